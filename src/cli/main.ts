@@ -1,0 +1,155 @@
+/**
+ * The mcpload command line: parsing and help only; the work is in src/app
+ * and src/server. Usage errors print one line and exit 2.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { runTest, RunSetupError } from '../app/run-test.js';
+import { ScenarioError } from '../scenarios/loader.js';
+import { runServe } from '../server/serve-command.js';
+import { VERSION } from '../version.js';
+import { collect, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt, parsePort, parsePositiveNumber } from './values.js';
+
+/** Locust-era variable names still work: they feed the MCPLOAD_ ones. */
+const LEGACY_ENV: Record<string, string> = {
+  MCP_TEST_HOST: 'MCPLOAD_HOST',
+  MCP_TEST_USERS: 'MCPLOAD_USERS',
+  MCP_TEST_DURATION: 'MCPLOAD_TIME',
+};
+
+/** Every option can come from MCPLOAD_<FLAG>, e.g. --spawn-rate from MCPLOAD_SPAWN_RATE. */
+function withEnv(cmd: Command): Command {
+  for (const option of cmd.options) {
+    if (option.long && !option.envVar && option.long !== '--help' && option.long !== '--version') {
+      option.env(`MCPLOAD_${option.long.slice(2).replace(/-/g, '_').toUpperCase()}`);
+    }
+  }
+  return cmd;
+}
+
+class UsageError extends Error {}
+
+/** Set by commands that finish (run); serve keeps the process alive until a signal. */
+let exitWhenDone = false;
+
+function buildProgram(): Command {
+  const program = new Command('mcpload')
+    .description('Load tester and security prober for Model Context Protocol servers')
+    .version(VERSION)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.trim().split('\n')[0] + '\n') });
+
+  const run = program
+    .command('run')
+    .description('run a load test (the classic suite against the embedded reference server unless told otherwise)')
+    .argument('[scenario]', 'scenario file (.ts or .js) exporting defineScenario(...); the classic suite when absent')
+    .option('--host <url>', 'target base URL or MCP endpoint URL (default: start the embedded reference server)', parseHttpUrl)
+    .option('-u, --users <n>', 'number of concurrent users', parseNonNegativeInt, 1)
+    .option('-r, --spawn-rate <n>', 'users started per second', parsePositiveNumber, 1)
+    .option('-t, --time <duration>', 'run time, e.g. 30s, 2m, 1h30m (default: until Ctrl-C)', parseDurationMs)
+    .option('--headless', 'no web UI; print stats to the console', false)
+    .option('--csv <prefix>', 'write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv')
+    .option('--json <file>', 'write the full result (mergeable histograms included)')
+    .option('--stop-timeout <duration>', 'on stop, let users finish their task for this long, then cut them', parseDurationMs, 5000)
+    .option('--user-class <names...>', 'run only these user classes', collect, [])
+    .option('--tags <tags...>', 'run only tasks with one of these tags', collect, [])
+    .option('--exclude-tags <tags...>', 'leave out tasks with one of these tags', collect, [])
+    .option('--threshold <expr...>', "pass/fail rule, k6 style: 'p(95)<300', 'name=/api/v1/tools/call:avg<100', 'error_rate<0.01'", collect, [])
+    .option('--request-timeout <duration>', 'per-request timeout', parseDurationMs, 30_000)
+    .option('--protocol-version <version>', 'MCP protocol version to ask for (default: the newest, 2025-11-25)')
+    .option('--auth-token <token>', 'bearer token sent to the target (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
+    .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
+    .option('--print-interval <duration>', 'live table period; 0 turns it off', parseDurationMs, 2000)
+    .action(async (scenario: string | undefined, o) => {
+      exitWhenDone = true;
+      process.exitCode = await runTest(
+        {
+          scenario,
+          host: o.host,
+          users: o.users,
+          spawnRate: o.spawnRate,
+          timeMs: o.time,
+          headless: o.headless,
+          csv: o.csv,
+          json: o.json,
+          stopTimeoutMs: o.stopTimeout,
+          userClasses: o.userClass,
+          tags: o.tags,
+          excludeTags: o.excludeTags,
+          thresholds: o.threshold,
+          requestTimeoutMs: o.requestTimeout,
+          protocolVersion: o.protocolVersion,
+          authToken: o.authToken,
+          headers: o.header,
+          printIntervalMs: o.printInterval,
+        },
+        { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
+      );
+    });
+  withEnv(run);
+
+  const serve = program
+    .command('serve')
+    .description('run the reference MCP server (Streamable HTTP at /mcp plus the classic REST face)')
+    .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 8000)
+    .option('--bind <address>', 'address to bind; anything but loopback exposes the server', '127.0.0.1')
+    .option('--stateless', 'no sessions: a fresh server for every request', false)
+    .option('--json-response', 'answer requests with JSON instead of SSE streams', false)
+    .option('--auth-token <token>', 'require this bearer token (prefer the MCPLOAD_AUTH_TOKEN variable)')
+    .option('--max-sessions <n>', 'most sessions held at once; more get 503', parseNonNegativeInt, 10_000)
+    .option('--session-idle <duration>', 'idle sessions expire after this long', parseDurationMs, 600_000)
+    .option('--max-body <bytes>', 'largest request body; larger gets 413', parseNonNegativeInt, 1024 * 1024)
+    .option('--allow-origin <origins...>', 'extra browser origins allowed besides loopback', collect, [])
+    .option('--config <file>', 'JSON file: {"deny":[{"path":"/internal","methods":["GET"],"reason":"..."}], ...}')
+    .option('--quiet', 'log nothing but the ready line', false)
+    .addOption(new Option('--unsafe-disable-guard', 'TEST ONLY: let sensitive routes answer 200').hideHelp().default(false))
+    .action(async (o) => {
+      await runServe({
+        port: o.port,
+        bind: o.bind,
+        stateless: o.stateless,
+        responseMode: o.jsonResponse ? 'json' : 'sse',
+        authToken: o.authToken,
+        maxSessions: o.maxSessions,
+        sessionIdleMs: o.sessionIdle,
+        maxBodyBytes: o.maxBody,
+        allowedOrigins: o.allowOrigin,
+        configFile: o.config,
+        quiet: o.quiet,
+        guard: !o.unsafeDisableGuard,
+      });
+    });
+  withEnv(serve);
+  return program;
+}
+
+function isUsageProblem(err: unknown): boolean {
+  return err instanceof UsageError || err instanceof RunSetupError || err instanceof ScenarioError || (err as Error)?.name === 'ThresholdError';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  for (const [legacy, current] of Object.entries(LEGACY_ENV)) {
+    if (process.env[legacy] !== undefined && process.env[current] === undefined) process.env[current] = process.env[legacy];
+  }
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are not errors; commander already printed the message
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+    return isUsageProblem(err) ? 2 : 1;
+  }
+}
+
+const code = await main(process.argv);
+if (exitWhenDone || code !== 0) {
+  // A finished test exits now, even if a target left a socket half-open.
+  process.stdout.write('', () => process.exit(code));
+} else {
+  process.exitCode = code;
+}

@@ -1,0 +1,81 @@
+/**
+ * Parsers for option values. Each throws commander's InvalidArgumentError with
+ * a message that fits on one line, so the CLI can print it and exit 2.
+ */
+import { InvalidArgumentError } from 'commander';
+
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+
+/** `30s`, `2m`, `1h30m`, `500ms`, or a bare number of seconds → milliseconds. */
+export function parseDurationMs(text: string): number {
+  const value = text.trim();
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const whole = value.replace(DURATION_PART, '');
+  if (value === '' || whole !== '') {
+    throw new InvalidArgumentError(`"${text}" is not a duration (examples: 30s, 2m, 1h30m, 500ms)`);
+  }
+  let ms = 0;
+  for (const [, amount, unit] of value.matchAll(DURATION_PART)) {
+    const n = Number(amount);
+    ms += unit === 'h' ? n * 3_600_000 : unit === 'm' ? n * 60_000 : unit === 's' ? n * 1000 : n;
+  }
+  return Math.round(ms);
+}
+
+export function parseNonNegativeInt(text: string): number {
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`"${text}" is not a whole number >= 0`);
+  }
+  return n;
+}
+
+export function parsePositiveNumber(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`"${text}" is not a number > 0`);
+  }
+  return n;
+}
+
+export function parsePort(text: string): number {
+  const n = parseNonNegativeInt(text);
+  if (n > 65535) throw new InvalidArgumentError(`"${text}" is not a port (0-65535)`);
+  return n;
+}
+
+/** An http(s) URL with a host; the trailing slash is dropped. */
+export function parseHttpUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError(`"${text}" is not a URL (example: http://127.0.0.1:8000)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError(`"${text}" must use http:// or https://`);
+  }
+  if (url.username || url.password) {
+    throw new InvalidArgumentError('credentials in the URL are not allowed; use --auth-token or --header');
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+/** `Name: value` → [name, value]. */
+export function parseHeader(text: string, previous: Record<string, string> = {}): Record<string, string> {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new InvalidArgumentError(`"${text.slice(0, 40)}" is not a header (expected "Name: value")`);
+  return { ...previous, [text.slice(0, colon).trim().toLowerCase()]: text.slice(colon + 1).trim() };
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}

@@ -1,0 +1,16 @@
+/**
+ * The public API for scenario authors: `import { ... } from 'mcpload'`.
+ */
+export { defineScenario, defineUserClass } from './scenarios/api.js';
+export type { Scenario, ScenarioEnv, ScenarioExport, Task, UserClass, VirtualUser } from './scenarios/api.js';
+export { between, constant, constantPacing } from './engine/user-class.js';
+export type { TaskDef, UserClassDef, WaitTime } from './engine/user-class.js';
+export { McpHttpClient } from './transports/mcp-http.js';
+export type { RpcOutcome } from './transports/mcp-http.js';
+export { RestClient } from './transports/rest.js';
+export type { RestOutcome } from './transports/rest.js';
+export type { ErrorKind, Recorder, SampleError } from './metrics/sample.js';
+export { DEFAULT_DENY_RULES, REFUSED_STATUSES, SECURITY_PROBES } from './security/sensitive-routes.js';
+export type { DenyRule, SecurityProbeRequest } from './security/sensitive-routes.js';
+export { startReferenceServer } from './server/reference-server.js';
+export type { ReferenceServerOptions, RunningReferenceServer } from './server/reference-server.js';

@@ -1,0 +1,36 @@
+/**
+ * The seam between transports and metrics: one finished request becomes one
+ * call to `Recorder.record`. Transports know nothing else about metrics.
+ */
+
+/** How a request failed. `security` is a must-stay-closed probe that was let through. */
+export type ErrorKind = 'connect' | 'timeout' | 'http' | 'jsonrpc' | 'tool' | 'check' | 'security';
+
+export interface SampleError {
+  kind: ErrorKind;
+  /** Short and stable, so that equal errors group together (no ids, no timestamps, no tokens). */
+  detail: string;
+}
+
+export interface Recorder {
+  /**
+   * One finished request.
+   * @param type  `GET`, `POST`, an MCP method such as `tools/call`, or `SECURITY`
+   * @param name  path, tool name, resource URI or check name
+   * @param latencyUs  microseconds on a monotonic clock
+   * @param bytes  response body size
+   */
+  record(type: string, name: string, latencyUs: number, bytes: number, error?: SampleError): void;
+  /** An error thrown by scenario code rather than a failed request. `where` is file:line or task name. */
+  exception(err: unknown, where: string): void;
+}
+
+/** The text shown for an error in failure tables and CSV: `kind: detail`. */
+export function errorLabel(error: SampleError): string {
+  return `${error.kind}: ${error.detail}`;
+}
+
+/** Monotonic now in microseconds (fractional). */
+export function nowUs(): number {
+  return performance.now() * 1000;
+}

@@ -1,0 +1,294 @@
+/**
+ * What the metrics hold at one instant, as plain JSON, and the exact merge of
+ * several of them (worker processes, other machines, saved runs).
+ *
+ * Entry figures are kept in whole microseconds and histograms are HDR with one
+ * fixed shape, so merging snapshots gives exactly what one Stats object would
+ * have held had it recorded every sample itself. History rows hold figures that
+ * are already reduced (rates, percentiles), so their merge is exact for counts
+ * and rates and an estimate for percentiles (see `combineParallelRows`).
+ */
+import type { Histogram } from './histogram.js';
+import { decodeHistogram, encodeHistogram, newHistogram } from './histogram.js';
+import { combineParallelRows } from './history.js';
+
+export const SNAPSHOT_VERSION = 1;
+/** Name of the row that sums every entry, as in Locust. Its type is "". */
+export const AGGREGATED_NAME = 'Aggregated';
+
+export interface EntrySnapshot {
+  type: string;
+  name: string;
+  requests: number;
+  failures: number;
+  /** Sum of latencies, whole µs. */
+  sumUs: number;
+  /** Exact smallest and largest latency in µs; null before the first request. */
+  minUs: number | null;
+  maxUs: number | null;
+  /** Sum of response sizes in bytes. */
+  bytes: number;
+  /** Epoch ms of the first and last request; null before the first request. */
+  firstAt: number | null;
+  lastAt: number | null;
+  /** All latencies (µs) as an HDR histogram, `encodeIntoCompressedBase64`. */
+  histogram: string;
+  /** Requests and failures per Unix second for the last seconds, oldest first: [second, requests, failures]. */
+  recent: Array<[number, number, number]>;
+}
+
+export interface ErrorGroup {
+  type: string;
+  name: string;
+  /** `errorLabel(error)`: "kind: detail". */
+  error: string;
+  occurrences: number;
+}
+
+export interface ExceptionGroup {
+  message: string;
+  traceback: string;
+  count: number;
+  /** Where it happened: "local", or worker / machine ids after a merge. */
+  nodes: string[];
+}
+
+export interface HistoryRow {
+  /** Unix seconds at the end of the interval. */
+  timestamp: number;
+  /** Length of the interval in seconds (about 1; longer for compacted old rows). */
+  intervalS: number;
+  userCount: number;
+  type: string;
+  name: string;
+  requestsPerSec: number;
+  failuresPerSec: number;
+  /** Percentiles of the interval alone, ms; null when the interval had no requests. */
+  percentilesMs: Record<string, number | null>;
+  totalRequests: number;
+  totalFailures: number;
+  totalMedianMs: number;
+  totalAvgMs: number;
+  totalMinMs: number;
+  totalMaxMs: number;
+  totalAvgContentSize: number;
+}
+
+export interface Snapshot {
+  version: 1;
+  /** Epoch ms when recording started (or was last reset). */
+  startedAt: number;
+  /** Epoch ms when the snapshot was taken. */
+  takenAt: number;
+  entries: EntrySnapshot[];
+  errors: ErrorGroup[];
+  exceptions: ExceptionGroup[];
+  history: HistoryRow[];
+}
+
+/** An entry (or several added together) with its histogram decoded, ready for arithmetic. */
+export interface EntryTotals {
+  requests: number;
+  failures: number;
+  sumUs: number;
+  minUs: number | null;
+  maxUs: number | null;
+  bytes: number;
+  firstAt: number | null;
+  lastAt: number | null;
+  histogram: Histogram;
+  /** Unix second → [requests, failures]. */
+  recent: Map<number, [number, number]>;
+}
+
+export function emptyTotals(): EntryTotals {
+  return {
+    requests: 0, failures: 0, sumUs: 0, minUs: null, maxUs: null, bytes: 0,
+    firstAt: null, lastAt: null, histogram: newHistogram(), recent: new Map(),
+  };
+}
+
+function minOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
+}
+
+/** One entry's figures around its already decoded histogram (no copy). */
+export function totalsFromEntry(entry: EntrySnapshot, histogram: Histogram): EntryTotals {
+  return {
+    requests: entry.requests, failures: entry.failures, sumUs: entry.sumUs,
+    minUs: entry.minUs, maxUs: entry.maxUs, bytes: entry.bytes,
+    firstAt: entry.firstAt, lastAt: entry.lastAt, histogram,
+    recent: new Map(entry.recent.map(([second, requests, failures]) => [second, [requests, failures]])),
+  };
+}
+
+/** Adds one snapshot entry into `target`, decoding its histogram. */
+export function addEntry(target: EntryTotals, entry: EntrySnapshot): void {
+  addDecoded(target, entry, decodeEntryHistogram(entry));
+}
+
+/** Like `addEntry` for an entry whose histogram is already decoded (avoids decoding twice). */
+export function addDecoded(target: EntryTotals, entry: EntrySnapshot, histogram: Histogram): void {
+  target.requests += entry.requests;
+  target.failures += entry.failures;
+  target.sumUs += entry.sumUs;
+  target.minUs = minOf(target.minUs, entry.minUs);
+  target.maxUs = maxOf(target.maxUs, entry.maxUs);
+  target.bytes += entry.bytes;
+  target.firstAt = minOf(target.firstAt, entry.firstAt);
+  target.lastAt = maxOf(target.lastAt, entry.lastAt);
+  target.histogram.add(histogram);
+  for (const [second, requests, failures] of entry.recent) {
+    const slot = target.recent.get(second);
+    if (slot) {
+      slot[0] += requests;
+      slot[1] += failures;
+    } else {
+      target.recent.set(second, [requests, failures]);
+    }
+  }
+}
+
+export function decodeEntryHistogram(entry: EntrySnapshot): Histogram {
+  try {
+    return decodeHistogram(entry.histogram);
+  } catch (err) {
+    throw new Error(`invalid snapshot: histogram of ${entry.type} ${entry.name} cannot be decoded (${(err as Error).message})`);
+  }
+}
+
+/** Decodes and adds entries together (the Aggregated figures, or a threshold's selection). */
+export function totalsOf(entries: readonly EntrySnapshot[]): EntryTotals {
+  const totals = emptyTotals();
+  for (const entry of entries) addEntry(totals, entry);
+  return totals;
+}
+
+export function entryKey(type: string, name: string): string {
+  return `${type}\u0000${name}`;
+}
+
+export function compareTypeName(a: { type: string; name: string }, b: { type: string; name: string }): number {
+  if (a.type !== b.type) return a.type < b.type ? -1 : 1;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return 0;
+}
+
+function totalsToEntry(type: string, name: string, totals: EntryTotals): EntrySnapshot {
+  const recent = [...totals.recent.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([second, [requests, failures]]): [number, number, number] => [second, requests, failures]);
+  return {
+    type, name,
+    requests: totals.requests, failures: totals.failures, sumUs: totals.sumUs,
+    minUs: totals.minUs, maxUs: totals.maxUs, bytes: totals.bytes,
+    firstAt: totals.firstAt, lastAt: totals.lastAt,
+    histogram: encodeHistogram(totals.histogram),
+    recent,
+  };
+}
+
+function checkSnapshot(snapshot: Snapshot, index: number): void {
+  if (!snapshot || typeof snapshot !== 'object' || snapshot.version !== SNAPSHOT_VERSION) {
+    throw new Error(`invalid snapshot #${index + 1}: expected an object with version ${SNAPSHOT_VERSION}`);
+  }
+  for (const field of ['entries', 'errors', 'exceptions', 'history'] as const) {
+    if (!Array.isArray(snapshot[field])) throw new Error(`invalid snapshot #${index + 1}: "${field}" is not an array`);
+  }
+}
+
+/**
+ * Combines snapshots into one. Entries, errors and exceptions are exact sums;
+ * history rows with the same timestamp and (type, name) are combined, with the
+ * user counts of all sources at that timestamp summed.
+ * @throws Error on an empty list or a malformed snapshot.
+ */
+export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
+  if (snapshots.length === 0) throw new Error('mergeSnapshots: no snapshots to merge');
+  snapshots.forEach(checkSnapshot);
+
+  const entryTotals = new Map<string, { type: string; name: string; totals: EntryTotals }>();
+  const errors = new Map<string, ErrorGroup>();
+  const exceptions = new Map<string, ExceptionGroup>();
+  for (const snapshot of snapshots) {
+    for (const entry of snapshot.entries) {
+      const key = entryKey(entry.type, entry.name);
+      let slot = entryTotals.get(key);
+      if (!slot) {
+        slot = { type: entry.type, name: entry.name, totals: emptyTotals() };
+        entryTotals.set(key, slot);
+      }
+      addEntry(slot.totals, entry);
+    }
+    for (const group of snapshot.errors) {
+      const key = `${entryKey(group.type, group.name)}\u0000${group.error}`;
+      const existing = errors.get(key);
+      if (existing) existing.occurrences += group.occurrences;
+      else errors.set(key, { ...group });
+    }
+    for (const group of snapshot.exceptions) {
+      const existing = exceptions.get(group.message);
+      if (existing) {
+        existing.count += group.count;
+        if (!existing.traceback) existing.traceback = group.traceback;
+        for (const node of group.nodes) if (!existing.nodes.includes(node)) existing.nodes.push(node);
+      } else {
+        exceptions.set(group.message, { ...group, nodes: [...group.nodes] });
+      }
+    }
+  }
+
+  return {
+    version: SNAPSHOT_VERSION,
+    startedAt: Math.min(...snapshots.map((s) => s.startedAt)),
+    takenAt: Math.max(...snapshots.map((s) => s.takenAt)),
+    entries: [...entryTotals.values()]
+      .map(({ type, name, totals }) => totalsToEntry(type, name, totals))
+      .sort(compareTypeName),
+    errors: [...errors.values()].sort((a, b) => b.occurrences - a.occurrences || compareTypeName(a, b)),
+    exceptions: [...exceptions.values()].sort((a, b) => b.count - a.count),
+    history: mergeHistories(snapshots.map((s) => s.history)),
+  };
+}
+
+/** Orders history rows by time, each tick's entries by type and name, Aggregated last. */
+export function compareHistoryRows(a: HistoryRow, b: HistoryRow): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+  const aAgg = a.type === '' && a.name === AGGREGATED_NAME;
+  const bAgg = b.type === '' && b.name === AGGREGATED_NAME;
+  if (aAgg !== bAgg) return aAgg ? 1 : -1;
+  return compareTypeName(a, b);
+}
+
+function mergeHistories(histories: readonly HistoryRow[][]): HistoryRow[] {
+  if (histories.length === 1) return [...(histories[0] ?? [])];
+  // Each source reports one user count per timestamp; the merged count is their sum.
+  const usersAt = new Map<number, number>();
+  const rowsByKey = new Map<string, HistoryRow[]>();
+  for (const history of histories) {
+    const seen = new Map<number, number>();
+    for (const row of history) {
+      seen.set(row.timestamp, row.userCount);
+      const key = `${row.timestamp}\u0000${entryKey(row.type, row.name)}`;
+      const list = rowsByKey.get(key);
+      if (list) list.push(row);
+      else rowsByKey.set(key, [row]);
+    }
+    for (const [timestamp, users] of seen) usersAt.set(timestamp, (usersAt.get(timestamp) ?? 0) + users);
+  }
+  const merged: HistoryRow[] = [];
+  for (const rows of rowsByKey.values()) {
+    const row = combineParallelRows(rows);
+    row.userCount = usersAt.get(row.timestamp) ?? row.userCount;
+    merged.push(row);
+  }
+  return merged.sort(compareHistoryRows);
+}

@@ -1,0 +1,314 @@
+/**
+ * Live request statistics: what transports record, per (type, name), kept
+ * cheap on the hot path and read through JSON snapshots.
+ *
+ * Locust's model: per entry counts, latency distribution, failures grouped by
+ * error, a per-second history and a windowed "current" request rate. Unlike
+ * Locust, latencies keep microsecond resolution in HDR histograms with three
+ * significant digits, and snapshots merge exactly.
+ */
+import { errorLabel, type Recorder, type SampleError } from './sample.js';
+import { clampUs, encodeHistogram, newHistogram, percentileUs, type Histogram } from './histogram.js';
+import { describeException } from './exceptions.js';
+import { DEFAULT_MAX_HISTORY_ROWS, HistoryLog } from './history.js';
+import { PERCENTILES, percentileKey } from './percentiles.js';
+import {
+  AGGREGATED_NAME, SNAPSHOT_VERSION, compareTypeName,
+  type ErrorGroup, type ExceptionGroup, type EntrySnapshot, type HistoryRow, type Snapshot,
+} from './snapshot.js';
+
+export { PERCENTILES } from './percentiles.js';
+export { statsRows, type StatsRow } from './rows.js';
+export {
+  mergeSnapshots, AGGREGATED_NAME,
+  type Snapshot, type EntrySnapshot, type ErrorGroup, type ExceptionGroup, type HistoryRow,
+} from './snapshot.js';
+
+/** Per-second request counts kept for the current rate: a power of two above the 10 s window + 1. */
+const RING_SIZE = 16;
+const RING_MASK = RING_SIZE - 1;
+/** Beyond this many distinct errors for one entry, new ones are counted together (protects memory). */
+const MAX_ERROR_GROUPS_PER_ENTRY = 100;
+const OVERFLOW_ERROR_LABEL = `other: more than ${MAX_ERROR_GROUPS_PER_ENTRY} distinct errors`;
+const MAX_ERROR_LABEL_CHARS = 500;
+
+export interface StatsOptions {
+  /** Epoch milliseconds; injectable for tests. Defaults to Date.now. */
+  now?: () => number;
+  /** Name of this process in exception reports ("local" unless a worker). */
+  node?: string;
+  /** Upper bound on history rows kept in memory (see history.ts). */
+  maxHistoryRows?: number;
+}
+
+/** Mutable per-(type, name) state. Plain fields and typed arrays: `record` allocates nothing here. */
+class Entry {
+  requests = 0;
+  failures = 0;
+  sumUs = 0;
+  minUs = Infinity;
+  maxUs = 0;
+  bytes = 0;
+  firstAt = 0;
+  lastAt = 0;
+  readonly histogram: Histogram = newHistogram();
+  /** Since the last tick. */
+  intervalRequests = 0;
+  intervalFailures = 0;
+  intervalMinUs = Infinity;
+  intervalMaxUs = 0;
+  readonly intervalHistogram: Histogram = newHistogram();
+  /** Ring of per-second counts, indexed by Unix second & RING_MASK. */
+  readonly ringSecond = new Float64Array(RING_SIZE).fill(-1);
+  readonly ringRequests = new Float64Array(RING_SIZE);
+  readonly ringFailures = new Float64Array(RING_SIZE);
+  /** errorLabel → occurrences. */
+  readonly errors = new Map<string, number>();
+
+  constructor(readonly type: string, readonly name: string) {}
+
+  resetInterval(): void {
+    this.intervalRequests = 0;
+    this.intervalFailures = 0;
+    this.intervalMinUs = Infinity;
+    this.intervalMaxUs = 0;
+    this.intervalHistogram.reset();
+  }
+
+  resetAll(): void {
+    this.requests = 0;
+    this.failures = 0;
+    this.sumUs = 0;
+    this.minUs = Infinity;
+    this.maxUs = 0;
+    this.bytes = 0;
+    this.firstAt = 0;
+    this.lastAt = 0;
+    this.histogram.reset();
+    this.resetInterval();
+    this.ringSecond.fill(-1);
+    this.ringRequests.fill(0);
+    this.ringFailures.fill(0);
+    this.errors.clear();
+  }
+
+  countError(error: SampleError): void {
+    let label = errorLabel(error);
+    if (label.length > MAX_ERROR_LABEL_CHARS) label = `${label.slice(0, MAX_ERROR_LABEL_CHARS - 1)}…`;
+    const seen = this.errors.get(label);
+    if (seen !== undefined) this.errors.set(label, seen + 1);
+    else if (this.errors.size < MAX_ERROR_GROUPS_PER_ENTRY) this.errors.set(label, 1);
+    else this.errors.set(OVERFLOW_ERROR_LABEL, (this.errors.get(OVERFLOW_ERROR_LABEL) ?? 0) + 1);
+  }
+}
+
+/** Sums used for one history row (an entry's, or all entries' for Aggregated). */
+interface RowFigures {
+  requests: number;
+  failures: number;
+  sumUs: number;
+  minUs: number;
+  maxUs: number;
+  bytes: number;
+  histogram: Histogram;
+  intervalRequests: number;
+  intervalFailures: number;
+  intervalMinUs: number;
+  intervalMaxUs: number;
+  intervalHistogram: Histogram;
+}
+
+export class Stats implements Recorder {
+  private readonly now: () => number;
+  private readonly node: string;
+  private readonly entries = new Map<string, Entry>();
+  private sorted: Entry[] | null = [];
+  private readonly exceptions = new Map<string, { count: number; traceback: string }>();
+  private readonly history: HistoryLog;
+  private startedAt: number;
+  private intervalStartedAt: number;
+  // Reused at each tick to add up the Aggregated row.
+  private readonly totalScratch = newHistogram();
+  private readonly intervalScratch = newHistogram();
+
+  constructor(opts: StatsOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.node = opts.node ?? 'local';
+    this.history = new HistoryLog(opts.maxHistoryRows ?? DEFAULT_MAX_HISTORY_ROWS);
+    this.startedAt = this.now();
+    this.intervalStartedAt = this.startedAt;
+  }
+
+  record(type: string, name: string, latencyUs: number, bytes: number, error?: SampleError): void {
+    const key = type + '\u0000' + name;
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = new Entry(type, name);
+      this.entries.set(key, entry);
+      this.sorted = null;
+    }
+    const us = clampUs(latencyUs);
+    const at = this.now();
+    entry.requests++;
+    entry.sumUs += us;
+    if (us < entry.minUs) entry.minUs = us;
+    if (us > entry.maxUs) entry.maxUs = us;
+    if (bytes > 0 && bytes < Number.MAX_SAFE_INTEGER) entry.bytes += Math.round(bytes);
+    if (entry.firstAt === 0) entry.firstAt = at;
+    entry.lastAt = at;
+    entry.histogram.recordValue(us);
+
+    entry.intervalRequests++;
+    if (us < entry.intervalMinUs) entry.intervalMinUs = us;
+    if (us > entry.intervalMaxUs) entry.intervalMaxUs = us;
+    entry.intervalHistogram.recordValue(us);
+
+    const second = Math.floor(at / 1000);
+    const slot = second & RING_MASK;
+    if (entry.ringSecond[slot] !== second) {
+      entry.ringSecond[slot] = second;
+      entry.ringRequests[slot] = 0;
+      entry.ringFailures[slot] = 0;
+    }
+    entry.ringRequests[slot]!++;
+
+    if (error !== undefined) {
+      entry.failures++;
+      entry.intervalFailures++;
+      entry.ringFailures[slot]!++;
+      entry.countError(error);
+    }
+  }
+
+  exception(err: unknown, where: string): void {
+    const { message, traceback } = describeException(err, where);
+    const group = this.exceptions.get(message);
+    if (group) group.count++;
+    else this.exceptions.set(message, { count: 1, traceback });
+  }
+
+  /** Closes the current interval and appends one history row per entry plus Aggregated. */
+  tick(userCount: number): void {
+    const at = this.now();
+    const intervalS = Math.max((at - this.intervalStartedAt) / 1000, 0.001);
+    this.intervalStartedAt = at;
+    const timestamp = Math.floor(at / 1000);
+    const users = Number.isFinite(userCount) && userCount > 0 ? Math.round(userCount) : 0;
+
+    const total: RowFigures = {
+      requests: 0, failures: 0, sumUs: 0, minUs: Infinity, maxUs: 0, bytes: 0, histogram: this.totalScratch,
+      intervalRequests: 0, intervalFailures: 0, intervalMinUs: Infinity, intervalMaxUs: 0, intervalHistogram: this.intervalScratch,
+    };
+    total.histogram.reset();
+    total.intervalHistogram.reset();
+
+    const rows: HistoryRow[] = [];
+    for (const entry of this.sortedEntries()) {
+      rows.push(historyRow(entry.type, entry.name, entry, timestamp, intervalS, users));
+      total.requests += entry.requests;
+      total.failures += entry.failures;
+      total.sumUs += entry.sumUs;
+      total.minUs = Math.min(total.minUs, entry.minUs);
+      total.maxUs = Math.max(total.maxUs, entry.maxUs);
+      total.bytes += entry.bytes;
+      total.histogram.add(entry.histogram);
+      total.intervalRequests += entry.intervalRequests;
+      total.intervalFailures += entry.intervalFailures;
+      total.intervalMinUs = Math.min(total.intervalMinUs, entry.intervalMinUs);
+      total.intervalMaxUs = Math.max(total.intervalMaxUs, entry.intervalMaxUs);
+      total.intervalHistogram.add(entry.intervalHistogram);
+      entry.resetInterval();
+    }
+    rows.push(historyRow('', AGGREGATED_NAME, total, timestamp, intervalS, users));
+    this.history.append(timestamp, intervalS, rows);
+  }
+
+  /** Locust's "reset stats": zeroes every entry (they stay listed), errors, exceptions and history. */
+  reset(): void {
+    for (const entry of this.entries.values()) entry.resetAll();
+    this.exceptions.clear();
+    this.history.clear();
+    this.startedAt = this.now();
+    this.intervalStartedAt = this.startedAt;
+  }
+
+  /**
+   * Everything recorded so far as plain JSON.
+   * @param opts.history false leaves history out (cheaper for a live view that does not chart).
+   */
+  snapshot(opts: { history?: boolean } = {}): Snapshot {
+    const takenAt = this.now();
+    const oldestRecentSecond = Math.floor(takenAt / 1000) - RING_SIZE + 1;
+    const entries: EntrySnapshot[] = [];
+    const errors: ErrorGroup[] = [];
+    for (const entry of this.sortedEntries()) {
+      const recent: Array<[number, number, number]> = [];
+      for (let slot = 0; slot < RING_SIZE; slot++) {
+        const second = entry.ringSecond[slot] ?? -1;
+        if (second >= oldestRecentSecond) recent.push([second, entry.ringRequests[slot] ?? 0, entry.ringFailures[slot] ?? 0]);
+      }
+      recent.sort((a, b) => a[0] - b[0]);
+      const hasRequests = entry.requests > 0;
+      entries.push({
+        type: entry.type,
+        name: entry.name,
+        requests: entry.requests,
+        failures: entry.failures,
+        sumUs: entry.sumUs,
+        minUs: hasRequests ? entry.minUs : null,
+        maxUs: hasRequests ? entry.maxUs : null,
+        bytes: entry.bytes,
+        firstAt: hasRequests ? entry.firstAt : null,
+        lastAt: hasRequests ? entry.lastAt : null,
+        histogram: encodeHistogram(entry.histogram),
+        recent,
+      });
+      for (const [error, occurrences] of entry.errors) errors.push({ type: entry.type, name: entry.name, error, occurrences });
+    }
+    errors.sort((a, b) => b.occurrences - a.occurrences || compareTypeName(a, b));
+    const exceptions: ExceptionGroup[] = [...this.exceptions]
+      .map(([message, { count, traceback }]) => ({ message, traceback, count, nodes: [this.node] }))
+      .sort((a, b) => b.count - a.count);
+    return {
+      version: SNAPSHOT_VERSION,
+      startedAt: this.startedAt,
+      takenAt,
+      entries,
+      errors,
+      exceptions,
+      history: opts.history === false ? [] : this.history.rows(),
+    };
+  }
+
+  private sortedEntries(): Entry[] {
+    if (this.sorted === null) this.sorted = [...this.entries.values()].sort(compareTypeName);
+    return this.sorted;
+  }
+}
+
+function historyRow(type: string, name: string, f: RowFigures, timestamp: number, intervalS: number, userCount: number): HistoryRow {
+  const percentilesMs: Record<string, number | null> = {};
+  for (const p of PERCENTILES) {
+    percentilesMs[percentileKey(p)] = f.intervalRequests > 0
+      ? percentileUs(f.intervalHistogram, p, f.intervalMinUs, f.intervalMaxUs) / 1000
+      : null;
+  }
+  const has = f.requests > 0;
+  return {
+    timestamp,
+    intervalS,
+    userCount,
+    type,
+    name,
+    requestsPerSec: f.intervalRequests / intervalS,
+    failuresPerSec: f.intervalFailures / intervalS,
+    percentilesMs,
+    totalRequests: f.requests,
+    totalFailures: f.failures,
+    totalMedianMs: has ? percentileUs(f.histogram, 50, f.minUs, f.maxUs) / 1000 : 0,
+    totalAvgMs: has ? f.sumUs / f.requests / 1000 : 0,
+    totalMinMs: has ? f.minUs / 1000 : 0,
+    totalMaxMs: has ? f.maxUs / 1000 : 0,
+    totalAvgContentSize: has ? f.bytes / f.requests : 0,
+  };
+}

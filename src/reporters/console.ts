@@ -1,0 +1,170 @@
+/**
+ * Console output in Locust's headless layout: the live stats table printed
+ * while a run goes on, and the final summary (stats, percentiles, errors,
+ * exceptions, thresholds, security checks, verdict).
+ */
+import { PERCENTILES, percentileKey } from '../metrics/percentiles.js';
+import { statsRows, type StatsRow } from '../metrics/rows.js';
+import type { Snapshot } from '../metrics/snapshot.js';
+import type { SecurityResult, ThresholdResult } from '../metrics/thresholds.js';
+import { clean, formatDuration, formatMs, padEnd, padStart, plural, truncate } from './text.js';
+
+/** Widest line the tables aim for. */
+export const MAX_TABLE_WIDTH = 130;
+const MIN_TYPE_WIDTH = 8;
+const MAX_TYPE_WIDTH = 16;
+const MIN_NAME_WIDTH = 10;
+/** Width of everything right of the name column in the stats table: " # reqs  # fails |  Avg  Min  Max  Med |  req/s failures/s". */
+const STATS_FIXED_WIDTH = 1 + 7 + 1 + 12 + 2 + 7 + 1 + 7 + 1 + 7 + 7 + 3 + 7 + 1 + 11;
+/** Right of the name in the percentile table: 8 for 50%, 6 for each other percentile and # reqs, each after a space. */
+const PERCENTILE_FIXED_WIDTH = 1 + 8 + PERCENTILES.length * 7;
+
+interface Columns {
+  type: number;
+  name: number;
+}
+
+function columnsFor(rows: readonly StatsRow[], fixedWidth: number): Columns {
+  const longestType = Math.max(0, ...rows.map((row) => clean(row.type).length));
+  const type = Math.min(Math.max(longestType, MIN_TYPE_WIDTH), MAX_TYPE_WIDTH);
+  const longestName = Math.max('Aggregated'.length, ...rows.map((row) => clean(row.name).length));
+  const name = Math.max(MIN_NAME_WIDTH, Math.min(longestName, MAX_TABLE_WIDTH - type - 1 - fixedWidth));
+  return { type, name };
+}
+
+function failCell(row: StatsRow): string {
+  const ratio = row.requests > 0 ? (row.failures / row.requests) * 100 : 0;
+  return `${row.failures}(${ratio.toFixed(2)}%)`;
+}
+
+function statsLine(row: StatsRow, cols: Columns, current: boolean): string {
+  const rps = current ? row.currentRps : row.rps;
+  const fps = current ? row.currentFps : row.fps;
+  return `${padEnd(clean(row.type), cols.type)} ${padEnd(clean(row.name), cols.name)} `
+    + `${padStart(String(row.requests), 7)} ${padStart(failCell(row), 12)} |`
+    + `${padStart(formatMs(row.avgMs), 7)} ${padStart(formatMs(row.minMs), 7)} ${padStart(formatMs(row.maxMs), 7)}`
+    + `${padStart(formatMs(row.medianMs), 7)} | ${padStart(rps.toFixed(2), 7)} ${padStart(fps.toFixed(2), 11)}`;
+}
+
+/** Locust's stats table; `current` picks windowed rates (live) or whole-run rates (summary). */
+function statsTable(rows: readonly StatsRow[], aggregated: StatsRow, current: boolean): string[] {
+  const cols = columnsFor(rows, STATS_FIXED_WIDTH);
+  const header = `${padEnd('Type', cols.type)} ${padEnd('Name', cols.name)} ${padStart('# reqs', 7)} ${padStart('# fails', 12)} |`
+    + `${padStart('Avg', 7)} ${padStart('Min', 7)} ${padStart('Max', 7)}${padStart('Med', 7)} | ${padStart('req/s', 7)} ${padStart('failures/s', 11)}`;
+  const separator = ['-'.repeat(cols.type), '-'.repeat(cols.name), '-'.repeat(7), '-'.repeat(13),
+    '-'.repeat(7), '-'.repeat(7), '-'.repeat(7), '-'.repeat(7), '-'.repeat(8), '-'.repeat(11)].join('|');
+  return [
+    header,
+    separator,
+    ...rows.map((row) => statsLine(row, cols, current)),
+    separator,
+    statsLine(aggregated, cols, current),
+  ];
+}
+
+function percentileTable(rows: readonly StatsRow[], aggregated: StatsRow): string[] {
+  const cols = columnsFor(rows, PERCENTILE_FIXED_WIDTH);
+  const cells = (values: string[], reqs: string): string =>
+    values.map((value, i) => padStart(value, i === 0 ? 8 : 6)).join(' ') + ` ${padStart(reqs, 6)}`;
+  const line = (row: StatsRow): string =>
+    `${padEnd(clean(row.type), cols.type)} ${padEnd(clean(row.name), cols.name)} `
+    + cells(PERCENTILES.map((p) => (row.requests > 0 ? formatMs(row.percentilesMs[percentileKey(p)] ?? 0) : 'N/A')), String(row.requests));
+  const header = `${padEnd('Type', cols.type)} ${padEnd('Name', cols.name)} `
+    + cells(PERCENTILES.map((p) => `${percentileKey(p)}%`), '# reqs');
+  const separator = ['-'.repeat(cols.type), '-'.repeat(cols.name), '-'.repeat(8), ...PERCENTILES.map(() => '-'.repeat(6))].join('|');
+  return [
+    'Response time percentiles (approximated, ms)',
+    header,
+    separator,
+    ...rows.map(line),
+    separator,
+    line(aggregated),
+  ];
+}
+
+/** The table printed every few seconds during a headless run, with a status line under it. */
+export function formatLiveTable(snapshot: Snapshot, info: { elapsedS: number; totalS?: number; users: number; state?: string }): string {
+  const { rows, aggregated } = statsRows(snapshot);
+  const elapsed = info.totalS !== undefined
+    ? `elapsed ${formatDuration(info.elapsedS)} / ${formatDuration(info.totalS)}`
+    : `elapsed ${formatDuration(info.elapsedS)}`;
+  const status = [elapsed, `users ${info.users}`];
+  if (info.state) status.push(`state ${clean(info.state)}`);
+  return [...statsTable(rows, aggregated, true), '', status.join(' · ')].join('\n');
+}
+
+function errorReport(snapshot: Snapshot): string[] {
+  if (snapshot.errors.length === 0) return [];
+  const typeWidth = Math.min(Math.max(MIN_TYPE_WIDTH, ...snapshot.errors.map((e) => clean(e.type).length)), MAX_TYPE_WIDTH);
+  const nameWidth = Math.min(Math.max(MIN_NAME_WIDTH, ...snapshot.errors.map((e) => clean(e.name).length)), 40);
+  const errorWidth = Math.max(20, MAX_TABLE_WIDTH - 18 - typeWidth - nameWidth - 3);
+  const separator = `${'-'.repeat(18)}|${'-'.repeat(typeWidth)}|${'-'.repeat(nameWidth)}|${'-'.repeat(errorWidth)}`;
+  return [
+    'Error report',
+    `${padEnd('# occurrences', 18)} ${padEnd('Type', typeWidth)} ${padEnd('Name', nameWidth)} Error`,
+    separator,
+    ...snapshot.errors.map((e) =>
+      `${padEnd(String(e.occurrences), 18)} ${padEnd(clean(e.type), typeWidth)} ${padEnd(clean(e.name), nameWidth)} ${truncate(clean(e.error), errorWidth)}`),
+    separator,
+  ];
+}
+
+function exceptionReport(snapshot: Snapshot): string[] {
+  if (snapshot.exceptions.length === 0) return [];
+  const lines = ['Exceptions', `${padEnd('# count', 9)} Message`, `${'-'.repeat(9)}|${'-'.repeat(60)}`];
+  for (const group of snapshot.exceptions) {
+    lines.push(`${padEnd(String(group.count), 9)} ${truncate(clean(group.message), MAX_TABLE_WIDTH - 10)}`);
+    for (const frame of group.traceback.split('\n')) lines.push(`${' '.repeat(10)}${truncate(clean(frame), MAX_TABLE_WIDTH - 10)}`);
+  }
+  return lines;
+}
+
+function thresholdReport(thresholds: readonly ThresholdResult[]): string[] {
+  if (thresholds.length === 0) return [];
+  return ['Thresholds', ...thresholds.map((t) => `  ${t.passed ? '✓' : '✗'} ${clean(t.expr)}  ${clean(t.detail)}`)];
+}
+
+function securityReport(security: readonly SecurityResult[]): string[] {
+  if (security.length === 0) return [];
+  const lines = ['Security checks'];
+  for (const check of security) {
+    const counts = `${plural(check.attempts, 'attempt')}, ${check.failures} let through`;
+    lines.push(`  ${check.passed ? '✓ pass' : '✗ FAIL'} ${clean(check.name)}  (${counts})`);
+    if (!check.passed) for (const evidence of check.evidence) lines.push(`      ${truncate(clean(evidence), MAX_TABLE_WIDTH - 6)}`);
+  }
+  return lines;
+}
+
+/** "PASSED", or "FAILED: 2 thresholds, 1 security check". */
+export function verdict(thresholds: readonly ThresholdResult[], security: readonly SecurityResult[]): string {
+  const failedThresholds = thresholds.filter((t) => !t.passed).length;
+  const failedChecks = security.filter((s) => !s.passed).length;
+  if (failedThresholds === 0 && failedChecks === 0) return 'PASSED';
+  const parts: string[] = [];
+  if (failedThresholds > 0) parts.push(plural(failedThresholds, 'threshold'));
+  if (failedChecks > 0) parts.push(plural(failedChecks, 'security check'));
+  return `FAILED: ${parts.join(', ')}`;
+}
+
+/** The end-of-run report. Sections with nothing to say are left out. */
+export function formatSummary(
+  snapshot: Snapshot,
+  thresholds: ThresholdResult[],
+  security: SecurityResult[],
+  extra: { droppedIterations?: number } = {},
+): string {
+  const { rows, aggregated } = statsRows(snapshot);
+  const sections: string[][] = [
+    statsTable(rows, aggregated, false),
+    percentileTable(rows, aggregated),
+    errorReport(snapshot),
+    exceptionReport(snapshot),
+    thresholdReport(thresholds),
+    securityReport(security),
+  ];
+  if (extra.droppedIterations !== undefined && extra.droppedIterations > 0) {
+    sections.push([`Dropped iterations: ${extra.droppedIterations} (the load generator could not start them on time)`]);
+  }
+  sections.push([verdict(thresholds, security)]);
+  return sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n\n');
+}

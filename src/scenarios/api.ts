@@ -1,0 +1,65 @@
+/**
+ * The public scenario API: what a user's `my-scenario.ts` imports from
+ * 'mcpload'. A scenario is a set of user classes (Locust's model); each
+ * virtual user gets its own MCP client (its own session) and REST client.
+ */
+import type { Dispatcher } from 'undici';
+import type { UserClassDef, TaskDef } from '../engine/user-class.js';
+import type { McpHttpClient } from '../transports/mcp-http.js';
+import type { RestClient } from '../transports/rest.js';
+import type { Recorder } from '../metrics/sample.js';
+
+/** One virtual user, as scenario code sees it. */
+export interface VirtualUser {
+  /** 1-based, unique within the run. */
+  readonly id: number;
+  readonly className: string;
+  /** Aborted when the run cuts this user; pass it to your own async work. */
+  readonly signal: AbortSignal;
+  /** This user's MCP client, bound to the target's MCP endpoint; call `initialize()` first (onStart is the place). */
+  readonly mcp: McpHttpClient;
+  /** This user's client for plain HTTP routes of the target (the classic REST face). */
+  readonly rest: RestClient;
+  /** Free per-user state for scenario code. */
+  readonly data: Record<string, unknown>;
+}
+
+export type UserClass = UserClassDef<VirtualUser>;
+export type Task = TaskDef<VirtualUser>;
+
+/** Where the run points, handed to scenario factories. */
+export interface ScenarioEnv {
+  /** The target as given by --host (or the embedded server's URL). */
+  host: string;
+  /** The MCP endpoint URL (host + /mcp unless the host already names a path). */
+  mcpUrl: string;
+  /** The base URL for REST routes (the host's origin). */
+  restBaseUrl: string;
+  dispatcher: Dispatcher;
+  /** Headers sent with every request (authorization and --header). Never print them. */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  /** A recorder that drops everything: for probing the target before the run without counting it. */
+  silentRecorder: Recorder;
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  userClasses: UserClass[];
+  /** Default thresholds (k6 syntax, e.g. `p(95)<500`); `--threshold` adds or overrides. */
+  thresholds?: string[];
+}
+
+/** A scenario module's default export: a scenario, or a function that builds one once the target is known. */
+export type ScenarioExport = Scenario | ((env: ScenarioEnv) => Scenario | Promise<Scenario>);
+
+/** Identity helper that gives scenario files type checking and completion. */
+export function defineScenario<T extends ScenarioExport>(scenario: T): T {
+  return scenario;
+}
+
+/** Identity helper for a user class. */
+export function defineUserClass(userClass: UserClass): UserClass {
+  return userClass;
+}

@@ -1,0 +1,90 @@
+/**
+ * Builds one SDK `McpServer` exposing the catalog of tools.ts. A stateful
+ * server makes one per session and a stateless one per request, so this is
+ * on the hot path: everything that can be shared across instances is built
+ * once at module load.
+ */
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
+import { PROMPTS, RESOURCES, RESOURCE_TEMPLATES, TOOLS, type ToolContext } from './tools.js';
+
+/**
+ * Each SDK `Server` builds its own Ajv instance (with all formats) unless given
+ * one; that costs milliseconds and hundreds of kilobytes per session. The
+ * validator only checks elicitation answers, which this server never asks
+ * for, so one shared instance serves every session.
+ */
+const SHARED_VALIDATOR = new AjvJsonSchemaValidator();
+
+const SERVER_INFO = { name: SERVER_NAME, version: PACKAGE_INFO.version };
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** Adapts the SDK's per-request extra into the face-neutral ToolContext. */
+function toolContext(extra: Extra): ToolContext {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return { signal: extra.signal };
+  return {
+    signal: extra.signal,
+    reportProgress: (progress, total, message) =>
+      extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } }),
+  };
+}
+
+export function createMcpServer(): McpServer {
+  const mcp = new McpServer(SERVER_INFO, {
+    capabilities: { tools: {}, resources: {}, prompts: {} },
+    jsonSchemaValidator: SHARED_VALIDATOR,
+  });
+
+  for (const tool of TOOLS) {
+    mcp.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+        annotations: tool.annotations,
+      },
+      (args: Record<string, unknown>, extra: Extra) => tool.run(args, toolContext(extra)),
+    );
+  }
+
+  for (const resource of RESOURCES) {
+    mcp.registerResource(
+      resource.name,
+      resource.uri,
+      { title: resource.title, description: resource.description, mimeType: resource.mimeType },
+      () => resource.read(),
+    );
+  }
+
+  for (const def of RESOURCE_TEMPLATES) {
+    mcp.registerResource(
+      def.name,
+      new ResourceTemplate(def.uriTemplate, { list: undefined }),
+      { title: def.title, description: def.description, mimeType: def.mimeType },
+      (uri, variables) => {
+        const result = def.read(uri.href, variables);
+        // -32002 is the spec's "resource not found".
+        if (!result) throw new McpError(-32002 as ErrorCode, `Resource ${uri.href} not found`);
+        return result;
+      },
+    );
+  }
+
+  for (const prompt of PROMPTS) {
+    mcp.registerPrompt(
+      prompt.name,
+      { title: prompt.title, description: prompt.description, argsSchema: prompt.argsShape },
+      (args: Record<string, string | undefined>) => prompt.render(args),
+    );
+  }
+
+  return mcp;
+}

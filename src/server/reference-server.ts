@@ -1,0 +1,175 @@
+/**
+ * The reference MCP server (`mcpload serve`): the default system under test.
+ * Plain node:http, so the order of checks stays in our hands and cheap:
+ * guard (Host, Origin, deny rules) → bearer auth → route (/mcp or REST).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DenyRule } from '../security/sensitive-routes.js';
+import { BearerAuth, PROTECTED_RESOURCE_MCP_PATH, PROTECTED_RESOURCE_PATH } from './bearer-auth.js';
+import { sendJson, splitUrl } from './http-util.js';
+import { McpEndpoint } from './mcp-endpoint.js';
+import { HEALTH_PATHS, RestApi } from './rest-api.js';
+import { RouteGuard } from './route-guard.js';
+
+export interface ReferenceServerOptions {
+  /** Default 8000; 0 picks a free port. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  bind?: string;
+  stateless?: boolean;
+  authToken?: string;
+  /** Default 'sse', like the SDK. */
+  responseMode?: 'sse' | 'json';
+  /** Default 10000. */
+  maxSessions?: number;
+  /** Default 600000 (10 min). */
+  sessionIdleMs?: number;
+  /** Default 1 MiB. */
+  maxBodyBytes?: number;
+  extraDenyRules?: DenyRule[];
+  allowedOrigins?: string[];
+  /** Default true. false is a TEST-ONLY switch that makes the server vulnerable (denied routes answer 200). */
+  guard?: boolean;
+  quiet?: boolean;
+  /** Where log lines go; default stderr. Never given the token or the Authorization header. */
+  log?: (line: string) => void;
+}
+
+export interface RunningReferenceServer {
+  /** e.g. http://127.0.0.1:8000 (no trailing slash, no /mcp). */
+  url: string;
+  port: number;
+  openSessions(): number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8000;
+export const DEFAULT_BIND = '127.0.0.1';
+export const DEFAULT_MAX_SESSIONS = 10_000;
+export const DEFAULT_SESSION_IDLE_MS = 600_000;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Longer than the usual 60 s idle timeout of proxies and clients, so the server is not the one to drop a pooled socket. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** How long close() lets in-flight replies (slow tools, open streams) finish before cutting connections. */
+const CLOSE_GRACE_MS = 2_000;
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${String(value)}`);
+  return v;
+}
+
+function portNumber(value: number | undefined): number {
+  const port = value ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`port must be an integer from 0 to 65535, got ${String(value)}`);
+  return port;
+}
+
+function defaultLog(line: string): void {
+  process.stderr.write(`[mcpload serve] ${line}\n`);
+}
+
+export async function startReferenceServer(opts: ReferenceServerOptions = {}): Promise<RunningReferenceServer> {
+  const port = portNumber(opts.port);
+  const bind = opts.bind ?? DEFAULT_BIND;
+  const stateless = opts.stateless ?? false;
+  const maxBodyBytes = positiveInteger('maxBodyBytes', opts.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
+  const maxSessions = positiveInteger('maxSessions', opts.maxSessions, DEFAULT_MAX_SESSIONS);
+  const sessionIdleMs = positiveInteger('sessionIdleMs', opts.sessionIdleMs, DEFAULT_SESSION_IDLE_MS);
+  if (opts.responseMode !== undefined && opts.responseMode !== 'sse' && opts.responseMode !== 'json') {
+    throw new Error(`responseMode must be 'sse' or 'json', got ${JSON.stringify(opts.responseMode)}`);
+  }
+  const log = opts.quiet ? () => undefined : (opts.log ?? defaultLog);
+
+  const guard = new RouteGuard({
+    bind,
+    allowedOrigins: opts.allowedOrigins,
+    extraDenyRules: opts.extraDenyRules,
+    enforceDenyRules: opts.guard ?? true,
+  });
+  const mcp = new McpEndpoint({
+    stateless,
+    jsonResponse: opts.responseMode === 'json',
+    maxBodyBytes,
+    maxSessions,
+    sessionIdleMs,
+    log,
+  });
+  const rest = new RestApi({ maxBodyBytes, stateless, openSessions: () => mcp.openSessions() });
+  // The origin is known only after listen(); the auth object reads it lazily through `url`.
+  let url = '';
+  const auth = opts.authToken !== undefined ? new BearerAuth(opts.authToken, () => url) : undefined;
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const { path, query } = splitUrl(req.url ?? '/');
+
+    const verdict = guard.check(req.headers, method, path);
+    if (verdict) {
+      log(`${method} ${path} → ${verdict.status}: ${verdict.reason}`);
+      return sendJson(res, verdict.status, verdict.body);
+    }
+
+    if (auth) {
+      const open = HEALTH_PATHS.has(path) || path === PROTECTED_RESOURCE_PATH || path === PROTECTED_RESOURCE_MCP_PATH;
+      const refusal = auth.check(req.headers, query, !open);
+      if (refusal) return sendJson(res, refusal.status, refusal.body, refusal.headers);
+      if (path === PROTECTED_RESOURCE_PATH || path === PROTECTED_RESOURCE_MCP_PATH) {
+        return sendJson(res, 200, auth.metadata(req.headers));
+      }
+    }
+
+    if (path === '/mcp') return mcp.handle(req, res, method);
+    return rest.handle(req, res, method, path);
+  }
+
+  const server = createServer((req, res) => {
+    dispatch(req, res).catch((err: unknown) => {
+      // A handler bug answers 500 and is logged; it never takes the server down.
+      log(`internal error on ${req.method ?? '?'} ${splitUrl(req.url ?? '/').path}: ${err instanceof Error ? err.message : String(err)}`);
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error: 'internal error' });
+    });
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, bind, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await mcp.close();
+    throw new Error(`cannot listen on ${bind}:${port}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  server.on('error', (err) => log(`server error: ${err.message}`));
+
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: address.port,
+    openSessions: () => mcp.openSessions(),
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Closing sessions ends their SSE streams, which lets those connections go idle.
+        await mcp.close();
+        server.closeIdleConnections();
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        cut.unref();
+        await closed;
+        clearTimeout(cut);
+      })();
+      return closing;
+    },
+  };
+}

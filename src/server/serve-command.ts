@@ -1,0 +1,67 @@
+/**
+ * `mcpload serve`: runs the reference server until SIGINT/SIGTERM.
+ *
+ * stdout carries exactly one line, `mcpload reference server listening on
+ * <url>`, which parent processes parse to learn the port; every other line
+ * goes to stderr.
+ */
+import { isLoopbackHostname } from './route-guard.js';
+import { startReferenceServer, type ReferenceServerOptions } from './reference-server.js';
+import { loadServeConfig, type ServeConfig } from './serve-config.js';
+
+export const READY_LINE_PREFIX = 'mcpload reference server listening on ';
+
+/** Options given directly win over the config file; deny rules and origins from both add up. */
+function mergeConfig(file: ServeConfig, opts: ReferenceServerOptions): ReferenceServerOptions {
+  const extraDenyRules = [...(file.deny ?? []), ...(opts.extraDenyRules ?? [])];
+  const allowedOrigins = [...(file.allowedOrigins ?? []), ...(opts.allowedOrigins ?? [])];
+  return {
+    ...opts,
+    maxSessions: opts.maxSessions ?? file.maxSessions,
+    sessionIdleMs: opts.sessionIdleMs ?? file.sessionIdleMs,
+    maxBodyBytes: opts.maxBodyBytes ?? file.maxBodyBytes,
+    extraDenyRules,
+    allowedOrigins,
+  };
+}
+
+function describe(opts: ReferenceServerOptions): string {
+  const mode = opts.stateless ? 'stateless' : 'stateful';
+  const auth = opts.authToken !== undefined ? 'bearer token required' : 'no auth';
+  return `${mode}, ${opts.responseMode ?? 'sse'} replies, ${auth}` + (opts.guard === false ? ', GUARD OFF (test only: sensitive routes answer 200)' : '');
+}
+
+export async function runServe(opts: ReferenceServerOptions & { configFile?: string }): Promise<void> {
+  const { configFile, ...direct } = opts;
+  const options = configFile ? mergeConfig(await loadServeConfig(configFile), direct) : direct;
+  const log = options.quiet ? () => undefined : (options.log ?? ((line: string) => process.stderr.write(`[mcpload serve] ${line}\n`)));
+
+  const server = await startReferenceServer({ ...options, log });
+  process.stdout.write(`${READY_LINE_PREFIX}${server.url}\n`);
+  log(describe(options));
+  const bind = options.bind ?? '127.0.0.1';
+  if (!isLoopbackHostname(bind)) log(`warning: listening on ${bind}, reachable from other machines`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second signal means "now": do not wait for slow replies to end.
+        log(`${signal} again, exiting at once`);
+        process.exit(1);
+      }
+      stopping = true;
+      log(`${signal} received, closing ${server.openSessions()} session(s)`);
+      server
+        .close()
+        .catch((err: unknown) => log(`error while closing: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve();
+        });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

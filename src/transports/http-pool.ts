@@ -1,0 +1,38 @@
+/**
+ * The one HTTP connection pool that every virtual user shares.
+ *
+ * Why one undici `Agent` for all users, set up this way:
+ * - Shared: sockets are per origin, not per user. Sharing lets a finished
+ *   request's socket serve any user's next request (keep-alive), so a run
+ *   of 1,000 users does not pay 1,000 TCP/TLS handshakes per wave, and the
+ *   generator holds as few sockets as the load actually needs. MCP sessions
+ *   travel in the `MCP-Session-Id` header, so they do not care which socket
+ *   carries them.
+ * - `pipelining: 1`: with HTTP/1.1 pipelining a slow reply would hold up the
+ *   replies queued behind it on the same socket, and their users would be
+ *   charged for a delay the server never caused to them.
+ * - No connection cap: a cap would queue requests inside the generator, and
+ *   the time spent waiting for a free socket would be reported as server
+ *   latency (coordinated omission on our side). Every in-flight request gets
+ *   its own connection instead, exactly as independent clients would.
+ * - undici's own headers/body timeouts stay at their defaults as a backstop:
+ *   each transport enforces its per-request deadline itself.
+ */
+import { Agent, type Dispatcher } from 'undici';
+
+export interface DispatcherOptions {
+  /** How long to wait for a TCP (and TLS) connection; default 10,000 ms. */
+  connectTimeoutMs?: number;
+}
+
+export function createDispatcher(opts: DispatcherOptions = {}): Dispatcher {
+  return new Agent({
+    pipelining: 1,
+    connections: null,
+    // keepAliveTimeout stays at undici's 4 s (shortened further by the
+    // server's `Keep-Alive: timeout=` hint): keeping idle sockets longer than
+    // the server does would make POSTs race its close and fail with
+    // ECONNRESET, errors that the server did not really cause.
+    connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
+  });
+}

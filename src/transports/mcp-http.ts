@@ -1,0 +1,426 @@
+/**
+ * An MCP client over Streamable HTTP, built for load: one instance per
+ * virtual user (its own session), every request timed and recorded as
+ * exactly one sample, no exception escaping for network or protocol
+ * failures.
+ *
+ * Protocol (MCP 2025-11-25, basic/transports#streamable-http): each JSON-RPC
+ * message is POSTed to the endpoint with `Accept: application/json,
+ * text/event-stream`; the reply is one JSON object or an SSE stream ending
+ * with the response; notifications get 202. The server may hand out an
+ * `MCP-Session-Id` on the initialize reply, which is echoed afterwards with
+ * `MCP-Protocol-Version`; 404 on a request carrying a session id means the
+ * session is gone; `DELETE` ends it.
+ *
+ * Hot path: headers are one prebuilt object (rebuilt only when the session
+ * changes), the timer needs no closure, and error objects are shared.
+ */
+import type { Dispatcher } from 'undici';
+import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
+import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
+import { type Deadline, InFlight } from './in-flight.js';
+import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
+import { drainRest, readSseReply } from './sse.js';
+
+export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
+
+/** Checks a successful result; returns a short failure text, or undefined when it is fine. */
+export type ResultCheck = (result: any) => string | undefined;
+
+export interface RpcOptions {
+  /** Sample name; default the endpoint path (tool name, URI... for the helpers). */
+  name?: string;
+  /** A failed check becomes a `check` error on the sample. */
+  validate?: ResultCheck;
+}
+
+export interface McpHttpClientOptions {
+  /** Full MCP endpoint URL, e.g. http://127.0.0.1:8000/mcp */
+  url: string;
+  recorder: Recorder;
+  dispatcher: Dispatcher;
+  /** Per-request deadline, covering headers and body; default 30,000 ms. */
+  timeoutMs?: number;
+  /** Version offered in `initialize`; the server's answer is adopted. Default 2025-11-25. */
+  protocolVersion?: string;
+  /** Extra request headers (e.g. Authorization). Their values never appear in error details. */
+  headers?: Record<string, string>;
+  clientInfo?: { name: string; version: string };
+  /** Aborts in-flight requests when the virtual user is stopped. */
+  signal?: AbortSignal;
+  /** Cap on a buffered reply; default 16 MiB. */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_PROTOCOL_VERSION = '2025-11-25';
+const DEFAULT_CLIENT_INFO = Object.freeze({ name: 'mcpload', version: '0.1.0' });
+
+const INVALID_JSON = fixedError('jsonrpc', 'invalid JSON');
+const INVALID_RESPONSE = fixedError('jsonrpc', 'invalid response');
+const WRONG_ID = fixedError('jsonrpc', 'wrong response id');
+const NO_RESPONSE = fixedError('jsonrpc', 'no response');
+const TOO_LARGE = fixedError('http', 'response too large');
+const SESSION_GONE = fixedError('http', 'HTTP 404 (session expired)');
+const VALIDATE_THREW = fixedError('check', 'validate threw');
+/** Returned (not recorded) when the user was stopped mid-request: the run is ending, the server did nothing wrong. */
+const CUT = fixedError('timeout', 'cancelled: user stopped');
+const CUT_OUTCOME: RpcOutcome = Object.freeze({ ok: false, error: CUT }) as RpcOutcome;
+
+// Flags for `exchange`, instead of a closure per call.
+const CHECK_TOOL_ERROR = 1;
+const ADOPT_SESSION = 2;
+const NO_CANCEL = 4;
+
+/** Statuses that are fine for a DELETE that ends a session (405: the server does not let clients end sessions). */
+const DELETE_OK = new Set([200, 202, 204, 405]);
+
+export class McpHttpClient {
+  private readonly recorder: Recorder;
+  private readonly dispatcher: Dispatcher;
+  private readonly origin: string;
+  /** Path with query, as sent. */
+  private readonly requestPath: string;
+  /** Path without query: the default sample name. */
+  readonly endpointPath: string;
+  private readonly timeoutMs: number;
+  private readonly timeoutError: SampleError;
+  private readonly maxBodyBytes: number;
+  private readonly clientInfo: { name: string; version: string };
+  private readonly baseHeaders: Record<string, string>;
+  private readonly inFlight: InFlight;
+  private headers: Record<string, string>;
+  private protocolVersion: string;
+  private sid: string | undefined = undefined;
+  private ready = false;
+  private nextId = 1;
+  private closing: Promise<void> | undefined = undefined;
+
+  constructor(opts: McpHttpClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(opts.url);
+    } catch {
+      throw new Error(`MCP endpoint is not a valid URL: ${JSON.stringify(opts.url)}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error(`MCP endpoint must be http:// or https://, got ${url.protocol}`);
+    }
+    this.recorder = opts.recorder;
+    this.dispatcher = opts.dispatcher;
+    this.origin = url.origin;
+    this.endpointPath = url.pathname;
+    this.requestPath = url.pathname + url.search;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    if (!(this.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, got ${opts.timeoutMs}`);
+    this.timeoutError = deadlineError(this.timeoutMs);
+    this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.protocolVersion = opts.protocolVersion ?? DEFAULT_PROTOCOL_VERSION;
+    this.clientInfo = opts.clientInfo ?? DEFAULT_CLIENT_INFO;
+    const base: Record<string, string> = {};
+    // Lower-cased so that a caller's `Accept` does not sit beside ours.
+    for (const [key, value] of Object.entries(opts.headers ?? {})) base[key.toLowerCase()] = value;
+    base['content-type'] = 'application/json';
+    base.accept = 'application/json, text/event-stream';
+    this.baseHeaders = base;
+    this.headers = base;
+    this.inFlight = new InFlight(opts.signal);
+  }
+
+  /** The session id the server gave, if any (undefined for stateless servers and after the session ended). */
+  get sessionId(): string | undefined {
+    return this.sid;
+  }
+
+  /** True between a successful `initialize()` and the end of its session (404 or `close()`). */
+  get initialized(): boolean {
+    return this.ready;
+  }
+
+  /** The protocol version in use: the one offered, then the one the server chose. */
+  get negotiatedProtocolVersion(): string {
+    return this.protocolVersion;
+  }
+
+  /**
+   * The handshake: `initialize`, then `notifications/initialized`. Both are
+   * recorded. Starts a fresh session (forgetting any previous one), so it is
+   * also how a user recovers after its session expired.
+   */
+  async initialize(): Promise<boolean> {
+    this.setSession(undefined, false);
+    const params = { protocolVersion: this.protocolVersion, capabilities: {}, clientInfo: this.clientInfo };
+    const out = await this.exchange('initialize', params, this.endpointPath, undefined, ADOPT_SESSION | NO_CANCEL);
+    if (!out.ok) return false;
+    const version = (out.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+    if (typeof version === 'string' && version.length > 0) this.protocolVersion = version;
+    this.setSession(this.sid, true);
+    const sent = await this.notify('notifications/initialized');
+    this.ready = sent;
+    return sent;
+  }
+
+  /** Any JSON-RPC request. Records one sample (type = method) and never throws for network or protocol failures. */
+  request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
+    return this.exchange(method, params, opts?.name ?? this.endpointPath, opts?.validate, 0);
+  }
+
+  listTools(opts?: RpcOptions): Promise<RpcOutcome> {
+    return this.request('tools/list', undefined, opts);
+  }
+
+  /** `tools/call`; named after the tool. A result with `isError: true` is a `tool` error. */
+  callTool(name: string, args: Record<string, unknown> = {}, opts?: RpcOptions): Promise<RpcOutcome> {
+    return this.exchange('tools/call', { name, arguments: args }, opts?.name ?? name, opts?.validate, CHECK_TOOL_ERROR);
+  }
+
+  listResources(opts?: RpcOptions): Promise<RpcOutcome> {
+    return this.request('resources/list', undefined, opts);
+  }
+
+  readResource(uri: string, opts?: RpcOptions): Promise<RpcOutcome> {
+    return this.exchange('resources/read', { uri }, opts?.name ?? uri, opts?.validate, 0);
+  }
+
+  listPrompts(opts?: RpcOptions): Promise<RpcOutcome> {
+    return this.request('prompts/list', undefined, opts);
+  }
+
+  getPrompt(name: string, args: Record<string, string> = {}, opts?: RpcOptions): Promise<RpcOutcome> {
+    return this.exchange('prompts/get', { name, arguments: args }, opts?.name ?? name, opts?.validate, 0);
+  }
+
+  ping(opts?: RpcOptions): Promise<RpcOutcome> {
+    return this.request('ping', undefined, opts);
+  }
+
+  /**
+   * Sends a JSON-RPC notification (no id, no reply expected; 202). Recorded
+   * like a request unless `record` is false. Returns whether it was accepted.
+   */
+  async notify(method: string, params?: object, record = true): Promise<boolean> {
+    if (this.inFlight.isCut) return false;
+    const payload = JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
+    const hadSession = this.sid !== undefined;
+    const deadline = this.inFlight.start(this.timeoutMs);
+    const start = nowUs();
+    let bytes = 0;
+    let error: SampleError | undefined;
+    try {
+      const res = await this.dispatcher.request({
+        origin: this.origin, path: this.requestPath, method: 'POST', headers: this.headers, body: payload, signal: deadline.signal,
+      });
+      bytes = await discardBody(res.body, this.maxBodyBytes);
+      const status = res.statusCode;
+      if (status < 200 || status > 299) error = this.statusError(status, hadSession);
+    } catch (err) {
+      error = this.thrownError(err, deadline);
+    } finally {
+      this.inFlight.finish(deadline);
+    }
+    if (error === CUT) return false;
+    if (record) this.recorder.record(method, this.endpointPath, nowUs() - start, bytes, error);
+    return error === undefined;
+  }
+
+  /**
+   * Ends the session with `DELETE` (recorded as type `DELETE`), then forgets
+   * it. Idempotent. Not cut by the user's stop signal: a stopping run must
+   * still release its sessions, or SDK servers keep them forever.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.endSession();
+    return this.closing;
+  }
+
+  private async endSession(): Promise<void> {
+    const sid = this.sid;
+    const headers = this.headers;
+    this.setSession(undefined, false);
+    if (sid === undefined) return;
+    const deadline = this.inFlight.start(this.timeoutMs, false);
+    const start = nowUs();
+    let bytes = 0;
+    let error: SampleError | undefined;
+    try {
+      const res = await this.dispatcher.request({
+        origin: this.origin, path: this.requestPath, method: 'DELETE', headers, signal: deadline.signal,
+      });
+      bytes = await discardBody(res.body, this.maxBodyBytes);
+      if (!DELETE_OK.has(res.statusCode)) error = httpStatusError(res.statusCode);
+    } catch (err) {
+      error = deadline.timedOut ? this.timeoutError : classifyNetworkError(err);
+    } finally {
+      this.inFlight.finish(deadline);
+    }
+    this.recorder.record('DELETE', this.endpointPath, nowUs() - start, bytes, error);
+  }
+
+  /** One request, one sample. */
+  private async exchange(
+    method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number,
+  ): Promise<RpcOutcome> {
+    if (this.inFlight.isCut) return CUT_OUTCOME;
+    const id = this.nextId++;
+    const payload = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    const hadSession = this.sid !== undefined;
+    const deadline = this.inFlight.start(this.timeoutMs);
+    const start = nowUs();
+    let bytes = 0;
+    let error: SampleError | undefined;
+    let message: Record<string, unknown> | undefined;
+    let draining = false;
+    try {
+      const res = await this.dispatcher.request({
+        origin: this.origin, path: this.requestPath, method: 'POST', headers: this.headers, body: payload, signal: deadline.signal,
+      });
+      const status = res.statusCode;
+      if (status < 200 || status > 299) {
+        bytes = await discardBody(res.body, this.maxBodyBytes);
+        error = this.statusError(status, hadSession);
+      } else if (isEventStream(res.headers['content-type'])) {
+        const reply = await readSseReply(res.body, id, this.maxBodyBytes);
+        bytes = reply.bytes;
+        if (reply.problem === undefined) message = reply.response;
+        else error = reply.problem === 'response too large' ? TOO_LARGE
+          : reply.problem === 'invalid JSON' ? INVALID_JSON
+            : reply.problem === 'wrong response id' ? WRONG_ID : NO_RESPONSE;
+        if (reply.rest !== undefined) {
+          // The response is in; let the stream end in the background (keeps
+          // the socket reusable). Its deadline stays armed until then.
+          draining = true;
+          void drainRest(reply.rest).finally(() => this.inFlight.finish(deadline));
+        }
+      } else {
+        const body = await readCapped(res.body, this.maxBodyBytes);
+        bytes = body.bytes;
+        if (body.tooLarge) error = TOO_LARGE;
+        else if (body.data === undefined) error = NO_RESPONSE; // e.g. 202 to a request
+        else {
+          const found = pickResponse(body.data, id);
+          if (isPickError(found)) error = found;
+          else message = found;
+        }
+      }
+      if ((flags & ADOPT_SESSION) !== 0 && error === undefined) {
+        const header = res.headers['mcp-session-id'];
+        this.sid = typeof header === 'string' && header.length > 0 ? header : undefined;
+      }
+    } catch (err) {
+      error = this.thrownError(err, deadline);
+    } finally {
+      if (!draining) this.inFlight.finish(deadline);
+    }
+    // Timing ends when the reply is read and parsed; the caller's checks are not the server's time.
+    const end = nowUs();
+    if (error === CUT) return CUT_OUTCOME;
+
+    let result: unknown;
+    if (error === undefined && message !== undefined) {
+      const rpcError = message.error;
+      if (rpcError !== undefined) error = jsonRpcError(rpcError);
+      else if (!('result' in message)) error = INVALID_RESPONSE;
+      else {
+        result = message.result;
+        if ((flags & CHECK_TOOL_ERROR) !== 0) error = toolError(result);
+        if (error === undefined && validate !== undefined) error = this.runCheck(validate, result, method, name);
+      }
+    }
+    this.recorder.record(method, name, end - start, bytes, error);
+    if (error !== undefined) {
+      if (deadline.timedOut && (flags & NO_CANCEL) === 0) this.sendCancelled(id);
+      return { ok: false, error };
+    }
+    return { ok: true, result };
+  }
+
+  private runCheck(validate: ResultCheck, result: unknown, method: string, name: string): SampleError | undefined {
+    try {
+      const failure = validate(result);
+      return failure === undefined ? undefined : fixedError('check', shortText(failure));
+    } catch (err) {
+      this.recorder.exception(err, `validate ${method} ${name}`);
+      return VALIDATE_THREW;
+    }
+  }
+
+  /** Tells the server to stop working on a request we gave up on (spec: cancellation). Not recorded. */
+  private sendCancelled(id: number): void {
+    void this.notify('notifications/cancelled', { requestId: id, reason: 'client timeout' }, false);
+  }
+
+  private statusError(status: number, hadSession: boolean): SampleError {
+    if (status === 404 && hadSession) {
+      // The session is gone (expired, or the server restarted): forget it so that
+      // the caller sees `initialized === false` and can start a new one.
+      this.setSession(undefined, false);
+      return SESSION_GONE;
+    }
+    return httpStatusError(status);
+  }
+
+  private thrownError(err: unknown, deadline: Deadline): SampleError {
+    if (deadline.timedOut) return this.timeoutError;
+    if (deadline.cut) return CUT;
+    return classifyNetworkError(err);
+  }
+
+  private setSession(sid: string | undefined, ready: boolean): void {
+    this.sid = sid;
+    this.ready = ready;
+    this.headers = sid === undefined
+      ? (ready ? { ...this.baseHeaders, 'mcp-protocol-version': this.protocolVersion } : this.baseHeaders)
+      : { ...this.baseHeaders, 'mcp-session-id': sid, 'mcp-protocol-version': this.protocolVersion };
+  }
+}
+
+function isEventStream(contentType: string | string[] | undefined): boolean {
+  return typeof contentType === 'string' && contentType.startsWith('text/event-stream');
+}
+
+/** Parses a JSON reply and finds the response to `id` (a lone object, or inside a batch array). */
+function pickResponse(data: Buffer, id: number): Record<string, unknown> | SampleError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString('utf8'));
+  } catch {
+    return INVALID_JSON;
+  }
+  if (Array.isArray(parsed)) {
+    for (const item of parsed) {
+      if (typeof item === 'object' && item !== null && (item as { id?: unknown }).id === id) return item as Record<string, unknown>;
+    }
+    return WRONG_ID;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return INVALID_RESPONSE;
+  const message = parsed as Record<string, unknown>;
+  // A JSON-RPC error about the request itself (parse error) may carry id null.
+  if (message.id !== id && !(message.id === null && message.error !== undefined)) return WRONG_ID;
+  return message;
+}
+
+function isPickError(found: Record<string, unknown> | SampleError): found is SampleError {
+  return found === INVALID_JSON || found === WRONG_ID || found === INVALID_RESPONSE;
+}
+
+/** `jsonrpc: -32601 Method not found` (message shortened; servers should not put ids in it). */
+function jsonRpcError(rpcError: unknown): SampleError {
+  if (typeof rpcError !== 'object' || rpcError === null) return INVALID_RESPONSE;
+  const { code, message } = rpcError as { code?: unknown; message?: unknown };
+  const codeText = typeof code === 'number' ? String(code) : 'no code';
+  return fixedError('jsonrpc', typeof message === 'string' && message.length > 0 ? `${codeText} ${shortText(message)}` : codeText);
+}
+
+/** A `tools/call` result with `isError: true` → `tool` error with its first text, shortened. */
+function toolError(result: unknown): SampleError | undefined {
+  if (typeof result !== 'object' || result === null || (result as { isError?: unknown }).isError !== true) return undefined;
+  const content = (result as { content?: unknown }).content;
+  if (Array.isArray(content)) {
+    for (const part of content) {
+      const text = (part as { type?: unknown; text?: unknown } | null)?.text;
+      if ((part as { type?: unknown } | null)?.type === 'text' && typeof text === 'string' && text.trim().length > 0) {
+        return fixedError('tool', shortText(text));
+      }
+    }
+  }
+  return fixedError('tool', 'isError without text');
+}

@@ -1,0 +1,563 @@
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { describe, it } from 'node:test';
+import { countByClass, EngineConfigError, planUserClasses } from '../../src/engine/distribution.js';
+import { Runner, type RunnerOptions, type RunnerState } from '../../src/engine/runner.js';
+import { abortableSleep, Sleeper } from '../../src/engine/sleep.js';
+import { filterTasks, selectClasses, TaskPicker } from '../../src/engine/task-picker.js';
+import { between, constant, constantPacing, type TaskDef, type UserClassDef } from '../../src/engine/user-class.js';
+
+/** A fake per-user context: what the scenario layer would fill with clients. */
+interface Ctx {
+  id: number;
+  className: string;
+  signal: AbortSignal;
+  /** What happened to this user, in order. */
+  log: string[];
+}
+
+/** Guards against hangs: polls until `cond` holds, fails after a generous limit. */
+async function waitFor(cond: () => boolean, what: string, limitMs = 4000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Resolves with `promise`, or fails if it has not settled after a generous limit (a hang guard). */
+async function settles<T>(promise: Promise<T>, what: string, limitMs = 2500): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle`)), limitMs);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function cls(name: string, extra: Partial<UserClassDef<Ctx>> = {}): UserClassDef<Ctx> {
+  return { name, tasks: [{ name: 't', run: () => {} }], ...extra };
+}
+
+/** A runner over fake contexts that records contexts, exceptions, closes and state changes. */
+function harness(classes: UserClassDef<Ctx>[], opts: Partial<RunnerOptions<Ctx>> = {}) {
+  const contexts: Ctx[] = [];
+  const exceptions: { err: unknown; where: string }[] = [];
+  const closed: number[] = [];
+  const states: RunnerState[] = [];
+  let onComplete: (() => void) | undefined;
+  const runner = new Runner<Ctx>({
+    classes,
+    makeContext: ({ id, className, signal }) => {
+      const ctx: Ctx = { id, className, signal, log: [] };
+      contexts.push(ctx);
+      return ctx;
+    },
+    closeContext: async (ctx) => {
+      ctx.log.push('close');
+      closed.push(ctx.id);
+    },
+    onException: (err, where) => exceptions.push({ err, where }),
+    onStateChange: (s) => states.push(s),
+    onSpawningComplete: () => onComplete?.(),
+    ...opts,
+  });
+  /** Resolves at the next onSpawningComplete; call before start/setTarget. */
+  const spawned = (): Promise<void> => new Promise((resolve) => (onComplete = resolve));
+  return { runner, contexts, exceptions, closed, states, spawned };
+}
+
+const logTask = (name: string, weight = 1): TaskDef<Ctx> => ({
+  name,
+  weight,
+  run: (ctx) => {
+    ctx.log.push(name);
+  },
+});
+
+describe('planUserClasses', () => {
+  const heavy = cls('L', { weight: 3 });
+  const light = cls('H', { weight: 1 });
+
+  it('shares 8 users 6:2 for weights 3:1, with the right mix at every prefix', () => {
+    const order = planUserClasses([heavy, light], 8);
+    assert.deepEqual(countByClass(order), { L: 6, H: 2 });
+    let l = 0;
+    order.forEach((c, i) => {
+      if (c === heavy) l++;
+      const n = i + 1;
+      assert.ok(Math.abs(l - (n * 3) / 4) < 1, `prefix ${n} holds ${l} L`);
+    });
+    assert.deepEqual(
+      order.map((c) => c.name),
+      ['L', 'L', 'H', 'L', 'L', 'L', 'H', 'L'],
+    );
+  });
+
+  it('gives a smaller total as a prefix of a larger one', () => {
+    const classes = [cls('A', { fixedCount: 2 }), cls('B', { fixedCount: 1 }), heavy, light];
+    const big = planUserClasses(classes, 20).map((c) => c.name);
+    for (let n = 0; n <= 20; n++) assert.deepEqual(planUserClasses(classes, n).map((c) => c.name), big.slice(0, n));
+  });
+
+  it('spawns fixedCount classes first and shares the rest by weight', () => {
+    const fixed = cls('F', { fixedCount: 2, weight: 100 });
+    const order = planUserClasses([heavy, fixed, light], 10);
+    assert.deepEqual(
+      order.slice(0, 2).map((c) => c.name),
+      ['F', 'F'],
+    );
+    assert.deepEqual(countByClass(order), { F: 2, L: 6, H: 2 });
+    assert.deepEqual(countByClass(planUserClasses([heavy, fixed, light], 1)), { F: 1 });
+  });
+
+  it('stops short when only fixed counts are left to fill', () => {
+    const order = planUserClasses([cls('F', { fixedCount: 3 }), cls('Z', { weight: 0 })], 10);
+    assert.deepEqual(countByClass(order), { F: 3 });
+  });
+
+  it('rejects bad configurations with a one-line EngineConfigError', () => {
+    const bad: [UserClassDef<Ctx>[], number][] = [
+      [[], 1],
+      [[cls('A', { weight: -1 })], 1],
+      [[cls('A', { weight: 0 }), cls('B', { weight: 0 })], 1],
+      [[cls('A', { weight: Number.NaN })], 1],
+      [[cls('A', { fixedCount: 1.5 })], 1],
+      [[cls('A'), cls('A')], 1],
+      [[cls('A')], Number.NaN],
+      [[cls('A')], -1],
+    ];
+    for (const [classes, total] of bad) {
+      assert.throws(
+        () => planUserClasses(classes, total),
+        (err: unknown) => err instanceof EngineConfigError && !err.message.includes('\n'),
+      );
+    }
+  });
+});
+
+describe('task choice', () => {
+  it('picks tasks in proportion to their weights, never a weight-0 task', () => {
+    const picker = new TaskPicker<Ctx>('C', [logTask('a', 1), logTask('never', 0), logTask('b', 3)]);
+    const counts: Record<string, number> = {};
+    const n = 400;
+    for (let i = 0; i < n; i++) {
+      const t = picker.pick(i / n);
+      counts[t.name] = (counts[t.name] ?? 0) + 1;
+    }
+    assert.deepEqual(counts, { a: 100, b: 300 });
+  });
+
+  it('rejects negative weights and classes without a pickable task', () => {
+    assert.throws(() => new TaskPicker<Ctx>('C', [logTask('a', -1)]), EngineConfigError);
+    assert.throws(() => new TaskPicker<Ctx>('C', [logTask('a', 0)]), EngineConfigError);
+    assert.throws(() => new TaskPicker<Ctx>('C', []), EngineConfigError);
+  });
+
+  it('filters by tags: include keeps any match, exclude drops any match', () => {
+    const tasks: TaskDef<Ctx>[] = [
+      { name: 'read', tags: ['read'], run: () => {} },
+      { name: 'write', tags: ['write', 'slow'], run: () => {} },
+      { name: 'untagged', run: () => {} },
+    ];
+    const names = (ts: TaskDef<Ctx>[]) => ts.map((t) => t.name);
+    assert.deepEqual(names(filterTasks(tasks)), ['read', 'write', 'untagged']);
+    assert.deepEqual(names(filterTasks(tasks, ['read', 'write'])), ['read', 'write']);
+    assert.deepEqual(names(filterTasks(tasks, undefined, ['slow'])), ['read', 'untagged']);
+    assert.deepEqual(names(filterTasks(tasks, ['write'], ['slow'])), []);
+  });
+
+  it('drops the classes that tag filtering leaves without tasks, and names them', () => {
+    const readers = cls('Readers', { tasks: [{ name: 'r', tags: ['read'], run: () => {} }] });
+    const writers = cls('Writers', { tasks: [{ name: 'w', tags: ['write'], run: () => {} }] });
+    const picked = selectClasses([readers, writers], ['read']);
+    assert.deepEqual(
+      picked.classes.map((c) => c.name),
+      ['Readers'],
+    );
+    assert.deepEqual(picked.dropped, ['Writers']);
+    assert.throws(() => selectClasses([readers, writers], ['admin']), EngineConfigError);
+  });
+
+  it('follows task weights inside a running user, with an injected random', async () => {
+    const cycle = [0.125, 0.375, 0.625, 0.875];
+    let i = 0;
+    const { runner, contexts } = harness([cls('U', { tasks: [logTask('a', 1), logTask('b', 3)] })], {
+      random: () => cycle[i++ % cycle.length] as number,
+    });
+    runner.start(1, 100);
+    await waitFor(() => (contexts[0]?.log.length ?? 0) >= 40, '40 tasks');
+    await runner.stop();
+    const first = contexts[0]?.log.slice(0, 40) ?? [];
+    assert.deepEqual(countByClass(first.map((name) => ({ name, tasks: [] }))), { a: 10, b: 30 });
+  });
+});
+
+describe('wait times', () => {
+  it('constant waits the same every time', () => {
+    const wait = constant(2);
+    assert.equal(wait(0), 2000);
+    assert.equal(wait(5000), 2000);
+  });
+
+  it('between stays within its bounds and varies', () => {
+    const wait = between(1, 2);
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const ms = wait(0);
+      assert.ok(ms >= 1000 && ms <= 2000, `${ms} out of [1000, 2000]`);
+      seen.add(ms);
+    }
+    assert.ok(seen.size > 1);
+  });
+
+  it('constantPacing subtracts the task time, never below zero', () => {
+    const wait = constantPacing(1);
+    assert.equal(wait(300), 700);
+    assert.equal(wait(0), 1000);
+    assert.equal(wait(1500), 0);
+  });
+});
+
+describe('sleeps', () => {
+  it('Sleeper.wake ends a long sleep at once', async () => {
+    const sleeper = new Sleeper();
+    const done = sleeper.sleep(60_000);
+    sleeper.wake();
+    await settles(done, 'woken sleep');
+    sleeper.wake(); // harmless when not sleeping
+  });
+
+  it('abortableSleep reports whether it ran out or was aborted, and leaves no listener', async () => {
+    const controller = new AbortController();
+    assert.equal(await abortableSleep(5, controller.signal), true);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    const cut = abortableSleep(60_000, controller.signal);
+    controller.abort();
+    assert.equal(await settles(cut, 'aborted sleep'), false);
+    assert.equal(await abortableSleep(60_000, controller.signal), false);
+  });
+});
+
+describe('Runner', () => {
+  it('spawns N users at a rate in plan order, runs tasks, and starts and stops each user once', async () => {
+    const classes = [
+      cls('A', { weight: 3, tasks: [logTask('a')], wait: constant(0.002), onStart: (c) => void c.log.push('start'), onStop: (c) => void c.log.push('stop') }),
+      cls('B', { weight: 1, tasks: [logTask('b')], wait: constant(0.002), onStart: (c) => void c.log.push('start'), onStop: (c) => void c.log.push('stop') }),
+    ];
+    const { runner, contexts, closed, states, exceptions, spawned } = harness(classes);
+    assert.equal(runner.state, 'idle');
+    const complete = spawned();
+    runner.start(8, 40);
+    assert.equal(runner.state, 'spawning');
+    assert.ok(runner.userCount >= 1 && runner.userCount < 8, `spawned at a rate, not at once (${runner.userCount})`);
+    assert.equal(runner.targetUsers, 8);
+    await settles(complete, 'spawning', 4000);
+    assert.equal(runner.state, 'running');
+    assert.equal(runner.userCount, 8);
+    assert.deepEqual(runner.usersByClass(), { A: 6, B: 2 });
+    assert.deepEqual(
+      contexts.map((c) => c.className),
+      planUserClasses(classes, 8).map((c) => c.name),
+    );
+    assert.deepEqual(
+      contexts.map((c) => c.id),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+
+    await waitFor(() => contexts.every((c) => c.log.length >= 3), 'every user running tasks');
+    await runner.stop();
+    assert.equal(runner.state, 'stopped');
+    assert.equal(runner.userCount, 0);
+    assert.deepEqual(states, ['spawning', 'running', 'stopping', 'stopped']);
+    assert.deepEqual(exceptions, []);
+    assert.deepEqual(
+      [...closed].sort((x, y) => x - y),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+    for (const c of contexts) {
+      assert.equal(c.log[0], 'start');
+      assert.equal(c.log.filter((e) => e === 'start').length, 1);
+      assert.deepEqual(c.log.slice(-2), ['stop', 'close'], `user ${c.id}: onStop then closeContext, once`);
+      assert.equal(c.log.filter((e) => e === 'stop').length, 1);
+      assert.ok(c.log.slice(1, -2).every((e) => e === c.className.toLowerCase()));
+      assert.equal(c.signal.aborted, true, 'signal aborted once the user is gone');
+    }
+    await runner.stop(); // idempotent
+    assert.equal(closed.length, 8);
+  });
+
+  it('spawns several users per tick at high rates and handles thousands of users', async () => {
+    let iterations = 0;
+    const { runner, closed, spawned } = harness([
+      cls('Many', { tasks: [{ name: 'n', run: () => void iterations++ }], wait: constant(0.02) }),
+    ]);
+    const complete = spawned();
+    runner.start(3000, 100_000);
+    await settles(complete, 'spawning 3000 users', 4000);
+    assert.equal(runner.userCount, 3000);
+    await waitFor(() => iterations >= 6000, 'iterations');
+    await runner.stop();
+    assert.equal(closed.length, 3000);
+  });
+
+  it('does not starve the event loop with tasks that never await and no wait', async () => {
+    let iterations = 0;
+    const { runner } = harness([cls('Busy', { tasks: [{ name: 'spin', run: () => void iterations++ }] })]);
+    runner.start(5, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // would never fire if starved
+    assert.ok(iterations > 0);
+    await runner.stop();
+  });
+
+  it('lets a task in flight finish within stopTimeoutMs', async () => {
+    let completed = 0;
+    let began!: () => void;
+    const inTask = new Promise<void>((resolve) => (began = resolve));
+    const { runner, contexts, exceptions } = harness(
+      [
+        cls('Slow', {
+          tasks: [
+            {
+              name: 'slow',
+              run: async (ctx) => {
+                began();
+                if (await abortableSleep(200, ctx.signal)) completed++;
+              },
+            },
+          ],
+          onStop: (c) => void c.log.push(`stop after ${completed}`),
+        }),
+      ],
+      { stopTimeoutMs: 1000 },
+    );
+    runner.start(1, 100);
+    await settles(inTask, 'first task');
+    await runner.stop();
+    assert.equal(completed, 1, 'the task finished before the stop resolved');
+    assert.deepEqual(contexts[0]?.log, ['stop after 1', 'close']);
+    assert.deepEqual(exceptions, []);
+  });
+
+  it('cuts a task in flight at once when stopTimeoutMs is 0: signal aborted, completion not observed', async () => {
+    let completed = 0;
+    let began!: () => void;
+    const inTask = new Promise<void>((resolve) => (began = resolve));
+    const { runner, contexts, exceptions } = harness([
+      cls('Slow', {
+        tasks: [
+          {
+            name: 'slow',
+            run: async (ctx) => {
+              began();
+              if (!(await abortableSleep(200, ctx.signal))) throw new Error('aborted');
+              completed++;
+            },
+          },
+        ],
+        onStop: (c) => void c.log.push(`stop aborted=${c.signal.aborted}`),
+      }),
+    ]);
+    runner.start(1, 100);
+    await settles(inTask, 'first task');
+    await runner.stop();
+    assert.equal(completed, 0);
+    assert.equal(contexts[0]?.signal.aborted, true);
+    assert.deepEqual(contexts[0]?.log, ['stop aborted=true', 'close']);
+    assert.deepEqual(exceptions, [], 'the error of a cut task is not reported');
+  });
+
+  it('abandons a task that ignores its signal instead of waiting for it', async () => {
+    let began!: () => void;
+    const inTask = new Promise<void>((resolve) => (began = resolve));
+    let finished = false;
+    const { runner, closed } = harness([
+      cls('Deaf', {
+        tasks: [
+          {
+            name: 'deaf',
+            run: async () => {
+              began();
+              await new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+              finished = true;
+            },
+          },
+        ],
+      }),
+    ]);
+    runner.start(1, 100);
+    await settles(inTask, 'first task');
+    await settles(runner.stop(), 'stop with a task that ignores its signal');
+    assert.equal(finished, false);
+    assert.deepEqual(closed, [0]);
+  });
+
+  it('returns from stop promptly while users are in long waits', async () => {
+    const { runner, contexts, closed, spawned } = harness([cls('Idle', { tasks: [logTask('once')], wait: constant(3600) })], {
+      stopTimeoutMs: 30_000,
+    });
+    const complete = spawned();
+    runner.start(20, 1000);
+    await settles(complete, 'spawning');
+    await waitFor(() => contexts.every((c) => c.log.length === 1), 'first tasks');
+    await settles(runner.stop(), 'stop during hour-long waits');
+    assert.equal(closed.length, 20);
+    assert.ok(contexts.every((c) => c.log.length === 2), 'no task after stop');
+  });
+
+  it('reports exceptions from tasks, onStart and onStop by Class.name and keeps other users going', async () => {
+    let good = 0;
+    const classes: UserClassDef<Ctx>[] = [
+      cls('Bad', {
+        fixedCount: 2,
+        wait: constant(0.005),
+        tasks: [
+          {
+            name: 'explode',
+            run: () => {
+              throw new Error('sync boom');
+            },
+          },
+          {
+            name: 'reject',
+            run: async () => {
+              throw new Error('async boom');
+            },
+          },
+        ],
+        onStop: () => {
+          throw new Error('stop boom');
+        },
+      }),
+      cls('Broken', {
+        fixedCount: 2,
+        tasks: [logTask('never')],
+        onStart: async () => {
+          throw new Error('start boom');
+        },
+        onStop: (c) => void c.log.push('stop'),
+      }),
+      cls('Good', { fixedCount: 2, wait: constant(0.005), tasks: [{ name: 'ok', run: () => void good++ }] }),
+    ];
+    const { runner, contexts, exceptions, closed, spawned } = harness(classes);
+    const where = (w: string) => exceptions.filter((e) => e.where === w).length;
+    const complete = spawned();
+    runner.start(6, 1000);
+    await settles(complete, 'spawning');
+    await waitFor(() => good >= 20 && where('Bad.explode') >= 2 && where('Bad.reject') >= 2, 'tasks and failures');
+    assert.equal(where('Broken.onStart'), 2);
+    assert.deepEqual(runner.usersByClass(), { Bad: 2, Broken: 0, Good: 2 }, 'users that failed onStart end');
+    assert.equal(runner.userCount, 4);
+    await waitFor(() => closed.length === 2, 'the broken users closed');
+    const broken = contexts.filter((c) => c.className === 'Broken');
+    assert.deepEqual(
+      broken.map((c) => c.log),
+      [['close'], ['close']],
+      'no task and no onStop after a failed onStart',
+    );
+
+    await runner.stop();
+    assert.equal(where('Bad.onStop'), 2);
+    assert.equal(closed.length, 6);
+    assert.ok(exceptions.every((e) => ['Bad.explode', 'Bad.reject', 'Bad.onStop', 'Broken.onStart'].includes(e.where)));
+    assert.ok(exceptions.every((e) => e.err instanceof Error));
+  });
+
+  it('changes the user count live with setTarget, stopping the newest first and keeping the mix', async () => {
+    const classes = [
+      cls('A', { weight: 3, wait: constant(0.005), onStop: (c) => void c.log.push('stop') }),
+      cls('B', { weight: 1, wait: constant(0.005), onStop: (c) => void c.log.push('stop') }),
+    ];
+    const { runner, contexts, closed, spawned } = harness(classes);
+    let complete = spawned();
+    runner.start(8, 1000);
+    await settles(complete, 'spawning 8');
+    assert.deepEqual(runner.usersByClass(), { A: 6, B: 2 });
+
+    complete = spawned();
+    runner.setTarget(4, 1000);
+    await settles(complete, 'ramping down to 4');
+    assert.equal(runner.userCount, 4);
+    assert.equal(runner.targetUsers, 4);
+    assert.deepEqual(runner.usersByClass(), { A: 3, B: 1 });
+    await waitFor(() => closed.length === 4, 'surplus users closed');
+    assert.deepEqual(
+      [...closed].sort((x, y) => x - y),
+      [4, 5, 6, 7],
+    );
+    assert.ok(contexts.slice(4).every((c) => c.log.includes('stop')), 'surplus users stopped gracefully');
+
+    complete = spawned();
+    runner.setTarget(12, 1000);
+    await settles(complete, 'ramping up to 12');
+    assert.deepEqual(runner.usersByClass(), { A: 9, B: 3 });
+    assert.deepEqual(
+      contexts.slice(8).map((c) => c.id),
+      [8, 9, 10, 11, 12, 13, 14, 15],
+    );
+    await runner.stop();
+    assert.equal(closed.length, 16);
+  });
+
+  it('stops in the middle of a ramp-up, spawns nothing afterwards, and can start again', async () => {
+    const { runner, contexts, closed, spawned } = harness([cls('A', { wait: constant(0.005) })]);
+    runner.start(50, 20);
+    await runner.stop();
+    const made = contexts.length;
+    assert.ok(made >= 1 && made < 50, `stopped mid-ramp after ${made} users`);
+    assert.equal(closed.length, made);
+    await new Promise((resolve) => setTimeout(resolve, 120)); // past two more spawn slots at 20/s
+    assert.equal(contexts.length, made, 'no user spawned after stop');
+
+    const complete = spawned();
+    runner.start(2, 1000);
+    await settles(complete, 'second run');
+    assert.equal(runner.userCount, 2);
+    await runner.stop();
+    assert.equal(closed.length, made + 2);
+  });
+
+  it('rejects bad targets, rates and classes with EngineConfigError', async () => {
+    const { runner } = harness([cls('A')]);
+    assert.throws(() => runner.start(-1, 1), EngineConfigError);
+    assert.throws(() => runner.start(1, 0), EngineConfigError);
+    assert.throws(() => runner.start(1, Number.NaN), EngineConfigError);
+    assert.throws(() => runner.start(1.5, 1), EngineConfigError);
+    assert.equal(runner.state, 'idle');
+    assert.throws(() => harness([cls('A', { tasks: [] })]), EngineConfigError);
+    assert.throws(() => harness([cls('A')], { stopTimeoutMs: -1 }), EngineConfigError);
+    await runner.stop();
+    assert.equal(runner.state, 'stopped');
+  });
+
+  it('survives an onException sink that throws', async () => {
+    let runs = 0;
+    const { runner } = harness(
+      [
+        cls('A', {
+          tasks: [
+            {
+              name: 'fail',
+              run: () => {
+                runs++;
+                throw new Error('boom');
+              },
+            },
+          ],
+        }),
+      ],
+      {
+        onException: () => {
+          throw new Error('sink broken');
+        },
+      },
+    );
+    runner.start(2, 1000);
+    await waitFor(() => runs >= 10, 'failing tasks keep running');
+    await runner.stop();
+    assert.equal(runner.state, 'stopped');
+  });
+});
