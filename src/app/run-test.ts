@@ -158,7 +158,7 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
       timers.push(setInterval(() => stats.tick(runner.userCount), 1000));
       if (opts.printIntervalMs > 0) {
         timers.push(setInterval(() => {
-          io.out(formatLiveTable(stats.snapshot(), { elapsedS: elapsedS(), totalS, users: runner.userCount, state: runner.state }) + '\n');
+          io.out(formatLiveTable(stats.snapshot({ history: false }), { elapsedS: elapsedS(), totalS, users: runner.userCount, state: runner.state }) + '\n');
         }, opts.printIntervalMs));
       }
       if (opts.timeMs !== undefined) timers.push(setTimeout(() => finish('time limit'), opts.timeMs));

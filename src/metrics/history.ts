@@ -5,22 +5,20 @@
  * that, the oldest half of the ticks is merged pairwise into ticks twice as
  * long. Recent history keeps its 1 s resolution, the whole run stays covered,
  * and older stretches get coarser each time (2 s, 4 s, ...). With the default
- * of 200 000 rows a run with 3 entries (+ Aggregated) keeps 1 s rows for about
- * 14 h before the first merge; one row costs roughly 0.5 kB.
+ * of 200 000 rows (about 40 MB, rows are packed into typed arrays) a run with
+ * 3 entries (+ Aggregated) keeps 1 s rows for about 14 h before the first
+ * merge, one with 20 entries for about 2.6 h.
  *
  * Rows hold already-reduced figures, so merging them is exact for counts,
- * rates and totals and an estimate for interval percentiles (a request-weighted
- * mean, which always lies between the percentiles of the parts).
+ * rates, totals and the interval maximum (p100), and an estimate for the other
+ * interval percentiles (a request-weighted mean, which always lies between the
+ * percentiles of the parts).
  */
+import { PERCENTILES, percentileKey } from './percentiles.js';
 import type { HistoryRow } from './snapshot.js';
 
 export const DEFAULT_MAX_HISTORY_ROWS = 200_000;
-
-interface Tick {
-  timestamp: number;
-  intervalS: number;
-  rows: HistoryRow[];
-}
+const MAX_KEY = percentileKey(100);
 
 function intervalRequests(row: HistoryRow): number {
   return row.requestsPerSec * row.intervalS;
@@ -48,6 +46,12 @@ function combinePercentiles(rows: readonly HistoryRow[]): Record<string, number 
   for (const row of rows) for (const key of Object.keys(row.percentilesMs)) keys.add(key);
   const out: Record<string, number | null> = {};
   for (const key of keys) {
+    if (key === MAX_KEY) {
+      // The maximum of a union is exact: the largest of the parts.
+      const values = rows.map((row) => row.percentilesMs[key]).filter((v): v is number => typeof v === 'number');
+      out[key] = values.length ? Math.max(...values) : null;
+      continue;
+    }
     out[key] = weightedPercentile(rows.map((row) => ({ value: row.percentilesMs[key] ?? null, weight: intervalRequests(row) })));
   }
   return out;
@@ -109,24 +113,105 @@ export function combineSequentialRows(older: HistoryRow, newer: HistoryRow): His
 }
 
 /** A stand-in for an entry that had no row in a tick (it did not exist yet). */
-function idleRow(like: HistoryRow, tick: Tick): HistoryRow {
+function idleRow(like: HistoryRow, timestamp: number, intervalS: number): HistoryRow {
   const percentilesMs: Record<string, number | null> = {};
   for (const key of Object.keys(like.percentilesMs)) percentilesMs[key] = null;
-  return { ...like, timestamp: tick.timestamp, intervalS: tick.intervalS, requestsPerSec: 0, failuresPerSec: 0, percentilesMs };
+  return { ...like, timestamp, intervalS, requestsPerSec: 0, failuresPerSec: 0, percentilesMs };
 }
 
-function mergeTicks(older: Tick, newer: Tick): Tick {
-  const olderByKey = new Map(older.rows.map((row) => [`${row.type}\u0000${row.name}`, row]));
+function mergeTickRows(older: Tick, newer: Tick): HistoryRow[] {
+  const olderByKey = new Map(unpack(older).map((row) => [`${row.type}\u0000${row.name}`, row]));
   const rows: HistoryRow[] = [];
-  for (const row of newer.rows) {
+  for (const row of unpack(newer)) {
     const key = `${row.type}\u0000${row.name}`;
-    const before = olderByKey.get(key) ?? idleRow(row, older);
+    const before = olderByKey.get(key) ?? idleRow(row, older.timestamp, older.intervalS);
     olderByKey.delete(key);
     rows.push(combineSequentialRows(before, row));
   }
   // Entries present only in the older tick keep their last totals.
-  for (const row of olderByKey.values()) rows.push(combineSequentialRows(row, idleRow(row, newer)));
-  return { timestamp: newer.timestamp, intervalS: older.intervalS + newer.intervalS, rows };
+  for (const row of olderByKey.values()) rows.push(combineSequentialRows(row, idleRow(row, newer.timestamp, newer.intervalS)));
+  return rows;
+}
+
+/*
+ * Packed storage: a row as plain objects costs about 1.6 kB (the percentile
+ * record is the expensive part), packed it costs 8 bytes per number. Ticks
+ * keep the numbers of all their rows in one Float64Array; (type, name) pairs
+ * are shared between ticks while the set of entries does not change.
+ */
+interface RowKey {
+  type: string;
+  name: string;
+}
+
+interface Tick {
+  timestamp: number;
+  intervalS: number;
+  keys: readonly RowKey[];
+  data: Float64Array;
+}
+
+const PERCENTILE_KEYS = PERCENTILES.map(percentileKey);
+const F_INTERVAL = 0;
+const F_USERS = 1;
+const F_RPS = 2;
+const F_FPS = 3;
+const F_PERCENTILES = 4;
+const F_TOTALS = F_PERCENTILES + PERCENTILE_KEYS.length;
+const TOTAL_FIELDS = ['totalRequests', 'totalFailures', 'totalMedianMs', 'totalAvgMs', 'totalMinMs', 'totalMaxMs', 'totalAvgContentSize'] as const;
+const ROW_WIDTH = F_TOTALS + TOTAL_FIELDS.length;
+
+function sameKeys(keys: readonly RowKey[], rows: readonly HistoryRow[]): boolean {
+  if (keys.length !== rows.length) return false;
+  return rows.every((row, i) => keys[i]?.type === row.type && keys[i]?.name === row.name);
+}
+
+function pack(timestamp: number, intervalS: number, rows: readonly HistoryRow[], previousKeys: readonly RowKey[]): Tick {
+  const keys = sameKeys(previousKeys, rows) ? previousKeys : rows.map(({ type, name }) => ({ type, name }));
+  const data = new Float64Array(rows.length * ROW_WIDTH);
+  rows.forEach((row, i) => {
+    const at = i * ROW_WIDTH;
+    data[at + F_INTERVAL] = row.intervalS;
+    data[at + F_USERS] = row.userCount;
+    data[at + F_RPS] = row.requestsPerSec;
+    data[at + F_FPS] = row.failuresPerSec;
+    PERCENTILE_KEYS.forEach((key, k) => {
+      data[at + F_PERCENTILES + k] = row.percentilesMs[key] ?? Number.NaN;
+    });
+    TOTAL_FIELDS.forEach((field, k) => {
+      data[at + F_TOTALS + k] = row[field];
+    });
+  });
+  return { timestamp, intervalS, keys, data };
+}
+
+function unpack(tick: Tick): HistoryRow[] {
+  return tick.keys.map(({ type, name }, i) => {
+    const at = i * ROW_WIDTH;
+    const value = (offset: number): number => tick.data[at + offset] ?? 0;
+    const percentilesMs: Record<string, number | null> = {};
+    PERCENTILE_KEYS.forEach((key, k) => {
+      const v = value(F_PERCENTILES + k);
+      percentilesMs[key] = Number.isNaN(v) ? null : v;
+    });
+    return {
+      timestamp: tick.timestamp,
+      intervalS: value(F_INTERVAL),
+      userCount: value(F_USERS),
+      type,
+      name,
+      requestsPerSec: value(F_RPS),
+      failuresPerSec: value(F_FPS),
+      percentilesMs,
+      totalRequests: value(F_TOTALS),
+      totalFailures: value(F_TOTALS + 1),
+      totalMedianMs: value(F_TOTALS + 2),
+      totalAvgMs: value(F_TOTALS + 3),
+      totalMinMs: value(F_TOTALS + 4),
+      totalMaxMs: value(F_TOTALS + 5),
+      totalAvgContentSize: value(F_TOTALS + 6),
+    };
+  });
 }
 
 export class HistoryLog {
@@ -137,9 +222,9 @@ export class HistoryLog {
     if (!(maxRows >= 2)) throw new Error(`maxHistoryRows must be at least 2, got ${maxRows}`);
   }
 
-  /** Appends the rows of one tick (all with the same timestamp and interval). */
-  append(timestamp: number, intervalS: number, rows: HistoryRow[]): void {
-    this.ticks.push({ timestamp, intervalS, rows });
+  /** Appends the rows of one tick (all with the same timestamp and interval, percentiles keyed by PERCENTILES). */
+  append(timestamp: number, intervalS: number, rows: readonly HistoryRow[]): void {
+    this.ticks.push(pack(timestamp, intervalS, rows, this.ticks.at(-1)?.keys ?? []));
     this.rowCount += rows.length;
     if (this.rowCount > this.maxRows) this.compact();
   }
@@ -150,20 +235,24 @@ export class HistoryLog {
     if (half < 2) {
       // Too few ticks to merge (each tick alone is huge): drop the oldest.
       const dropped = this.ticks.shift();
-      this.rowCount -= dropped?.rows.length ?? 0;
+      this.rowCount -= dropped?.keys.length ?? 0;
       return;
     }
     const merged: Tick[] = [];
     let i = 0;
-    for (; i + 1 < half; i += 2) merged.push(mergeTicks(this.ticks[i] as Tick, this.ticks[i + 1] as Tick));
-    const rest = this.ticks.slice(i);
-    this.ticks = merged.concat(rest);
-    this.rowCount = this.ticks.reduce((sum, tick) => sum + tick.rows.length, 0);
+    for (; i + 1 < half; i += 2) {
+      const older = this.ticks[i] as Tick;
+      const newer = this.ticks[i + 1] as Tick;
+      merged.push(pack(newer.timestamp, older.intervalS + newer.intervalS, mergeTickRows(older, newer), newer.keys));
+    }
+    this.ticks = merged.concat(this.ticks.slice(i));
+    this.rowCount = this.ticks.reduce((sum, tick) => sum + tick.keys.length, 0);
   }
 
-  rows(): HistoryRow[] {
+  /** The rows, oldest first; only those with a timestamp after `afterTimestamp` when given (for incremental readers). */
+  rows(afterTimestamp = -Infinity): HistoryRow[] {
     const out: HistoryRow[] = [];
-    for (const tick of this.ticks) for (const row of tick.rows) out.push(row);
+    for (const tick of this.ticks) if (tick.timestamp > afterTimestamp) out.push(...unpack(tick));
     return out;
   }
 

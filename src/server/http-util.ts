@@ -59,7 +59,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onAbort);
-      req.off('aborted', onAbort);
+      req.off('close', onAbort);
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -77,7 +77,8 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onAbort);
-    req.on('aborted', onAbort);
+    // 'close' before 'end' means the client went away mid-body.
+    req.on('close', onAbort);
   });
 }
 

@@ -18,7 +18,7 @@
 import type { Dispatcher } from 'undici';
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
-import { type Deadline, InFlight } from './in-flight.js';
+import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
 import { drainRest, readSseReply } from './sse.js';
 
@@ -111,7 +111,10 @@ export class McpHttpClient {
     this.endpointPath = url.pathname;
     this.requestPath = url.pathname + url.search;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    if (!(this.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, got ${opts.timeoutMs}`);
+    // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once).
+    if (!(this.timeoutMs > 0 && this.timeoutMs <= MAX_TIMER_MS)) {
+      throw new Error(`timeoutMs must be between 1 and ${MAX_TIMER_MS}, got ${opts.timeoutMs}`);
+    }
     this.timeoutError = deadlineError(this.timeoutMs);
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.protocolVersion = opts.protocolVersion ?? DEFAULT_PROTOCOL_VERSION;
@@ -148,6 +151,7 @@ export class McpHttpClient {
    */
   async initialize(): Promise<boolean> {
     this.setSession(undefined, false);
+    this.closing = undefined; // a new session can be closed again
     const params = { protocolVersion: this.protocolVersion, capabilities: {}, clientInfo: this.clientInfo };
     const out = await this.exchange('initialize', params, this.endpointPath, undefined, ADOPT_SESSION | NO_CANCEL);
     if (!out.ok) return false;

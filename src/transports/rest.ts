@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { REFUSED_STATUSES } from '../security/sensitive-routes.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
-import { InFlight } from './in-flight.js';
+import { InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, readCapped } from './read-body.js';
 
 export interface RestOutcome {
@@ -83,7 +83,10 @@ export class RestClient {
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    if (!(this.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, got ${opts.timeoutMs}`);
+    // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once).
+    if (!(this.timeoutMs > 0 && this.timeoutMs <= MAX_TIMER_MS)) {
+      throw new Error(`timeoutMs must be between 1 and ${MAX_TIMER_MS}, got ${opts.timeoutMs}`);
+    }
     this.timeoutError = deadlineError(this.timeoutMs);
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.inFlight = new InFlight(opts.signal);
@@ -129,7 +132,7 @@ export class RestClient {
     try {
       const res = await this.dispatcher.request({
         origin: this.origin,
-        path: this.basePath + path,
+        path: path.startsWith('/') ? this.basePath + path : `${this.basePath}/${path}`,
         method: upper as Dispatcher.HttpMethod,
         headers: payload === undefined ? this.plainHeaders : this.jsonHeaders,
         body: payload,

@@ -13,6 +13,8 @@
  * (progress, logging, sampling...) that arrive before it.
  */
 
+import { TextDecoder } from 'node:util';
+
 /** Receives parsed events. `id` is the last event id seen on the stream (it persists across events). */
 export interface SseSink {
   onEvent(type: string, data: string, id: string | undefined): void;
@@ -196,14 +198,15 @@ export async function readSseReply(
 ): Promise<SseReply> {
   const collector = new ReplyCollector(id);
   const parser = new SseParser(collector);
-  const decoder = new TextDecoder();
+  // Created only if a chunk ends inside a multi-byte character (rare: events end with a LF).
+  let decoder: TextDecoder | undefined;
   const iterator = body[Symbol.asyncIterator]();
   let bytes = 0;
   let rest: AsyncIterator<Uint8Array | string> | undefined;
   for (;;) {
     const step = await iterator.next();
     if (step.done) {
-      parser.push(decoder.decode());
+      if (decoder !== undefined) parser.push(decoder.decode());
       parser.end();
       if (!collector.done) collector.problem = 'no response';
       break;
@@ -215,7 +218,11 @@ export async function readSseReply(
       await iterator.return?.();
       break;
     }
-    parser.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    if (typeof chunk === 'string') parser.push(chunk);
+    else if (decoder === undefined && (chunk.byteLength === 0 || chunk[chunk.byteLength - 1]! < 0x80)) {
+      // Ends on an ASCII byte, so on a character boundary: decode without a stateful decoder.
+      parser.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8'));
+    } else parser.push((decoder ??= new TextDecoder()).decode(chunk, { stream: true }));
     if (collector.response !== undefined) { rest = iterator; break; }
     if (collector.problem !== undefined) { await iterator.return?.(); break; }
   }

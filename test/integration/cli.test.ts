@@ -12,7 +12,7 @@ const STATS_HEADER =
 
 /** Minimal CSV row splitter (our names have no quotes except where a comma needs them). */
 function csvRows(text: string): string[][] {
-  return text.trim().split('\n').map((line) => {
+  return text.trim().split(/\r?\n/).map((line) => {
     const cells: string[] = [];
     let cur = '';
     let quoted = false;
@@ -74,7 +74,7 @@ test('--help works on every command', async () => {
 test('a scenario that does not compile is reported with file:line and no stack', async () => {
   const r = await runCli(['run', 'test/fixtures/invalid/broken-syntax.ts', '--headless', '-t', '1s']);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /^error: test\/fixtures\/invalid\/broken-syntax\.ts:6:\d+: /);
+  assert.match(r.stderr, /^error: test\/fixtures\/invalid\/broken-syntax\.ts:5:\d+: /);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
 
@@ -181,7 +181,7 @@ test('SIGINT mid-run stops the users and still writes the CSV files', async () =
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code} ${r.signal}\n${r.stderr}`);
     assert.match(r.stdout, /stopped \(SIGINT\)/);
     const stats = await readFile(`${prefix}_stats.csv`, 'utf8');
-    assert.equal(stats.split('\n')[0], STATS_HEADER);
+    assert.equal(stats.split(/\r?\n/)[0], STATS_HEADER);
     assert.ok(existsSync(`${prefix}_failures.csv`));
   } finally {
     await rm(dir, { recursive: true, force: true });

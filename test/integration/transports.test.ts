@@ -153,12 +153,15 @@ async function startSdkServer(mode: SdkMode): Promise<SdkServer> {
   return state;
 }
 
+/** No test may hang the run: each suite has a hard limit. */
+const SUITE = { timeout: 15_000 };
+
 let dispatcher: Dispatcher;
 before(() => { dispatcher = createDispatcher({ connectTimeoutMs: 2000 }); });
 after(async () => { await dispatcher.close(); });
 
 for (const mode of ['stateful-sse', 'stateful-json', 'stateless'] as const) {
-  describe(`McpHttpClient against the SDK server (${mode})`, () => {
+  describe(`McpHttpClient against the SDK server (${mode})`, SUITE, () => {
     let server: SdkServer;
     before(async () => { server = await startSdkServer(mode); });
     after(async () => { await server.close(); });
@@ -268,6 +271,11 @@ for (const mode of ['stateful-sse', 'stateful-json', 'stateless'] as const) {
       });
       await res.body.dump();
       assert.equal(res.statusCode, 404);
+      // A closed client can start over, and that new session is closed too.
+      assert.ok(await c.initialize());
+      assert.notEqual(c.sessionId, sid);
+      await c.close();
+      assert.equal(rec.ofType('DELETE').length, 2);
     });
 
     if (mode !== 'stateless') {
@@ -399,7 +407,7 @@ async function startBadServer(): Promise<BadServer> {
   return state;
 }
 
-describe('McpHttpClient against a misbehaving server', () => {
+describe('McpHttpClient against a misbehaving server', SUITE, () => {
   let bad: BadServer;
   before(async () => { bad = await startBadServer(); });
   after(async () => { await bad.close(); });
@@ -494,6 +502,14 @@ describe('McpHttpClient against a misbehaving server', () => {
     assert.equal(rec.samples.length, 0);
   });
 
+  it('refuses a bad endpoint or timeout with a clear error at construction', () => {
+    const rec = new TestRecorder();
+    assert.throws(() => new McpHttpClient({ url: 'not a url', recorder: rec, dispatcher }), /not a valid URL/);
+    assert.throws(() => new McpHttpClient({ url: 'ftp://127.0.0.1/mcp', recorder: rec, dispatcher }), /http:\/\/ or https:\/\//);
+    assert.throws(() => new McpHttpClient({ url: bad.url, recorder: rec, dispatcher, timeoutMs: 0 }), /timeoutMs/);
+    assert.throws(() => new RestClient({ baseUrl: 'ws://127.0.0.1:8000', recorder: rec, dispatcher }), /http:\/\/ or https:\/\//);
+  });
+
   it('reports a validator that throws as a check failure and an exception', async () => {
     const rec = new TestRecorder();
     const c = client(rec);
@@ -513,7 +529,7 @@ async function closedPortUrl(path: string): Promise<string> {
   return `http://127.0.0.1:${port}${path}`;
 }
 
-describe('a closed port', () => {
+describe('a closed port', SUITE, () => {
   it('is a connect error for MCP, never a throw, and leaks no header values', async () => {
     const rec = new TestRecorder();
     const c = new McpHttpClient({ url: await closedPortUrl('/mcp'), recorder: rec, dispatcher, headers: { Authorization: 'Bearer s3cret' } });
@@ -539,7 +555,7 @@ describe('a closed port', () => {
 // ---------------------------------------------------------------------------
 // REST.
 
-describe('RestClient', () => {
+describe('RestClient', SUITE, () => {
   let server: http.Server;
   let origin: string;
   before(async () => {
@@ -577,6 +593,7 @@ describe('RestClient', () => {
     assert.deepEqual(echo.json, { got: { x: [1, 2] }, auth: 'Bearer abc', type: 'application/json' });
     assert.deepEqual([rec.last().type, rec.last().name], ['custom', 'echo']);
 
+    assert.ok((await r.get('health')).ok, 'a path without its leading slash still lands under the base path');
     const page = await r.get('/page');
     assert.deepEqual(page, { ok: true, status: 200 });
   });

@@ -274,6 +274,8 @@ test('a snapshot is plain JSON', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(snapshot)), snapshot);
   assert.equal(snapshot.version, 1);
   assert.deepEqual(stats.snapshot({ history: false }).history, []);
+  assert.equal(stats.snapshot({ historyAfter: T0 / 1000 + 1 }).history.length, 0);
+  assert.equal(stats.snapshot({ historyAfter: T0 / 1000 }).history.length, 2);
 });
 
 /** Deterministic pseudo-random numbers (mulberry32), so the test data is the same on every run. */
