@@ -3,7 +3,6 @@
  * the scenario, run the users, print live stats, stop on time or signal, then
  * judge and write every report asked for. Returns the exit code.
  */
-import { Agent } from 'undici';
 import { Runner } from '../engine/runner.js';
 import { filterTasks } from '../engine/task-picker.js';
 import { Stats } from '../metrics/stats.js';
