@@ -1,28 +1,20 @@
 /**
- * One load test from start to end: start the target if none was given, load
- * the scenario, run the users, print live stats, stop on time or signal, then
+ * A headless load test from start to end: open the target, load the
+ * scenario, run the users with a live table, stop on time or signal, then
  * judge and write every report asked for. Returns the exit code.
  */
-import { Runner } from '../engine/runner.js';
-import { filterTasks } from '../engine/task-picker.js';
-import { Stats } from '../metrics/stats.js';
-import { evaluateThresholds, mergeThresholdLists, securityResults } from '../metrics/thresholds.js';
-import type { Recorder } from '../metrics/sample.js';
-import { formatLiveTable, formatSummary } from '../reporters/console.js';
-import { writeCsvReports } from '../reporters/csv.js';
-import { redactSettings, writeJsonReport, type RunResult } from '../reporters/json.js';
-import { createDispatcher } from '../transports/http-pool.js';
-import { McpHttpClient } from '../transports/mcp-http.js';
-import { RestClient } from '../transports/rest.js';
-import type { Scenario, ScenarioEnv, UserClass, VirtualUser } from '../scenarios/api.js';
-import { classicScenarioFile, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { formatDuration } from '../cli/values.js';
+import { formatLiveTable, formatSummary } from '../reporters/console.js';
 import { VERSION } from '../version.js';
+import { writeReports, type ReportOptions } from './reports.js';
+import { prepareScenario, type ScenarioSelection } from './scenario-setup.js';
+import { openTarget } from './target.js';
+import { TestRun } from './test-run.js';
 
-export interface RunOptions {
-  /** Scenario file; the classic suite when absent. */
-  scenario?: string;
+export { RunSetupError } from './scenario-setup.js';
+export { resolveEndpoints } from './target.js';
+
+export interface RunOptions extends ScenarioSelection, ReportOptions {
   /** Target base URL or MCP endpoint URL; the embedded reference server when absent. */
   host?: string;
   users: number;
@@ -30,13 +22,7 @@ export interface RunOptions {
   /** Run time; until Ctrl-C when absent. */
   timeMs?: number;
   headless: boolean;
-  csv?: string;
-  json?: string;
   stopTimeoutMs: number;
-  userClasses: string[];
-  tags: string[];
-  excludeTags: string[];
-  thresholds: string[];
   requestTimeoutMs: number;
   protocolVersion?: string;
   authToken?: string;
@@ -50,155 +36,71 @@ export interface RunIo {
   err(text: string): void;
 }
 
-/** A user-facing problem before the run starts (exit 2). */
-export class RunSetupError extends Error {}
-
-const silentRecorder: Recorder = { record() {}, exception() {} };
-
-/** `http://h:p` → MCP at `/mcp`, REST at the origin; `http://h:p/some/path` → MCP at that path. */
-export function resolveEndpoints(host: string): { mcpUrl: string; restBaseUrl: string } {
-  const url = new URL(host);
-  const restBaseUrl = url.origin;
-  const pathname = url.pathname.replace(/\/$/, '');
-  return { mcpUrl: pathname === '' ? `${restBaseUrl}/mcp` : `${restBaseUrl}${pathname}${url.search}`, restBaseUrl };
-}
-
-function selectClasses(scenario: Scenario, opts: RunOptions, io: RunIo): UserClass[] {
-  let classes = scenario.userClasses;
-  if (opts.userClasses.length > 0) {
-    const known = new Set(classes.map((c) => c.name));
-    const unknown = opts.userClasses.filter((n) => !known.has(n));
-    if (unknown.length > 0) {
-      throw new RunSetupError(`unknown user class ${unknown.join(', ')} (this scenario has: ${[...known].join(', ')})`);
-    }
-    classes = classes.filter((c) => opts.userClasses.includes(c.name));
-  }
-  if (opts.tags.length > 0 || opts.excludeTags.length > 0) {
-    const kept: UserClass[] = [];
-    for (const cls of classes) {
-      const tasks = filterTasks(cls.tasks, opts.tags.length ? opts.tags : undefined, opts.excludeTags.length ? opts.excludeTags : undefined);
-      if (tasks.length > 0) kept.push({ ...cls, tasks });
-      else io.err(`note: user class ${cls.name} has no task left after tag filtering; it is left out`);
-    }
-    if (kept.length === 0) throw new RunSetupError('no task is left after --tags/--exclude-tags filtering');
-    classes = kept;
-  }
-  return classes;
+/** Resolves with the reason the run should stop: the time limit or a signal. */
+function waitForStop(timeMs: number | undefined, io: RunIo): Promise<string> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (reason: string) => {
+      if (timer) clearTimeout(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(reason);
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      io.err(`\n${signal}: stopping users and writing reports`);
+      finish(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    if (timeMs !== undefined) timer = setTimeout(() => finish('time limit'), timeMs);
+  });
 }
 
 export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
   if (!opts.headless) io.err('note: the web UI is not available yet; running headless');
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.authToken) headers.authorization = `Bearer ${opts.authToken}`;
-
-  let embedded: EmbeddedServer | undefined;
-  let host = opts.host;
-  if (!host) {
-    embedded = await startEmbeddedServer({ authToken: opts.authToken });
-    host = embedded.url;
-  }
-  const dispatcher = createDispatcher();
+  const target = await openTarget(opts);
   try {
-    const { mcpUrl, restBaseUrl } = resolveEndpoints(host);
-    const env: ScenarioEnv = { host, mcpUrl, restBaseUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, silentRecorder };
-    const scenarioFile = opts.scenario ?? classicScenarioFile();
-    const scenario = await resolveScenario(await importScenarioModule(scenarioFile), env, scenarioFile);
-    const classes = selectClasses(scenario, opts, io);
-    let thresholds;
-    try {
-      thresholds = mergeThresholdLists(scenario.thresholds ?? [], opts.thresholds);
-    } catch (err) {
-      throw new RunSetupError((err as Error).message);
-    }
-
-    const target = embedded ? `${host} (embedded reference server)` : host;
-    io.out(`mcpload ${VERSION}: scenario ${scenario.name} against ${target}\n` +
-      `${opts.users} users at ${opts.spawnRate}/s, ${opts.timeMs !== undefined ? `for ${formatDuration(opts.timeMs)}` : 'until Ctrl-C'}; classes ${classes.map((c) => c.name).join(', ')}\n`);
-
-    const stats = new Stats();
-    const runner = new Runner<VirtualUser>({
-      classes,
+    const prepared = await prepareScenario(opts, target.env);
+    for (const note of prepared.notes) io.err(`note: ${note}`);
+    const run = new TestRun({
+      scenarioName: prepared.scenario.name,
+      classes: prepared.classes,
+      thresholds: prepared.thresholds,
+      env: target.env,
       stopTimeoutMs: opts.stopTimeoutMs,
-      makeContext: ({ id, className, signal }) => ({
-        id,
-        className,
-        signal,
-        data: {},
-        mcp: new McpHttpClient({ url: mcpUrl, recorder: stats, dispatcher, timeoutMs: opts.requestTimeoutMs, protocolVersion: opts.protocolVersion, headers, signal }),
-        rest: new RestClient({ baseUrl: restBaseUrl, recorder: stats, dispatcher, timeoutMs: opts.requestTimeoutMs, headers, signal }),
-      }),
-      closeContext: (user) => user.mcp.close(),
-      onException: (err, where) => stats.exception(err, where),
+      protocolVersion: opts.protocolVersion,
+      settings: { ...opts, host: target.host },
     });
 
-    const startedAt = new Date();
-    const started = performance.now();
-    const elapsedS = () => (performance.now() - started) / 1000;
+    const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
+    io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
+      `${opts.users} users at ${opts.spawnRate}/s, ${opts.timeMs !== undefined ? `for ${formatDuration(opts.timeMs)}` : 'until Ctrl-C'}; ` +
+      `classes ${prepared.classes.map((c) => c.name).join(', ')}\n`);
+
     const totalS = opts.timeMs !== undefined ? opts.timeMs / 1000 : undefined;
+    const printer = opts.printIntervalMs > 0
+      ? setInterval(() => {
+        const info = { elapsedS: run.elapsedS, totalS, users: run.userCount, state: run.state };
+        io.out(formatLiveTable(run.snapshot({ history: false }), info) + '\n');
+      }, opts.printIntervalMs)
+      : undefined;
+    run.start(opts.users, opts.spawnRate);
+    const reason = await waitForStop(opts.timeMs, io);
+    clearInterval(printer);
 
-    const stopReason = await new Promise<string>((resolve) => {
-      const timers: NodeJS.Timeout[] = [];
-      let interrupts = 0;
-      const finish = (reason: string) => {
-        for (const t of timers) clearInterval(t);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve(reason);
-      };
-      const onSignal = (signal: NodeJS.Signals) => {
-        interrupts++;
-        if (interrupts === 1) {
-          io.err(`\n${signal}: stopping users and writing reports (again to quit at once)`);
-          finish(signal);
-        }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      timers.push(setInterval(() => stats.tick(runner.userCount), 1000));
-      if (opts.printIntervalMs > 0) {
-        timers.push(setInterval(() => {
-          io.out(formatLiveTable(stats.snapshot({ history: false }), { elapsedS: elapsedS(), totalS, users: runner.userCount, state: runner.state }) + '\n');
-        }, opts.printIntervalMs));
-      }
-      if (opts.timeMs !== undefined) timers.push(setTimeout(() => finish('time limit'), opts.timeMs));
-      runner.start(opts.users, opts.spawnRate);
-    });
+    // A second Ctrl-C during the graceful stop must not kill the process before the reports exist.
+    const onLateSignal = () => io.err('already stopping; reports follow');
+    process.on('SIGINT', onLateSignal);
+    await run.stop(reason);
+    process.off('SIGINT', onLateSignal);
 
-    // A second Ctrl-C during the graceful stop cuts it short; reports are still written.
-    const forceStop = () => io.err('stopping now');
-    process.once('SIGINT', forceStop);
-    await runner.stop();
-    process.off('SIGINT', forceStop);
-    stats.tick(0);
-
-    const snapshot = stats.snapshot();
-    const thresholdResults = evaluateThresholds(thresholds, snapshot);
-    const security = securityResults(snapshot);
-    const passed = thresholdResults.every((t) => t.passed) && security.every((s) => s.passed);
-    io.out(`\nstopped (${stopReason}) after ${formatDuration(elapsedS() * 1000)}\n`);
-    io.out(formatSummary(snapshot, thresholdResults, security) + '\n');
-
-    const result: RunResult = {
-      tool: 'mcpload',
-      version: VERSION,
-      settings: redactSettings({ ...opts, host, scenario: scenario.name, authToken: opts.authToken ? '[redacted]' : undefined }),
-      startedAt: startedAt.toISOString(),
-      endedAt: new Date().toISOString(),
-      snapshot,
-      thresholds: thresholdResults,
-      security,
-      passed,
-    };
-    const written: string[] = [];
-    if (opts.csv) written.push(...(await writeCsvReports(opts.csv, snapshot)));
-    if (opts.json) {
-      await writeJsonReport(opts.json, result);
-      written.push(opts.json);
-    }
+    const result = run.result();
+    io.out(`\nstopped (${reason}) after ${formatDuration(run.elapsedS * 1000)}\n`);
+    io.out(formatSummary(result.snapshot, result.thresholds, result.security) + '\n');
+    const written = await writeReports(result, opts);
     if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);
-    return passed ? 0 : 1;
+    return result.passed ? 0 : 1;
   } finally {
-    await dispatcher.close().catch(() => undefined);
-    await embedded?.stop();
+    await target.close();
   }
 }

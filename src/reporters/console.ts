@@ -12,7 +12,7 @@ import { clean, formatDuration, formatMs, padEnd, padStart, plural, truncate } f
 /** Widest line the tables aim for. */
 export const MAX_TABLE_WIDTH = 130;
 const MIN_TYPE_WIDTH = 8;
-const MAX_TYPE_WIDTH = 16;
+const MAX_TYPE_WIDTH = 26;
 const MIN_NAME_WIDTH = 10;
 /** Width of everything right of the name column in the stats table: " # reqs  # fails |  Avg  Min  Max  Med |  req/s failures/s". */
 const STATS_FIXED_WIDTH = 1 + 7 + 1 + 12 + 2 + 7 + 1 + 7 + 1 + 7 + 7 + 3 + 7 + 1 + 11;

@@ -1,0 +1,56 @@
+/**
+ * Where a run points: the given --host, or the embedded reference server
+ * started for it. Owns the shared HTTP dispatcher and the embedded process.
+ */
+import type { Dispatcher } from 'undici';
+import type { Recorder } from '../metrics/sample.js';
+import type { ScenarioEnv } from '../scenarios/api.js';
+import { createDispatcher } from '../transports/http-pool.js';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
+
+export interface TargetOptions {
+  host?: string;
+  authToken?: string;
+  headers: Record<string, string>;
+  requestTimeoutMs: number;
+}
+
+export interface Target {
+  host: string;
+  /** Set when mcpload started the reference server itself. */
+  embedded?: EmbeddedServer;
+  dispatcher: Dispatcher;
+  env: ScenarioEnv;
+  close(): Promise<void>;
+}
+
+const silentRecorder: Recorder = { record() {}, exception() {} };
+
+/** `http://h:p` → MCP at `/mcp`, REST at the origin; `http://h:p/some/path` → MCP at that path. */
+export function resolveEndpoints(host: string): { mcpUrl: string; restBaseUrl: string } {
+  const url = new URL(host);
+  const restBaseUrl = url.origin;
+  const pathname = url.pathname.replace(/\/$/, '');
+  return { mcpUrl: pathname === '' ? `${restBaseUrl}/mcp` : `${restBaseUrl}${pathname}${url.search}`, restBaseUrl };
+}
+
+export async function openTarget(opts: TargetOptions): Promise<Target> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.authToken) headers.authorization = `Bearer ${opts.authToken}`;
+  const embedded = opts.host ? undefined : await startEmbeddedServer({ authToken: opts.authToken });
+  const host = opts.host ?? embedded!.url;
+  const dispatcher = createDispatcher();
+  const { mcpUrl, restBaseUrl } = resolveEndpoints(host);
+  return {
+    host,
+    embedded,
+    dispatcher,
+    env: { host, mcpUrl, restBaseUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, silentRecorder },
+    async close() {
+      // A target that never answers must not hold the generator's exit.
+      await Promise.race([dispatcher.close(), new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => undefined);
+      await dispatcher.destroy().catch(() => undefined);
+      await embedded?.stop();
+    },
+  };
+}
