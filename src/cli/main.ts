@@ -16,14 +16,23 @@ const LEGACY_ENV: Record<string, string> = {
   MCP_TEST_DURATION: 'MCPLOAD_TIME',
 };
 
-/** Every option can come from MCPLOAD_<FLAG>, e.g. --spawn-rate from MCPLOAD_SPAWN_RATE. */
-function withEnv(cmd: Command): Command {
-  for (const option of cmd.options) {
-    if (option.long && !option.envVar && option.long !== '--help' && option.long !== '--version') {
+/**
+ * Every option can come from MCPLOAD_<FLAG>, e.g. --spawn-rate from
+ * MCPLOAD_SPAWN_RATE. Commander wires an env var only when the option is
+ * created with it, hence the factory override.
+ */
+class EnvCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new EnvCommand(name);
+  }
+
+  override createOption(flags: string, description?: string): Option {
+    const option = super.createOption(flags, description);
+    if (option.long && option.long !== '--help' && option.long !== '--version') {
       option.env(`MCPLOAD_${option.long.slice(2).replace(/-/g, '_').toUpperCase()}`);
     }
+    return option;
   }
-  return cmd;
 }
 
 class UsageError extends Error {}
@@ -32,7 +41,7 @@ class UsageError extends Error {}
 let exitWhenDone = false;
 
 function buildProgram(): Command {
-  const program = new Command('mcpload')
+  const program = new EnvCommand('mcpload')
     .description('Load tester and security prober for Model Context Protocol servers')
     .version(VERSION)
     .showSuggestionAfterError(true)
@@ -86,7 +95,6 @@ function buildProgram(): Command {
         { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
       );
     });
-  withEnv(run);
 
   const serve = program
     .command('serve')
@@ -119,7 +127,6 @@ function buildProgram(): Command {
         guard: !o.unsafeDisableGuard,
       });
     });
-  withEnv(serve);
   return program;
 }
 

@@ -101,13 +101,21 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   let url = '';
   const auth = opts.authToken !== undefined ? new BearerAuth(opts.authToken, () => url) : undefined;
 
+  // A load test repeats the same refused routes thousands of times: log each route once.
+  const refusedSeen = new Set<string>();
+  function logFirstRefusal(route: string, status: number, reason: string): void {
+    if (refusedSeen.has(route) || refusedSeen.size >= 1000) return;
+    refusedSeen.add(route);
+    log(`${route} → ${status}: ${reason} (logged once per route)`);
+  }
+
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const { path, query } = splitUrl(req.url ?? '/');
 
     const verdict = guard.check(req.headers, method, path);
     if (verdict) {
-      log(`${method} ${path} → ${verdict.status}: ${verdict.reason}`);
+      logFirstRefusal(`${method} ${path}`, verdict.status, verdict.reason);
       return sendJson(res, verdict.status, verdict.body);
     }
 

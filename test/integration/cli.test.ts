@@ -71,6 +71,17 @@ test('--help works on every command', async () => {
   }
 });
 
+test('MCP_TEST_* and MCPLOAD_<FLAG> variables set options, and bad values are usage errors', async () => {
+  const r = await runCli(['run', '--print-interval', '0', '--stop-timeout', '1s'], {
+    MCP_TEST_USERS: '2', MCP_TEST_DURATION: '1s', MCPLOAD_HEADLESS: 'true', MCPLOAD_SPAWN_RATE: '4',
+  });
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  assert.match(r.stdout, /2 users at 4\/s, for 1s/);
+  const bad = await runCli(['run', '--headless'], { MCPLOAD_USERS: 'many' });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /MCPLOAD_USERS/);
+});
+
 test('a scenario that does not compile is reported with file:line and no stack', async () => {
   const r = await runCli(['run', 'test/fixtures/invalid/broken-syntax.ts', '--headless', '-t', '1s']);
   assert.equal(r.code, 2, r.stderr);
