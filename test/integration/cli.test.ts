@@ -6,27 +6,12 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, startCli, startServeProcess } from './cli-helpers.js';
+import { parseCsv } from '../helpers/csv.js';
 
 const STATS_HEADER =
   'Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%';
 
-/** Minimal CSV row splitter (our names have no quotes except where a comma needs them). */
-function csvRows(text: string): string[][] {
-  return text.trim().split(/\r?\n/).map((line) => {
-    const cells: string[] = [];
-    let cur = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i]!;
-      if (quoted) {
-        if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') quoted = false; else cur += ch;
-      } else if (ch === '"') quoted = true;
-      else if (ch === ',') { cells.push(cur); cur = ''; } else cur += ch;
-    }
-    cells.push(cur);
-    return cells;
-  });
-}
+const csvRows = parseCsv;
 
 async function tempDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'mcpload-cli-'));

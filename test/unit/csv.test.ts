@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stats } from '../../src/metrics/stats.js';
 import { csvField, exceptionsCsv, failuresCsv, historyCsv, statsCsv, writeCsvReports } from '../../src/reporters/csv.js';
+import { parseCsv } from '../helpers/csv.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -18,21 +19,6 @@ function lines(csv: string): string[] {
   return csv.slice(0, -2).split('\r\n');
 }
 
-/** Minimal RFC 4180 reader, to check that quoting round-trips. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; } else field += c;
-  }
-  return rows;
-}
 
 function sample() {
   const clock = { t: T0 };
