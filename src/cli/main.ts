@@ -48,7 +48,7 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.trim().split('\n')[0] + '\n') });
 
-  const run = program
+  program
     .command('run')
     .description('run a load test (the classic suite against the embedded reference server unless told otherwise)')
     .argument('[scenario]', 'scenario file (.ts or .js) exporting defineScenario(...); the classic suite when absent')
@@ -96,7 +96,7 @@ function buildProgram(): Command {
       );
     });
 
-  const serve = program
+  program
     .command('serve')
     .description('run the reference MCP server (Streamable HTTP at /mcp plus the classic REST face)')
     .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 8000)
