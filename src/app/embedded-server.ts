@@ -24,7 +24,11 @@ export async function startEmbeddedServer(opts: { authToken?: string; extraArgs?
   const env = { ...process.env };
   // The token goes by environment, never argv, so `ps` does not show it.
   if (opts.authToken) env.MCPLOAD_AUTH_TOKEN = opts.authToken;
-  else delete env.MCPLOAD_AUTH_TOKEN;
+  else {
+    delete env.MCPLOAD_AUTH_TOKEN;
+    // A second token alone would make `serve` refuse to start.
+    delete env.MCPLOAD_AUTH_TOKEN_B;
+  }
   const child = spawn(process.execPath, [binPath(), 'serve', '--port', '0', '--bind', '127.0.0.1', '--quiet', ...(opts.extraArgs ?? [])], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

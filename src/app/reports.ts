@@ -3,11 +3,20 @@
  * headless CLI, Ctrl-C and the web UI all write the same set.
  */
 import { writeCsvReports } from '../reporters/csv.js';
+import { writeHtmlReport } from '../reporters/html.js';
 import { writeJsonReport, type RunResult } from '../reporters/json.js';
+import { writeRunJUnit } from '../reporters/junit.js';
+import { runToSarif, writeSarif } from '../reporters/sarif.js';
 
 export interface ReportOptions {
   csv?: string;
   json?: string;
+  /** Self-contained HTML report (charts, tables, settings), opens offline. */
+  html?: string;
+  /** JUnit XML: each threshold and each security row a test case. */
+  junit?: string;
+  /** SARIF 2.1.0: each security row a result. */
+  sarif?: string;
 }
 
 /** Returns the files written. */
@@ -17,6 +26,18 @@ export async function writeReports(result: RunResult, opts: ReportOptions): Prom
   if (opts.json) {
     await writeJsonReport(opts.json, result);
     written.push(opts.json);
+  }
+  if (opts.html) {
+    await writeHtmlReport(opts.html, result);
+    written.push(opts.html);
+  }
+  if (opts.junit) {
+    await writeRunJUnit(opts.junit, result);
+    written.push(opts.junit);
+  }
+  if (opts.sarif) {
+    await writeSarif(opts.sarif, runToSarif(result));
+    written.push(opts.sarif);
   }
   return written;
 }

@@ -5,7 +5,13 @@
  */
 import { formatDuration } from '../cli/values.js';
 import { formatLiveTable, formatSummary } from '../reporters/console.js';
+import { createMetricsRegistry, startPrometheusExporter, type PrometheusExporter } from '../reporters/prometheus.js';
+import { formatLatencyComparison } from '../reporters/service-time.js';
+import { formatProcessUsage } from '../reporters/process-usage.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_WEB_PORT, metricsSourceOf, runWebUi, type PrometheusOptions, type WebUiOptions } from '../web/run-web.js';
+import { runMultiProcess } from './multi-process.js';
+import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad, type LoadFlags } from './load-model.js';
 import { writeReports, type ReportOptions } from './reports.js';
 import { prepareScenario, type ScenarioSelection } from './scenario-setup.js';
 import { openTarget } from './target.js';
@@ -14,9 +20,12 @@ import { TestRun } from './test-run.js';
 export { RunSetupError } from './scenario-setup.js';
 export { resolveEndpoints } from './target.js';
 
-export interface RunOptions extends ScenarioSelection, ReportOptions {
+export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags {
   /** Target base URL or MCP endpoint URL; the embedded reference server when absent. */
   host?: string;
+  /** `--stdio "command args"` instead of a host; `--stdio-shared` for one process for all users. */
+  stdio?: string;
+  stdioShared?: boolean;
   users: number;
   spawnRate: number;
   /** Run time; until Ctrl-C when absent. */
@@ -29,6 +38,12 @@ export interface RunOptions extends ScenarioSelection, ReportOptions {
   headers: Record<string, string>;
   /** Live table period; 0 turns it off. */
   printIntervalMs: number;
+  /** Worker processes sharing the load (each its own core); 1 or absent: this process alone. */
+  processes?: number;
+  /** Where the web UI listens, its login, autostart (used without --headless). */
+  web?: WebUiOptions;
+  /** Serve Prometheus metrics at /metrics on this port (--prometheus). */
+  prometheus?: PrometheusOptions;
 }
 
 export interface RunIo {
@@ -36,8 +51,8 @@ export interface RunIo {
   err(text: string): void;
 }
 
-/** Resolves with the reason the run should stop: the time limit or a signal. */
-function waitForStop(timeMs: number | undefined, io: RunIo): Promise<string> {
+/** Resolves with the reason the run should stop: the time limit, a signal, or the load model's own end. */
+export function waitForStop(timeMs: number | undefined, io: RunIo, finished?: Promise<string>): Promise<string> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (reason: string) => {
@@ -53,15 +68,19 @@ function waitForStop(timeMs: number | undefined, io: RunIo): Promise<string> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     if (timeMs !== undefined) timer = setTimeout(() => finish('time limit'), timeMs);
+    void finished?.then(finish);
   });
 }
 
 export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
-  if (!opts.headless) io.err('note: the web UI is not available yet; running headless');
+  if (opts.processes !== undefined && opts.processes > 1) return runMultiProcess(opts, opts.processes, io);
+  if (!opts.headless) return runWebUi(opts, opts.web ?? { host: '127.0.0.1', port: DEFAULT_WEB_PORT, autostart: false }, io);
   const target = await openTarget(opts);
+  let exporter: PrometheusExporter | undefined;
   try {
     const prepared = await prepareScenario(opts, target.env);
     for (const note of prepared.notes) io.err(`note: ${note}`);
+    const model = resolveLoadModel(opts, prepared.scenario.shape);
     const run = new TestRun({
       scenarioName: prepared.scenario.name,
       classes: prepared.classes,
@@ -69,23 +88,31 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
       env: target.env,
       stopTimeoutMs: opts.stopTimeoutMs,
       protocolVersion: opts.protocolVersion,
+      serverRequests: prepared.scenario.serverRequests,
       settings: { ...opts, host: target.host },
     });
+    if (opts.prometheus) {
+      exporter = await startPrometheusExporter(createMetricsRegistry(metricsSourceOf(() => run)), opts.web?.host ?? '127.0.0.1', opts.prometheus.port);
+      io.out(`Prometheus metrics at ${exporter.url}\n`);
+    }
 
+    // Stages end by themselves; -t can cut them shorter.
+    const stagesS = modelDurationS(model);
+    const timeMs = stagesS !== undefined ? Math.min(opts.timeMs ?? Infinity, Math.ceil(stagesS * 1000)) : opts.timeMs;
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
     io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
-      `${opts.users} users at ${opts.spawnRate}/s, ${opts.timeMs !== undefined ? `for ${formatDuration(opts.timeMs)}` : 'until Ctrl-C'}; ` +
+      `${describeLoadModel(model)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
       `classes ${prepared.classes.map((c) => c.name).join(', ')}\n`);
 
-    const totalS = opts.timeMs !== undefined ? opts.timeMs / 1000 : undefined;
+    const totalS = timeMs !== undefined ? timeMs / 1000 : undefined;
     const printer = opts.printIntervalMs > 0
       ? setInterval(() => {
         const info = { elapsedS: run.elapsedS, totalS, users: run.userCount, state: run.state };
-        io.out(formatLiveTable(run.snapshot({ history: false }), info) + '\n');
+        io.out(formatLiveTable(run.snapshot({ history: false }), info) + openModelStatus(run) + '\n');
       }, opts.printIntervalMs)
       : undefined;
-    run.start(opts.users, opts.spawnRate);
-    const reason = await waitForStop(opts.timeMs, io);
+    await startLoad(run, model);
+    const reason = await waitForStop(timeMs, io, run.finished);
     clearInterval(printer);
 
     // A second Ctrl-C during the graceful stop must not kill the process before the reports exist.
@@ -95,12 +122,26 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     process.off('SIGINT', onLateSignal);
 
     const result = run.result();
+    if (target.processUsage) result.serverProcesses = target.processUsage();
     io.out(`\nstopped (${reason}) after ${formatDuration(run.elapsedS * 1000)}\n`);
-    io.out(formatSummary(result.snapshot, result.thresholds, result.security) + '\n');
+    io.out(formatSummary(result.snapshot, result.thresholds, result.security, { droppedIterations: result.droppedIterations }) + '\n');
+    // Scenario notes again after the table (e.g. which tools discovery skipped and how to include them).
+    for (const note of prepared.scenario.notes ?? []) io.out(`note: ${note}\n`);
+    if (result.serviceSnapshot) io.out(`\n${formatLatencyComparison(result.snapshot, result.serviceSnapshot)}\n`);
+    if (result.droppedIterations !== undefined) io.out(`dropped iterations: ${result.droppedIterations}\n`);
+    if (result.serverProcesses) io.out(`${formatProcessUsage(result.serverProcesses)}\n`);
     const written = await writeReports(result, opts);
     if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);
     return result.passed ? 0 : 1;
   } finally {
+    await exporter?.close();
     await target.close();
   }
+}
+
+/** The open model's line under the live table: rate asked for, users busy, iterations dropped. */
+function openModelStatus(run: TestRun): string {
+  const rate = run.arrivalRate;
+  if (rate === undefined) return '';
+  return `\narrival rate ${rate.toFixed(1)}/s · dropped iterations ${run.droppedIterations ?? 0}`;
 }

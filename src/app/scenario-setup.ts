@@ -5,18 +5,33 @@
 import { selectClasses } from '../engine/task-picker.js';
 import { mergeThresholdLists, type Threshold } from '../metrics/thresholds.js';
 import type { Scenario, ScenarioEnv, UserClass } from '../scenarios/api.js';
+import { buildDiscoverScenario } from '../scenarios/discover.js';
 import { classicScenarioFile, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
+import { securityProbeClass } from '../security/probe-user.js';
+import { RestClient } from '../transports/rest.js';
 
 /** A user-facing problem before the run starts (exit 2). */
 export class RunSetupError extends Error {}
 
 export interface ScenarioSelection {
-  /** Scenario file; the classic suite when absent. */
+  /** Scenario file, or a built-in name (`classic`, `discover`); see `pickBuiltIn` when absent. */
   scenario?: string;
+  /** The --host given, if any: without a REST face there, the default is the discovery scenario. */
+  host?: string;
+  protocolVersion?: string;
+  /** Discovery scenario: argument seed, and which tools it may call. */
+  seed?: number;
+  allowWrites?: boolean;
+  allowDestructive?: boolean;
+  tools?: string[];
   userClasses: string[];
   tags: string[];
   excludeTags: string[];
   thresholds: string[];
+  /** --security: add the SecurityProbe user class (the cheap security checks, again and again beside the load). */
+  security?: boolean;
+  /** Its class weight; default 1. */
+  securityWeight?: number;
 }
 
 export interface PreparedScenario {
@@ -29,10 +44,41 @@ export interface PreparedScenario {
   notes: string[];
 }
 
+/** The classic suite's status route: a target without it has no REST face. */
+const CLASSIC_STATUS_PATH = '/api/v1/mcp/status';
+
+/**
+ * With no scenario named: the classic suite for the embedded server and for
+ * targets with the classic REST face, the discovery scenario for any other
+ * MCP server (one that answers 404 on the classic status route).
+ */
+async function pickBuiltIn(sel: ScenarioSelection, env: ScenarioEnv): Promise<'classic' | 'discover'> {
+  // A stdio server has no REST face to look for.
+  if (env.mcpConnector?.kind === 'stdio') return 'discover';
+  if (sel.host === undefined) return 'classic';
+  const rest = new RestClient({ baseUrl: env.restBaseUrl, recorder: env.silentRecorder, dispatcher: env.dispatcher, headers: env.headers, timeoutMs: env.timeoutMs });
+  return (await rest.get(CLASSIC_STATUS_PATH)).status === 404 ? 'discover' : 'classic';
+}
+
+async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv): Promise<Scenario> {
+  const name = sel.scenario ?? await pickBuiltIn(sel, env);
+  if (name === 'discover') {
+    try {
+      return await buildDiscoverScenario(env, {
+        seed: sel.seed, protocolVersion: sel.protocolVersion,
+        allowWrites: sel.allowWrites ?? false, allowDestructive: sel.allowDestructive ?? false, tools: sel.tools ?? [],
+      });
+    } catch (err) {
+      throw new RunSetupError((err as Error).message);
+    }
+  }
+  const file = name === 'classic' ? classicScenarioFile() : name;
+  return resolveScenario(await importScenarioModule(file), env, file);
+}
+
 export async function prepareScenario(sel: ScenarioSelection, env: ScenarioEnv): Promise<PreparedScenario> {
-  const file = sel.scenario ?? classicScenarioFile();
-  const scenario = await resolveScenario(await importScenarioModule(file), env, file);
-  const notes: string[] = [];
+  const scenario = await loadScenario(sel, env);
+  const notes: string[] = [...(scenario.notes ?? [])];
 
   const known = new Set(scenario.userClasses.map((c) => c.name));
   const unknown = sel.userClasses.filter((n) => !known.has(n));
@@ -47,8 +93,14 @@ export async function prepareScenario(sel: ScenarioSelection, env: ScenarioEnv):
   } catch (err) {
     throw new RunSetupError((err as Error).message);
   }
-  const classes = sel.userClasses.length > 0 ? available.filter((c) => sel.userClasses.includes(c.name)) : available;
+  let classes = sel.userClasses.length > 0 ? available.filter((c) => sel.userClasses.includes(c.name)) : available;
   if (classes.length === 0) throw new RunSetupError('no user class is left to run after --user-class and tag filtering');
+  if (sel.security) {
+    // Beside whatever was picked: --user-class and tags do not filter it out.
+    const probe = securityProbeClass(env, { weight: sel.securityWeight, protocolVersion: sel.protocolVersion });
+    available = [...available, probe];
+    classes = [...classes, probe];
+  }
 
   let thresholds: Threshold[];
   try {

@@ -6,6 +6,9 @@ import type { Dispatcher } from 'undici';
 import type { Recorder } from '../metrics/sample.js';
 import type { ScenarioEnv } from '../scenarios/api.js';
 import { createDispatcher } from '../transports/http-pool.js';
+import type { ProcessUsageReport } from '../metrics/process-usage.js';
+import { splitCommandLine } from '../transports/command-line.js';
+import { StdioConnector } from '../transports/mcp-stdio.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 
 export interface TargetOptions {
@@ -13,6 +16,11 @@ export interface TargetOptions {
   authToken?: string;
   headers: Record<string, string>;
   requestTimeoutMs: number;
+  /** `--stdio "command args"`: spawn the server and speak MCP on its stdin/stdout (one process per user). */
+  stdio?: string;
+  /** `--stdio-shared`: one server process (one MCP session) for all users. */
+  stdioShared?: boolean;
+  protocolVersion?: string;
 }
 
 export interface Target {
@@ -21,6 +29,8 @@ export interface Target {
   embedded?: EmbeddedServer;
   dispatcher: Dispatcher;
   env: ScenarioEnv;
+  /** `--stdio` runs: CPU and memory of the server processes so far. */
+  processUsage?: () => ProcessUsageReport;
   close(): Promise<void>;
 }
 
@@ -34,7 +44,34 @@ export function resolveEndpoints(host: string): { mcpUrl: string; restBaseUrl: s
   return { mcpUrl: pathname === '' ? `${restBaseUrl}/mcp` : `${restBaseUrl}${pathname}${url.search}`, restBaseUrl };
 }
 
+/** No HTTP at all: the MCP clients are made by a stdio connector; `user.rest` has nothing to reach (`.invalid` never resolves). */
+function openStdioTarget(opts: TargetOptions & { stdio: string }): Target {
+  const [command, ...args] = splitCommandLine(opts.stdio);
+  const connector = new StdioConnector({
+    command: command!, args, shared: opts.stdioShared === true, timeoutMs: opts.requestTimeoutMs, protocolVersion: opts.protocolVersion,
+  });
+  const host = `stdio: ${connector.description}`;
+  const dispatcher = createDispatcher();
+  return {
+    host,
+    dispatcher,
+    env: {
+      host, mcpUrl: host, restBaseUrl: 'http://stdio.invalid', dispatcher, headers: { ...opts.headers }, timeoutMs: opts.requestTimeoutMs,
+      silentRecorder, mcpConnector: connector,
+    },
+    processUsage: () => connector.processUsage(),
+    async close() {
+      await connector.close();
+      await dispatcher.destroy().catch(() => undefined);
+    },
+  };
+}
+
 export async function openTarget(opts: TargetOptions): Promise<Target> {
+  if (opts.stdio !== undefined) {
+    if (opts.host !== undefined) throw new Error('--stdio and --host name two targets; give one');
+    return openStdioTarget({ ...opts, stdio: opts.stdio });
+  }
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.authToken) headers.authorization = `Bearer ${opts.authToken}`;
   const embedded = opts.host ? undefined : await startEmbeddedServer({ authToken: opts.authToken });

@@ -3,13 +3,18 @@
  * count, reset stats, stop, and judge. The headless CLI and the web UI both
  * drive this; neither knows about the engine or transports underneath.
  */
-import { Runner, type RunnerState } from '../engine/runner.js';
+import { ArrivalPlan } from '../engine/arrival-plan.js';
+import { OpenRunner } from '../engine/open-runner.js';
+import { Runner, type RunnerState, type UserInfo } from '../engine/runner.js';
+import { ShapeDriver, type LoadShape } from '../engine/shape.js';
 import { Stats } from '../metrics/stats.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import { evaluateThresholds, securityResults, type Threshold } from '../metrics/thresholds.js';
 import { redactSettings, type RunResult } from '../reporters/json.js';
 import type { ScenarioEnv, UserClass, VirtualUser } from '../scenarios/api.js';
-import { McpHttpClient } from '../transports/mcp-http.js';
+import type { IterationTiming } from '../transports/iteration-timing.js';
+import { createMcpClient } from '../transports/mcp-client.js';
+import type { ServerRequestReplies } from '../transports/server-messages.js';
 import { RestClient } from '../transports/rest.js';
 import { VERSION } from '../version.js';
 
@@ -22,6 +27,8 @@ export interface TestRunConfig {
   env: ScenarioEnv;
   stopTimeoutMs: number;
   protocolVersion?: string;
+  /** The scenario's answers to server requests (sampling, elicitation, roots) during calls. */
+  serverRequests?: ServerRequestReplies;
   /** What the run was asked to do, for reports (redacted before it is written anywhere). */
   settings: Record<string, unknown>;
 }
@@ -30,6 +37,16 @@ export class TestRun {
   readonly stats = new Stats();
   readonly config: TestRunConfig;
   private readonly runner: Runner<VirtualUser>;
+  /** Open-model runs only: raw service times (`stats` then hold latencies from each iteration's intended start). */
+  serviceStats?: Stats;
+  private open?: OpenRunner<VirtualUser>;
+  private shape?: ShapeDriver;
+  private readonly timings = new WeakMap<VirtualUser, IterationTiming>();
+  private finishedBy?: (reason: string) => void;
+  /** Resolves when the load model ends by itself (stages done, shape returned null). */
+  readonly finished: Promise<string> = new Promise((resolve) => {
+    this.finishedBy = resolve;
+  });
   private startedAt?: Date;
   private startedMs = 0;
   private endedAt?: Date;
@@ -38,48 +55,121 @@ export class TestRun {
 
   constructor(config: TestRunConfig) {
     this.config = config;
-    const { env } = config;
     this.runner = new Runner<VirtualUser>({
       classes: config.classes,
       stopTimeoutMs: config.stopTimeoutMs,
-      makeContext: ({ id, className, signal }) => ({
-        id,
-        className,
-        signal,
-        data: {},
-        mcp: new McpHttpClient({
-          url: env.mcpUrl, recorder: this.stats, dispatcher: env.dispatcher, timeoutMs: env.timeoutMs,
-          protocolVersion: config.protocolVersion, headers: env.headers, signal,
-        }),
-        rest: new RestClient({
-          baseUrl: env.restBaseUrl, recorder: this.stats, dispatcher: env.dispatcher, timeoutMs: env.timeoutMs,
-          headers: env.headers, signal,
-        }),
-      }),
+      makeContext: (info) => this.makeUser(info, undefined),
       closeContext: (user) => user.mcp.close(),
       onException: (err, where) => this.stats.exception(err, where),
     });
     // One history row per second, while the run lives (also while stopped, so charts keep their time axis honest).
     this.ticker = setInterval(() => {
-      if (this.startedAt && !this.endedAt) this.stats.tick(this.runner.userCount);
+      if (this.startedAt && !this.endedAt) {
+        this.stats.tick(this.userCount);
+        this.serviceStats?.tick(this.userCount);
+      }
     }, 1000);
     this.ticker.unref();
   }
 
+  private makeUser({ id, className, signal }: UserInfo, timing: IterationTiming | undefined): VirtualUser {
+    const { env } = this.config;
+    return {
+      id,
+      className,
+      signal,
+      data: {},
+      recorder: this.stats,
+      // Streamable HTTP at env.mcpUrl, or the run's --stdio / --transport sse connector.
+      mcp: createMcpClient(env, {
+        recorder: this.stats, protocolVersion: this.config.protocolVersion, signal, timing,
+        serverRequests: this.config.serverRequests,
+      }),
+      rest: new RestClient({
+        baseUrl: env.restBaseUrl, recorder: this.stats, dispatcher: env.dispatcher, timeoutMs: env.timeoutMs,
+        headers: env.headers, signal, timing,
+      }),
+    };
+  }
+
   get state(): TestRunState {
-    return this.startedAt ? this.runner.state : 'ready';
+    return this.startedAt ? (this.open ?? this.runner).state : 'ready';
   }
 
   get userCount(): number {
-    return this.runner.userCount;
+    return (this.open ?? this.runner).userCount;
   }
 
   get targetUsers(): number {
-    return this.runner.targetUsers;
+    return this.open ? this.open.userCount : this.runner.targetUsers;
   }
 
   usersByClass(): Record<string, number> {
-    return this.runner.usersByClass();
+    return (this.open ?? this.runner).usersByClass();
+  }
+
+  /** Open model only: iterations that were due and found no free user. */
+  get droppedIterations(): number | undefined {
+    return this.open?.droppedIterations;
+  }
+
+  /** Open model only: the arrival rate asked for now (iterations/s). */
+  get arrivalRate(): number | undefined {
+    return this.open?.currentRate;
+  }
+
+  /** Open model: iterations on `plan`, run by a pool of `maxUsers` users. */
+  startArrivals(plan: ArrivalPlan, maxUsers: number): void {
+    if (this.open || this.startedAt) throw new Error('this run has already started');
+    const service = new Stats();
+    this.serviceStats = service;
+    this.open = new OpenRunner<VirtualUser>({
+      classes: this.config.classes,
+      maxUsers,
+      stopTimeoutMs: this.config.stopTimeoutMs,
+      makeContext: (info) => {
+        const timing: IterationTiming = { intendedStartUs: 0, service };
+        const user = this.makeUser(info, timing);
+        this.timings.set(user, timing);
+        return user;
+      },
+      beginIteration: (user, intendedStartUs) => {
+        const timing = this.timings.get(user);
+        if (timing) timing.intendedStartUs = intendedStartUs;
+      },
+      closeContext: (user) => user.mcp.close(),
+      onException: (err, where) => this.stats.exception(err, where),
+      onPlanEnd: () => this.finishedBy?.('stages done'),
+    });
+    this.markStarted();
+    this.open.start(plan);
+  }
+
+  /**
+   * Lets a shape function (Locust's LoadTestShape) drive the run: `{users,
+   * spawnRate}` drives the closed model, `{rate}` the open one (a pool of
+   * `maxUsers`), null ends the run.
+   */
+  async startShape(shape: LoadShape, maxUsers: number): Promise<void> {
+    if (this.shape || this.startedAt) throw new Error('this run has already started');
+    this.shape = new ShapeDriver({
+      shape,
+      onUsers: (users, spawnRate) => this.start(users, spawnRate),
+      onRate: (rate) => {
+        if (this.open) this.open.setRate(rate);
+        else this.startArrivals(new ArrivalPlan([{ durationS: Infinity, fromRate: rate, toRate: rate }]), maxUsers);
+      },
+      onEnd: (reason) => this.finishedBy?.(reason),
+      onException: (err, where) => this.stats.exception(err, where),
+    });
+    await this.shape.start();
+  }
+
+  private markStarted(): void {
+    if (!this.startedAt) {
+      this.startedAt = new Date();
+      this.startedMs = performance.now();
+    }
   }
 
   /** Seconds since start (frozen at the end). */
@@ -90,10 +180,7 @@ export class TestRun {
   }
 
   start(users: number, spawnRate: number): void {
-    if (!this.startedAt) {
-      this.startedAt = new Date();
-      this.startedMs = performance.now();
-    }
+    this.markStarted();
     this.runner.start(users, spawnRate);
   }
 
@@ -104,15 +191,18 @@ export class TestRun {
 
   resetStats(): void {
     this.stats.reset();
+    this.serviceStats?.reset();
   }
 
   /** Graceful stop (users get stopTimeoutMs to finish their task); idempotent. */
   async stop(reason: string): Promise<void> {
     this.stopReason ??= reason;
-    await this.runner.stop();
+    this.shape?.stop();
+    await Promise.all([this.runner.stop(), this.open?.stop()]);
     if (!this.endedAt) {
       this.endedAt = new Date();
       this.stats.tick(0);
+      this.serviceStats?.tick(0);
     }
     clearInterval(this.ticker);
   }
@@ -136,6 +226,8 @@ export class TestRun {
       thresholds,
       security,
       passed: thresholds.every((t) => t.passed) && security.every((s) => s.passed),
+      ...(this.open ? { droppedIterations: this.open.droppedIterations } : {}),
+      ...(this.serviceStats ? { serviceSnapshot: this.serviceStats.snapshot() } : {}),
     };
   }
 }

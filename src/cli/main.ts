@@ -7,7 +7,13 @@ import { runTest, RunSetupError } from '../app/run-test.js';
 import { ScenarioError } from '../scenarios/loader.js';
 import { runServe } from '../server/serve-command.js';
 import { VERSION } from '../version.js';
-import { collect, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt, parsePort, parsePositiveNumber } from './values.js';
+import { addProbeCommand } from './probe-cli.js';
+import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
+import { runMerge } from '../app/merge-command.js';
+import { benchScenarioFile } from '../scenarios/bench.js';
+import { parseProcesses, parsePositiveInt, parseStagesOption } from './load-values.js';
+import { parseStdioCommand } from './transport-values.js';
+import { collect, parseDurationMs, parseHeader, parseHttpUrl, parseNameList, parseNonNegativeInt, parsePort, parsePositiveNumber } from './values.js';
 
 /** Locust-era variable names still work: they feed the MCPLOAD_ ones. */
 const LEGACY_ENV: Record<string, string> = {
@@ -37,6 +43,13 @@ class EnvCommand extends Command {
 
 class UsageError extends Error {}
 
+/** --bench-mode runs its own built-in scenario, so it cannot be combined with another one. */
+function benchOr(benchMode: boolean, scenario: string | undefined): string | undefined {
+  if (!benchMode) return scenario;
+  if (scenario !== undefined) throw new UsageError('--bench-mode runs its own scenario; leave out the scenario argument');
+  return benchScenarioFile();
+}
+
 /** Set by commands that finish (run); serve keeps the process alive until a signal. */
 let exitWhenDone = false;
 
@@ -59,6 +72,18 @@ function buildProgram(): Command {
     .option('--headless', 'no web UI; print stats to the console', false)
     .option('--csv <prefix>', 'write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv')
     .option('--json <file>', 'write the full result (mergeable histograms included)')
+    .option('--junit <file>', 'write JUnit XML: each threshold and each security row a test case')
+    .option('--sarif <file>', 'write SARIF 2.1.0: each security row a result')
+    .option('--security', 'add the SecurityProbe user class: the cheap security checks, repeated beside the load', false)
+    .option('--security-weight <n>', 'weight of the SecurityProbe class (default 1)', parsePositiveNumber, 1)
+    .option('--html <file>', 'write a self-contained HTML report (charts, tables, settings) that opens offline')
+    .option('--web-host <address>', 'address the web UI listens on; anything but loopback exposes it', '127.0.0.1')
+    .option('--web-port <port>', 'port of the web UI (0 = any free port)', parsePort, 8089)
+    .option('--web-login <user:password>', 'protect the web UI with HTTP basic auth', parseWebLoginArg)
+    .option('--web-token <token>', 'protect the web UI with a token (open it with ?token=...)', parseWebTokenArg)
+    .option('--autostart', 'web UI: start the test at once with the options given', false)
+    .option('--prometheus', 'serve Prometheus metrics at /metrics (own port, see --prometheus-port)', false)
+    .option('--prometheus-port <port>', 'port of the Prometheus metrics (default 9464; implies --prometheus)', parsePort)
     .option('--stop-timeout <duration>', 'on stop, let users finish their task for this long, then cut them', parseDurationMs, 5000)
     .option('--user-class <names...>', 'run only these user classes', collect, [])
     .option('--tags <tags...>', 'run only tasks with one of these tags', collect, [])
@@ -69,18 +94,50 @@ function buildProgram(): Command {
     .option('--auth-token <token>', 'bearer token sent to the target (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
     .option('--print-interval <duration>', 'live table period; 0 turns it off', parseDurationMs, 2000)
+    .option('--arrival-rate <n>', 'open model: start this many iterations (task picks) per second, whatever the latency', parsePositiveNumber)
+    .option('--stages <list>', "open model, ramping: 'DURATION:RATE,...' e.g. '30s:100,2m:500,30s:0' (linear ramps)", parseStagesOption)
+    .option('--max-users <n>', 'open model: size of the user pool; iterations finding no free user are dropped (default 100)', parsePositiveInt)
+    .option('--processes <n>', 'share the load over N worker processes (-1: one per core); one merged table and result', parseProcesses)
+    .option('--bench-mode', 'like autocannon: every user repeats one MCP tools/call (add) with no think time on a lean raw HTTP/1.1 path', false)
+    .option('--scenario <name>', "built-in scenario 'classic' or 'discover', or a scenario file (same as the argument)")
+    .option('--seed <n>', 'discover: seed for generated tool arguments (printed when random)', parseNonNegativeInt)
+    .option('--allow-writes', 'discover: also call tools annotated destructiveHint: false', false)
+    .option('--allow-destructive', 'discover: call every tool, unannotated and destructive ones included', false)
+    .option('--tools <names>', 'discover: call exactly these tools (comma-separated), whatever their annotations', parseNameList, [])
+    .option('--stdio <command>', 'spawn the MCP server and speak MCP on its stdin/stdout, one process per user (instead of --host)', parseStdioCommand)
+    .option('--stdio-shared', '--stdio: one server process (one session) for all users', false)
     .action(async (scenario: string | undefined, o) => {
       exitWhenDone = true;
+      if (o.stdio !== undefined && o.host !== undefined) throw new UsageError('--stdio and --host name two targets; give one');
+      if (o.stdioShared && o.stdio === undefined) throw new UsageError('--stdio-shared needs --stdio "command args"');
+      if (o.stdio !== undefined && o.processes !== undefined && o.processes !== 1) {
+        throw new UsageError('--stdio runs in one process (each worker would start its own servers); leave out --processes');
+      }
+      if (scenario !== undefined && o.scenario !== undefined && scenario !== o.scenario) {
+        throw new UsageError(`two scenarios given: ${scenario} and --scenario ${o.scenario}`);
+      }
       process.exitCode = await runTest(
         {
-          scenario,
+          scenario: benchOr(o.benchMode, scenario ?? o.scenario),
+          seed: o.seed,
+          allowWrites: o.allowWrites,
+          allowDestructive: o.allowDestructive,
+          tools: o.tools,
           host: o.host,
+          stdio: o.stdio,
+          stdioShared: o.stdioShared,
           users: o.users,
           spawnRate: o.spawnRate,
           timeMs: o.time,
           headless: o.headless,
           csv: o.csv,
           json: o.json,
+          junit: o.junit,
+          sarif: o.sarif,
+          security: o.security,
+          securityWeight: o.securityWeight,
+          html: o.html,
+          ...webOptionsFrom(o),
           stopTimeoutMs: o.stopTimeout,
           userClasses: o.userClass,
           tags: o.tags,
@@ -91,10 +148,29 @@ function buildProgram(): Command {
           authToken: o.authToken,
           headers: o.header,
           printIntervalMs: o.printInterval,
+          arrivalRate: o.arrivalRate,
+          stages: o.stages,
+          maxUsers: o.maxUsers,
+          processes: o.processes,
         },
         { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
       );
     });
+
+  program
+    .command('merge')
+    .description('merge result files (run --json) from separate runs or machines into one result and one set of reports')
+    .argument('<files...>', 'result JSON files')
+    .option('--csv <prefix>', 'write the merged PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv')
+    .option('--json <file>', 'write the merged result')
+    .action(async (files: string[], o) => {
+      exitWhenDone = true;
+      process.exitCode = await runMerge(files, { csv: o.csv, json: o.json }, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') });
+    });
+
+  addProbeCommand(program, () => {
+    exitWhenDone = true;
+  });
 
   program
     .command('serve')
@@ -104,6 +180,8 @@ function buildProgram(): Command {
     .option('--stateless', 'no sessions: a fresh server for every request', false)
     .option('--json-response', 'answer requests with JSON instead of SSE streams', false)
     .option('--auth-token <token>', 'require this bearer token (prefer the MCPLOAD_AUTH_TOKEN variable)')
+    .option('--auth-token-b <token>', 'accept a second token, another principal: sessions stay bound to the token that opened them')
+    .option('--insecure-demo', 'turn every protection off, to see what failing probe checks look like (NEVER expose it)', false)
     .option('--max-sessions <n>', 'most sessions held at once; more get 503', parseNonNegativeInt, 10_000)
     .option('--session-idle <duration>', 'idle sessions expire after this long', parseDurationMs, 600_000)
     .option('--max-body <bytes>', 'largest request body; larger gets 413', parseNonNegativeInt, 1024 * 1024)
@@ -118,6 +196,8 @@ function buildProgram(): Command {
         stateless: o.stateless,
         responseMode: o.jsonResponse ? 'json' : 'sse',
         authToken: o.authToken,
+        authTokenB: o.authTokenB,
+        insecureDemo: o.insecureDemo,
         maxSessions: o.maxSessions,
         sessionIdleMs: o.sessionIdle,
         maxBodyBytes: o.maxBody,

@@ -68,6 +68,11 @@ export function parseHeader(text: string, previous: Record<string, string> = {})
   return { ...previous, [text.slice(0, colon).trim().toLowerCase()]: text.slice(colon + 1).trim() };
 }
 
+/** `a,b` (repeatable) → ['a', 'b']; blanks dropped. */
+export function parseNameList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((n) => n.trim()).filter((n) => n.length > 0)];
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }

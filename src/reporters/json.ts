@@ -5,6 +5,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ProcessUsageReport } from '../metrics/process-usage.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { SecurityResult, ThresholdResult } from '../metrics/thresholds.js';
 
@@ -20,6 +21,10 @@ export interface RunResult {
   security: SecurityResult[];
   passed: boolean;
   droppedIterations?: number;
+  /** Open-model runs: raw service times (send to reply); `snapshot` then times each request from its iteration's intended start. */
+  serviceSnapshot?: Snapshot;
+  /** `--stdio` runs: CPU and memory of the server processes, sampled once a second. */
+  serverProcesses?: ProcessUsageReport;
 }
 
 export const REDACTED = '[redacted]';

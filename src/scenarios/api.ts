@@ -5,9 +5,11 @@
  */
 import type { Dispatcher } from 'undici';
 import type { UserClassDef, TaskDef } from '../engine/user-class.js';
-import type { McpHttpClient } from '../transports/mcp-http.js';
+import type { McpClient, McpConnector } from '../transports/mcp-client.js';
 import type { RestClient } from '../transports/rest.js';
 import type { Recorder } from '../metrics/sample.js';
+import type { ServerRequestReplies } from '../transports/server-messages.js';
+import type { LoadShape } from '../engine/shape.js';
 
 /** One virtual user, as scenario code sees it. */
 export interface VirtualUser {
@@ -16,10 +18,16 @@ export interface VirtualUser {
   readonly className: string;
   /** Aborted when the run cuts this user; pass it to your own async work. */
   readonly signal: AbortSignal;
-  /** This user's MCP client, bound to the target's MCP endpoint; call `initialize()` first (onStart is the place). */
-  readonly mcp: McpHttpClient;
+  /**
+   * This user's MCP client, bound to the target (Streamable HTTP, stdio or
+   * legacy SSE: the same methods and sample names); call `initialize()`
+   * first (onStart is the place).
+   */
+  readonly mcp: McpClient;
   /** This user's client for plain HTTP routes of the target (the classic REST face). */
   readonly rest: RestClient;
+  /** Where this run's samples go: for scenario code that times requests of its own (e.g. another protocol client). */
+  readonly recorder: Recorder;
   /** Free per-user state for scenario code. */
   readonly data: Record<string, unknown>;
 }
@@ -41,6 +49,8 @@ export interface ScenarioEnv {
   timeoutMs: number;
   /** A recorder that drops everything: for probing the target before the run without counting it. */
   silentRecorder: Recorder;
+  /** Set when the target is not Streamable HTTP at `mcpUrl` (`--stdio`, `--transport sse`): it makes the MCP clients. */
+  mcpConnector?: McpConnector;
 }
 
 export interface Scenario {
@@ -49,6 +59,21 @@ export interface Scenario {
   userClasses: UserClass[];
   /** Default thresholds (k6 syntax, e.g. `p(95)<500`); `--threshold` adds or overrides. */
   thresholds?: string[];
+  /**
+   * Locust's LoadTestShape: called once a second with the elapsed seconds;
+   * returns `{ users, spawnRate }` (closed model), `{ rate }` (iterations/s,
+   * open model) or `null` to end the run. Used unless --arrival-rate/--stages are given.
+   */
+  shape?: LoadShape;
+  /** Lines for the user, printed before the run and after its summary (e.g. what discovery skipped and why). */
+  notes?: string[];
+  /**
+   * How virtual users answer the server's requests during a call; each reply
+   * given is announced as a client capability in `initialize`. `ping` is
+   * always answered. Example: `{ sampling: () => ({ role: 'assistant',
+   * content: { type: 'text', text: 'ok' }, model: 'mcpload' }) }`.
+   */
+  serverRequests?: ServerRequestReplies;
 }
 
 /** A scenario module's default export: a scenario, or a function that builds one once the target is known. */

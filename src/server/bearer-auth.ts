@@ -25,12 +25,29 @@ function digest(value: string): Buffer {
 const HOST_SYNTAX = /^[A-Za-z0-9.\-[\]:]{1,255}$/;
 
 export class BearerAuth {
-  private readonly expected: Buffer;
+  /** One digest per accepted token; each token is its own principal (sessions are bound to it). */
+  private readonly expected: Buffer[];
 
   /** `fallbackOrigin` names the server when a request's Host header is unusable. */
-  constructor(token: string, private readonly fallbackOrigin: () => string) {
-    if (token.length === 0) throw new Error('the auth token must not be empty');
-    this.expected = digest(token);
+  constructor(tokens: string | readonly string[], private readonly fallbackOrigin: () => string) {
+    const list = typeof tokens === 'string' ? [tokens] : tokens;
+    if (list.length === 0 || list.some((t) => t.length === 0)) throw new Error('the auth token must not be empty');
+    this.expected = list.map(digest);
+  }
+
+  /**
+   * Which accepted token the request carries (`token-1`, `token-2`), or
+   * undefined. Every digest is compared, so the time taken does not say which.
+   */
+  principal(headers: IncomingHttpHeaders): string | undefined {
+    const match = /^Bearer +(\S+) *$/i.exec(headers.authorization ?? '');
+    if (!match) return undefined;
+    const given = digest(match[1]!);
+    let found: string | undefined;
+    this.expected.forEach((expected, i) => {
+      if (timingSafeEqual(given, expected)) found = `token-${i + 1}`;
+    });
+    return found;
   }
 
   /**
@@ -46,8 +63,7 @@ export class BearerAuth {
     if (!requireHeader) return undefined;
     const header = headers.authorization;
     if (header === undefined) return this.refusal(headers, undefined, 'a bearer token is required');
-    const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (!match || !timingSafeEqual(digest(match[1]!), this.expected)) {
+    if (this.principal(headers) === undefined) {
       return this.refusal(headers, 'invalid_token', 'the bearer token is missing or wrong');
     }
     return undefined;

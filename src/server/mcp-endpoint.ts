@@ -8,7 +8,7 @@
  * pattern). The body is read and parsed here once, under the size limit, and
  * handed to the SDK already parsed.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -18,10 +18,14 @@ import {
   JSONRPC_SERVER_ERROR,
   JSONRPC_SESSION_NOT_FOUND,
   readBody,
+  sendJson,
   sendJsonRpcError,
   sendTooLarge,
 } from './http-util.js';
+import { addPoisonedTool, demoShortcut, predictableSessionId, relaxHeaders } from './insecure-demo.js';
 import { createMcpServer } from './mcp-server-factory.js';
+import { TOOLS } from './tools.js';
+import { jsonDepthExceeds, JSONRPC_INVALID_REQUEST, MAX_JSON_DEPTH, rejectJsonRpcBody } from './request-validation.js';
 import { SessionTable, type ClosableSession, type SessionEntry } from './session-table.js';
 
 export interface McpEndpointOptions {
@@ -31,18 +35,30 @@ export interface McpEndpointOptions {
   maxSessions: number;
   sessionIdleMs: number;
   log: (line: string) => void;
+  /** `serve --insecure-demo`: lenient sessions, predictable ids, no request checks (see insecure-demo.ts). */
+  insecureDemo?: boolean;
+}
+
+const CATALOG_TOOL_NAMES: ReadonlySet<string> = new Set(TOOLS.map((t) => t.name));
+
+/** 192 random bits, base64url: unpredictable, visible ASCII, and more than a UUIDv4's 122 bits. */
+function secureSessionId(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 /** One SDK server bound to one transport: a session, or a single stateless request. */
 class McpSession implements ClosableSession {
   readonly mcp: McpServer = createMcpServer();
   readonly transport: StreamableHTTPServerTransport;
+  /** Who opened the session (which bearer token); requests from anyone else are refused. */
+  principal: string | undefined;
 
-  constructor(sessionId: string | undefined, jsonResponse: boolean) {
+  constructor(sessionId: string | undefined, jsonResponse: boolean, insecureDemo = false) {
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: sessionId === undefined ? undefined : () => sessionId,
       enableJsonResponse: jsonResponse,
     });
+    if (insecureDemo) addPoisonedTool(this.mcp);
   }
 
   connect(): Promise<void> {
@@ -78,12 +94,14 @@ export class McpEndpoint {
     return this.table.closeAll();
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+  /** `principal` names the caller's credential (undefined without auth); a session answers only to its own. */
+  async handle(req: IncomingMessage, res: ServerResponse, method: string, principal?: string): Promise<void> {
+    if (this.opts.insecureDemo) relaxHeaders(req);
     if (method === 'POST') {
-      return this.opts.stateless ? this.postStateless(req, res) : this.postStateful(req, res);
+      return this.opts.stateless ? this.postStateless(req, res) : this.postStateful(req, res, principal);
     }
     if ((method === 'GET' || method === 'DELETE') && !this.opts.stateless) {
-      const entry = this.findSession(req, res);
+      const entry = this.findSession(req, res, principal);
       if (!entry) return;
       // A GET stream only listens: it marks activity but does not keep the session busy.
       if (method === 'GET') this.table.touch(entry);
@@ -94,10 +112,13 @@ export class McpEndpoint {
     });
   }
 
-  private async postStateful(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.headers['mcp-session-id'] !== undefined) {
+  private async postStateful(req: IncomingMessage, res: ServerResponse, principal: string | undefined): Promise<void> {
+    const sid = req.headers['mcp-session-id'];
+    if (sid !== undefined) {
+      // The demo's flaw: an unknown or ended id is served anyway, without a session.
+      if (this.opts.insecureDemo && (typeof sid !== 'string' || !this.table.get(sid))) return this.postStateless(req, res);
       // Known session: the hot path. Unknown ids are refused before reading the body.
-      const entry = this.findSession(req, res);
+      const entry = this.findSession(req, res, principal);
       if (!entry) return;
       const body = await this.readJson(req, res);
       if (body === undefined) return;
@@ -108,11 +129,12 @@ export class McpEndpoint {
     const body = await this.readJson(req, res);
     if (body === undefined) return;
     if (!isInitializeBody(body)) {
+      if (this.opts.insecureDemo) return this.serveStateless(req, res, body);
       sendJsonRpcError(res, 400, JSONRPC_SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
       return;
     }
-    const id = randomUUID();
-    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse));
+    const id = this.opts.insecureDemo ? predictableSessionId() : secureSessionId();
+    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.opts.insecureDemo));
     if (!entry) {
       sendJsonRpcError(res, 503, JSONRPC_SERVER_ERROR, 'Server busy: session limit reached, retry later', {
         'retry-after': String(this.table.retryAfterSeconds()),
@@ -120,6 +142,7 @@ export class McpEndpoint {
       return;
     }
     const { session } = entry;
+    session.principal = principal;
     // DELETE, expiry or shutdown close the transport; whichever it was, the entry goes.
     session.transport.onclose = () => this.table.remove(entry);
     await session.connect();
@@ -135,7 +158,11 @@ export class McpEndpoint {
   private async postStateless(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await this.readJson(req, res);
     if (body === undefined) return;
-    const session = new McpSession(undefined, this.opts.jsonResponse);
+    return this.serveStateless(req, res, body);
+  }
+
+  private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const session = new McpSession(undefined, this.opts.jsonResponse, this.opts.insecureDemo);
     res.once('close', () => {
       session.close().catch(() => undefined);
     });
@@ -144,14 +171,18 @@ export class McpEndpoint {
   }
 
   /** The session named by the request, or undefined after answering 400 (no id) or 404 (unknown id). */
-  private findSession(req: IncomingMessage, res: ServerResponse): SessionEntry<McpSession> | undefined {
+  private findSession(req: IncomingMessage, res: ServerResponse, principal: string | undefined): SessionEntry<McpSession> | undefined {
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string' || id.length === 0) {
       sendJsonRpcError(res, 400, JSONRPC_SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
       return undefined;
     }
     const entry = this.table.get(id);
-    if (!entry) sendJsonRpcError(res, 404, JSONRPC_SESSION_NOT_FOUND, 'Session not found');
+    // Another principal's session does not exist for this caller: 404, so ids cannot be confirmed either.
+    if (!entry || (!this.opts.insecureDemo && entry.session.principal !== principal)) {
+      sendJsonRpcError(res, 404, JSONRPC_SESSION_NOT_FOUND, 'Session not found');
+      return undefined;
+    }
     return entry;
   }
 
@@ -173,11 +204,33 @@ export class McpEndpoint {
       return undefined;
     }
     if (result.kind === 'aborted') return undefined;
-    try {
-      return JSON.parse(result.body.toString('utf8')) as unknown;
-    } catch {
-      sendJsonRpcError(res, 400, JSONRPC_PARSE_ERROR, 'Parse error: Invalid JSON');
+    const text = result.body.toString('utf8');
+    const demo = this.opts.insecureDemo === true;
+    if (!demo && jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
       return undefined;
     }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      // The demo's flaw: internals leak in a 500 instead of a -32700.
+      if (demo) sendJson(res, 500, { error: 'internal error', stack: (err as Error).stack });
+      else sendJsonRpcError(res, 400, JSONRPC_PARSE_ERROR, 'Parse error: Invalid JSON');
+      return undefined;
+    }
+    if (demo) {
+      const shortcut = await demoShortcut(body, CATALOG_TOOL_NAMES);
+      if (shortcut === undefined) return body;
+      sendJson(res, 200, shortcut);
+      return undefined;
+    }
+    const version = req.headers['mcp-protocol-version'];
+    const rejection = rejectJsonRpcBody(body, typeof version === 'string' ? version : undefined);
+    if (rejection) {
+      sendJson(res, rejection.status, { jsonrpc: '2.0', error: { code: rejection.code, message: rejection.message }, id: rejection.id });
+      return undefined;
+    }
+    return body;
   }
 }

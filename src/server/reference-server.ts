@@ -9,6 +9,7 @@ import type { DenyRule } from '../security/sensitive-routes.js';
 import { BearerAuth, PROTECTED_RESOURCE_MCP_PATH, PROTECTED_RESOURCE_PATH } from './bearer-auth.js';
 import { sendJson, splitUrl } from './http-util.js';
 import { McpEndpoint } from './mcp-endpoint.js';
+import { HIDDEN_TOOL, INSECURE_MAX_BODY_BYTES, LaxBearerAuth } from './insecure-demo.js';
 import { HEALTH_PATHS, RestApi } from './rest-api.js';
 import { RouteGuard } from './route-guard.js';
 
@@ -19,6 +20,8 @@ export interface ReferenceServerOptions {
   bind?: string;
   stateless?: boolean;
   authToken?: string;
+  /** A second accepted token (another principal): sessions opened with one token are refused to the other. */
+  authTokenB?: string;
   /** Default 'sse', like the SDK. */
   responseMode?: 'sse' | 'json';
   /** Default 10000. */
@@ -31,6 +34,8 @@ export interface ReferenceServerOptions {
   allowedOrigins?: string[];
   /** Default true. false is a TEST-ONLY switch that makes the server vulnerable (denied routes answer 200). */
   guard?: boolean;
+  /** Turns every protection off (see insecure-demo.ts): shows what failing `mcpload probe` checks look like. Never expose it. */
+  insecureDemo?: boolean;
   quiet?: boolean;
   /** Where log lines go; default stderr. Never given the token or the Authorization header. */
   log?: (line: string) => void;
@@ -74,9 +79,11 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   const port = portNumber(opts.port);
   const bind = opts.bind ?? DEFAULT_BIND;
   const stateless = opts.stateless ?? false;
-  const maxBodyBytes = positiveInteger('maxBodyBytes', opts.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
-  const maxSessions = positiveInteger('maxSessions', opts.maxSessions, DEFAULT_MAX_SESSIONS);
-  const sessionIdleMs = positiveInteger('sessionIdleMs', opts.sessionIdleMs, DEFAULT_SESSION_IDLE_MS);
+  const demo = opts.insecureDemo === true;
+  const maxBodyBytes = demo ? INSECURE_MAX_BODY_BYTES : positiveInteger('maxBodyBytes', opts.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
+  // The demo holds every session for a day: no cap, no expiry worth the name.
+  const maxSessions = demo ? Number.MAX_SAFE_INTEGER : positiveInteger('maxSessions', opts.maxSessions, DEFAULT_MAX_SESSIONS);
+  const sessionIdleMs = demo ? 86_400_000 : positiveInteger('sessionIdleMs', opts.sessionIdleMs, DEFAULT_SESSION_IDLE_MS);
   if (opts.responseMode !== undefined && opts.responseMode !== 'sse' && opts.responseMode !== 'json') {
     throw new Error(`responseMode must be 'sse' or 'json', got ${JSON.stringify(opts.responseMode)}`);
   }
@@ -86,7 +93,8 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     bind,
     allowedOrigins: opts.allowedOrigins,
     extraDenyRules: opts.extraDenyRules,
-    enforceDenyRules: opts.guard ?? true,
+    enforceDenyRules: !demo && (opts.guard ?? true),
+    checkOriginAndHost: !demo,
   });
   const mcp = new McpEndpoint({
     stateless,
@@ -95,11 +103,15 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     maxSessions,
     sessionIdleMs,
     log,
+    insecureDemo: demo,
   });
-  const rest = new RestApi({ maxBodyBytes, stateless, openSessions: () => mcp.openSessions() });
+  const rest = new RestApi({ maxBodyBytes, stateless, openSessions: () => mcp.openSessions(), ...(demo ? { extraTools: [HIDDEN_TOOL] } : {}) });
   // The origin is known only after listen(); the auth object reads it lazily through `url`.
   let url = '';
-  const auth = opts.authToken !== undefined ? new BearerAuth(opts.authToken, () => url) : undefined;
+  const tokens = [opts.authToken, opts.authTokenB].filter((t): t is string => t !== undefined);
+  if (opts.authTokenB !== undefined && opts.authToken === undefined) throw new Error('a second token (--auth-token-b) needs a first one (--auth-token)');
+  const auth = tokens.length > 0 && !demo ? new BearerAuth(tokens, () => url) : undefined;
+  const laxAuth = tokens.length > 0 && demo ? new LaxBearerAuth() : undefined;
 
   // A load test repeats the same refused routes thousands of times: log each route once.
   const refusedSeen = new Set<string>();
@@ -127,8 +139,11 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
         return sendJson(res, 200, auth.metadata(req.headers));
       }
     }
+    // The demo checks a token on /mcp only, and hardly.
+    const refusal = laxAuth && path === '/mcp' ? laxAuth.check(req.headers, query) : undefined;
+    if (refusal) return sendJson(res, refusal.status, refusal.body, refusal.headers);
 
-    if (path === '/mcp') return mcp.handle(req, res, method);
+    if (path === '/mcp') return mcp.handle(req, res, method, auth?.principal(req.headers));
     return rest.handle(req, res, method, path);
   }
 

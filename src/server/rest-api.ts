@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import { readBody, sendJson, sendRawJson, sendTooLarge } from './http-util.js';
 import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
-import { findTool, PROMPTS, readResource, RESOURCE_SCHEME, RESOURCES, RESOURCE_TEMPLATES, TOOLS } from './tools.js';
+import { findTool, PROMPTS, readResource, RESOURCE_SCHEME, RESOURCES, RESOURCE_TEMPLATES, TOOLS, type ToolDef } from './tools.js';
 
 export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/api/v1/health', '/api/v1/mcp/health']);
 const RESOURCES_PREFIX = '/api/v1/resources/';
@@ -17,9 +17,9 @@ const HEALTH_JSON = JSON.stringify({ status: 'ok' });
 const NOT_FOUND = { error: 'not found' };
 
 /** The catalog as JSON, in the shapes MCP's list methods use; it never changes, so it is built once. */
-function buildDiscoveryJson(): string {
+function buildDiscoveryJson(extraTools: readonly ToolDef[]): string {
   return JSON.stringify({
-    tools: TOOLS.map((tool) => ({
+    tools: [...TOOLS, ...extraTools].map((tool) => ({
       name: tool.name,
       title: tool.title,
       description: tool.description,
@@ -60,6 +60,8 @@ export interface RestApiOptions {
   maxBodyBytes: number;
   stateless: boolean;
   openSessions: () => number;
+  /** Tools this face offers besides the catalog (the insecure demo's hidden tool). */
+  extraTools?: readonly ToolDef[];
 }
 
 export class RestApi {
@@ -80,7 +82,7 @@ export class RestApi {
         return sendJson(res, 200, this.status());
       case '/api/v1/mcp/discovery':
         if (method !== 'GET') return methodNotAllowed(res, 'GET');
-        this.discoveryJson ??= buildDiscoveryJson();
+        this.discoveryJson ??= buildDiscoveryJson(this.opts.extraTools ?? []);
         return sendRawJson(res, 200, this.discoveryJson);
       case '/api/v1/tools/call':
         if (method !== 'POST') return methodNotAllowed(res, 'POST');
@@ -123,7 +125,7 @@ export class RestApi {
     if (!call.success) {
       return sendJson(res, 400, { error: 'bad request', message: 'expected {"name": string, "arguments"?: object}' });
     }
-    const tool = findTool(call.data.name);
+    const tool = findTool(call.data.name) ?? this.opts.extraTools?.find((t) => t.name === call.data.name);
     if (!tool) return sendJson(res, 404, { error: 'unknown tool', name: call.data.name });
     const args = tool.inputSchema.safeParse(call.data.arguments ?? {});
     if (!args.success) {

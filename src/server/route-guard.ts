@@ -15,6 +15,8 @@ export interface GuardOptions {
   extraDenyRules?: readonly DenyRule[];
   /** false answers 200 where a rule would deny: a deliberately broken server for tests. */
   enforceDenyRules: boolean;
+  /** false lets any Origin and any Host through (`serve --insecure-demo` only); default true. */
+  checkOriginAndHost?: boolean;
 }
 
 /** What the guard decided for a request it stops; undefined from `check` means "go on". */
@@ -58,9 +60,11 @@ export class RouteGuard {
   private readonly allowedOrigins: ReadonlySet<string>;
   private readonly rules: readonly DenyRule[];
   private readonly enforceDenyRules: boolean;
+  private readonly checkOrigin: boolean;
 
   constructor(opts: GuardOptions) {
-    this.checkHost = isLoopbackHostname(opts.bind) || opts.bind === '::1';
+    this.checkOrigin = opts.checkOriginAndHost ?? true;
+    this.checkHost = this.checkOrigin && (isLoopbackHostname(opts.bind) || opts.bind === '::1');
     this.allowedOrigins = new Set(
       (opts.allowedOrigins ?? []).map((origin) => {
         const normalised = normaliseOrigin(origin);
@@ -80,7 +84,7 @@ export class RouteGuard {
       }
     }
     const origin = headers.origin;
-    if (origin !== undefined && !this.originAllowed(origin)) {
+    if (origin !== undefined && this.checkOrigin && !this.originAllowed(origin)) {
       return { status: 403, body: { error: 'forbidden', message: 'Origin not allowed' }, reason: `Origin ${JSON.stringify(origin)} refused` };
     }
     const rule = matchDenyRule(this.rules, method, path);

@@ -20,7 +20,9 @@ import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
 import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
+import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies } from './server-messages.js';
 import { drainRest, readSseReply } from './sse.js';
+import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 
 export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
 
@@ -32,6 +34,8 @@ export interface RpcOptions {
   name?: string;
   /** A failed check becomes a `check` error on the sample. */
   validate?: ResultCheck;
+  /** `callTool`: ask for progress notifications (sends a `progressToken`); see server-messages.ts for what is recorded. */
+  progress?: boolean;
 }
 
 export interface McpHttpClientOptions {
@@ -50,6 +54,14 @@ export interface McpHttpClientOptions {
   signal?: AbortSignal;
   /** Cap on a buffered reply; default 16 MiB. */
   maxBodyBytes?: number;
+  /** Open-model runs: the iteration's intended start and the service-time recorder (see iteration-timing.ts). */
+  timing?: IterationTiming;
+  /**
+   * How to answer the server's requests during a call (sampling, elicitation,
+   * roots); each one given is announced as a capability. `ping` is always
+   * answered; a request with no reply configured gets -32601.
+   */
+  serverRequests?: ServerRequestReplies;
 }
 
 export const DEFAULT_PROTOCOL_VERSION = '2025-11-25';
@@ -88,12 +100,21 @@ export class McpHttpClient {
   private readonly clientInfo: { name: string; version: string };
   private readonly baseHeaders: Record<string, string>;
   private readonly inFlight: InFlight;
+  private readonly timing: IterationTiming | undefined;
   private headers: Record<string, string>;
   private protocolVersion: string;
   private sid: string | undefined = undefined;
   private ready = false;
   private nextId = 1;
   private closing: Promise<void> | undefined = undefined;
+  private capabilities: Record<string, unknown> | undefined = undefined;
+  private readonly replies: ServerRequestReplies | undefined;
+  private readonly clientCaps: Record<string, object>;
+  private nextProgressToken = 1;
+  /** Posts an answer to a server request; bound once, handed to each call's stream watcher. */
+  private readonly sendReply = (reply: Reply, method: string): void => {
+    void this.post(JSON.stringify(reply), 'reply', method, true);
+  };
 
   constructor(opts: McpHttpClientOptions) {
     let url: URL;
@@ -127,6 +148,9 @@ export class McpHttpClient {
     this.baseHeaders = base;
     this.headers = base;
     this.inFlight = new InFlight(opts.signal);
+    this.timing = opts.timing;
+    this.replies = opts.serverRequests;
+    this.clientCaps = clientCapabilities(opts.serverRequests);
   }
 
   /** The session id the server gave, if any (undefined for stateless servers and after the session ended). */
@@ -137,6 +161,11 @@ export class McpHttpClient {
   /** True between a successful `initialize()` and the end of its session (404 or `close()`). */
   get initialized(): boolean {
     return this.ready;
+  }
+
+  /** What the server announced in its initialize reply (undefined before the first successful initialize). */
+  get serverCapabilities(): Record<string, unknown> | undefined {
+    return this.capabilities;
   }
 
   /** The protocol version in use: the one offered, then the one the server chose. */
@@ -152,11 +181,13 @@ export class McpHttpClient {
   async initialize(): Promise<boolean> {
     this.setSession(undefined, false);
     this.closing = undefined; // a new session can be closed again
-    const params = { protocolVersion: this.protocolVersion, capabilities: {}, clientInfo: this.clientInfo };
+    const params = { protocolVersion: this.protocolVersion, capabilities: this.clientCaps, clientInfo: this.clientInfo };
     const out = await this.exchange('initialize', params, this.endpointPath, undefined, ADOPT_SESSION | NO_CANCEL);
     if (!out.ok) return false;
-    const version = (out.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+    const init = out.result as { protocolVersion?: unknown; capabilities?: unknown } | undefined;
+    const version = init?.protocolVersion;
     if (typeof version === 'string' && version.length > 0) this.protocolVersion = version;
+    this.capabilities = typeof init?.capabilities === 'object' && init.capabilities !== null ? init.capabilities as Record<string, unknown> : {};
     this.setSession(this.sid, true);
     const sent = await this.notify('notifications/initialized');
     this.ready = sent;
@@ -174,7 +205,10 @@ export class McpHttpClient {
 
   /** `tools/call`; named after the tool. A result with `isError: true` is a `tool` error. */
   callTool(name: string, args: Record<string, unknown> = {}, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.exchange('tools/call', { name, arguments: args }, opts?.name ?? name, opts?.validate, CHECK_TOOL_ERROR);
+    const params = opts?.progress === true
+      ? { name, arguments: args, _meta: { progressToken: `p${this.nextProgressToken++}` } }
+      : { name, arguments: args };
+    return this.exchange('tools/call', params, opts?.name ?? name, opts?.validate, CHECK_TOOL_ERROR);
   }
 
   listResources(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -201,9 +235,14 @@ export class McpHttpClient {
    * Sends a JSON-RPC notification (no id, no reply expected; 202). Recorded
    * like a request unless `record` is false. Returns whether it was accepted.
    */
-  async notify(method: string, params?: object, record = true): Promise<boolean> {
-    if (this.inFlight.isCut) return false;
+  notify(method: string, params?: object, record = true): Promise<boolean> {
     const payload = JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
+    return this.post(payload, method, this.endpointPath, record);
+  }
+
+  /** POSTs one message that expects no JSON-RPC reply (a notification, or an answer to a server request). */
+  private async post(payload: string, type: string, name: string, record: boolean): Promise<boolean> {
+    if (this.inFlight.isCut) return false;
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
@@ -222,7 +261,7 @@ export class McpHttpClient {
       this.inFlight.finish(deadline);
     }
     if (error === CUT) return false;
-    if (record) this.recorder.record(method, this.endpointPath, nowUs() - start, bytes, error);
+    if (record) this.recorder.record(type, name, nowUs() - start, bytes, error);
     return error === undefined;
   }
 
@@ -269,6 +308,7 @@ export class McpHttpClient {
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
+    const origin = takeLatencyOrigin(this.timing, start);
     let bytes = 0;
     let error: SampleError | undefined;
     let message: Record<string, unknown> | undefined;
@@ -282,7 +322,9 @@ export class McpHttpClient {
         bytes = await discardBody(res.body, this.maxBodyBytes);
         error = this.statusError(status, hadSession);
       } else if (isEventStream(res.headers['content-type'])) {
-        const reply = await readSseReply(res.body, id, this.maxBodyBytes);
+        // Progress, logging and server requests arrive on this stream before the response.
+        const stream = new CallStream(this.recorder, name, start, this.sendReply, this.replies);
+        const reply = await readSseReply(res.body, id, this.maxBodyBytes, (m) => stream.onMessage(m));
         bytes = reply.bytes;
         if (reply.problem === undefined) message = reply.response;
         else error = reply.problem === 'response too large' ? TOO_LARGE
@@ -329,7 +371,8 @@ export class McpHttpClient {
         if (error === undefined && validate !== undefined) error = this.runCheck(validate, result, method, name);
       }
     }
-    this.recorder.record(method, name, end - start, bytes, error);
+    this.recorder.record(method, name, end - origin, bytes, error);
+    this.timing?.service.record(method, name, end - start, bytes, error);
     if (error !== undefined) {
       if (deadline.timedOut && (flags & NO_CANCEL) === 0) this.sendCancelled(id);
       return { ok: false, error };

@@ -10,6 +10,7 @@ import { REFUSED_STATUSES } from '../security/sensitive-routes.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
 import { InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, readCapped } from './read-body.js';
+import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 
 export interface RestOutcome {
   ok: boolean;
@@ -47,6 +48,8 @@ export interface RestClientOptions {
   signal?: AbortSignal;
   /** Cap on a buffered reply; default 16 MiB. */
   maxBodyBytes?: number;
+  /** Open-model runs: the iteration's intended start and the service-time recorder (see iteration-timing.ts). */
+  timing?: IterationTiming;
 }
 
 const INVALID_JSON = fixedError('http', 'invalid JSON');
@@ -64,6 +67,7 @@ export class RestClient {
   private readonly timeoutError: SampleError;
   private readonly maxBodyBytes: number;
   private readonly inFlight: InFlight;
+  private readonly timing: IterationTiming | undefined;
   /** Prebuilt: without a body, and with a JSON body. */
   private readonly plainHeaders: Record<string, string>;
   private readonly jsonHeaders: Record<string, string>;
@@ -90,6 +94,7 @@ export class RestClient {
     this.timeoutError = deadlineError(this.timeoutMs);
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.inFlight = new InFlight(opts.signal);
+    this.timing = opts.timing;
     const plain: Record<string, string> = {};
     for (const [key, value] of Object.entries(opts.headers ?? {})) plain[key.toLowerCase()] = value;
     plain.accept ??= 'application/json';
@@ -124,6 +129,7 @@ export class RestClient {
     }
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
+    const origin = takeLatencyOrigin(this.timing, start);
     let status = 0;
     let bytes = 0;
     let data: Buffer | undefined;
@@ -163,7 +169,8 @@ export class RestClient {
     }
     if (error === undefined) error = statusCheck(upper, path, status, opts.expectStatus, probe);
     if (error === undefined && opts.validate !== undefined) error = this.runCheck(opts.validate, json, status, type, name);
-    this.recorder.record(type, name, end - start, bytes, error);
+    this.recorder.record(type, name, end - origin, bytes, error);
+    this.timing?.service.record(type, name, end - start, bytes, error);
     const outcome: RestOutcome = { ok: error === undefined, status };
     if (json !== undefined) outcome.json = json;
     if (error !== undefined) outcome.error = error;

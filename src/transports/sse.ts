@@ -153,7 +153,11 @@ class ReplyCollector implements SseSink {
   messages: Record<string, unknown>[] | undefined = undefined;
   problem: SseReplyProblem | undefined = undefined;
 
-  constructor(private readonly id: number | string) {}
+  constructor(
+    private readonly id: number | string,
+    /** Called as each notification or server request arrives (before the response), e.g. to answer it at once. */
+    private readonly onMessage?: (message: Record<string, unknown>) => void,
+  ) {}
 
   get done(): boolean {
     return this.response !== undefined || this.problem !== undefined;
@@ -179,6 +183,7 @@ class ReplyCollector implements SseSink {
     const m = message as Record<string, unknown>;
     if (typeof m.method === 'string') {
       (this.messages ??= []).push(m); // a notification, or a request from the server
+      this.onMessage?.(m);
       return;
     }
     if (m.id === this.id) this.response = m;
@@ -195,8 +200,9 @@ export async function readSseReply(
   body: AsyncIterable<Uint8Array | string>,
   id: number | string,
   maxBytes: number,
+  onMessage?: (message: Record<string, unknown>) => void,
 ): Promise<SseReply> {
-  const collector = new ReplyCollector(id);
+  const collector = new ReplyCollector(id, onMessage);
   const parser = new SseParser(collector);
   // Created only if a chunk ends inside a multi-byte character (rare: events end with a LF).
   let decoder: TextDecoder | undefined;

@@ -114,3 +114,25 @@ describe('readSseReply', () => {
     assert.ok(tooLarge.bytes > 1000);
   });
 });
+
+describe('readSseReply onMessage', () => {
+  it('hands each server message over as it arrives, before the response is read', async () => {
+    const seen: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    async function* body() {
+      yield Buffer.from('data: {"jsonrpc":"2.0","id":"s1","method":"sampling/createMessage"}\n');
+      yield Buffer.from('\ndata: {"jsonrpc":"2.0","method":"notifications/message","params":{}}\n\n');
+      // A server that waits for the client's answer before it responds: the
+      // callback must already have run, or this would never resolve.
+      await gate;
+      yield Buffer.from('data: {"jsonrpc":"2.0","id":9,"result":{}}\n\n');
+    }
+    const reply = await readSseReply(body(), 9, 1 << 20, (m) => {
+      seen.push(String(m.method));
+      if (m.method === 'notifications/message') release();
+    });
+    assert.deepEqual(seen, ['sampling/createMessage', 'notifications/message']);
+    assert.deepEqual(reply.response, { jsonrpc: '2.0', id: 9, result: {} });
+  });
+});

@@ -1,0 +1,438 @@
+/* global fetch -- Node 20 has fetch built in */
+// `npm run bench`: mcpload against peers and against the truth, measured side
+// by side in one session, printed as one table of ratios. Never part of
+// `npm test`. Method as in ../shared/bench (run-peers.sh): the target on CPU 0,
+// the generator alone on CPU 1, CPU read from /proc over a steady window
+// (2 s after the load starts, 5 s long), requests counted by the target where
+// it can count (nginx stub_status). All traffic stays on 127.0.0.1.
+//
+// Env: BENCH_ROUNDS (default 3: the CPU rows are repeated, medians reported),
+//      BENCH_ONLY (space-separated row ids: cpu session accuracy co scale processes servers).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const OUT = `/tmp/mcpload-bench-${process.pid}`;
+const NODE = process.execPath;
+const MCPLOAD = path.join(ROOT, 'bin/mcpload.js');
+const AUTOCANNON = path.join(ROOT, 'node_modules/autocannon/autocannon.js');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(/\s+/) : undefined;
+const NGINX_PORT = 18080;
+const CONNS = 50;
+const BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}';
+const ACCEPT = 'application/json, text/event-stream';
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+const CORES = availableParallelism();
+const TARGET_CPU = '0';
+const GEN_CPU = CORES > 1 ? '1' : '0';
+const HAS_TASKSET = spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const rows = [];
+const children = new Set();
+
+function wanted(id) {
+  return ONLY === undefined || ONLY.includes(id);
+}
+
+/** Starts a process, pinned to `cpu` when taskset exists. */
+function start(cmd, args, { cpu, log } = {}) {
+  const argv = HAS_TASKSET && cpu !== undefined ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
+  const out = log ? `${OUT}/${log}` : '/dev/null';
+  const child = spawn(argv[0], argv[1], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (c) => (text += c));
+  child.stderr.on('data', (c) => (text += c));
+  const done = new Promise((resolve) => child.on('close', (code) => {
+    children.delete(child);
+    if (log) writeFileSync(out, text);
+    resolve({ code, text });
+  }));
+  children.add(child);
+  return { child, done, output: () => text };
+}
+
+function stop(proc) {
+  if (proc && proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+  return proc?.done;
+}
+
+function treePids(pid) {
+  const pids = [pid];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (kids) for (const kid of kids.split(/\s+/)) pids.push(...treePids(Number(kid)));
+    }
+  } catch { /* gone */ }
+  return pids;
+}
+
+/** user+sys CPU seconds of a process tree. */
+function cpuSeconds(pid) {
+  let ticks = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch { /* gone */ }
+  }
+  return ticks / CLK_TCK;
+}
+
+function rssMb(pid) {
+  let kb = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      kb += m ? Number(m[1]) : 0;
+    } catch { /* gone */ }
+  }
+  return kb / 1024;
+}
+
+async function nginxRequests() {
+  const res = await fetch(`http://127.0.0.1:${NGINX_PORT}/nginx_status`);
+  return Number((await res.text()).split('\n')[2].trim().split(/\s+/)[2]);
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForUrl(url, ms = 15000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(500) });
+      return;
+    } catch { await sleep(100); }
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+// ---------------------------------------------------------------- nginx ----
+
+function ensureNginx() {
+  if (spawnSync('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx']).status === 0) return;
+  console.log('# nginx is missing: installing it from Debian (apt-get install -y nginx)');
+  const r = spawnSync('sh', ['-c', 'apt-get install -y nginx >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y nginx >/dev/null)'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('could not install nginx; install it and run again');
+}
+
+async function startNginx() {
+  ensureNginx();
+  const dir = `${OUT}/nginx`;
+  mkdirSync(dir, { recursive: true });
+  const conf = readFileSync(path.join(HERE, 'nginx.conf'), 'utf8').replaceAll('/tmp/mcpload-bench-nginx', dir);
+  writeFileSync(`${dir}/nginx.conf`, conf);
+  const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+  const proc = start(bin, ['-c', `${dir}/nginx.conf`, '-p', `${dir}/`, '-e', `${dir}/error.log`, '-g', 'daemon off;'], { cpu: TARGET_CPU, log: 'nginx.log' });
+  await waitForUrl(`http://127.0.0.1:${NGINX_PORT}/nginx_status`);
+  return proc;
+}
+
+/**
+ * Runs a generator against nginx and measures, over a steady window, its CPU
+ * per request as nginx counted them.
+ */
+async function measureOnNginx(label, cmd, args, cpu = GEN_CPU) {
+  const base = await nginxRequests();
+  const gen = start(cmd, args, { cpu, log: `${label}.log` });
+  let prev = base;
+  for (let i = 0; i < 150; i++) {
+    await sleep(100);
+    const now = await nginxRequests();
+    if (now - prev > 20) break;
+    prev = now;
+  }
+  await sleep(2000);
+  const r1 = await nginxRequests();
+  const c1 = cpuSeconds(gen.child.pid);
+  const t1 = performance.now();
+  await sleep(5000);
+  const r2 = await nginxRequests();
+  const c2 = cpuSeconds(gen.child.pid);
+  const seconds = (performance.now() - t1) / 1000;
+  await gen.done;
+  const requests = r2 - r1;
+  return { label, rps: requests / seconds, cpuUsPerRequest: ((c2 - c1) * 1e6) / requests, output: gen.output() };
+}
+
+const acArgs = (url, headers = {}) => [AUTOCANNON, '-j', '-c', String(CONNS), '-d', '10', '-m', 'POST', '-b', BODY,
+  '-H', 'Content-Type=application/json', '-H', `Accept=${ACCEPT}`,
+  ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
+const benchArgs = (host, extra = []) => [MCPLOAD, 'run', '--bench-mode', '--host', host, '--headless', '-u', String(CONNS), '-r', '10000',
+  '-t', '10s', '--print-interval', '0', ...extra];
+
+// ----------------------------------------------------------------- rows ----
+
+async function cpuRow() {
+  const url = `http://127.0.0.1:${NGINX_PORT}/mcp`;
+  const ratios = [];
+  const ours = [];
+  const theirs = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const ac = await measureOnNginx(`autocannon-${round}`, NODE, acArgs(url));
+    const mc = await measureOnNginx(`mcpload-${round}`, NODE, benchArgs(url));
+    theirs.push(ac.cpuUsPerRequest);
+    ours.push(mc.cpuUsPerRequest);
+    ratios.push(mc.cpuUsPerRequest / ac.cpuUsPerRequest);
+    console.log(`#   round ${round + 1}: autocannon ${fmt(ac.cpuUsPerRequest, 1)} µs/req (${Math.round(ac.rps)}/s), mcpload --bench-mode ${fmt(mc.cpuUsPerRequest, 1)} µs/req (${Math.round(mc.rps)}/s)`);
+  }
+  const undici = await measureOnNginx('mcpload-undici', NODE, [MCPLOAD, 'run', path.join(HERE, 'scenarios/undici-call.ts'), '--host', url,
+    '--headless', '-u', String(CONNS), '-r', '10000', '-t', '10s', '--print-interval', '0']);
+  rows.push(['CPU per tools/call vs autocannon POST (nginx, 50 conns)', `${fmt(median(ours), 1)} µs vs ${fmt(median(theirs), 1)} µs`,
+    `${fmt(median(ratios))}×`, '≤ 1.0×']);
+  rows.push(['  same, general client (undici request) vs autocannon', `${fmt(undici.cpuUsPerRequest, 1)} µs`,
+    `${fmt(undici.cpuUsPerRequest / median(theirs))}×`, '(hot-path choice)']);
+  rows.push(['  vs Locust FastHttpUser (~6.4× autocannon, ../shared/bench figures)', '', `${fmt(6.4 / median(ratios), 1)}× less`, '≥ 6×']);
+}
+
+/** Opens an MCP session by hand (initialize + initialized) and returns its headers. */
+async function openSession(mcpUrl) {
+  const headers = { 'content-type': 'application/json', accept: ACCEPT };
+  const init = await fetch(mcpUrl, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }) });
+  await init.text();
+  const sid = init.headers.get('mcp-session-id');
+  const session = { ...(sid ? { 'mcp-session-id': sid } : {}), 'mcp-protocol-version': '2025-11-25' };
+  await (await fetch(mcpUrl, { method: 'POST', headers: { ...headers, ...session }, body: '{"jsonrpc":"2.0","method":"notifications/initialized"}' })).text();
+  return session;
+}
+
+/**
+ * A generator against a target that cannot count for us: CPU over a steady
+ * window that starts 2 s after the load does (`ready` appears in the tool's
+ * output, so start-up is left out), requests pro-rated from the tool's own
+ * count over its 10 s of load.
+ */
+async function measureGenerator(label, cmd, args, countOf, ready) {
+  const gen = start(cmd, args, { cpu: GEN_CPU, log: `${label}.log` });
+  for (let i = 0; i < 200 && !ready.test(gen.output()); i++) await sleep(50);
+  await sleep(2000);
+  const c1 = cpuSeconds(gen.child.pid);
+  await sleep(5000);
+  const c2 = cpuSeconds(gen.child.pid);
+  const { text } = await gen.done;
+  const total = countOf(text);
+  return { cpuUsPerRequest: ((c2 - c1) * 1e6) / (total * 0.5), total };
+}
+
+const acCount = (text) => {
+  const line = text.split('\n').find((l) => l.startsWith('{'));
+  return line ? JSON.parse(line).requests.total : NaN;
+};
+const mcploadCount = (file) => () => {
+  const result = JSON.parse(readFileSync(file, 'utf8'));
+  return result.snapshot.entries.filter((e) => e.type === 'tools/call').reduce((sum, e) => sum + e.requests, 0);
+};
+
+async function sessionRow() {
+  const port = await freePort();
+  const server = start(NODE, [MCPLOAD, 'serve', '--port', String(port), '--quiet'], { cpu: TARGET_CPU, log: 'reference-server.log' });
+  await waitForUrl(`http://127.0.0.1:${port}/api/v1/health`);
+  const mcpUrl = `http://127.0.0.1:${port}/mcp`;
+  const ours = [];
+  const theirs = [];
+  for (let round = 0; round < Math.min(ROUNDS, 2); round++) {
+    const session = await openSession(mcpUrl);
+    const ac = await measureGenerator(`ac-session-${round}`, NODE, acArgs(mcpUrl, session), acCount, /Running|^/);
+    const json = `${OUT}/session-${round}.json`;
+    const mc = await measureGenerator(`mc-session-${round}`, NODE, benchArgs(mcpUrl, ['--json', json]), mcploadCount(json), /^mcpload .*: scenario/m);
+    theirs.push(ac.cpuUsPerRequest);
+    ours.push(mc.cpuUsPerRequest);
+  }
+  await stop(server);
+  rows.push(['Full MCP session (initialize, then tools/call) vs reference server', `${fmt(median(ours), 1)} µs vs ${fmt(median(theirs), 1)} µs`,
+    `${fmt(median(ours) / median(theirs))}×`, '≤ 1.0×']);
+}
+
+function percentilesOf(snapshotFile, key = 'snapshot') {
+  const result = JSON.parse(readFileSync(snapshotFile, 'utf8'));
+  return result[key];
+}
+
+async function rowsFromDist() {
+  return import(path.join(ROOT, 'dist/metrics/rows.js'));
+}
+
+async function accuracyRow() {
+  const { statsRows } = await rowsFromDist();
+  const port = await freePort();
+  const target = start(NODE, [path.join(HERE, 'targets/timed-target.mjs'), 'delay', String(port)], { cpu: TARGET_CPU, log: 'delay-target.log' });
+  await waitForUrl(`http://127.0.0.1:${port}/truth`);
+  const json = `${OUT}/accuracy.json`;
+  const gen = start(NODE, [MCPLOAD, 'run', path.join(HERE, 'scenarios/undici-call.ts'), '--host', `http://127.0.0.1:${port}/mcp`, '--headless',
+    '-u', '10', '-r', '100', '-t', '8s', '--print-interval', '0', '--json', json], { cpu: GEN_CPU, log: 'accuracy.log' });
+  await gen.done;
+  const truth = await (await fetch(`http://127.0.0.1:${port}/truth`)).json();
+  await stop(target);
+  const row = statsRows(percentilesOf(json)).rows.find((r) => r.type === 'tools/call');
+  rows.push(['Accuracy: 20 ms delay target, p50 reported vs true', `${fmt(row.percentilesMs['50'])} ms vs ${fmt(truth.p50)} ms`,
+    `+${fmt(row.percentilesMs['50'] - truth.p50)} ms`, '≤ 0.3 ms']);
+  rows.push(['  p99 reported vs true', `${fmt(row.percentilesMs['99'])} ms vs ${fmt(truth.p99)} ms`, `+${fmt(row.percentilesMs['99'] - truth.p99)} ms`, '']);
+}
+
+async function coordinatedOmissionRow() {
+  const { statsRows } = await rowsFromDist();
+  const port = await freePort();
+  const target = start(NODE, [path.join(HERE, 'targets/timed-target.mjs'), 'stall', String(port)], { cpu: TARGET_CPU, log: 'stall-target.log' });
+  await waitForUrl(`http://127.0.0.1:${port}/truth`);
+  const host = `http://127.0.0.1:${port}/mcp`;
+  const scenario = path.join(HERE, 'scenarios/undici-call.ts');
+  const openJson = `${OUT}/co-open.json`;
+  const closedJson = `${OUT}/co-closed.json`;
+  await start(NODE, [MCPLOAD, 'run', scenario, '--host', host, '--headless', '--arrival-rate', '200', '--max-users', '400', '-t', '11s',
+    '--print-interval', '0', '--json', openJson], { cpu: GEN_CPU, log: 'co-open.log' }).done;
+  await start(NODE, [MCPLOAD, 'run', scenario, '--host', host, '--headless', '-u', '10', '-r', '100', '-t', '11s',
+    '--print-interval', '0', '--json', closedJson], { cpu: GEN_CPU, log: 'co-closed.log' }).done;
+  await stop(target);
+  const p99 = (file, key) => statsRows(percentilesOf(file, key)).rows.find((r) => r.type === 'tools/call')?.percentilesMs['99'];
+  const corrected = p99(openJson, 'snapshot');
+  const service = p99(openJson, 'serviceSnapshot');
+  const closed = p99(closedJson, 'snapshot');
+  rows.push(['Coordinated omission: 1 s stall every 5 s, open-model p99 corrected', `${fmt(corrected, 0)} ms`, '', '≥ 900 ms']);
+  rows.push(['  open-model p99 uncorrected (service time) / closed-model p99', `${fmt(service, 0)} ms / ${fmt(closed, 0)} ms`, '', '']);
+}
+
+async function scaleRow() {
+  const port = await freePort();
+  const server = start(NODE, [MCPLOAD, 'serve', '--port', String(port), '--quiet', '--max-sessions', '20000'], { cpu: TARGET_CPU, log: 'scale-server.log' });
+  await waitForUrl(`http://127.0.0.1:${port}/api/v1/health`);
+  const json = `${OUT}/scale.json`;
+  const gen = start(NODE, [MCPLOAD, 'run', path.join(HERE, 'scenarios/hold-sessions.ts'), '--host', `http://127.0.0.1:${port}`, '--headless',
+    '-u', '10000', '-r', '1000', '-t', '25s', '--print-interval', '0', '--json', json], { cpu: GEN_CPU, log: 'scale.log' });
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssMb(gen.child.pid));
+  }, 500);
+  await gen.done;
+  clearInterval(sampler);
+  await stop(server);
+  const result = JSON.parse(readFileSync(json, 'utf8'));
+  const init = result.snapshot.entries.find((e) => e.type === 'initialize');
+  const ok = init ? init.requests - init.failures : 0;
+  rows.push(['Scale: initialized sessions held from one process / peak RSS', `${ok} / ${fmt(peak, 0)} MB`, '', '10,000 in ≤ 300 MB']);
+}
+
+/** Throughput of a whole run, from its own result: tools/call requests between the first and the last. */
+async function runRate(label, args) {
+  const json = `${OUT}/${label}.json`;
+  await start(NODE, [...args, '--json', json], { log: `${label}.log` }).done;
+  const entry = JSON.parse(readFileSync(json, 'utf8')).snapshot.entries.find((e) => e.type === 'tools/call');
+  return entry ? entry.requests / ((entry.lastAt - entry.firstAt) / 1000) : NaN;
+}
+
+async function processesRow() {
+  const url = `http://127.0.0.1:${NGINX_PORT}/mcp`;
+  const one = [];
+  const two = [];
+  for (let round = 0; round < Math.min(ROUNDS, 2); round++) {
+    // Not pinned: --processes 2 needs both cores (nginx shares them on a 2-core machine).
+    one.push(await runRate(`p1-${round}`, benchArgs(url, ['--processes', '1'])));
+    two.push(await runRate(`p2-${round}`, benchArgs(url, ['--processes', '2'])));
+  }
+  rows.push([`--processes 2 vs 1 throughput (nginx, ${CORES} cores)`, `${Math.round(median(two))} vs ${Math.round(median(one))} req/s`,
+    `${fmt(median(two) / median(one))}×`, '≥ 1.8×']);
+}
+
+async function serverRow(label, cmd, args) {
+  const port = await freePort();
+  const server = start(cmd, [...args.map((a) => (a === 'PORT' ? String(port) : a))], { cpu: TARGET_CPU, log: `${label}.log` });
+  await waitForUrl(`http://127.0.0.1:${port}/mcp`).catch(() => undefined);
+  const json = `${OUT}/${label}.json`;
+  const gen = start(NODE, [MCPLOAD, 'run', '--bench-mode', '--host', `http://127.0.0.1:${port}/mcp`, '--headless', '-u', '20', '-r', '1000',
+    '-t', '10s', '--print-interval', '0', '--json', json], { cpu: GEN_CPU, log: `${label}-load.log` });
+  const t0 = performance.now();
+  await sleep(3000);
+  const c1 = cpuSeconds(server.child.pid);
+  await sleep(5000);
+  const c2 = cpuSeconds(server.child.pid);
+  await gen.done;
+  const lifeS = (performance.now() - t0) / 1000;
+  await stop(server);
+  const result = JSON.parse(readFileSync(json, 'utf8'));
+  const call = result.snapshot.entries.find((e) => e.type === 'tools/call');
+  const windowCalls = (call ? call.requests - call.failures : 0) * (5 / Math.max(lifeS - 1, 1));
+  return windowCalls / (c2 - c1);
+}
+
+async function serversRow() {
+  const sdk = path.join(HERE, 'targets/sdk-minimal-server.mjs');
+  const refFull = await serverRow('ref-stateful', NODE, [MCPLOAD, 'serve', '--port', 'PORT', '--quiet']);
+  const sdkFull = await serverRow('sdk-stateful', NODE, [sdk, 'PORT']);
+  const refLess = await serverRow('ref-stateless', NODE, [MCPLOAD, 'serve', '--port', 'PORT', '--quiet', '--stateless']);
+  const sdkLess = await serverRow('sdk-stateless', NODE, [sdk, 'PORT', '--stateless']);
+  rows.push(['Reference server tools/call/s per core, stateful vs SDK minimal', `${Math.round(refFull)} vs ${Math.round(sdkFull)}`, `${fmt(refFull / sdkFull)}×`, '']);
+  rows.push(['  stateless vs SDK minimal stateless', `${Math.round(refLess)} vs ${Math.round(sdkLess)}`, `${fmt(refLess / sdkLess)}×`, '']);
+}
+
+// ----------------------------------------------------------------- main ----
+
+function printTable() {
+  const header = ['measure', 'figures', 'ratio / result', 'goal'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ');
+  console.log(`\nmcpload bench (${CORES} cores; target on CPU ${TARGET_CPU}, generator on CPU ${GEN_CPU}; medians of ${ROUNDS} rounds where repeated)`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const row of rows) console.log(line(row));
+  console.log(`\nlogs and results: ${OUT}`);
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  if (!existsSync(path.join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run npm run build first');
+  if (!existsSync(AUTOCANNON)) throw new Error('autocannon is missing from node_modules (npm ci installs it)');
+  const steps = [
+    ['cpu', 'CPU per request vs autocannon on nginx', cpuRow, true],
+    ['processes', '--processes 2 vs 1', processesRow, true],
+    ['session', 'full MCP session vs reference server', sessionRow, false],
+    ['accuracy', 'accuracy vs a 20 ms target', accuracyRow, false],
+    ['co', 'coordinated omission vs a stalling target', coordinatedOmissionRow, false],
+    ['scale', '10,000 sessions from one process', scaleRow, false],
+    ['servers', 'reference server vs SDK minimal server', serversRow, false],
+  ];
+  let nginx;
+  try {
+    for (const [id, title, run, needsNginx] of steps) {
+      if (!wanted(id)) continue;
+      if (needsNginx && !nginx) nginx = await startNginx();
+      console.log(`# ${title}`);
+      try {
+        await run();
+      } catch (err) {
+        rows.push([title, `failed: ${err.message}`, '', '']);
+      }
+    }
+  } finally {
+    await stop(nginx);
+    for (const child of children) child.kill('SIGKILL');
+  }
+  printTable();
+}
+
+process.on('SIGINT', () => {
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(130);
+});
+await main();

@@ -1,0 +1,127 @@
+/**
+ * Which load model a run uses, from its flags and its scenario: the closed
+ * model (users + spawn rate), the open model (a constant arrival rate or
+ * ramping stages, with a pool of users), or the scenario's shape function.
+ * Also how a model is shared among worker processes.
+ */
+import { parseStages, stagesToSegments, totalDurationS, type RateSegment, ArrivalPlan } from '../engine/arrival-plan.js';
+import type { LoadShape } from '../engine/shape.js';
+import { RunSetupError } from './scenario-setup.js';
+import type { TestRun } from './test-run.js';
+
+export interface LoadFlags {
+  users: number;
+  spawnRate: number;
+  /** Iterations per second (open model). */
+  arrivalRate?: number;
+  /** `"30s:100,2m:500,30s:0"` (open model, ramping). */
+  stages?: string;
+  /** Pool size of the open model. */
+  maxUsers?: number;
+}
+
+export type LoadModel =
+  | { kind: 'closed'; users: number; spawnRate: number }
+  | { kind: 'open'; segments: RateSegment[]; maxUsers: number }
+  | { kind: 'shape'; shape: LoadShape; maxUsers: number; share: number };
+
+/** Pool size when --max-users is not given. */
+export const DEFAULT_MAX_USERS = 100;
+
+export function resolveLoadModel(flags: LoadFlags, shape?: LoadShape): LoadModel {
+  if (flags.arrivalRate !== undefined && flags.stages !== undefined) {
+    throw new RunSetupError('--arrival-rate and --stages are two open models: give one of them');
+  }
+  const maxUsers = flags.maxUsers ?? DEFAULT_MAX_USERS;
+  if (!Number.isSafeInteger(maxUsers) || maxUsers < 1) throw new RunSetupError(`--max-users must be a whole number >= 1, got ${String(flags.maxUsers)}`);
+  if (flags.arrivalRate !== undefined) {
+    if (!(flags.arrivalRate > 0) || !Number.isFinite(flags.arrivalRate)) throw new RunSetupError('--arrival-rate must be a number > 0');
+    return { kind: 'open', segments: [{ durationS: Infinity, fromRate: flags.arrivalRate, toRate: flags.arrivalRate }], maxUsers };
+  }
+  if (flags.stages !== undefined) {
+    try {
+      return { kind: 'open', segments: stagesToSegments(parseStages(flags.stages)), maxUsers };
+    } catch (err) {
+      throw new RunSetupError((err as Error).message);
+    }
+  }
+  if (shape !== undefined) {
+    if (typeof shape !== 'function') throw new RunSetupError('the scenario\'s shape must be a function tick(elapsedS) → {users, spawnRate} | {rate} | null');
+    return { kind: 'shape', shape, maxUsers, share: 1 };
+  }
+  return { kind: 'closed', users: flags.users, spawnRate: flags.spawnRate };
+}
+
+/** Seconds an open model lasts by itself (stages); undefined when it runs until stopped. */
+export function modelDurationS(model: LoadModel): number | undefined {
+  if (model.kind !== 'open') return undefined;
+  const total = totalDurationS(model.segments);
+  return Number.isFinite(total) ? total : undefined;
+}
+
+/** One line for the run's header. */
+export function describeLoadModel(model: LoadModel): string {
+  switch (model.kind) {
+    case 'closed':
+      return `${model.users} users at ${model.spawnRate}/s`;
+    case 'shape':
+      return `the scenario's load shape (open-model pool of ${model.maxUsers} users)`;
+    case 'open': {
+      const first = model.segments[0];
+      const rates = model.segments.length === 1 && first
+        ? `${round(first.toRate)} iterations/s`
+        : `stages ${model.segments.map((s) => `${round(s.durationS)}s:${round(s.toRate)}`).join(',')} (iterations/s)`;
+      return `open model: ${rates}, at most ${model.maxUsers} users`;
+    }
+  }
+}
+
+function round(n: number): string {
+  return String(Math.round(n * 1000) / 1000);
+}
+
+export async function startLoad(run: TestRun, model: LoadModel): Promise<void> {
+  switch (model.kind) {
+    case 'closed':
+      run.start(model.users, model.spawnRate);
+      return;
+    case 'open':
+      run.startArrivals(new ArrivalPlan(model.segments), model.maxUsers);
+      return;
+    case 'shape': {
+      const { shape, share } = model;
+      const scaled: LoadShape = share === 1 ? shape : async (elapsedS) => scaleTick(await shape(elapsedS), share);
+      await run.startShape(scaled, model.maxUsers);
+    }
+  }
+}
+
+function scaleTick(tick: Awaited<ReturnType<LoadShape>>, share: number): Awaited<ReturnType<LoadShape>> {
+  if (tick === null || tick === undefined || typeof tick !== 'object') return tick;
+  if ('rate' in tick && typeof tick.rate === 'number') return { rate: tick.rate * share };
+  if ('users' in tick && typeof tick.users === 'number') {
+    return { users: Math.round(tick.users * share), spawnRate: Math.max(tick.spawnRate * share, 0.001) };
+  }
+  return tick;
+}
+
+/** Splits `total` whole units over `n` parts as evenly as possible; part `index` gets this many. */
+export function shareOf(total: number, index: number, n: number): number {
+  return Math.floor(total / n) + (index < total % n ? 1 : 0);
+}
+
+/** Worker `index` of `n`'s part of the load: users, pools and rates divided so the parts add up to the whole. */
+export function shareLoadModel(model: LoadModel, index: number, n: number): LoadModel {
+  switch (model.kind) {
+    case 'closed':
+      return { kind: 'closed', users: shareOf(model.users, index, n), spawnRate: model.spawnRate / n };
+    case 'open':
+      return {
+        kind: 'open',
+        maxUsers: Math.max(1, shareOf(model.maxUsers, index, n)),
+        segments: model.segments.map((s) => ({ durationS: s.durationS, fromRate: s.fromRate / n, toRate: s.toRate / n })),
+      };
+    case 'shape':
+      return { kind: 'shape', shape: model.shape, maxUsers: Math.max(1, shareOf(model.maxUsers, index, n)), share: model.share / n };
+  }
+}

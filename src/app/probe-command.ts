@@ -1,0 +1,108 @@
+/**
+ * `mcpload probe`: every security check once, no load. Opens the target
+ * (the embedded reference server when no --host is given), runs the checks
+ * one after another with a line per check, prints the failures with their
+ * evidence, writes the reports asked for, and returns the exit code: 1 when
+ * a check of severity >= --fail-on failed (or gave no verdict), else 0.
+ */
+import { formatJUnit, probeSuite, writeTextFile } from '../reporters/junit.js';
+import { formatCheckLine, formatFailures, formatProbeHeader, formatVerdict } from '../reporters/probe-console.js';
+import { probeToSarif, writeSarif } from '../reporters/sarif.js';
+import type { CheckReport, Severity } from '../security/check.js';
+import { ProbeContext } from '../security/probe-context.js';
+import { selectChecks } from '../security/registry.js';
+import { blockingFailures, runChecks } from '../security/runner.js';
+import { VERSION } from '../version.js';
+import { openTarget } from './target.js';
+
+export interface ProbeCommandOptions {
+  host?: string;
+  authToken?: string;
+  authTokenB?: string;
+  blockedTools: string[];
+  blockedRoutes: string[];
+  failOn: Severity;
+  json?: string;
+  junit?: string;
+  sarif?: string;
+  aggressive: boolean;
+  headers: Record<string, string>;
+  requestTimeoutMs: number;
+  protocolVersion?: string;
+  /** --aggressive: idle wait before the expiry check, and the session cap search limit. */
+  idleWaitMs?: number;
+  maxProbeSessions?: number;
+}
+
+export interface ProbeIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** What `--json` holds for a probe. */
+export interface ProbeResult {
+  tool: 'mcpload';
+  kind: 'probe';
+  version: string;
+  target: string;
+  startedAt: string;
+  endedAt: string;
+  failOn: Severity;
+  passed: boolean;
+  checks: CheckReport[];
+}
+
+export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<number> {
+  const target = await openTarget({ host: opts.host, authToken: opts.authToken, headers: opts.headers, requestTimeoutMs: opts.requestTimeoutMs });
+  try {
+    const { env } = target;
+    const ctx = new ProbeContext({
+      mcpUrl: env.mcpUrl,
+      restBaseUrl: env.restBaseUrl,
+      dispatcher: target.dispatcher,
+      authToken: opts.authToken,
+      authTokenB: opts.authTokenB,
+      headers: opts.headers,
+      blockedTools: opts.blockedTools,
+      blockedRoutes: opts.blockedRoutes,
+      aggressive: opts.aggressive,
+      timeoutMs: opts.requestTimeoutMs,
+      protocolVersion: opts.protocolVersion,
+      idleWaitMs: opts.idleWaitMs,
+      maxProbeSessions: opts.maxProbeSessions,
+    });
+    const checks = selectChecks({ aggressive: opts.aggressive });
+    const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
+    io.out(`mcpload ${VERSION} probe: ${checks.length} checks against ${where}${opts.aggressive ? ' (aggressive)' : ''}\n\n${formatProbeHeader()}\n`);
+
+    const startedAt = new Date().toISOString();
+    const reports = await runChecks(checks, ctx, (report) => io.out(`${formatCheckLine(report)}\n`));
+    const endedAt = new Date().toISOString();
+
+    const blocking = blockingFailures(reports, opts.failOn);
+    const failures = formatFailures(reports);
+    if (failures) io.out(`${failures}\n`);
+    io.out(`\n${formatVerdict(reports, blocking, opts.failOn)}\n`);
+
+    const passed = blocking.length === 0;
+    const written: string[] = [];
+    if (opts.json) {
+      const result: ProbeResult = { tool: 'mcpload', kind: 'probe', version: VERSION, target: target.host, startedAt, endedAt, failOn: opts.failOn, passed, checks: reports };
+      // The evidence in it is redacted already (ProbeContext redacts every exchange).
+      await writeTextFile(opts.json, `${JSON.stringify(result, null, 2)}\n`);
+      written.push(opts.json);
+    }
+    if (opts.junit) {
+      await writeTextFile(opts.junit, formatJUnit([probeSuite(reports, startedAt)]));
+      written.push(opts.junit);
+    }
+    if (opts.sarif) {
+      await writeSarif(opts.sarif, probeToSarif(reports, { target: env.mcpUrl, toolVersion: VERSION, startedAt, endedAt }));
+      written.push(opts.sarif);
+    }
+    if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);
+    return passed ? 0 : 1;
+  } finally {
+    await target.close();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The `mcpload probe` command: options and help only; the work is in
+ * src/app/probe-command.ts. Added to the program by main.ts.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { runProbe } from '../app/probe-command.js';
+import { SEVERITIES, type Severity } from '../security/check.js';
+import { collect, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
+
+export function parseSeverity(text: string): Severity {
+  const s = text.trim().toLowerCase();
+  if (!(SEVERITIES as readonly string[]).includes(s)) throw new InvalidArgumentError(`"${text}" is not a severity (${SEVERITIES.join(', ')})`);
+  return s as Severity;
+}
+
+function parseRoute(text: string, previous: string[] = []): string[] {
+  const routes = collect(text, []);
+  for (const r of routes) if (!r.startsWith('/')) throw new InvalidArgumentError(`"${r}" is not a path (it must start with "/")`);
+  return [...previous, ...routes];
+}
+
+/** Adds `probe` to `program`; `onStart` lets main know the command finishes (exit when done). */
+export function addProbeCommand(program: Command, onStart: () => void): Command {
+  return program
+    .command('probe')
+    .description('run the security and protocol checks once, without load (the embedded reference server unless --host)')
+    .option('--host <url>', 'target base URL or MCP endpoint URL (default: start the embedded reference server)', parseHttpUrl)
+    .option('--auth-token <token>', 'bearer token for the target (prefer MCPLOAD_AUTH_TOKEN); never printed')
+    .option('--auth-token-b <token>', "a second principal's token, for the session-binding check (prefer MCPLOAD_AUTH_TOKEN_B)")
+    .option('--blocked-tools <patterns...>', "tool names ('*' wildcard) that must be neither listed nor callable", collect, [])
+    .option('--blocked-routes <paths...>', 'extra REST paths that must be refused (401/403/404)', parseRoute, [])
+    .option('--fail-on <severity>', 'exit 1 when a check of this severity or above fails: low, medium, high, critical', parseSeverity, 'medium' as Severity)
+    .option('--json <file>', 'write every check with its evidence as JSON')
+    .option('--junit <file>', 'write JUnit XML (each check a test case)')
+    .option('--sarif <file>', 'write SARIF 2.1.0 (for code-scanning dashboards)')
+    .option('--aggressive', 'also run the resource-limit checks (opens many sessions, waits for idle expiry)', false)
+    .option('--idle-wait <duration>', 'aggressive: how long a session is left idle before the expiry check', parseDurationMs, 70_000)
+    .option('--max-sessions <n>', 'aggressive: most sessions opened while looking for the session cap', parseNonNegativeInt, 1000)
+    .option('--request-timeout <duration>', 'per-request timeout', parseDurationMs, 10_000)
+    .option('--protocol-version <version>', 'MCP protocol version to ask for (default: 2025-11-25)')
+    .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
+    .action(async (o) => {
+      onStart();
+      process.exitCode = await runProbe(
+        {
+          host: o.host,
+          authToken: o.authToken,
+          authTokenB: o.authTokenB,
+          blockedTools: o.blockedTools,
+          blockedRoutes: o.blockedRoutes,
+          failOn: o.failOn,
+          json: o.json,
+          junit: o.junit,
+          sarif: o.sarif,
+          aggressive: o.aggressive,
+          idleWaitMs: o.idleWait,
+          maxProbeSessions: o.maxSessions,
+          requestTimeoutMs: o.requestTimeout,
+          protocolVersion: o.protocolVersion,
+          headers: o.header,
+        },
+        { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
+      );
+    });
+}

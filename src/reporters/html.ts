@@ -1,0 +1,62 @@
+/**
+ * The HTML report: one self-contained file that opens offline. It holds the
+ * web UI's own script and stylesheet inline and the run's figures as JSON;
+ * the page draws its charts from that data. Its Content-Security-Policy
+ * forbids every network request, so opening it never reaches anything.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { uiBundle } from '../web/ui-assets.js';
+import { reportData } from '../web/views.js';
+import { redactSettings, type RunResult } from './json.js';
+
+/** Inline scripts and styles only; no fetch, image, font or frame from anywhere. */
+export const REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:";
+
+/** JSON that is safe inside a <script> element: no "<" can close it. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Script text that cannot end its <script> element early. */
+function inlineScript(js: string): string {
+  return js.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export async function renderHtmlReport(result: RunResult): Promise<string> {
+  const { js, css } = await uiBundle();
+  const data = reportData({ ...result, settings: redactSettings(result.settings) });
+  const title = `mcpload report · ${data.scenario || 'run'} · ${data.startedAt}`;
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${css.replace(/<\/style/gi, '<\\/style')}</style>`,
+    '</head>',
+    '<body>',
+    '<div id="app"></div>',
+    `<script type="application/json" id="mcpload-report">${scriptJson(data)}</script>`,
+    `<script type="module">${inlineScript(js)}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/** Writes the report, creating the parent directory; atomic via rename. */
+export async function writeHtmlReport(file: string, result: RunResult): Promise<void> {
+  if (typeof file !== 'string' || file.trim() === '') throw new Error('HTML report path is empty');
+  const html = await renderHtmlReport(result);
+  await mkdir(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, html, 'utf8');
+  await rename(temp, file);
+}

@@ -1,0 +1,47 @@
+/**
+ * The console view of a probe: one line per check as it finishes, then the
+ * failures with their evidence, then a one-line verdict. Text from the
+ * server is cleaned of control characters before it reaches the terminal.
+ */
+import type { CheckReport, CheckStatus, Severity } from '../security/check.js';
+import { clean, padEnd, plural } from './text.js';
+
+const STATUS_LABEL: Record<CheckStatus, string> = { pass: 'PASS', fail: 'FAIL', skipped: 'SKIP', error: 'ERROR' };
+const ID_WIDTH = 34;
+
+export function formatProbeHeader(): string {
+  return `${padEnd('result', 6)} ${padEnd('severity', 9)} ${padEnd('check', ID_WIDTH)} reason`;
+}
+
+export function formatCheckLine(r: CheckReport): string {
+  return `${padEnd(STATUS_LABEL[r.status], 6)} ${padEnd(r.severity, 9)} ${padEnd(r.id, ID_WIDTH)} ${clean(r.reason)}`;
+}
+
+/** Each failed or inconclusive check: title, spec, reason and every piece of evidence. */
+export function formatFailures(reports: readonly CheckReport[]): string {
+  const bad = reports.filter((r) => r.status === 'fail' || r.status === 'error');
+  if (bad.length === 0) return '';
+  const lines: string[] = ['', 'Failed checks and their evidence:'];
+  for (const r of bad) {
+    lines.push('', `${STATUS_LABEL[r.status]} ${r.id} [${r.severity}] ${clean(r.title)}`, `  spec: ${r.spec}`, `  why:  ${clean(r.reason)}`);
+    for (const ev of r.evidence) {
+      lines.push(`  sent: ${clean(ev.request)}`);
+      const headers = ev.headers ? ` ${Object.entries(ev.headers).map(([k, v]) => `${k}: ${clean(v)}`).join('; ')}` : '';
+      lines.push(`  got:  ${ev.status === 0 ? 'no reply' : ev.status}${headers} ${clean(ev.body)}`.trimEnd());
+    }
+  }
+  return lines.join('\n');
+}
+
+export function countByStatus(reports: readonly CheckReport[]): Record<CheckStatus, number> {
+  const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, skipped: 0, error: 0 };
+  for (const r of reports) counts[r.status]++;
+  return counts;
+}
+
+export function formatVerdict(reports: readonly CheckReport[], blocking: readonly CheckReport[], failOn: Severity): string {
+  const c = countByStatus(reports);
+  const tally = `${c.pass} passed, ${c.fail} failed, ${c.skipped} skipped` + (c.error > 0 ? `, ${c.error} without a verdict` : '');
+  if (blocking.length === 0) return `${tally}: no check of severity ${failOn} or above failed`;
+  return `${tally}: ${plural(blocking.length, 'check')} of severity ${failOn} or above failed (${blocking.map((r) => r.id).join(', ')})`;
+}

@@ -1,0 +1,118 @@
+/**
+ * SARIF 2.1.0 (OASIS), the format code-scanning dashboards import. One run
+ * whose tool driver lists every check as a rule; each check outcome is a
+ * result (`kind` fail/pass/notApplicable/open), located at the target URL,
+ * since a probe finds flaws in a running server rather than in a file.
+ * A load run's SECURITY rows become results the same way.
+ */
+import type { CheckReport, Severity } from '../security/check.js';
+import type { RunResult } from './json.js';
+import { writeTextFile } from './junit.js';
+
+export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+const INFORMATION_URI = 'https://github.com/mcpload/mcpload';
+
+type Level = 'error' | 'warning' | 'note' | 'none';
+
+/** GitHub reads `security-severity` (0–10) to rank security results. */
+const SEVERITY_SCORE: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
+const SEVERITY_LEVEL: Record<Severity, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+
+export interface SarifMeta {
+  /** The target probed (base URL or MCP endpoint). */
+  target: string;
+  toolVersion: string;
+  startedAt: string;
+  endedAt: string;
+}
+
+interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  help: { text: string };
+  defaultConfiguration: { level: Level };
+  properties: Record<string, unknown>;
+}
+
+function ruleName(id: string): string {
+  // SARIF rule names are PascalCase identifiers by convention: `session.forged-id` → `SessionForgedId`.
+  return id.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('') || 'Check';
+}
+
+function location(target: string) {
+  return [{ physicalLocation: { artifactLocation: { uri: target } }, message: { text: 'the probed server' } }];
+}
+
+function envelope(meta: SarifMeta, rules: SarifRule[], results: unknown[]): unknown {
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'mcpload', semanticVersion: meta.toolVersion, version: meta.toolVersion, informationUri: INFORMATION_URI, rules } },
+        invocations: [{ executionSuccessful: true, startTimeUtc: meta.startedAt, endTimeUtc: meta.endedAt }],
+        results,
+      },
+    ],
+  };
+}
+
+/** The probe's reports as a SARIF log (an object; JSON.stringify it). */
+export function probeToSarif(reports: readonly CheckReport[], meta: SarifMeta): unknown {
+  const rules: SarifRule[] = reports.map((r) => ({
+    id: r.id,
+    name: ruleName(r.id),
+    shortDescription: { text: r.title },
+    fullDescription: { text: `${r.title}. Rests on: ${r.spec}.` },
+    help: { text: `See ${r.spec}.` },
+    defaultConfiguration: { level: SEVERITY_LEVEL[r.severity] },
+    properties: { tags: ['security', 'mcp', r.category], 'security-severity': SEVERITY_SCORE[r.severity], precision: 'high' },
+  }));
+  const results = reports.map((r, ruleIndex) => {
+    const kind = r.status === 'pass' ? 'pass' : r.status === 'fail' ? 'fail' : r.status === 'skipped' ? 'notApplicable' : 'open';
+    return {
+      ruleId: r.id,
+      ruleIndex,
+      kind,
+      level: r.status === 'fail' ? SEVERITY_LEVEL[r.severity] : 'none',
+      message: { text: `${r.title}: ${r.reason}` },
+      locations: location(meta.target),
+      properties: {
+        severity: r.severity,
+        spec: r.spec,
+        durationMs: r.durationMs,
+        evidence: r.evidence.map((e) => ({ request: e.request, status: e.status, body: e.body, ...(e.headers ? { headers: e.headers } : {}) })),
+      },
+    };
+  });
+  return envelope(meta, rules, results);
+}
+
+/** A load run's SECURITY rows (each a rule) as a SARIF log. */
+export function runToSarif(result: RunResult): unknown {
+  const rules: SarifRule[] = result.security.map((s) => ({
+    id: s.name,
+    name: ruleName(s.name),
+    shortDescription: { text: `Security check ${s.name} under load` },
+    fullDescription: { text: `Security check ${s.name}, repeated beside the load; every attempt must hold.` },
+    help: { text: 'A must-hold security check that failed at least once during the load test.' },
+    defaultConfiguration: { level: 'error' },
+    properties: { tags: ['security', 'mcp', 'load'], 'security-severity': SEVERITY_SCORE.high, precision: 'high' },
+  }));
+  const results = result.security.map((s, ruleIndex) => ({
+    ruleId: s.name,
+    ruleIndex,
+    kind: s.passed ? 'pass' : 'fail',
+    level: s.passed ? 'none' : 'error',
+    message: { text: s.passed ? `held in all ${s.attempts} attempts` : `failed ${s.failures} of ${s.attempts} attempts: ${s.evidence.join('; ')}` },
+    locations: location(String(result.settings.host ?? 'unknown target')),
+    properties: { attempts: s.attempts, failures: s.failures },
+  }));
+  return envelope({ target: String(result.settings.host ?? ''), toolVersion: result.version, startedAt: result.startedAt, endedAt: result.endedAt }, rules, results);
+}
+
+export async function writeSarif(file: string, log: unknown): Promise<void> {
+  await writeTextFile(file, `${JSON.stringify(log, null, 2)}\n`);
+}

@@ -1,0 +1,46 @@
+/**
+ * The built-in scenario of `--bench-mode`: like autocannon, every user
+ * repeats ONE MCP `tools/call` (add 2+3, the body the peer benchmark sends)
+ * with no think time, on its own keep-alive connection, through the lean
+ * raw client. Each user first opens a real MCP session (initialize +
+ * notifications/initialized, recorded) and ends it with DELETE at the end,
+ * so against a real server this is a full MCP session, not a replay.
+ */
+import { fileURLToPath } from 'node:url';
+import { RawMcpCaller } from '../transports/raw-http.js';
+import type { Scenario, ScenarioEnv, VirtualUser } from './api.js';
+
+export const BENCH_BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}';
+
+/** This file as a scenario path for the loader (bench.js in dist/, bench.ts from source). */
+export function benchScenarioFile(): string {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return fileURLToPath(new URL(`./bench${ext}`, import.meta.url));
+}
+
+const RAW = 'raw';
+
+export default function benchScenario(env: ScenarioEnv): Scenario {
+  return {
+    name: 'bench',
+    description: 'one tools/call repeated with no think time (--bench-mode)',
+    userClasses: [{
+      name: 'Bench',
+      tasks: [{ name: 'tools/call add', run: (user: VirtualUser) => (user.data[RAW] as RawMcpCaller).call() }],
+      async onStart(user: VirtualUser) {
+        await user.mcp.initialize();
+        const headers: Record<string, string> = { ...env.headers };
+        const sid = user.mcp.sessionId;
+        if (sid !== undefined) headers['mcp-session-id'] = sid;
+        if (user.mcp.initialized) headers['mcp-protocol-version'] = user.mcp.negotiatedProtocolVersion;
+        user.data[RAW] = new RawMcpCaller({
+          url: env.mcpUrl, headers, body: BENCH_BODY, id: 1, recorder: user.recorder,
+          type: 'tools/call', name: 'add', timeoutMs: env.timeoutMs,
+        });
+      },
+      onStop(user: VirtualUser) {
+        (user.data[RAW] as RawMcpCaller | undefined)?.close();
+      },
+    }],
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * The discovery scenario: zero-config load on any MCP server. It asks the
+ * server what it offers and builds a weighted workload from the answer:
+ * every selected tool called with arguments generated from its
+ * `inputSchema` (and its `structuredContent` checked against its
+ * `outputSchema`), every resource read, every template read with values the
+ * server accepted, every prompt got, plus the list calls themselves.
+ *
+ * Arguments are generated once, at setup, from a seed (16 sets per tool,
+ * each validated with ajv), so that the hot path only picks one and two runs
+ * with the same `--seed` send the same argument sets.
+ */
+import { between } from '../engine/user-class.js';
+import type { Scenario, ScenarioEnv, Task, VirtualUser } from './api.js';
+import {
+  acceptedPromptArgs, acceptedTemplateUris, listCatalog, openProbeSession, type ListedToolInfo,
+} from './discovery-probe.js';
+import { compileSchema, type SchemaCheck } from './json-schema.js';
+import { createRng, SchemaArgGenerator, type Rng } from './schema-args.js';
+import { describeSelection, selectTools, type ToolSafetyOptions } from './tool-selection.js';
+
+export interface DiscoverOptions extends ToolSafetyOptions {
+  /** Seed for argument generation; random (and printed) when absent. */
+  seed?: number;
+  protocolVersion?: string;
+}
+
+/** Argument sets kept per tool. */
+const ARG_SETS = 16;
+/** Resources read individually (one stats row each); beyond this a server's list is sampled. */
+const MAX_RESOURCES = 50;
+const TOOL_WEIGHT = 3;
+
+interface PlannedTool {
+  name: string;
+  argSets: Array<Record<string, unknown>>;
+  checkOutput: ((result: any) => string | undefined) | undefined;
+}
+
+/** Generates argument sets valid against the tool's inputSchema; a reason instead when none could be made. */
+export function planToolArguments(tool: ListedToolInfo, rng: Rng): { argSets: Array<Record<string, unknown>> } | { problem: string } {
+  const schema = tool.inputSchema ?? { type: 'object' };
+  let check: SchemaCheck | undefined;
+  try {
+    check = compileSchema(schema);
+  } catch (err) {
+    return { problem: `its inputSchema cannot be used (${(err as Error).message})` };
+  }
+  const generator = new SchemaArgGenerator(rng);
+  const argSets: Array<Record<string, unknown>> = [];
+  let firstProblem: string | undefined;
+  // A few extra tries, since random optional parts can break a pattern or `not`.
+  for (let i = 0; i < ARG_SETS * 3 && argSets.length < ARG_SETS; i++) {
+    const args = generator.toolArguments(schema);
+    const problem = check(args);
+    if (problem === undefined) argSets.push(args);
+    else firstProblem ??= problem;
+  }
+  return argSets.length > 0 ? { argSets } : { problem: `no generated arguments fit its inputSchema (${firstProblem})` };
+}
+
+/** The check run on each reply of a tool that declares an outputSchema. */
+export function outputCheck(outputSchema: unknown): ((result: any) => string | undefined) | { problem: string } | undefined {
+  if (outputSchema === undefined) return undefined;
+  let check: SchemaCheck;
+  try {
+    check = compileSchema(outputSchema);
+  } catch (err) {
+    return { problem: (err as Error).message };
+  }
+  return (result) => {
+    const structured = result?.structuredContent;
+    // Spec: a tool with an outputSchema MUST return structuredContent that conforms to it.
+    if (structured === undefined) return 'no structuredContent although the tool declares an outputSchema';
+    const problem = check(structured);
+    return problem === undefined ? undefined : `structuredContent does not match outputSchema: ${problem}`;
+  };
+}
+
+/** Re-opens the session when the server dropped it. */
+async function session(user: VirtualUser): Promise<boolean> {
+  return user.mcp.initialized || user.mcp.initialize();
+}
+
+function userRng(user: VirtualUser, seed: number): Rng {
+  let rng = user.data.discoverRng as Rng | undefined;
+  if (rng === undefined) {
+    rng = createRng(seed + user.id * 7919);
+    user.data.discoverRng = rng;
+  }
+  return rng;
+}
+
+function pickFrom<T>(items: readonly T[], rng: Rng): T {
+  return items[Math.floor(rng() * items.length)]!;
+}
+
+function task(name: string, weight: number, tags: string[], run: (user: VirtualUser) => Promise<unknown>): Task {
+  return { name, weight, tags, run: async (user) => { if (await session(user)) await run(user); } };
+}
+
+export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOptions): Promise<Scenario> {
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const probe = await openProbeSession({ ...env, protocolVersion: opts.protocolVersion });
+  try {
+    const catalog = await listCatalog(probe);
+    const useCompletions = typeof catalog.capabilities.completions === 'object' && catalog.capabilities.completions !== null;
+    const notes: string[] = [];
+    const tasks: Task[] = [];
+
+    // --- tools ---------------------------------------------------------------
+    const selection = selectTools(catalog.tools, opts);
+    const rng = createRng(seed);
+    const planned: PlannedTool[] = [];
+    const unusable: string[] = [];
+    for (const tool of selection.selected) {
+      const plan = planToolArguments(tool, rng);
+      if ('problem' in plan) { unusable.push(`${tool.name}: ${plan.problem}`); continue; }
+      const out = outputCheck(tool.outputSchema);
+      if (out !== undefined && typeof out !== 'function') notes.push(`tool ${tool.name}: outputSchema not checked (${out.problem})`);
+      planned.push({ name: tool.name, argSets: plan.argSets, checkOutput: typeof out === 'function' ? out : undefined });
+    }
+    for (const tool of planned) {
+      tasks.push(task(`tools/call ${tool.name}`, TOOL_WEIGHT, ['tools'], (user) => {
+        const args = pickFrom(tool.argSets, userRng(user, seed));
+        return user.mcp.callTool(tool.name, args, tool.checkOutput ? { validate: tool.checkOutput } : undefined);
+      }));
+    }
+    if (catalog.tools.length > 0) tasks.push(task('tools/list', 1, ['list'], (user) => user.mcp.listTools({ name: 'tools/list' })));
+
+    // --- resources and templates -------------------------------------------------
+    const resources = catalog.resources.slice(0, MAX_RESOURCES);
+    if (catalog.resources.length > MAX_RESOURCES) notes.push(`reading the first ${MAX_RESOURCES} of ${catalog.resources.length} resources`);
+    for (const r of resources) tasks.push(task(`resources/read ${r.uri}`, 1, ['resources'], (user) => user.mcp.readResource(r.uri)));
+    const skippedTemplates: string[] = [];
+    for (const t of catalog.templates) {
+      const uris = await acceptedTemplateUris(probe, t.uriTemplate, useCompletions);
+      if (uris.length === 0) { skippedTemplates.push(t.uriTemplate); continue; }
+      tasks.push(task(`resources/read ${t.uriTemplate}`, 1, ['resources'], (user) =>
+        user.mcp.readResource(pickFrom(uris, userRng(user, seed)), { name: t.uriTemplate })));
+    }
+    if (catalog.capabilities.resources !== undefined) {
+      tasks.push(task('resources/list', 1, ['list'], (user) => user.mcp.listResources({ name: 'resources/list' })));
+      tasks.push(task('resources/templates/list', 1, ['list'], (user) =>
+        user.mcp.request('resources/templates/list', {}, { name: 'resources/templates/list' })));
+    }
+
+    // --- prompts -------------------------------------------------------------------
+    const skippedPrompts: string[] = [];
+    for (const p of catalog.prompts) {
+      const argSets = await acceptedPromptArgs(probe, p, useCompletions);
+      if (argSets.length === 0) { skippedPrompts.push(p.name); continue; }
+      tasks.push(task(`prompts/get ${p.name}`, 1, ['prompts'], (user) => user.mcp.getPrompt(p.name, pickFrom(argSets, userRng(user, seed)))));
+    }
+    if (catalog.capabilities.prompts !== undefined) {
+      tasks.push(task('prompts/list', 1, ['list'], (user) => user.mcp.listPrompts({ name: 'prompts/list' })));
+    }
+    tasks.push(task('ping', 1, ['list'], (user) => user.mcp.ping({ name: 'ping' })));
+
+    // --- what the user should know -------------------------------------------------
+    notes.unshift(`discover: calling ${planned.length} of ${catalog.tools.length} tools, reading ${resources.length} resources ` +
+      `and ${catalog.templates.length - skippedTemplates.length} templates, getting ${catalog.prompts.length - skippedPrompts.length} prompts ` +
+      `(--seed ${seed} repeats these arguments)`);
+    notes.push(...describeSelection(selection, catalog.tools.length));
+    for (const line of unusable) notes.push(`skipped tool ${line}`);
+    if (skippedTemplates.length > 0) notes.push(`skipped templates no guessed value could read: ${skippedTemplates.join(', ')}`);
+    if (skippedPrompts.length > 0) notes.push(`skipped prompts no guessed arguments were accepted by: ${skippedPrompts.join(', ')}`);
+
+    return {
+      name: 'discover',
+      description: `discovered workload of ${env.mcpUrl}`,
+      notes,
+      userClasses: [{
+        name: 'DiscoveryUser',
+        wait: between(0.5, 2),
+        onStart: (user) => user.mcp.initialize(),
+        tasks,
+      }],
+    };
+  } finally {
+    await probe.close();
+  }
+}

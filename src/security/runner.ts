@@ -1,0 +1,51 @@
+/**
+ * Runs checks one after another (they share the server and, for the id
+ * sample and the tools/list baseline, the context) and turns each outcome
+ * into a report row. A check that throws is an `error` row, never a crash.
+ */
+import type { CheckOutcome, CheckReport, SecurityCheck, Severity } from './check.js';
+import { severityRank } from './check.js';
+import type { ProbeContext } from './probe-context.js';
+import { redact } from './probe-http.js';
+
+/** Runs one check; exceptions become an `error` outcome whose text is redacted. */
+export async function runCheck(check: SecurityCheck, ctx: ProbeContext): Promise<CheckOutcome> {
+  try {
+    return await check.run(ctx);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { status: 'error', reason: `the check threw: ${redact(message, ctx.secrets).split('\n')[0]}`, evidence: [] };
+  }
+}
+
+export async function runChecks(
+  checks: readonly SecurityCheck[],
+  ctx: ProbeContext,
+  onResult?: (report: CheckReport) => void,
+): Promise<CheckReport[]> {
+  const reports: CheckReport[] = [];
+  for (const check of checks) {
+    const started = performance.now();
+    const outcome = await runCheck(check, ctx);
+    const report: CheckReport = {
+      id: check.id,
+      title: check.title,
+      category: check.category,
+      severity: check.severity,
+      spec: check.spec,
+      status: outcome.status,
+      reason: outcome.reason,
+      evidence: outcome.evidence,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    };
+    reports.push(report);
+    onResult?.(report);
+  }
+  return reports;
+}
+
+/** Failed (or inconclusive) checks at or above `failOn`: what makes the probe exit 1. */
+export function blockingFailures(reports: readonly CheckReport[], failOn: Severity): CheckReport[] {
+  const floor = severityRank(failOn);
+  return reports.filter((r) => (r.status === 'fail' || r.status === 'error') && severityRank(r.severity) >= floor);
+}

@@ -1,0 +1,88 @@
+/**
+ * The one face every MCP client of a virtual user shows, whatever carries
+ * the bytes: Streamable HTTP (`McpHttpClient`), stdio (`McpStdioClient`) or
+ * the legacy HTTP+SSE transport (`McpSseClient`). Scenario code sees only
+ * this (`VirtualUser.mcp`), so one scenario runs over every transport.
+ *
+ * Every method records exactly one sample per request (type = MCP method,
+ * name = tool name, URI, prompt name or the endpoint) and never throws for
+ * network or protocol failures.
+ */
+import type { Dispatcher } from 'undici';
+import type { Recorder } from '../metrics/sample.js';
+import type { IterationTiming } from './iteration-timing.js';
+import { McpHttpClient, type RpcOptions, type RpcOutcome } from './mcp-http.js';
+import type { ServerRequestReplies } from './server-messages.js';
+
+export type { ResultCheck, RpcOptions, RpcOutcome } from './mcp-http.js';
+
+export interface McpClient {
+  /** The session id the server gave, if any (HTTP transports; undefined over stdio). */
+  readonly sessionId: string | undefined;
+  /** True between a successful `initialize()` and the end of its session. */
+  readonly initialized: boolean;
+  /** What the server announced in its initialize reply. */
+  readonly serverCapabilities: Record<string, unknown> | undefined;
+  /** The version offered, then the one the server chose. */
+  readonly negotiatedProtocolVersion: string;
+  /** `initialize` + `notifications/initialized`; also how a user recovers a lost session. */
+  initialize(): Promise<boolean>;
+  request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome>;
+  listTools(opts?: RpcOptions): Promise<RpcOutcome>;
+  callTool(name: string, args?: Record<string, unknown>, opts?: RpcOptions): Promise<RpcOutcome>;
+  listResources(opts?: RpcOptions): Promise<RpcOutcome>;
+  readResource(uri: string, opts?: RpcOptions): Promise<RpcOutcome>;
+  listPrompts(opts?: RpcOptions): Promise<RpcOutcome>;
+  getPrompt(name: string, args?: Record<string, string>, opts?: RpcOptions): Promise<RpcOutcome>;
+  ping(opts?: RpcOptions): Promise<RpcOutcome>;
+  /** A JSON-RPC notification; recorded unless `record` is false. Returns whether it was sent (and accepted). */
+  notify(method: string, params?: object, record?: boolean): Promise<boolean>;
+  /** Ends the session (HTTP: DELETE; stdio: the user's own server process). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What differs per user when a client is made; the rest (where, how) belongs to the connector. */
+export interface McpClientOptions {
+  recorder: Recorder;
+  signal?: AbortSignal;
+  timing?: IterationTiming;
+  protocolVersion?: string;
+  serverRequests?: ServerRequestReplies;
+  /** Overrides the target's request timeout. */
+  timeoutMs?: number;
+}
+
+/**
+ * Makes the MCP clients of a run when the target is not plain Streamable
+ * HTTP at `ScenarioEnv.mcpUrl` (`--stdio`, `--transport sse`). Owns what
+ * the clients share (processes, a shared session) until `close()`.
+ */
+export interface McpConnector {
+  /** `stdio` targets have no HTTP face at all (no REST routes, no URL). */
+  readonly kind: 'stdio' | 'sse';
+  /** For messages: the command line or the URL. */
+  readonly description: string;
+  create(opts: McpClientOptions & { ownProcess?: boolean }): McpClient;
+  close(): Promise<void>;
+}
+
+/** Where a client goes: the run's connector when it has one, else Streamable HTTP at `mcpUrl`. */
+export interface McpTargetInfo {
+  mcpUrl: string;
+  dispatcher: Dispatcher;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  mcpConnector?: McpConnector;
+}
+
+/**
+ * A user's MCP client for the target. `ownProcess` (stdio only) keeps a
+ * client off the shared process of `--stdio-shared` (discovery's probe).
+ */
+export function createMcpClient(target: McpTargetInfo, opts: McpClientOptions & { ownProcess?: boolean }): McpClient {
+  if (target.mcpConnector !== undefined) return target.mcpConnector.create({ timeoutMs: target.timeoutMs, ...opts });
+  return new McpHttpClient({
+    url: target.mcpUrl, dispatcher: target.dispatcher, headers: target.headers, timeoutMs: opts.timeoutMs ?? target.timeoutMs,
+    recorder: opts.recorder, signal: opts.signal, timing: opts.timing, protocolVersion: opts.protocolVersion, serverRequests: opts.serverRequests,
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * Turning one JSON-RPC response into a sample's outcome, for the transports
+ * that get whole messages (stdio, legacy SSE): a JSON-RPC error, a tool
+ * result with `isError: true`, or a failed scenario check each become a
+ * classified `SampleError` with a short, stable detail.
+ */
+import type { Recorder, SampleError } from '../metrics/sample.js';
+import { fixedError, shortText } from './errors.js';
+import type { ResultCheck } from './mcp-http.js';
+
+export const INVALID_RESPONSE = fixedError('jsonrpc', 'invalid response');
+const VALIDATE_THREW = fixedError('check', 'validate threw');
+
+/** `jsonrpc: -32601 Method not found` (message shortened). */
+export function jsonRpcError(rpcError: unknown): SampleError {
+  if (typeof rpcError !== 'object' || rpcError === null) return INVALID_RESPONSE;
+  const { code, message } = rpcError as { code?: unknown; message?: unknown };
+  const codeText = typeof code === 'number' ? String(code) : 'no code';
+  return fixedError('jsonrpc', typeof message === 'string' && message.length > 0 ? `${codeText} ${shortText(message)}` : codeText);
+}
+
+/** A `tools/call` result with `isError: true` → `tool` error with its first text, shortened. */
+export function toolError(result: unknown): SampleError | undefined {
+  if (typeof result !== 'object' || result === null || (result as { isError?: unknown }).isError !== true) return undefined;
+  const content = (result as { content?: unknown }).content;
+  if (Array.isArray(content)) {
+    for (const part of content) {
+      const text = (part as { type?: unknown; text?: unknown } | null)?.text;
+      if ((part as { type?: unknown } | null)?.type === 'text' && typeof text === 'string' && text.trim().length > 0) {
+        return fixedError('tool', shortText(text));
+      }
+    }
+  }
+  return fixedError('tool', 'isError without text');
+}
+
+export interface Interpreted {
+  error: SampleError | undefined;
+  result: unknown;
+}
+
+/**
+ * Reads a response message: its error, or its result checked (tool error
+ * when `isToolCall`, then `validate`). A throwing `validate` is reported to
+ * the recorder as an exception and counted as a `check` failure.
+ */
+export function interpretResponse(
+  message: Record<string, unknown>, isToolCall: boolean, validate: ResultCheck | undefined, recorder: Recorder, where: string,
+): Interpreted {
+  if (message.error !== undefined) return { error: jsonRpcError(message.error), result: undefined };
+  if (!('result' in message)) return { error: INVALID_RESPONSE, result: undefined };
+  const result = message.result;
+  let error = isToolCall ? toolError(result) : undefined;
+  if (error === undefined && validate !== undefined) {
+    try {
+      const failure = validate(result);
+      if (failure !== undefined) error = fixedError('check', shortText(failure));
+    } catch (err) {
+      recorder.exception(err, `validate ${where}`);
+      error = VALIDATE_THREW;
+    }
+  }
+  return { error, result };
+}

@@ -1,0 +1,230 @@
+/**
+ * What the web UI's commands do to test runs: a swarm opens the target (when
+ * it changed), builds a TestRun from the picked classes and starts it; a
+ * swarm during a run changes its users; stop, reset, and the run-time limit.
+ * Commands run one at a time, so a swarm sent during a stop waits for it.
+ */
+import { formatDuration } from '../cli/values.js';
+import { prepareScenario, type PreparedScenario } from '../app/scenario-setup.js';
+import type { RunOptions } from '../app/run-test.js';
+import { openTarget, type Target } from '../app/target.js';
+import { TestRun } from '../app/test-run.js';
+import type { UserClass } from '../scenarios/api.js';
+import type { LogBook } from './log-book.js';
+import { SwarmFormError, type SwarmRequest } from './swarm-form.js';
+import type { FormDefaults } from './view-model.js';
+
+export interface WebControllerOptions {
+  run: RunOptions;
+  log: LogBook;
+  /** Called once per run, after it stopped (the place to write reports). */
+  onRunEnded?: (run: TestRun) => Promise<void>;
+}
+
+export class WebController {
+  private target: Target;
+  private prepared: PreparedScenario;
+  private current: TestRun | null = null;
+  private runTimer: NodeJS.Timeout | undefined;
+  private ended: Promise<void> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The run-time limit of the current run in ms; null for none. */
+  runTimeMs: number | null;
+  selected: Set<string>;
+  weights: Record<string, number> = {};
+  /** Counts runs started, so that live pages know when to drop their charts. */
+  generation = 0;
+
+  private constructor(private readonly opts: WebControllerOptions, target: Target, prepared: PreparedScenario) {
+    this.target = target;
+    this.prepared = prepared;
+    this.runTimeMs = opts.run.timeMs ?? null;
+    this.selected = new Set(prepared.classes.map((c) => c.name));
+  }
+
+  /** Opens the target given on the command line and loads the scenario (to list its classes). */
+  static async create(opts: WebControllerOptions): Promise<WebController> {
+    const target = await openTarget(opts.run);
+    try {
+      const prepared = await prepareScenario(opts.run, target.env);
+      for (const note of prepared.notes) opts.log.warn(note);
+      return new WebController(opts, target, prepared);
+    } catch (err) {
+      await target.close();
+      throw err;
+    }
+  }
+
+  get run(): TestRun | null {
+    return this.current;
+  }
+
+  get host(): string {
+    return this.target.host;
+  }
+
+  get scenarioName(): string {
+    return this.prepared.scenario.name;
+  }
+
+  get available(): readonly UserClass[] {
+    return this.prepared.available;
+  }
+
+  get embedded(): boolean {
+    return this.target.embedded !== undefined;
+  }
+
+  /** True while users run or ramp (a swarm then changes the user count). */
+  get active(): boolean {
+    const state = this.current?.state;
+    return state === 'spawning' || state === 'running';
+  }
+
+  formDefaults(): FormDefaults {
+    const o = this.opts.run;
+    return {
+      host: this.target.embedded ? '' : this.target.host,
+      embeddedHost: this.target.embedded ? this.target.host : null,
+      users: this.current?.targetUsers ?? o.users,
+      spawnRate: o.spawnRate,
+      runTime: this.runTimeMs !== null ? formatDuration(this.runTimeMs) : '',
+      userClasses: [...this.selected],
+    };
+  }
+
+  /** Runs commands one after another; a failed command does not block the next. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn, fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Starts a run, or changes the users of the running one. Returns what was done. */
+  swarm(req: SwarmRequest): Promise<string> {
+    return this.exclusive(async () => {
+      if (this.active && this.current) return this.changeRunning(this.current, req);
+      await this.ended;
+      await this.switchTarget(req.host);
+      if (req.userClasses) this.selected = new Set(req.userClasses);
+      this.weights = { ...this.weights, ...req.weights };
+      if (req.runTimeMs !== undefined) this.runTimeMs = req.runTimeMs;
+      return this.startRun(req.users, req.spawnRate);
+    });
+  }
+
+  private changeRunning(run: TestRun, req: SwarmRequest): string {
+    if (req.host !== undefined && req.host !== '' && req.host !== this.target.host) {
+      throw new SwarmFormError('stop the running test before changing the host');
+    }
+    run.setUsers(req.users, req.spawnRate);
+    if (req.runTimeMs !== undefined) {
+      this.runTimeMs = req.runTimeMs;
+      this.armRunTimer(run);
+    }
+    this.opts.log.info(`users changed to ${req.users} at ${req.spawnRate}/s`);
+    return `users changed to ${req.users}`;
+  }
+
+  /** Opens another target when the form names one ('' is the embedded reference server). */
+  private async switchTarget(host: string | undefined): Promise<void> {
+    if (host === undefined) return;
+    if (host === '' ? this.target.embedded !== undefined : host === this.target.host) return;
+    const next = await openTarget({ ...this.opts.run, host: host === '' ? undefined : host });
+    let prepared: PreparedScenario;
+    try {
+      prepared = await prepareScenario(this.opts.run, next.env);
+    } catch (err) {
+      await next.close();
+      throw new SwarmFormError(`cannot load the scenario for ${next.host}: ${(err as Error).message}`);
+    }
+    const previous = this.target;
+    this.target = next;
+    this.prepared = prepared;
+    const names = new Set(prepared.available.map((c) => c.name));
+    this.selected = new Set([...this.selected].filter((n) => names.has(n)));
+    if (this.selected.size === 0) this.selected = new Set(prepared.classes.map((c) => c.name));
+    for (const note of prepared.notes) this.opts.log.warn(note);
+    this.opts.log.info(`target is now ${next.embedded ? `${next.host} (embedded reference server)` : next.host}`);
+    await previous.close();
+  }
+
+  private pickedClasses(): UserClass[] {
+    const picked = this.prepared.available
+      .filter((c) => this.selected.has(c.name))
+      .map((c) => (this.weights[c.name] !== undefined ? { ...c, weight: this.weights[c.name] } : c));
+    if (picked.length === 0) throw new SwarmFormError('pick at least one user class');
+    return picked;
+  }
+
+  private startRun(users: number, spawnRate: number): string {
+    const classes = this.pickedClasses();
+    const o = this.opts.run;
+    const run = new TestRun({
+      scenarioName: this.prepared.scenario.name,
+      classes,
+      thresholds: this.prepared.thresholds,
+      env: this.target.env,
+      stopTimeoutMs: o.stopTimeoutMs,
+      protocolVersion: o.protocolVersion,
+      settings: {
+        ...o, host: this.target.host, users, spawnRate, timeMs: this.runTimeMs ?? undefined,
+        userClasses: classes.map((c) => `${c.name}:${c.weight ?? 1}`), headless: false,
+      },
+    });
+    this.current = run;
+    this.generation++;
+    this.ended = undefined;
+    run.start(users, spawnRate);
+    this.armRunTimer(run);
+    const limit = this.runTimeMs !== null ? ` for ${formatDuration(this.runTimeMs)}` : '';
+    this.opts.log.info(`test started: ${users} users at ${spawnRate}/s${limit} against ${this.target.host}; classes ${classes.map((c) => c.name).join(', ')}`);
+    return 'Swarming started';
+  }
+
+  /** The run stops itself when its run time is over (counted from its start). */
+  private armRunTimer(run: TestRun): void {
+    clearTimeout(this.runTimer);
+    this.runTimer = undefined;
+    if (this.runTimeMs === null) return;
+    const left = Math.max(0, this.runTimeMs - run.elapsedS * 1000);
+    this.runTimer = setTimeout(() => void this.stop('time limit').catch((err) => this.opts.log.error(`stop failed: ${(err as Error).message}`)), left);
+  }
+
+  /** Stops the current run (no-op without one); resolves once it ended and its reports are written. */
+  stop(reason: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      const run = this.current;
+      if (!run || run.state === 'stopped' || run.state === 'ready') return false;
+      await this.finish(run, reason);
+      return true;
+    });
+  }
+
+  private finish(run: TestRun, reason: string): Promise<void> {
+    clearTimeout(this.runTimer);
+    this.runTimer = undefined;
+    this.ended ??= (async () => {
+      this.opts.log.info(`stopping (${reason})`);
+      await run.stop(reason);
+      this.opts.log.info(`test stopped (${reason}) after ${formatDuration(run.elapsedS * 1000)}`);
+      await this.opts.onRunEnded?.(run);
+    })();
+    return this.ended;
+  }
+
+  /** Zeroes the stats of the current run (Locust's "reset stats"). */
+  reset(): boolean {
+    if (!this.current) return false;
+    this.current.resetStats();
+    this.opts.log.info('stats reset');
+    return true;
+  }
+
+  /** Stops any run (its reports are written) and closes the target. */
+  async close(reason: string): Promise<void> {
+    await this.stop(reason).catch(() => false);
+    await this.ended?.catch(() => undefined);
+    await this.target.close();
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * What the web UI and the HTML report show, as plain JSON: the one contract
+ * between the server (src/web) and the front end (src/web/ui). No imports, so
+ * that the browser build can use this file as it is.
+ */
+
+export type RunState = 'ready' | 'idle' | 'spawning' | 'running' | 'stopping' | 'stopped';
+
+/** One line of the statistics table (an entry, or the Aggregated total with type ""). */
+export interface RowView {
+  type: string;
+  name: string;
+  requests: number;
+  failures: number;
+  medianMs: number;
+  avgMs: number;
+  minMs: number;
+  maxMs: number;
+  p90Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  avgContentSize: number;
+  currentRps: number;
+  currentFps: number;
+  /** Whole-run rates. */
+  rps: number;
+  fps: number;
+  /** Set on SECURITY probe rows. */
+  security?: boolean;
+  /** Expressions of the thresholds that select this row. */
+  thresholds?: string[];
+  /** Figures of the latest one-second interval: [timestamp s, rps, fps, p50, p95, p99] (ms; null without requests). */
+  last?: SeriesPoint;
+}
+
+/** [unix seconds, requests/s, failures/s, p50 ms, p95 ms, p99 ms, users]. Percentiles are null for an interval without requests. */
+export type SeriesPoint = [number, number, number, number | null, number | null, number | null, number];
+
+export interface ErrorView {
+  type: string;
+  name: string;
+  error: string;
+  occurrences: number;
+}
+
+export interface ExceptionView {
+  message: string;
+  traceback: string;
+  count: number;
+}
+
+export interface ThresholdView {
+  expr: string;
+  passed: boolean;
+  actual: number | null;
+  detail: string;
+}
+
+export interface SecurityView {
+  name: string;
+  attempts: number;
+  failures: number;
+  passed: boolean;
+  evidence: string[];
+}
+
+export interface TaskRatio {
+  name: string;
+  weight: number;
+  /** Share within its class, 0–1. */
+  share: number;
+}
+
+export interface ClassRatio {
+  name: string;
+  weight: number;
+  fixedCount?: number;
+  /** Share of the users by weight, 0–1 (among the classes picked for the run). */
+  share: number;
+  tasks: TaskRatio[];
+  /** Live users of this class right now. */
+  users: number;
+  /** Picked for the current (or next) run. */
+  selected: boolean;
+}
+
+export interface LogLine {
+  /** Epoch ms. */
+  at: number;
+  level: 'info' | 'warn' | 'error';
+  text: string;
+}
+
+/** What the start form offers, pre-filled from the command line. */
+export interface FormDefaults {
+  /** Empty: the embedded reference server. */
+  host: string;
+  embeddedHost: string | null;
+  users: number;
+  spawnRate: number;
+  /** Text as typed ("30s"); empty for no limit. */
+  runTime: string;
+  userClasses: string[];
+}
+
+/** The live figures pushed once a second. */
+export interface LiveStatus {
+  state: RunState;
+  host: string;
+  users: number;
+  targetUsers: number;
+  elapsedS: number;
+  /** Run time limit in seconds; null when the run goes on until stopped. */
+  runTimeS: number | null;
+  totalRps: number;
+  failRatio: number;
+  rows: RowView[];
+  aggregated: RowView | null;
+  errors: ErrorView[];
+  exceptions: ExceptionView[];
+  thresholds: ThresholdView[];
+  security: SecurityView[];
+  classes: ClassRatio[];
+  /** Run verdict so far: every threshold and security check holds. */
+  passed: boolean;
+}
+
+/** Sent once when a page connects: everything needed to draw the run so far. */
+export interface InitMessage extends LiveStatus {
+  version: string;
+  scenario: string;
+  form: FormDefaults;
+  series: SeriesPoint[];
+  logs: LogLine[];
+}
+
+/** Sent once a second (and after every command). */
+export interface UpdateMessage extends LiveStatus {
+  /** Points after the last one sent. */
+  series: SeriesPoint[];
+  logs: LogLine[];
+  /** True after a new run started: the page drops its series first. */
+  newRun?: boolean;
+}
+
+/** Everything the offline HTML report holds. */
+export interface ReportData {
+  version: string;
+  scenario: string;
+  host: string;
+  startedAt: string;
+  endedAt: string;
+  durationS: number;
+  passed: boolean;
+  settings: Record<string, unknown>;
+  rows: RowView[];
+  aggregated: RowView | null;
+  errors: ErrorView[];
+  exceptions: ExceptionView[];
+  thresholds: ThresholdView[];
+  security: SecurityView[];
+  series: SeriesPoint[];
+  /** Per-entry series keyed by `${type} ${name}`; left out of very large runs. */
+  entrySeries: Record<string, SeriesPoint[]>;
+}
+
+/** Key of an entry in per-entry maps (type and name joined by a space, which no type contains). */
+export function entryId(type: string, name: string): string {
+  return `${type} ${name}`;
+}

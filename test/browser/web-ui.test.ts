@@ -1,0 +1,113 @@
+/**
+ * The web UI in real Chromium: start a run from the form against the
+ * embedded server, watch the table and charts fill, change the users, pick an
+ * entry's chart, download the stats CSV, reload and find the history, stop.
+ * Every tab is photographed into test-artifacts/.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { STATS_HEADER } from '../../src/reporters/csv.js';
+import { startWebCli, type WebCli } from '../integration/web-helpers.js';
+import { artifact, launchChromium, until } from './browser-helpers.js';
+
+const TABS = ['stats', 'charts', 'failures', 'exceptions', 'security', 'thresholds', 'ratio', 'download', 'logs'] as const;
+
+let web: WebCli;
+let browser: Browser;
+let page: Page;
+
+async function chartPoints(testId: string): Promise<number> {
+  return Number(await page.getAttribute(`[data-testid=${testId}]`, 'data-points'));
+}
+
+function text(testId: string): Promise<string> {
+  return page.getByTestId(testId).innerText();
+}
+
+before(async () => {
+  [web, browser] = await Promise.all([startWebCli(['-u', '3', '-r', '10']), launchChromium()]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  page.on('pageerror', (err) => assert.fail(`page error: ${err.message}`));
+});
+
+after(async () => {
+  await browser?.close();
+  if (web && web.child.exitCode === null) await web.interrupt();
+});
+
+test('start from the form, watch, change users, download, reload, stop', async () => {
+  await page.goto(web.url);
+  const form = page.getByTestId('start-form');
+  await form.waitFor();
+  assert.equal(await form.locator('input[name=user_count]').inputValue(), '3', 'command line -u pre-fills the form');
+  await page.screenshot({ path: artifact('01-start-form.png') });
+
+  await form.locator('input[name=user_count]').fill('4');
+  await page.getByTestId('start-button').click();
+  await form.waitFor({ state: 'detached' });
+
+  // The statistics table fills.
+  await until('table rows', () => page.locator('[data-testid=stats-table] tbody tr[data-name]').count(), (n) => n >= 5);
+  await until('users', () => text('users'), (t) => /^[1-9]/.test(t));
+  assert.ok(await page.locator('tr.security').count() > 0, 'SECURITY rows are marked');
+  assert.ok(await page.locator('.tag-threshold').count() > 0, 'threshold rows are marked');
+
+  // Sorting by a numeric column puts the largest first.
+  await page.locator('th', { hasText: '# Requests' }).click();
+  const counts = await page.locator('[data-testid=stats-table] tbody td.requests').allTextContents();
+  const numbers = counts.map((c) => Number(c.replace(/,/g, '')));
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => b - a));
+
+  // The charts receive points.
+  await page.getByTestId('tab-charts').click();
+  await until('chart points', () => chartPoints('chart-rps'), (n) => n >= 3);
+  assert.ok(await page.locator('[data-testid=chart-rps] canvas').count() > 0, 'uPlot drew a canvas');
+  assert.ok(await chartPoints('chart-latency') >= 3);
+  assert.ok(await chartPoints('chart-users') >= 3);
+
+  // Change the user count while running.
+  await page.getByTestId('edit-users').click();
+  await page.locator('[data-testid=users-editor] input[name=user_count]').fill('6');
+  await page.locator('[data-testid=users-editor] input[name=spawn_rate]').fill('20');
+  await page.getByTestId('apply-users').click();
+  await until('6 users', () => text('users'), (t) => t === '6');
+
+  // Pick one entry's chart from the table.
+  await page.getByTestId('tab-stats').click();
+  await page.locator('[data-testid=stats-table] tbody tr[data-type="tools/call"] .icon-button').first().click();
+  await page.getByTestId('chart-entry').waitFor();
+  await until('entry chart points', () => chartPoints('chart-entry'), (n) => n >= 1);
+
+  // Every tab, photographed.
+  for (const [i, tab] of TABS.entries()) {
+    await page.getByTestId(`tab-${tab}`).click();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: artifact(`${String(i + 2).padStart(2, '0')}-tab-${tab}.png`), fullPage: tab === 'charts' });
+  }
+
+  // Download the stats CSV from the Download tab.
+  await page.getByTestId('tab-download').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-statistics-csv').click()]);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  assert.deepEqual(csv.split('\r\n')[0]!.split(','), STATS_HEADER);
+  assert.match(download.suggestedFilename(), /^mcpload_stats_.*\.csv$/);
+
+  // Reload: the whole history is still there.
+  await page.getByTestId('tab-charts').click();
+  const before = await chartPoints('chart-rps');
+  await page.reload();
+  await page.getByTestId('tab-charts').click();
+  await until('history after reload', () => chartPoints('chart-rps'), (n) => n >= before);
+
+  // Stop.
+  await page.getByTestId('stop').click();
+  await until('stopped', () => text('state'), (t) => /stopped/i.test(t));
+  await page.getByTestId('tab-logs').click();
+  await page.getByText(/test stopped/).first().waitFor();
+  await page.screenshot({ path: artifact('12-stopped-logs.png') });
+  await page.getByTestId('new-test').click();
+  await page.getByTestId('start-form').waitFor();
+  await page.screenshot({ path: artifact('13-new-test-form.png') });
+});

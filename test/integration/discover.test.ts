@@ -1,0 +1,89 @@
+/**
+ * The discovery scenario end to end: against mcpload's own server (embedded)
+ * and against a third-party one, @modelcontextprotocol/server-everything,
+ * over Streamable HTTP. Every load is a few seconds, on loopback.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT, runCli } from './cli-helpers.js';
+
+interface Entry { type: string; name: string; requests: number; failures: number }
+
+function readEntries(file: string): Entry[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** server-everything in Streamable HTTP mode (it reads PORT; it logs its ready line on stderr). */
+async function startEverything(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const bin = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+  const child = spawn(process.execPath, [bin, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => { err += c; if (/listening on port/.test(err)) resolve(); });
+    void exited.then(() => reject(new Error(`server-everything exited: ${err}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/mcp`, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+test('discover against server-everything over Streamable HTTP: a row per tool, resource and prompt, no failure', async () => {
+  const server = await startEverything();
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-discover-'));
+  try {
+    const json = path.join(dir, 'result.json');
+    // No --scenario: a server without the classic REST face gets the discovery scenario.
+    const r = await runCli(['run', '--headless', '--host', server.url, '-u', '6', '-r', '6', '-t', '5s', '--stop-timeout', '1s',
+      '--print-interval', '0', '--seed', '11', '--json', json]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /scenario discover against/);
+    assert.match(r.stdout, /note: skipped 4 of 13 tools:\n.*--allow-writes: gzip-file-as-resource/);
+    const entries = readEntries(json);
+    const failed = entries.filter((e) => e.failures > 0);
+    assert.deepEqual(failed, [], 'no unexpected failure');
+    const rows = new Set(entries.map((e) => `${e.type} ${e.name}`));
+    for (const row of ['initialize /mcp', 'notifications/initialized /mcp', 'DELETE /mcp']) assert.ok(rows.has(row), row);
+    // Writes are never called by default.
+    assert.ok(![...rows].some((r) => r.includes('toggle-') || r.includes('gzip-file')));
+    assert.ok([...rows].some((r) => r.startsWith('tools/call ')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
+  }
+});
+
+test('--scenario discover against the embedded server, with --tools naming the calls', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-discover-'));
+  try {
+    const json = path.join(dir, 'result.json');
+    const r = await runCli(['run', '--headless', '--scenario', 'discover', '--tools', 'add,echo', '-u', '4', '-r', '4', '-t', '3s',
+      '--stop-timeout', '1s', '--print-interval', '0', '--json', json]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const entries = readEntries(json);
+    const tools = entries.filter((e) => e.type === 'tools/call').map((e) => e.name).sort();
+    assert.ok(tools.length > 0 && tools.every((t) => t === 'add' || t === 'echo'), tools.join(','));
+    assert.deepEqual(entries.filter((e) => e.failures > 0), []);
+    assert.match(r.stdout, /not named in --tools/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--tools with an unknown name is a usage error', async () => {
+  const r = await runCli(['run', '--headless', '--scenario', 'discover', '--tools', 'nope', '-u', '1', '-t', '1s', '--print-interval', '0']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown tool nope/);
+});

@@ -1,0 +1,184 @@
+/**
+ * MCP over stdio: the client against a fixture server (progress, logging,
+ * sampling, timeouts, a crash), then `mcpload run --stdio` end to end
+ * against a third-party server, @modelcontextprotocol/server-everything,
+ * one process per user and one shared.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Recorder, SampleError } from '../../src/metrics/sample.js';
+import type { ProcessUsageReport } from '../../src/metrics/process-usage.js';
+import { StdioConnector } from '../../src/transports/mcp-stdio.js';
+import { FIRST_PROGRESS } from '../../src/transports/server-messages.js';
+import { ROOT, runCli } from './cli-helpers.js';
+
+interface Sample { type: string; name: string; error: SampleError | undefined }
+
+class TestRecorder implements Recorder {
+  readonly samples: Sample[] = [];
+  record(type: string, name: string, _latencyUs: number, _bytes: number, error?: SampleError): void {
+    this.samples.push({ type, name, error });
+  }
+  exception(err: unknown): void {
+    throw err;
+  }
+  ofType(type: string): Sample[] {
+    return this.samples.filter((s) => s.type === type);
+  }
+}
+
+const FIXTURE = path.join(ROOT, 'test/fixtures/stdio-conformance-server.ts');
+const EVERYTHING = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+
+function fixtureConnector(extraArgs: string[] = [], timeoutMs = 10_000): StdioConnector {
+  return new StdioConnector({ command: process.execPath, args: ['--import', 'tsx', FIXTURE, ...extraArgs], cwd: ROOT, shared: false, timeoutMs });
+}
+
+test('stdio client: handshake, calls, progress, logging and a sampling request answered on the same pipe', async () => {
+  const connector = fixtureConnector();
+  const rec = new TestRecorder();
+  const client = connector.create({
+    recorder: rec,
+    serverRequests: { sampling: () => ({ role: 'assistant', content: { type: 'text', text: 'pipe answer' }, model: 'mcpload' }) },
+  });
+  try {
+    assert.equal(await client.initialize(), true);
+    assert.equal(client.negotiatedProtocolVersion, '2025-11-25');
+    assert.ok(client.serverCapabilities?.tools);
+    assert.deepEqual(rec.samples.map((s) => `${s.type} ${s.name}`), ['initialize stdio', 'notifications/initialized stdio']);
+
+    const text = await client.callTool('test_simple_text');
+    assert.equal(text.ok, true);
+    assert.equal(text.ok && text.result.content[0].text, 'This is a simple text response for testing.');
+
+    const progress = await client.callTool('test_tool_with_progress', {}, { progress: true });
+    assert.equal(progress.ok, true);
+    assert.equal(rec.ofType(FIRST_PROGRESS).length, 1);
+    assert.deepEqual(rec.ofType('notifications/progress').map((s) => [s.name, s.error]), [
+      ['test_tool_with_progress', undefined], ['test_tool_with_progress', undefined], ['test_tool_with_progress', undefined],
+    ]);
+
+    assert.equal((await client.callTool('test_tool_with_logging')).ok, true);
+    assert.equal(rec.ofType('notifications/message').length, 3);
+
+    const sampled = await client.callTool('test_sampling', { prompt: 'hello' });
+    assert.equal(sampled.ok && sampled.result.content[0].text, 'LLM response: pipe answer');
+    assert.deepEqual(rec.ofType('reply').map((s) => [s.name, s.error]), [['sampling/createMessage', undefined]]);
+
+    // No elicitation reply configured: the server hears -32601 and its tool fails.
+    const elicited = await client.callTool('test_elicitation', { message: 'who?' });
+    assert.equal(elicited.ok, false);
+    assert.equal(rec.ofType('tools/call').at(-1)!.error?.kind, 'tool');
+
+    const failed = await client.callTool('test_error_handling');
+    assert.equal(failed.ok, false);
+    assert.deepEqual(rec.ofType('tools/call').at(-1)!.error, { kind: 'tool', detail: 'This tool intentionally returns an error for testing' });
+
+    const unknown = await client.request('no/such/method', {}, { name: 'nope' });
+    assert.equal(unknown.ok, false);
+    assert.equal(rec.samples.at(-1)!.error?.kind, 'jsonrpc');
+    assert.match(rec.samples.at(-1)!.error!.detail, /^-32601/);
+  } finally {
+    await client.close();
+    await connector.close();
+  }
+});
+
+test('stdio client: a timeout is a timeout sample, and the server hears notifications/cancelled', async () => {
+  const connector = fixtureConnector([], 400);
+  const rec = new TestRecorder();
+  const client = connector.create({ recorder: rec });
+  try {
+    assert.equal(await client.initialize(), true);
+    const out = await client.callTool('hang');
+    assert.equal(out.ok, false);
+    assert.deepEqual(rec.samples.at(-1), { type: 'tools/call', name: 'hang', error: { kind: 'timeout', detail: 'no reply within 400 ms' } });
+    // The session still works: the cancelled call did not wedge the pipe.
+    assert.equal((await client.ping()).ok, true);
+  } finally {
+    await client.close();
+    await connector.close();
+  }
+});
+
+test('stdio client: a crashed server fails the next call at once, and initialize() starts a new process', async () => {
+  const connector = fixtureConnector(['--crash-after-init']);
+  const rec = new TestRecorder();
+  const client = connector.create({ recorder: rec });
+  try {
+    assert.equal(await client.initialize(), true);
+    const firstPid = connector.processIds()[0];
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(client.initialized, false);
+    const out = await client.ping();
+    assert.equal(out.ok, false);
+    assert.deepEqual(rec.samples.at(-1)!.error, { kind: 'connect', detail: 'server process exited (code 3)' });
+    assert.equal(await client.initialize(), true);
+    assert.notEqual(connector.processIds()[0], firstPid);
+  } finally {
+    await client.close();
+    await connector.close();
+  }
+});
+
+test('stdio client: a command that cannot start is a connect error, not a crash', async () => {
+  const connector = new StdioConnector({ command: path.join(ROOT, 'no-such-server-binary'), args: [], shared: false, timeoutMs: 2000 });
+  const rec = new TestRecorder();
+  const client = connector.create({ recorder: rec });
+  assert.equal(await client.initialize(), false);
+  assert.deepEqual(rec.samples, [{ type: 'initialize', name: 'stdio', error: { kind: 'connect', detail: 'cannot start server process (ENOENT)' } }]);
+  await connector.close();
+});
+
+interface Result {
+  snapshot: { entries: Array<{ type: string; name: string; requests: number; failures: number }> };
+  serverProcesses?: ProcessUsageReport;
+}
+
+async function runDiscoverOverStdio(extra: string[]): Promise<{ stdout: string; result: Result }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-stdio-'));
+  try {
+    const json = path.join(dir, 'run.json');
+    const r = await runCli(['run', '--headless', '--stdio', `${process.execPath} ${EVERYTHING} stdio`, '-u', '3', '-r', '3', '-t', '4s',
+      '--stop-timeout', '1s', '--print-interval', '0', '--seed', '7', '--json', json, ...extra]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    return { stdout: r.stdout, result: JSON.parse(readFileSync(json, 'utf8')) as Result };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('run --stdio: discovery against server-everything, one process per user, no failure, CPU and memory reported', async () => {
+  const { stdout, result } = await runDiscoverOverStdio([]);
+  assert.match(stdout, /scenario discover against stdio: /);
+  const entries = result.snapshot.entries;
+  assert.deepEqual(entries.filter((e) => e.failures > 0), [], 'no unexpected failure');
+  assert.equal(entries.find((e) => e.type === 'initialize')?.requests, 3);
+  assert.ok(entries.some((e) => e.type === 'tools/call'));
+  const usage = result.serverProcesses!;
+  if (process.platform === 'linux') {
+    assert.equal(usage.available, true);
+    assert.equal(usage.peakProcesses, 3);
+    assert.ok(usage.rssBytes.max > 0 && usage.series.length > 0);
+    assert.match(stdout, /server processes: 3 at most · CPU avg [\d.]+% max [\d.]+% of one core · RSS avg [\d.]+ MB/);
+  } else {
+    assert.equal(usage.available, false);
+  }
+});
+
+test('run --stdio --stdio-shared: one process, one handshake, for all users', async () => {
+  const { result } = await runDiscoverOverStdio(['--stdio-shared']);
+  const entries = result.snapshot.entries;
+  assert.deepEqual(entries.filter((e) => e.failures > 0), []);
+  assert.equal(entries.find((e) => e.type === 'initialize')?.requests, 1);
+  if (process.platform === 'linux') assert.equal(result.serverProcesses!.peakProcesses, 1);
+});
+
+test('run --stdio with --host is a usage error', async () => {
+  const r = await runCli(['run', '--headless', '--stdio', 'node x.js', '--host', 'http://127.0.0.1:9', '-t', '1s']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--stdio and --host/);
+});
