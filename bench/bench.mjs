@@ -316,8 +316,10 @@ async function coordinatedOmissionRow() {
 
 async function scaleRow() {
   const port = await freePort();
-  const server = start(NODE, [MCPLOAD, 'serve', '--port', String(port), '--quiet', '--max-sessions', '20000'], { cpu: TARGET_CPU, log: 'scale-server.log' });
-  await waitForUrl(`http://127.0.0.1:${port}/api/v1/health`);
+  // A stateless session target, so the row measures the generator's memory (the SDK server
+  // itself needs ~14 KB per session and tops out near 1,000-3,000 new sessions/s per core).
+  const server = start(NODE, [path.join(HERE, 'targets/session-target.mjs'), String(port)], { cpu: TARGET_CPU, log: 'scale-server.log' });
+  await waitForUrl(`http://127.0.0.1:${port}/mcp`);
   const json = `${OUT}/scale.json`;
   const gen = start(NODE, [MCPLOAD, 'run', path.join(HERE, 'scenarios/hold-sessions.ts'), '--host', `http://127.0.0.1:${port}`, '--headless',
     '-u', '10000', '-r', '1000', '-t', '25s', '--print-interval', '0', '--json', json], { cpu: GEN_CPU, log: 'scale.log' });
