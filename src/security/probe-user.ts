@@ -70,8 +70,10 @@ export function securityProbeClass(env: ScenarioEnv, opts: SecurityProbeClassOpt
     weight: opts.weight ?? 1,
     // Paced like a cautious client, so that the probe stays a small part of the load.
     wait: between(0.5, 1.5),
-    onStart(user) {
+    // One sweep first, so every check has its row even in a short run; then random picks.
+    async onStart(user) {
       user.data.securityProbe = contextFor(env, user, opts.protocolVersion);
+      for (const check of checks) await runAsSample(check, user);
     },
     tasks: checks.map((check) => ({ name: check.id, tags: ['security'], run: (user: VirtualUser) => runAsSample(check, user) })),
   };
