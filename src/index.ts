@@ -7,6 +7,7 @@ export { between, constant, constantPacing } from './engine/user-class.js';
 export type { TaskDef, UserClassDef, WaitTime } from './engine/user-class.js';
 export { McpHttpClient } from './transports/mcp-http.js';
 export type { RpcOutcome } from './transports/mcp-http.js';
+export type { McpClient } from './transports/mcp-client.js';
 export type { ServerRequestReplies } from './transports/server-messages.js';
 export { RestClient } from './transports/rest.js';
 export type { RestOutcome } from './transports/rest.js';

@@ -26,6 +26,8 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags 
   /** `--stdio "command args"` instead of a host; `--stdio-shared` for one process for all users. */
   stdio?: string;
   stdioShared?: boolean;
+  /** With --host: Streamable HTTP, legacy HTTP+SSE, or auto (fallback to SSE on 400/404/405). */
+  transport?: 'auto' | 'streamable-http' | 'sse';
   users: number;
   spawnRate: number;
   /** Run time; until Ctrl-C when absent. */

@@ -53,8 +53,8 @@ const CLASSIC_STATUS_PATH = '/api/v1/mcp/status';
  * MCP server (one that answers 404 on the classic status route).
  */
 async function pickBuiltIn(sel: ScenarioSelection, env: ScenarioEnv): Promise<'classic' | 'discover'> {
-  // A stdio server has no REST face to look for.
-  if (env.mcpConnector?.kind === 'stdio') return 'discover';
+  // stdio and legacy SSE servers are not the reference server: no classic REST face to look for.
+  if (env.mcpConnector !== undefined) return 'discover';
   if (sel.host === undefined) return 'classic';
   const rest = new RestClient({ baseUrl: env.restBaseUrl, recorder: env.silentRecorder, dispatcher: env.dispatcher, headers: env.headers, timeoutMs: env.timeoutMs });
   return (await rest.get(CLASSIC_STATUS_PATH)).status === 404 ? 'discover' : 'classic';

@@ -9,6 +9,7 @@ import { createDispatcher } from '../transports/http-pool.js';
 import type { ProcessUsageReport } from '../metrics/process-usage.js';
 import { splitCommandLine } from '../transports/command-line.js';
 import { StdioConnector } from '../transports/mcp-stdio.js';
+import { detectTransport, SseConnector } from '../transports/mcp-sse.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 
 export interface TargetOptions {
@@ -21,6 +22,12 @@ export interface TargetOptions {
   /** `--stdio-shared`: one server process (one MCP session) for all users. */
   stdioShared?: boolean;
   protocolVersion?: string;
+  /**
+   * With --host: `sse` speaks the legacy HTTP+SSE transport (2024-11-05);
+   * `auto` first POSTs an initialize and falls back to it on 400/404/405,
+   * as the spec says; `streamable-http` (and absent) never checks.
+   */
+  transport?: 'auto' | 'streamable-http' | 'sse';
 }
 
 export interface Target {
@@ -78,11 +85,18 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   const host = opts.host ?? embedded!.url;
   const dispatcher = createDispatcher();
   const { mcpUrl, restBaseUrl } = resolveEndpoints(host);
+  let mcpConnector: SseConnector | undefined;
+  if (opts.host !== undefined && (opts.transport === 'sse' || opts.transport === 'auto')) {
+    const sse = { url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, protocolVersion: opts.protocolVersion };
+    // The check sends one initialize (and ends its session); a short deadline keeps a dead target from stalling the start.
+    const legacy = opts.transport === 'sse' || await detectTransport({ ...sse, timeoutMs: Math.min(opts.requestTimeoutMs, 10_000) }) === 'sse';
+    if (legacy) mcpConnector = new SseConnector(sse);
+  }
   return {
     host,
     embedded,
     dispatcher,
-    env: { host, mcpUrl, restBaseUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, silentRecorder },
+    env: { host, mcpUrl, restBaseUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, silentRecorder, ...(mcpConnector ? { mcpConnector } : {}) },
     async close() {
       // A target that never answers must not hold the generator's exit.
       await Promise.race([dispatcher.close(), new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => undefined);

@@ -12,7 +12,7 @@ import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-o
 import { runMerge } from '../app/merge-command.js';
 import { benchScenarioFile } from '../scenarios/bench.js';
 import { parseProcesses, parsePositiveInt, parseStagesOption } from './load-values.js';
-import { parseStdioCommand } from './transport-values.js';
+import { parseStdioCommand, parseTransport } from './transport-values.js';
 import { collect, parseDurationMs, parseHeader, parseHttpUrl, parseNameList, parseNonNegativeInt, parsePort, parsePositiveNumber } from './values.js';
 
 /** Locust-era variable names still work: they feed the MCPLOAD_ ones. */
@@ -106,10 +106,12 @@ function buildProgram(): Command {
     .option('--tools <names>', 'discover: call exactly these tools (comma-separated), whatever their annotations', parseNameList, [])
     .option('--stdio <command>', 'spawn the MCP server and speak MCP on its stdin/stdout, one process per user (instead of --host)', parseStdioCommand)
     .option('--stdio-shared', '--stdio: one server process (one session) for all users', false)
+    .option('--transport <kind>', "with --host: 'streamable-http', 'sse' (legacy HTTP+SSE, 2024-11-05) or 'auto' (POST first, SSE on 400/404/405)", parseTransport, 'auto')
     .action(async (scenario: string | undefined, o) => {
       exitWhenDone = true;
       if (o.stdio !== undefined && o.host !== undefined) throw new UsageError('--stdio and --host name two targets; give one');
       if (o.stdioShared && o.stdio === undefined) throw new UsageError('--stdio-shared needs --stdio "command args"');
+      if (o.transport === 'sse' && o.host === undefined) throw new UsageError('--transport sse needs --host (the SSE endpoint, e.g. http://127.0.0.1:3001/sse)');
       if (o.stdio !== undefined && o.processes !== undefined && o.processes !== 1) {
         throw new UsageError('--stdio runs in one process (each worker would start its own servers); leave out --processes');
       }
@@ -126,6 +128,7 @@ function buildProgram(): Command {
           host: o.host,
           stdio: o.stdio,
           stdioShared: o.stdioShared,
+          transport: o.transport,
           users: o.users,
           spawnRate: o.spawnRate,
           timeMs: o.time,

@@ -15,3 +15,11 @@ export function parseStdioCommand(text: string): string {
   }
   return text;
 }
+
+export type TransportChoice = 'auto' | 'streamable-http' | 'sse';
+
+/** `--transport auto|streamable-http|sse`. */
+export function parseTransport(text: string): TransportChoice {
+  if (text === 'auto' || text === 'streamable-http' || text === 'sse') return text;
+  throw new InvalidArgumentError(`"${text}" is not a transport (auto, streamable-http or sse)`);
+}

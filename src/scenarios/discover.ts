@@ -17,6 +17,7 @@ import {
 } from './discovery-probe.js';
 import { compileSchema, type SchemaCheck } from './json-schema.js';
 import { createRng, SchemaArgGenerator, type Rng } from './schema-args.js';
+import { agentReplies } from './agent-replies.js';
 import { describeSelection, selectTools, type ToolSafetyOptions } from './tool-selection.js';
 
 export interface DiscoverOptions extends ToolSafetyOptions {
@@ -170,6 +171,8 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
       name: 'discover',
       description: `discovered workload of ${env.mcpUrl}`,
       notes,
+      // Tools that ask the client for sampling or elicitation get an agent's answer.
+      serverRequests: agentReplies(seed),
       userClasses: [{
         name: 'DiscoveryUser',
         wait: between(0.5, 2),

@@ -1,7 +1,7 @@
 /**
  * The one face every MCP client of a virtual user shows, whatever carries
- * the bytes: Streamable HTTP (`McpHttpClient`), stdio (`McpStdioClient`) or
- * the legacy HTTP+SSE transport (`McpSseClient`). Scenario code sees only
+ * the bytes: Streamable HTTP (`McpHttpClient`), stdio and the legacy
+ * HTTP+SSE transport (`SessionMcpClient`). Scenario code sees only
  * this (`VirtualUser.mcp`), so one scenario runs over every transport.
  *
  * Every method records exactly one sample per request (type = MCP method,

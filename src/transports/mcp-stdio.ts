@@ -2,13 +2,12 @@
  * MCP over stdio (MCP basic/transports#stdio): the generator spawns the
  * server and exchanges newline-delimited JSON-RPC on its stdin and stdout.
  *
- * - `StdioSession`: one MCP conversation on one server process (ids,
- *   pending calls, the handshake, answers to server requests, notifications
- *   routed to the call they belong to). Restarts the process when a new
- *   handshake is asked for after it died.
- * - `McpStdioClient`: a virtual user's `McpClient` on a session; records one
- *   sample per request with the same types and names as the HTTP client
- *   (the endpoint name is `stdio`).
+ * - `StdioSession`: one MCP conversation on one server process (ids and
+ *   waiting calls in an `RpcRouter`, the handshake). Restarts the process
+ *   when a new handshake is asked for after it died.
+ * - Each virtual user gets a `SessionMcpClient` (session-client.ts) on a
+ *   session: the same sample types and names as over HTTP, the endpoint
+ *   name being `stdio`.
  * - `StdioConnector`: makes the clients of a run, one process per user (how
  *   real clients run stdio servers) or one shared by all (`--stdio-shared`),
  *   and samples the processes' CPU and memory.
@@ -18,19 +17,17 @@
  * notifications find their call by `progressToken`; a log notification,
  * which names no request, is counted on the most recently sent call.
  */
-import { fixedError, deadlineError } from './errors.js';
+import { fixedError } from './errors.js';
 import { MAX_TIMER_MS } from './in-flight.js';
-import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
-import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
+import type { Recorder, SampleError } from '../metrics/sample.js';
 import { ProcessUsageSampler, type ProcessUsageReport } from '../metrics/process-usage.js';
 import type { McpClient, McpClientOptions, McpConnector } from './mcp-client.js';
-import type { RpcOptions, RpcOutcome } from './mcp-http.js';
 import { DEFAULT_PROTOCOL_VERSION } from './mcp-http.js';
 import { DEFAULT_MAX_BODY_BYTES } from './read-body.js';
-import { interpretResponse } from './rpc-result.js';
-import { answerServerRequest, CallStream, clientCapabilities, type ServerRequestReplies } from './server-messages.js';
+import { RpcRouter, type RouterReply } from './rpc-router.js';
+import { clientCapabilities, type CallStream, type ServerRequestReplies } from './server-messages.js';
+import { handshake, SessionMcpClient, type HandshakeRecorder, type MessageSession } from './session-client.js';
 import { StdioConnection } from './stdio-connection.js';
-import { VERSION } from '../version.js';
 
 /** The sample name of requests that have no better one (HTTP uses the endpoint path). */
 export const STDIO_NAME = 'stdio';
@@ -42,37 +39,13 @@ export interface StdioServerSpec {
   cwd?: string;
 }
 
-/** Returned (not recorded) when the user was stopped mid-request: the run is ending, the server did nothing wrong. */
-const CUT = fixedError('timeout', 'cancelled: user stopped');
-const CUT_OUTCOME: RpcOutcome = Object.freeze({ ok: false, error: CUT }) as RpcOutcome;
 const NOT_RUNNING = fixedError('connect', 'server process not running');
-const CLIENT_INFO = Object.freeze({ name: 'mcpload', version: VERSION });
 
-interface Reply {
-  message?: Record<string, unknown>;
-  bytes: number;
-  error?: SampleError;
-}
-
-interface Pending {
-  resolve(reply: Reply): void;
-  timer: NodeJS.Timeout;
-  stream: CallStream | undefined;
-  progressToken: string | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-/** One MCP conversation on one server process. */
-export class StdioSession {
+/** One MCP conversation on one server process; a new process when a handshake is asked for after it died. */
+export class StdioSession implements MessageSession {
   private conn: StdioConnection | undefined;
-  private nextId = 1;
-  private nextToken = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly byToken = new Map<string, CallStream>();
-  /** The most recently sent call with a stream: where log notifications are counted. */
-  private lastStream: CallStream | undefined;
-  private handshake: Promise<boolean> | undefined;
+  private readonly router: RpcRouter;
+  private pendingHandshake: Promise<boolean> | undefined;
   private exitReason: SampleError = NOT_RUNNING;
   private closed = false;
   ready = false;
@@ -84,37 +57,35 @@ export class StdioSession {
     private readonly spec: StdioServerSpec,
     /** Where answers to server requests are recorded (type `reply`). */
     private readonly recorder: Recorder,
-    private readonly replies: ServerRequestReplies | undefined,
-    private readonly timeoutMs: number,
+    replies: ServerRequestReplies | undefined,
+    timeoutMs: number,
     protocolVersion: string,
     private readonly maxLineBytes: number,
   ) {
     this.protocolVersion = protocolVersion;
     this.clientCaps = clientCapabilities(replies);
+    this.router = new RpcRouter((message) => Promise.resolve(this.write(message)), recorder, replies, timeoutMs);
   }
 
   get pid(): number | undefined {
     return this.conn?.alive ? this.conn.pid : undefined;
   }
 
-  /** Why the last process ended, for a failed start. */
+  /** The end of what the server wrote on stderr (for a failed start). */
   get stderrTail(): string {
     return this.conn?.stderrTail ?? '';
   }
 
-  /**
-   * Starts the process when there is none (or it died) and runs the
-   * handshake, once for all callers at a time; `record` gets its samples.
-   */
-  initialize(record: (type: string, latencyUs: number, bytes: number, error?: SampleError) => void, signal?: AbortSignal): Promise<boolean> {
+  /** Starts the process when there is none (or it died) and runs the handshake, once for all callers at a time. */
+  initialize(record: HandshakeRecorder, signal?: AbortSignal): Promise<boolean> {
     if (this.ready && this.conn?.alive) return Promise.resolve(true);
-    this.handshake ??= this.runHandshake(record, signal).finally(() => {
-      this.handshake = undefined;
+    this.pendingHandshake ??= this.connectAndHandshake(record, signal).finally(() => {
+      this.pendingHandshake = undefined;
     });
-    return this.handshake;
+    return this.pendingHandshake;
   }
 
-  private async runHandshake(record: (type: string, latencyUs: number, bytes: number, error?: SampleError) => void, signal?: AbortSignal): Promise<boolean> {
+  private async connectAndHandshake(record: HandshakeRecorder, signal?: AbortSignal): Promise<boolean> {
     if (this.closed) return false;
     this.ready = false;
     if (!this.conn?.alive) {
@@ -122,233 +93,50 @@ export class StdioSession {
       // A command that cannot start reports so on the next tick: wait for it, for a clear error.
       if (this.conn?.pid === undefined) await new Promise((resolve) => setImmediate(resolve));
     }
-    const start = nowUs();
-    const reply = await this.call('initialize', { protocolVersion: this.protocolVersion, capabilities: this.clientCaps, clientInfo: CLIENT_INFO }, signal);
-    if (reply.error === CUT) return false;
-    const end = nowUs();
-    let error = reply.error;
-    const message = reply.message;
-    if (error === undefined && message !== undefined) {
-      const out = interpretResponse(message, false, undefined, this.recorder, 'initialize');
-      error = out.error;
-      if (error === undefined) {
-        const init = out.result as { protocolVersion?: unknown; capabilities?: unknown } | undefined;
-        if (typeof init?.protocolVersion === 'string' && init.protocolVersion.length > 0) this.protocolVersion = init.protocolVersion;
-        this.capabilities = typeof init?.capabilities === 'object' && init.capabilities !== null ? init.capabilities as Record<string, unknown> : {};
-      }
-    }
-    record('initialize', end - start, reply.bytes, error);
-    if (error !== undefined) return false;
-    const sentAt = nowUs();
-    const sent = this.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    record('notifications/initialized', nowUs() - sentAt, 0, sent ? undefined : this.exitReason);
-    this.ready = sent;
-    return sent;
+    const out = await handshake(this, record, this.recorder, this.protocolVersion, this.clientCaps, signal);
+    if (out.protocolVersion !== undefined) this.protocolVersion = out.protocolVersion;
+    if (out.capabilities !== undefined) this.capabilities = out.capabilities;
+    this.ready = out.ok && this.conn?.alive === true;
+    return this.ready;
   }
 
   private spawn(): void {
     const conn = new StdioConnection({
       ...this.spec,
       maxLineBytes: this.maxLineBytes,
-      onMessage: (message, bytes) => this.onMessage(message, bytes),
+      onMessage: (message, bytes) => this.router.onMessage(message, bytes),
       onExit: (reason) => {
         if (this.conn !== conn) return;
         this.ready = false;
         this.exitReason = fixedError('connect', reason);
         // Every call waiting on this process fails now, not at its timeout.
-        for (const [id, p] of this.pending) this.settle(id, p, { bytes: 0, error: this.exitReason });
+        this.router.failAll(this.exitReason);
       },
     });
     this.conn = conn;
   }
 
-  /** A progress token for a call, unique on this session. */
   newProgressToken(): string {
-    return `p${this.nextToken++}`;
+    return this.router.newProgressToken();
   }
 
-  /** Sends a request and waits for its response (or the timeout, the process's end, the user's stop). */
-  call(method: string, params: object | undefined, signal?: AbortSignal, stream?: CallStream, progressToken?: string): Promise<Reply> {
-    if (signal?.aborted) return Promise.resolve({ bytes: 0, error: CUT });
-    const id = this.nextId++;
-    const message = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
-    if (!this.send(message)) return Promise.resolve({ bytes: 0, error: this.exitReason });
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        const p = this.pending.get(id);
-        if (p === undefined) return;
-        this.settle(id, p, { bytes: 0, error: deadlineError(this.timeoutMs) });
-        // Spec (utilities/cancellation): tell the server to stop working on it.
-        this.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'client timeout' } });
-      }, this.timeoutMs);
-      const onAbort = signal === undefined ? undefined : () => {
-        const p = this.pending.get(id);
-        if (p !== undefined) this.settle(id, p, { bytes: 0, error: CUT });
-      };
-      signal?.addEventListener('abort', onAbort!, { once: true });
-      this.pending.set(id, { resolve, timer, stream, progressToken, signal, onAbort });
-      if (progressToken !== undefined && stream !== undefined) this.byToken.set(progressToken, stream);
-      if (stream !== undefined) this.lastStream = stream;
-    });
+  call(method: string, params: object | undefined, signal?: AbortSignal, stream?: CallStream, progressToken?: string): Promise<RouterReply> {
+    return this.router.call(method, params, signal, stream, progressToken);
   }
 
-  private settle(id: number, p: Pending, reply: Reply): void {
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
-    if (p.progressToken !== undefined) this.byToken.delete(p.progressToken);
-    if (this.lastStream === p.stream) this.lastStream = undefined;
-    p.resolve(reply);
+  post(message: object): Promise<SampleError | undefined> {
+    return Promise.resolve(this.write(message));
   }
 
-  /** Writes one message; false when the process cannot take it. */
-  send(message: object): boolean {
-    return this.conn?.send(message) ?? false;
+  private write(message: object): SampleError | undefined {
+    return this.conn?.send(message) === true ? undefined : this.exitReason;
   }
 
-  private onMessage(message: Record<string, unknown>, bytes: number): void {
-    const method = message.method;
-    if (typeof method !== 'string') {
-      // A response: to one of ours, or late (timed out, cut) and dropped.
-      const id = message.id;
-      const p = typeof id === 'number' ? this.pending.get(id) : undefined;
-      if (p !== undefined) this.settle(id as number, p, { message, bytes });
-      return;
-    }
-    if ('id' in message) {
-      const start = nowUs();
-      const reply = answerServerRequest(message, this.replies);
-      if (reply === undefined) return;
-      const sent = this.send(reply);
-      this.recorder.record('reply', method, nowUs() - start, 0, sent ? undefined : this.exitReason);
-      return;
-    }
-    if (method === 'notifications/progress') {
-      const token = (message.params as { progressToken?: unknown } | undefined)?.progressToken;
-      const stream = token === undefined ? undefined : this.byToken.get(String(token));
-      stream?.onMessage(message);
-    } else if (method === 'notifications/message') {
-      this.lastStream?.onMessage(message);
-    }
-  }
-
-  /** Ends the process; pending calls fail. */
+  /** Ends the process; waiting calls fail. */
   async close(): Promise<void> {
     this.closed = true;
     this.ready = false;
-    const conn = this.conn;
-    await conn?.close();
-  }
-}
-
-/** A virtual user's MCP client over stdio. */
-export class McpStdioClient implements McpClient {
-  private closing: Promise<void> | undefined;
-  private readonly recordHandshake = (type: string, latencyUs: number, bytes: number, error?: SampleError): void => {
-    this.recorder.record(type, STDIO_NAME, latencyUs, bytes, error);
-  };
-
-  constructor(
-    private readonly session: StdioSession,
-    /** Whether close() ends the session (its own process) or leaves it to the connector (shared). */
-    private readonly ownsSession: boolean,
-    private readonly recorder: Recorder,
-    private readonly signal: AbortSignal | undefined,
-    private readonly timing: IterationTiming | undefined,
-  ) {}
-
-  get sessionId(): string | undefined {
-    return undefined;
-  }
-
-  get initialized(): boolean {
-    return this.session.ready;
-  }
-
-  get serverCapabilities(): Record<string, unknown> | undefined {
-    return this.session.capabilities;
-  }
-
-  get negotiatedProtocolVersion(): string {
-    return this.session.protocolVersion;
-  }
-
-  initialize(): Promise<boolean> {
-    if (this.signal?.aborted) return Promise.resolve(false);
-    return this.session.initialize(this.recordHandshake, this.signal);
-  }
-
-  request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.exchange(method, params, opts?.name ?? STDIO_NAME, opts, false);
-  }
-
-  listTools(opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.request('tools/list', undefined, opts);
-  }
-
-  callTool(name: string, args: Record<string, unknown> = {}, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.exchange('tools/call', { name, arguments: args }, opts?.name ?? name, opts, true);
-  }
-
-  listResources(opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.request('resources/list', undefined, opts);
-  }
-
-  readResource(uri: string, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.exchange('resources/read', { uri }, opts?.name ?? uri, opts, false);
-  }
-
-  listPrompts(opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.request('prompts/list', undefined, opts);
-  }
-
-  getPrompt(name: string, args: Record<string, string> = {}, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.exchange('prompts/get', { name, arguments: args }, opts?.name ?? name, opts, false);
-  }
-
-  ping(opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.request('ping', undefined, opts);
-  }
-
-  async notify(method: string, params?: object, record = true): Promise<boolean> {
-    if (this.signal?.aborted) return false;
-    const start = nowUs();
-    const sent = this.session.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
-    if (record) this.recorder.record(method, STDIO_NAME, nowUs() - start, 0, sent ? undefined : NOT_RUNNING);
-    return sent;
-  }
-
-  close(): Promise<void> {
-    this.closing ??= this.ownsSession ? this.session.close() : Promise.resolve();
-    return this.closing;
-  }
-
-  private async exchange(method: string, params: object | undefined, name: string, opts: RpcOptions | undefined, isToolCall: boolean): Promise<RpcOutcome> {
-    if (this.signal?.aborted) return CUT_OUTCOME;
-    const start = nowUs();
-    const origin = takeLatencyOrigin(this.timing, start);
-    let stream: CallStream | undefined;
-    let token: string | undefined;
-    if (isToolCall) {
-      stream = new CallStream(this.recorder, name, start, () => undefined, undefined);
-      if (opts?.progress === true) {
-        token = this.session.newProgressToken();
-        params = { ...params, _meta: { progressToken: token } };
-      }
-    }
-    const reply = await this.session.call(method, params, this.signal, stream, token);
-    const end = nowUs();
-    if (reply.error === CUT) return CUT_OUTCOME;
-    let error = reply.error;
-    let result: unknown;
-    if (error === undefined && reply.message !== undefined) {
-      const out = interpretResponse(reply.message, isToolCall, opts?.validate, this.recorder, `${method} ${name}`);
-      error = out.error;
-      result = out.result;
-    }
-    this.recorder.record(method, name, end - origin, reply.bytes, error);
-    this.timing?.service.record(method, name, end - start, reply.bytes, error);
-    return error === undefined ? { ok: true, result } : { ok: false, error };
+    await this.conn?.close();
   }
 }
 
@@ -382,10 +170,10 @@ export class StdioConnector implements McpConnector {
   create(opts: McpClientOptions & { ownProcess?: boolean }): McpClient {
     if (this.opts.shared && opts.ownProcess !== true) {
       this.shared ??= this.newSession(opts.recorder, opts.serverRequests, opts.protocolVersion, opts.timeoutMs);
-      return new McpStdioClient(this.shared, false, opts.recorder, opts.signal, opts.timing);
+      return new SessionMcpClient(this.shared, STDIO_NAME, false, opts.recorder, opts.signal, opts.timing);
     }
     const session = this.newSession(opts.recorder, opts.serverRequests, opts.protocolVersion, opts.timeoutMs);
-    const client = new McpStdioClient(session, true, opts.recorder, opts.signal, opts.timing);
+    const client = new SessionMcpClient(session, STDIO_NAME, true, opts.recorder, opts.signal, opts.timing);
     const close = client.close.bind(client);
     client.close = () => close().finally(() => this.sessions.delete(session));
     return client;

@@ -71,6 +71,11 @@ export class WebController {
     return this.prepared.available;
   }
 
+  /** The classes with the weights the next (or current) run uses: the form's overrides applied. */
+  weightedClasses(): UserClass[] {
+    return this.prepared.available.map((c) => (this.weights[c.name] !== undefined ? { ...c, weight: this.weights[c.name] } : c));
+  }
+
   get embedded(): boolean {
     return this.target.embedded !== undefined;
   }
@@ -150,9 +155,7 @@ export class WebController {
   }
 
   private pickedClasses(): UserClass[] {
-    const picked = this.prepared.available
-      .filter((c) => this.selected.has(c.name))
-      .map((c) => (this.weights[c.name] !== undefined ? { ...c, weight: this.weights[c.name] } : c));
+    const picked = this.weightedClasses().filter((c) => this.selected.has(c.name));
     if (picked.length === 0) throw new SwarmFormError('pick at least one user class');
     return picked;
   }

@@ -64,7 +64,7 @@ export class LiveFeed {
   compute(historyAfter: number): FeedComputation {
     const ctl = this.controller;
     const run = ctl.run;
-    const classes = classRatios(ctl.available, ctl.selected, run?.usersByClass() ?? {});
+    const classes = classRatios(ctl.weightedClasses(), ctl.selected, run?.usersByClass() ?? {});
     const base = {
       host: ctl.host,
       runTimeS: ctl.runTimeMs !== null ? ctl.runTimeMs / 1000 : null,

@@ -103,6 +103,10 @@ describe('web API', () => {
       assert.ok(key in total, `Locust field ${key}`);
     }
     assert.equal(stats.user_classes.MCPServerUser, 0, 'an unpicked class runs no user');
+    const tasks = await getJson(`${web.url}/tasks`);
+    assert.equal(tasks.per_class.MCPHeavyLoad.weight, 2, 'the weight sent with the swarm');
+    assert.equal(tasks.per_class.MCPHeavyLoad.ratio, 0.4, 'weights 2:3 among the picked classes');
+    assert.equal(tasks.per_class.MCPServerUser.selected, false);
   });
 
   test('GET /events sends the run so far, then updates with chart points', async () => {
