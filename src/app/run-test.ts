@@ -3,21 +3,21 @@
  * scenario, run the users with a live table, stop on time or signal, then
  * judge and write every report asked for. Returns the exit code.
  */
+import { concludeRun, type RunIo } from './conclude.js';
 import { formatDuration } from '../cli/values.js';
-import { formatLiveTable, formatSummary } from '../reporters/console.js';
+import { formatLiveRows } from '../reporters/console.js';
 import { createMetricsRegistry, startPrometheusExporter, type PrometheusExporter } from '../reporters/prometheus.js';
-import { formatLatencyComparison } from '../reporters/service-time.js';
-import { formatProcessUsage } from '../reporters/process-usage.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_WEB_PORT, metricsSourceOf, runWebUi, type PrometheusOptions, type WebUiOptions } from '../web/run-web.js';
 import { runMultiProcess } from './multi-process.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad, type LoadFlags } from './load-model.js';
-import { writeReports, type ReportOptions } from './reports.js';
+import type { ReportOptions } from './reports.js';
 import { prepareScenario, type ScenarioSelection } from './scenario-setup.js';
 import { openTarget } from './target.js';
-import { TestRun } from './test-run.js';
+import { testRunFor, type TestRun } from './test-run.js';
 
 export { RunSetupError } from './scenario-setup.js';
+export type { RunIo } from './conclude.js';
 export { resolveEndpoints } from './target.js';
 
 export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags {
@@ -48,10 +48,6 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags 
   prometheus?: PrometheusOptions;
 }
 
-export interface RunIo {
-  out(text: string): void;
-  err(text: string): void;
-}
 
 /** Resolves with the reason the run should stop: the time limit, a signal, or the load model's own end. */
 export function waitForStop(timeMs: number | undefined, io: RunIo, finished?: Promise<string>): Promise<string> {
@@ -83,16 +79,7 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     const prepared = await prepareScenario(opts, target.env);
     for (const note of prepared.notes) io.err(`note: ${note}`);
     const model = resolveLoadModel(opts, prepared.scenario.shape);
-    const run = new TestRun({
-      scenarioName: prepared.scenario.name,
-      classes: prepared.classes,
-      thresholds: prepared.thresholds,
-      env: target.env,
-      stopTimeoutMs: opts.stopTimeoutMs,
-      protocolVersion: opts.protocolVersion,
-      serverRequests: prepared.scenario.serverRequests,
-      settings: { ...opts, host: target.host },
-    });
+    const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host });
     if (opts.prometheus) {
       exporter = await startPrometheusExporter(createMetricsRegistry(metricsSourceOf(() => run)), opts.web?.host ?? '127.0.0.1', opts.prometheus.port);
       io.out(`Prometheus metrics at ${exporter.url}\n`);
@@ -110,7 +97,7 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     const printer = opts.printIntervalMs > 0
       ? setInterval(() => {
         const info = { elapsedS: run.elapsedS, totalS, users: run.userCount, state: run.state };
-        io.out(formatLiveTable(run.snapshot({ history: false }), info) + openModelStatus(run) + '\n');
+        io.out(formatLiveRows(run.stats.liveRows(), info) + openModelStatus(run) + '\n');
       }, opts.printIntervalMs)
       : undefined;
     await startLoad(run, model);
@@ -126,15 +113,7 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     const result = run.result();
     if (target.processUsage) result.serverProcesses = target.processUsage();
     io.out(`\nstopped (${reason}) after ${formatDuration(run.elapsedS * 1000)}\n`);
-    io.out(formatSummary(result.snapshot, result.thresholds, result.security, { droppedIterations: result.droppedIterations }) + '\n');
-    // Scenario notes again after the table (e.g. which tools discovery skipped and how to include them).
-    for (const note of prepared.scenario.notes ?? []) io.out(`note: ${note}\n`);
-    if (result.serviceSnapshot) io.out(`\n${formatLatencyComparison(result.snapshot, result.serviceSnapshot)}\n`);
-    if (result.droppedIterations !== undefined) io.out(`dropped iterations: ${result.droppedIterations}\n`);
-    if (result.serverProcesses) io.out(`${formatProcessUsage(result.serverProcesses)}\n`);
-    const written = await writeReports(result, opts);
-    if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);
-    return result.passed ? 0 : 1;
+    return await concludeRun(result, opts, io, prepared.scenario.notes);
   } finally {
     await exporter?.close();
     await target.close();

@@ -3,6 +3,7 @@
  * count, reset stats, stop, and judge. The headless CLI and the web UI both
  * drive this; neither knows about the engine or transports underneath.
  */
+import type { PreparedScenario } from './scenario-setup.js';
 import { ArrivalPlan } from '../engine/arrival-plan.js';
 import { OpenRunner } from '../engine/open-runner.js';
 import { Runner, type RunnerState, type UserInfo } from '../engine/runner.js';
@@ -31,6 +32,35 @@ export interface TestRunConfig {
   serverRequests?: ServerRequestReplies;
   /** What the run was asked to do, for reports (redacted before it is written anywhere). */
   settings: Record<string, unknown>;
+}
+
+/** What every caller passes through from its options. */
+export interface TestRunOptions {
+  stopTimeoutMs: number;
+  protocolVersion?: string;
+}
+
+/**
+ * A run of a prepared scenario: the one way the CLI, worker processes and the
+ * web UI build a TestRun, so none of them forgets a piece of the scenario.
+ */
+export function testRunFor(
+  prepared: PreparedScenario,
+  env: ScenarioEnv,
+  opts: TestRunOptions,
+  settings: Record<string, unknown>,
+  classes: UserClass[] = prepared.classes,
+): TestRun {
+  return new TestRun({
+    scenarioName: prepared.scenario.name,
+    classes,
+    thresholds: prepared.thresholds,
+    env,
+    stopTimeoutMs: opts.stopTimeoutMs,
+    protocolVersion: opts.protocolVersion,
+    serverRequests: prepared.scenario.serverRequests,
+    settings,
+  });
 }
 
 export class TestRun {

@@ -9,7 +9,7 @@ import { ScenarioError } from '../scenarios/loader.js';
 import { shareLoadModel, resolveLoadModel, startLoad } from './load-model.js';
 import { prepareScenario, RunSetupError } from './scenario-setup.js';
 import { openTarget } from './target.js';
-import { TestRun } from './test-run.js';
+import { testRunFor } from './test-run.js';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
 
 const SNAPSHOT_PERIOD_MS = 1000;
@@ -30,15 +30,7 @@ async function runWorker(start: Extract<ParentMessage, { type: 'start' }>, stopR
   try {
     const prepared = await prepareScenario(opts, target.env);
     const model = shareLoadModel(resolveLoadModel(opts, prepared.scenario.shape), index, count);
-    const run = new TestRun({
-      scenarioName: prepared.scenario.name,
-      classes: prepared.classes,
-      thresholds: prepared.thresholds,
-      env: target.env,
-      stopTimeoutMs: opts.stopTimeoutMs,
-      protocolVersion: opts.protocolVersion,
-      settings: { ...opts, host: target.host, worker: index },
-    });
+    const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host, worker: index });
     const status = () => ({
       users: run.userCount, state: run.state, droppedIterations: run.droppedIterations, arrivalRate: run.arrivalRate,
     });

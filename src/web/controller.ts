@@ -8,7 +8,7 @@ import { formatDuration } from '../cli/values.js';
 import { prepareScenario, type PreparedScenario } from '../app/scenario-setup.js';
 import type { RunOptions } from '../app/run-test.js';
 import { openTarget, type Target } from '../app/target.js';
-import { TestRun } from '../app/test-run.js';
+import { testRunFor, type TestRun } from '../app/test-run.js';
 import type { UserClass } from '../scenarios/api.js';
 import type { LogBook } from './log-book.js';
 import { SwarmFormError, type SwarmRequest } from './swarm-form.js';
@@ -163,18 +163,10 @@ export class WebController {
   private startRun(users: number, spawnRate: number): string {
     const classes = this.pickedClasses();
     const o = this.opts.run;
-    const run = new TestRun({
-      scenarioName: this.prepared.scenario.name,
-      classes,
-      thresholds: this.prepared.thresholds,
-      env: this.target.env,
-      stopTimeoutMs: o.stopTimeoutMs,
-      protocolVersion: o.protocolVersion,
-      settings: {
-        ...o, host: this.target.host, users, spawnRate, timeMs: this.runTimeMs ?? undefined,
-        userClasses: classes.map((c) => `${c.name}:${c.weight ?? 1}`), headless: false,
-      },
-    });
+    const run = testRunFor(this.prepared, this.target.env, o, {
+      ...o, host: this.target.host, users, spawnRate, timeMs: this.runTimeMs ?? undefined,
+      userClasses: classes.map((c) => `${c.name}:${c.weight ?? 1}`), headless: false,
+    }, classes);
     this.current = run;
     this.generation++;
     this.ended = undefined;
