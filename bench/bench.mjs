@@ -284,12 +284,25 @@ async function accuracyRow() {
   const gen = start(NODE, [MCPLOAD, 'run', path.join(HERE, 'scenarios/undici-call.ts'), '--host', `http://127.0.0.1:${port}/mcp`, '--headless',
     '-u', '10', '-r', '100', '-t', '8s', '--print-interval', '0', '--json', json], { cpu: GEN_CPU, log: 'accuracy.log' });
   await gen.done;
+  // autocannon on the same target and concurrency, right after: what any client sees on this machine
+  // now (loopback, both HTTP stacks, CPU scheduling); the truth is timed inside the target.
+  const ac = start(NODE, [AUTOCANNON, '-j', '-c', '10', '-d', '8', '-m', 'POST', '-b', BODY, '-H', 'Content-Type=application/json',
+    '-H', `Accept=${ACCEPT}`, `http://127.0.0.1:${port}/mcp`], { cpu: GEN_CPU });
+  const acResult = await ac.done;
+  let acLatency;
+  try {
+    acLatency = JSON.parse(acResult.text.slice(acResult.text.indexOf('{'))).latency;
+  } catch {
+    acLatency = undefined;
+  }
   const truth = await (await fetch(`http://127.0.0.1:${port}/truth`)).json();
   await stop(target);
   const row = statsRows(percentilesOf(json)).rows.find((r) => r.type === 'tools/call');
   rows.push(['Accuracy: 20 ms delay target, p50 reported vs true', `${fmt(row.percentilesMs['50'])} ms vs ${fmt(truth.p50)} ms`,
     `+${fmt(row.percentilesMs['50'] - truth.p50)} ms`, '≤ 0.3 ms']);
   rows.push(['  p99 reported vs true', `${fmt(row.percentilesMs['99'])} ms vs ${fmt(truth.p99)} ms`, `+${fmt(row.percentilesMs['99'] - truth.p99)} ms`, '']);
+  rows.push(['  mean mcpload / autocannon (same target, 10 conns)', `${fmt(row.avgMs)} ms / ${fmt(acLatency?.average)} ms`,
+    `autocannon p50 ${fmt(acLatency?.p50, 0)} ms (whole ms)`, '']);
 }
 
 async function coordinatedOmissionRow() {

@@ -5,6 +5,8 @@ export { defineScenario, defineUserClass } from './scenarios/api.js';
 export type { Scenario, ScenarioEnv, ScenarioExport, Task, UserClass, VirtualUser } from './scenarios/api.js';
 export { between, constant, constantPacing } from './engine/user-class.js';
 export type { TaskDef, UserClassDef, WaitTime } from './engine/user-class.js';
+export { leakFloodClass, sessionChurnClass, SessionLeakTally } from './scenarios/sessions.js';
+export type { SessionChurnOptions } from './scenarios/sessions.js';
 export { McpHttpClient } from './transports/mcp-http.js';
 export type { RpcOutcome } from './transports/mcp-http.js';
 export type { McpClient } from './transports/mcp-client.js';

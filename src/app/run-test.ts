@@ -76,7 +76,8 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
   const target = await openTarget(opts);
   let exporter: PrometheusExporter | undefined;
   try {
-    const prepared = await prepareScenario(opts, target.env);
+    // The embedded server is local: leak-flood can read its memory without --server-pid.
+    const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
     for (const note of prepared.notes) io.err(`note: ${note}`);
     const model = resolveLoadModel(opts, prepared.scenario.shape);
     const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host });

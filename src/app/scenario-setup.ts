@@ -6,6 +6,7 @@ import { selectClasses } from '../engine/task-picker.js';
 import { mergeThresholdLists, type Threshold } from '../metrics/thresholds.js';
 import type { Scenario, ScenarioEnv, UserClass } from '../scenarios/api.js';
 import { buildDiscoverScenario } from '../scenarios/discover.js';
+import { buildSessionScenario } from '../scenarios/sessions.js';
 import { classicScenarioFile, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
 import { securityProbeClass } from '../security/probe-user.js';
 import { RestClient } from '../transports/rest.js';
@@ -24,6 +25,10 @@ export interface ScenarioSelection {
   allowWrites?: boolean;
   allowDestructive?: boolean;
   tools?: string[];
+  /** `churn`: calls per session. */
+  callsPerSession?: number;
+  /** `leak-flood`: the server's process id, for its RSS growth per session (--server-pid, or the embedded server's). */
+  serverPid?: number;
   userClasses: string[];
   tags: string[];
   excludeTags: string[];
@@ -68,6 +73,13 @@ async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv): Promise<S
         seed: sel.seed, protocolVersion: sel.protocolVersion,
         allowWrites: sel.allowWrites ?? false, allowDestructive: sel.allowDestructive ?? false, tools: sel.tools ?? [],
       });
+    } catch (err) {
+      throw new RunSetupError((err as Error).message);
+    }
+  }
+  if (name === 'churn' || name === 'leak-flood') {
+    try {
+      return buildSessionScenario(name, env, { callsPerSession: sel.callsPerSession, serverPid: sel.serverPid });
     } catch (err) {
       throw new RunSetupError((err as Error).message);
     }

@@ -10,6 +10,8 @@ import { VERSION } from '../version.js';
 import { addProbeCommand } from './probe-cli.js';
 import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
 import { runMerge } from '../app/merge-command.js';
+import { runClient } from '../app/client-command.js';
+import { parseProtocolVersion, PROTOCOL_VERSIONS } from './protocol-version.js';
 import { benchScenarioFile } from '../scenarios/bench.js';
 import { parseProcesses, parsePositiveInt, parseStagesOption } from './load-values.js';
 import { parseStdioCommand, parseTransport } from './transport-values.js';
@@ -42,6 +44,15 @@ class EnvCommand extends Command {
 }
 
 class UsageError extends Error {}
+
+/** A value parser run outside commander (a positional checked in the action): its error is a usage error. */
+function usageParse<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 /** --bench-mode runs its own built-in scenario, so it cannot be combined with another one. */
 function benchOr(benchMode: boolean, scenario: string | undefined): string | undefined {
@@ -90,7 +101,7 @@ function buildProgram(): Command {
     .option('--exclude-tags <tags...>', 'leave out tasks with one of these tags', collect, [])
     .option('--threshold <expr...>', "pass/fail rule, k6 style: 'p(95)<300', 'name=/api/v1/tools/call:avg<100', 'error_rate<0.01'", collect, [])
     .option('--request-timeout <duration>', 'per-request timeout', parseDurationMs, 30_000)
-    .option('--protocol-version <version>', 'MCP protocol version to ask for (default: the newest, 2025-11-25)')
+    .option('--protocol-version <version>', `MCP protocol version to ask for: ${PROTOCOL_VERSIONS.join(', ')} (default: the newest)`, parseProtocolVersion)
     .option('--auth-token <token>', 'bearer token sent to the target (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
     .option('--print-interval <duration>', 'live table period; 0 turns it off', parseDurationMs, 2000)
@@ -99,10 +110,12 @@ function buildProgram(): Command {
     .option('--max-users <n>', 'open model: size of the user pool; iterations finding no free user are dropped (default 100)', parsePositiveInt)
     .option('--processes <n>', 'share the load over N worker processes (-1: one per core); one merged table and result', parseProcesses)
     .option('--bench-mode', 'like autocannon: every user repeats one MCP tools/call (add) with no think time on a lean raw HTTP/1.1 path', false)
-    .option('--scenario <name>', "built-in scenario 'classic' or 'discover', or a scenario file (same as the argument)")
+    .option('--scenario <name>', "built-in scenario 'classic', 'discover', 'churn' or 'leak-flood', or a scenario file (same as the argument)")
     .option('--seed <n>', 'discover: seed for generated tool arguments (printed when random)', parseNonNegativeInt)
     .option('--allow-writes', 'discover: also call tools annotated destructiveHint: false', false)
     .option('--allow-destructive', 'discover: call every tool, unannotated and destructive ones included', false)
+    .option('--calls-per-session <k>', 'churn: calls between a session\'s handshake and its DELETE', parseNonNegativeInt, 5)
+    .option('--server-pid <pid>', 'leak-flood: process id of the (local) server, to report its RSS growth per session', parsePositiveInt)
     .option('--tools <names>', 'discover: call exactly these tools (comma-separated), whatever their annotations', parseNameList, [])
     .option('--stdio <command>', 'spawn the MCP server and speak MCP on its stdin/stdout, one process per user (instead of --host)', parseStdioCommand)
     .option('--stdio-shared', '--stdio: one server process (one session) for all users', false)
@@ -125,6 +138,8 @@ function buildProgram(): Command {
           allowWrites: o.allowWrites,
           allowDestructive: o.allowDestructive,
           tools: o.tools,
+          callsPerSession: o.callsPerSession,
+          serverPid: o.serverPid,
           host: o.host,
           stdio: o.stdio,
           stdioShared: o.stdioShared,
@@ -174,6 +189,37 @@ function buildProgram(): Command {
   addProbeCommand(program, () => {
     exitWhenDone = true;
   });
+
+  program
+    .command('client')
+    .description('one MCP client session: handshake, list and call every tool, answer server requests, end the session (the conformance suite\'s client command)')
+    .argument('[url]', 'MCP endpoint URL, used as given (the conformance suite appends it)')
+    .option('--url <url>', 'MCP endpoint URL (same as the argument)', parseHttpUrl)
+    .option('--scenario <name>', 'conformance scenario name, printed (default: $MCP_CONFORMANCE_SCENARIO)')
+    .option('--protocol-version <version>', `MCP protocol version to ask for: ${PROTOCOL_VERSIONS.join(', ')}`, parseProtocolVersion)
+    .option('--request-timeout <duration>', 'per-request timeout', parseDurationMs, 30_000)
+    .option('--auth-token <token>', 'bearer token sent to the server (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
+    .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
+    .option('--seed <n>', 'seed for generated tool arguments', parseNonNegativeInt, 1)
+    .action(async (url: string | undefined, o) => {
+      exitWhenDone = true;
+      const positional = url === undefined ? undefined : usageParse(() => parseHttpUrl(url));
+      if (positional !== undefined && o.url !== undefined && positional !== o.url) throw new UsageError(`two URLs given: ${url} and --url ${o.url}`);
+      const target: string | undefined = o.url ?? positional;
+      if (target === undefined) throw new UsageError('client needs the MCP endpoint URL (--url http://127.0.0.1:8000/mcp)');
+      process.exitCode = await runClient(
+        {
+          url: target,
+          scenario: o.scenario ?? process.env.MCP_CONFORMANCE_SCENARIO,
+          protocolVersion: o.protocolVersion,
+          requestTimeoutMs: o.requestTimeout,
+          headers: o.header,
+          authToken: o.authToken,
+          seed: o.seed,
+        },
+        { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
+      );
+    });
 
   program
     .command('serve')

@@ -12,9 +12,10 @@ import { clampUs, encodeHistogram, newHistogram, percentileUs, type Histogram } 
 import { describeException } from './exceptions.js';
 import { DEFAULT_MAX_HISTORY_ROWS, HistoryLog } from './history.js';
 import { PERCENTILES, percentileKey } from './percentiles.js';
+import { rowFromTotals, type StatsRow } from './rows.js';
 import {
   AGGREGATED_NAME, SNAPSHOT_VERSION, compareTypeName,
-  type ErrorGroup, type ExceptionGroup, type EntrySnapshot, type HistoryRow, type Snapshot,
+  type EntryTotals, type ErrorGroup, type ExceptionGroup, type EntrySnapshot, type HistoryRow, type Snapshot,
 } from './snapshot.js';
 
 export { PERCENTILES } from './percentiles.js';
@@ -141,7 +142,8 @@ interface RowFigures {
 export class Stats implements Recorder {
   private readonly now: () => number;
   private readonly node: string;
-  private readonly entries = new Map<string, Entry>();
+  /** type → name → entry: two lookups on strings the caller already has, no key string built per sample. */
+  private readonly entries = new Map<string, Map<string, Entry>>();
   private sorted: Entry[] | null = [];
   private readonly exceptions = new Map<string, { count: number; traceback: string }>();
   private readonly history: HistoryLog;
@@ -151,6 +153,8 @@ export class Stats implements Recorder {
   private readonly entryIntervalScratch = newHistogram();
   private readonly totalScratch = newHistogram();
   private readonly intervalScratch = newHistogram();
+  // The Aggregated row's histogram for `liveRows`.
+  private readonly liveTotalScratch = newHistogram();
 
   constructor(opts: StatsOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -161,13 +165,7 @@ export class Stats implements Recorder {
   }
 
   record(type: string, name: string, latencyUs: number, bytes: number, error?: SampleError): void {
-    const key = type + '\u0000' + name;
-    let entry = this.entries.get(key);
-    if (entry === undefined) {
-      entry = new Entry(type, name);
-      this.entries.set(key, entry);
-      this.sorted = null;
-    }
+    const entry = this.entryFor(type, name);
     const us = clampUs(latencyUs);
     const at = this.now();
     entry.requests++;
@@ -245,7 +243,7 @@ export class Stats implements Recorder {
 
   /** Locust's "reset stats": zeroes every entry (they stay listed), errors, exceptions and history. */
   reset(): void {
-    for (const entry of this.entries.values()) entry.resetAll();
+    for (const entry of this.sortedEntries()) entry.resetAll();
     this.exceptions.clear();
     this.history.clear();
     this.startedAt = this.now();
@@ -256,8 +254,10 @@ export class Stats implements Recorder {
    * Everything recorded so far as plain JSON.
    * @param opts.history false leaves history out (cheaper for a live view that does not chart).
    * @param opts.historyAfter only history rows with a later timestamp (Unix s), for incremental readers.
+   * @param opts.histograms false leaves every entry's histogram empty (`''`): for a live view that takes
+   *   its rows from `liveRows()` and needs no percentiles from the snapshot. Never merge such a snapshot.
    */
-  snapshot(opts: { history?: boolean; historyAfter?: number } = {}): Snapshot {
+  snapshot(opts: { history?: boolean; historyAfter?: number; histograms?: boolean } = {}): Snapshot {
     const takenAt = this.now();
     const oldestRecentSecond = Math.floor(takenAt / 1000) - RING_SIZE + 1;
     const entries: EntrySnapshot[] = [];
@@ -281,7 +281,7 @@ export class Stats implements Recorder {
         bytes: entry.bytes,
         firstAt: hasRequests ? entry.firstAt : null,
         lastAt: hasRequests ? entry.lastAt : null,
-        histogram: encodeHistogram(entry.histogram),
+        histogram: opts.histograms === false ? '' : encodeHistogram(entry.histogram),
         recent,
       });
       for (const [error, occurrences] of entry.errors) errors.push({ type: entry.type, name: entry.name, error, occurrences });
@@ -301,8 +301,81 @@ export class Stats implements Recorder {
     };
   }
 
+  /**
+   * The stats table (`statsRows` of a snapshot, same figures) read straight from
+   * the live histograms: nothing is encoded or decoded, so a live view costs
+   * a few percentile lookups per entry instead of a snapshot round trip.
+   * @param opts.now epoch ms that "current" rates are relative to; defaults to now.
+   */
+  liveRows(opts: { now?: number } = {}): { rows: StatsRow[]; aggregated: StatsRow } {
+    const now = opts.now ?? this.now();
+    const entries = this.sortedEntries();
+    let lastAt = 0;
+    for (const entry of entries) if (entry.requests > 0 && entry.lastAt > lastAt) lastAt = entry.lastAt;
+    const durationS = lastAt > this.startedAt ? (lastAt - this.startedAt) / 1000 : 0;
+    const oldestRecentSecond = Math.floor(now / 1000) - RING_SIZE + 1;
+    const all: EntryTotals = {
+      requests: 0, failures: 0, sumUs: 0, minUs: null, maxUs: null, bytes: 0,
+      firstAt: null, lastAt: null, histogram: this.liveTotalScratch, recent: new Map(),
+    };
+    all.histogram.reset();
+    const rows: StatsRow[] = [];
+    for (const entry of entries) {
+      const has = entry.requests > 0;
+      const totals: EntryTotals = {
+        requests: entry.requests, failures: entry.failures, sumUs: entry.sumUs,
+        minUs: has ? entry.minUs : null, maxUs: has ? entry.maxUs : null, bytes: entry.bytes,
+        firstAt: has ? entry.firstAt : null, lastAt: has ? entry.lastAt : null,
+        histogram: entry.histogram, recent: new Map(),
+      };
+      for (let slot = 0; slot < RING_SIZE; slot++) {
+        const second = entry.ringSecond[slot] ?? -1;
+        if (second < oldestRecentSecond) continue;
+        const requests = entry.ringRequests[slot] ?? 0;
+        const failures = entry.ringFailures[slot] ?? 0;
+        totals.recent.set(second, [requests, failures]);
+        const sum = all.recent.get(second);
+        if (sum) {
+          sum[0] += requests;
+          sum[1] += failures;
+        } else {
+          all.recent.set(second, [requests, failures]);
+        }
+      }
+      rows.push(rowFromTotals(entry.type, entry.name, totals, durationS, now, this.startedAt));
+      if (!has) continue;
+      all.requests += entry.requests;
+      all.failures += entry.failures;
+      all.sumUs += entry.sumUs;
+      all.minUs = all.minUs === null || entry.minUs < all.minUs ? entry.minUs : all.minUs;
+      all.maxUs = all.maxUs === null || entry.maxUs > all.maxUs ? entry.maxUs : all.maxUs;
+      all.bytes += entry.bytes;
+      all.histogram.add(entry.histogram);
+    }
+    return { rows, aggregated: rowFromTotals('', AGGREGATED_NAME, all, durationS, now, this.startedAt) };
+  }
+
+  private entryFor(type: string, name: string): Entry {
+    let byName = this.entries.get(type);
+    if (byName === undefined) {
+      byName = new Map();
+      this.entries.set(type, byName);
+    }
+    let entry = byName.get(name);
+    if (entry === undefined) {
+      entry = new Entry(type, name);
+      byName.set(name, entry);
+      this.sorted = null;
+    }
+    return entry;
+  }
+
   private sortedEntries(): Entry[] {
-    if (this.sorted === null) this.sorted = [...this.entries.values()].sort(compareTypeName);
+    if (this.sorted === null) {
+      const all: Entry[] = [];
+      for (const byName of this.entries.values()) for (const entry of byName.values()) all.push(entry);
+      this.sorted = all.sort(compareTypeName);
+    }
     return this.sorted;
   }
 }

@@ -83,8 +83,20 @@ function percentileTable(rows: readonly StatsRow[], aggregated: StatsRow): strin
 }
 
 /** The table printed every few seconds during a headless run, with a status line under it. */
-export function formatLiveTable(snapshot: Snapshot, info: { elapsedS: number; totalS?: number; users: number; state?: string }): string {
-  const { rows, aggregated } = statsRows(snapshot);
+export function formatLiveTable(snapshot: Snapshot, info: LiveInfo): string {
+  return formatLiveRows(statsRows(snapshot), info);
+}
+
+export interface LiveInfo {
+  elapsedS: number;
+  totalS?: number;
+  users: number;
+  state?: string;
+}
+
+/** `formatLiveTable` from rows already computed (e.g. `Stats.liveRows()`, which skips the snapshot round trip). */
+export function formatLiveRows(table: { rows: readonly StatsRow[]; aggregated: StatsRow }, info: LiveInfo): string {
+  const { rows, aggregated } = table;
   const elapsed = info.totalS !== undefined
     ? `elapsed ${formatDuration(info.elapsedS)} / ${formatDuration(info.totalS)}`
     : `elapsed ${formatDuration(info.elapsedS)}`;

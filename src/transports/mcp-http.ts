@@ -22,6 +22,7 @@ import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
 import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies } from './server-messages.js';
 import { drainRest, readSseReply } from './sse.js';
+import { isResumable, resumeSseReply } from './sse-resume.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 
 export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
@@ -324,7 +325,15 @@ export class McpHttpClient {
       } else if (isEventStream(res.headers['content-type'])) {
         // Progress, logging and server requests arrive on this stream before the response.
         const stream = new CallStream(this.recorder, name, start, this.sendReply, this.replies);
-        const reply = await readSseReply(res.body, id, this.maxBodyBytes, (m) => stream.onMessage(m));
+        const onMessage = (m: Record<string, unknown>): void => stream.onMessage(m);
+        let reply = await readSseReply(res.body, id, this.maxBodyBytes, onMessage);
+        if (isResumable(reply)) {
+          // The server closed the stream early on purpose (SEP-1699): resume it with Last-Event-ID.
+          reply = await resumeSseReply(reply, id, {
+            dispatcher: this.dispatcher, origin: this.origin, path: this.requestPath, headers: this.headers,
+            maxBodyBytes: this.maxBodyBytes, deadline, onMessage,
+          });
+        }
         bytes = reply.bytes;
         if (reply.problem === undefined) message = reply.response;
         else error = reply.problem === 'response too large' ? TOO_LARGE

@@ -5,8 +5,9 @@
  * computed once per update for every open page, and not at all while no page
  * is open, so watching costs the generator one snapshot a second.
  *
- * Computing a snapshot costs about 0.5 ms per entry (histograms are encoded
- * and decoded); with hundreds of entries the period stretches so that the
+ * The table is read from the live histograms (`Stats.liveRows`), and the
+ * snapshot for errors and history encodes histograms only when thresholds
+ * need them; with hundreds of entries the period still stretches so that the
  * feed never takes more than about 4 % of the event loop.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,7 +18,7 @@ import type { WebController } from './controller.js';
 import type { LogBook } from './log-book.js';
 import type { InitMessage, LiveStatus, SeriesPoint, UpdateMessage } from './view-model.js';
 import {
-  aggregatedSeries, classRatios, errorViews, exceptionViews, latestPoints, securityViews, tableView, thresholdViews,
+  aggregatedSeries, classRatios, errorViews, exceptionViews, latestPoints, securityViews, tableViewOf, thresholdViews,
 } from './views.js';
 
 const MIN_PERIOD_MS = 1000;
@@ -77,10 +78,13 @@ export class LiveFeed {
       };
       return { status, history: [] };
     }
+    // The table comes straight from the live histograms; the snapshot carries histograms only when
+    // thresholds need percentiles from it (encoding them is most of a snapshot's cost).
+    const histograms = run.config.thresholds.length > 0;
     const snapshot = historyAfter === Infinity
-      ? run.stats.snapshot({ history: false })
-      : run.stats.snapshot({ historyAfter: historyAfter === -Infinity ? undefined : historyAfter });
-    const table = tableView(snapshot, run.config.thresholds, latestPoints(snapshot.history));
+      ? run.stats.snapshot({ history: false, histograms })
+      : run.stats.snapshot({ historyAfter: historyAfter === -Infinity ? undefined : historyAfter, histograms });
+    const table = tableViewOf(run.stats.liveRows({ now: snapshot.takenAt }), run.config.thresholds, latestPoints(snapshot.history));
     const thresholds = evaluateThresholds(run.config.thresholds, snapshot);
     const security = securityResults(snapshot);
     const agg = table.aggregated;

@@ -88,8 +88,12 @@ export interface TableView {
  * @param last latest interval points by entry id (from `latestPoints`), for live per-entry charts.
  */
 export function tableView(snapshot: Snapshot, thresholds: readonly Threshold[], last = new Map<string, SeriesPoint>(), now?: number): TableView {
-  const { rows, aggregated } = statsRows(snapshot, now === undefined ? {} : { now });
-  return { rows: rows.map((row) => rowView(row, thresholds, last)), aggregated: rowView(aggregated, thresholds, last) };
+  return tableViewOf(statsRows(snapshot, now === undefined ? {} : { now }), thresholds, last);
+}
+
+/** `tableView` from rows already computed (e.g. `Stats.liveRows()`, which skips the snapshot round trip). */
+export function tableViewOf(table: { rows: readonly StatsRow[]; aggregated: StatsRow }, thresholds: readonly Threshold[], last = new Map<string, SeriesPoint>()): TableView {
+  return { rows: table.rows.map((row) => rowView(row, thresholds, last)), aggregated: rowView(table.aggregated, thresholds, last) };
 }
 
 export function errorViews(snapshot: Snapshot): ErrorView[] {

@@ -370,3 +370,37 @@ test('merge rejects what is not a snapshot', () => {
   broken.entries[0]!.histogram = 'not base64 at all';
   assert.throws(() => mergeSnapshots([broken]), /histogram of GET \/ cannot be decoded/);
 });
+
+test('liveRows gives exactly the rows statsRows computes from a snapshot, without the snapshot', () => {
+  const { stats, clock } = clocked();
+  const empty = stats.liveRows();
+  assert.deepEqual(empty, statsRows(stats.snapshot()));
+  // Three entries over 12 s with failures, so current rates, percentiles and Aggregated all have something to show.
+  for (let second = 0; second < 12; second++) {
+    for (let i = 0; i < 7; i++) {
+      clock.t = T0 + second * 1000 + i * 37;
+      stats.record('tools/call', i % 2 ? 'add' : 'echo', 300 + second * 1000 + i * 113, 40, i === 3 ? { kind: 'http', detail: '503' } : undefined);
+      if (i === 0) stats.record('initialize', '', 5000 + second, 900);
+    }
+  }
+  clock.t = T0 + 12_400;
+  const live = stats.liveRows();
+  assert.deepEqual(live, statsRows(stats.snapshot()));
+  assert.equal(live.rows.length, 3);
+  assert.equal(live.aggregated.requests, 12 * 8);
+  assert.ok(live.aggregated.currentRps > 0);
+  assert.deepEqual(stats.liveRows({ now: T0 + 15_000 }), statsRows(stats.snapshot(), { now: T0 + 15_000 }));
+  // After a reset the entries stay listed with zeroes, as in a snapshot.
+  stats.reset();
+  assert.deepEqual(stats.liveRows(), statsRows(stats.snapshot()));
+});
+
+test('a snapshot without histograms keeps every other figure', () => {
+  const { stats } = clocked();
+  stats.record('tools/call', 'add', 1234, 10);
+  const full = stats.snapshot();
+  const light = stats.snapshot({ histograms: false });
+  assert.equal(light.entries[0]!.histogram, '');
+  assert.notEqual(full.entries[0]!.histogram, '');
+  assert.deepEqual({ ...light.entries[0], histogram: 'x' }, { ...full.entries[0], histogram: 'x' });
+});

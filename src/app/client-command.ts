@@ -1,0 +1,126 @@
+/**
+ * `mcpload client`: one MCP client, one session, no load. It does what an
+ * agent does on connecting and prints each exchange:
+ *
+ *   initialize + notifications/initialized
+ *   tools/list (every page), then tools/call on each tool with arguments
+ *     generated from its inputSchema (seeded)
+ *   answers to the server's requests on the way (sampling, elicitation with
+ *     the form's defaults, roots, ping), and SSE streams closed early are
+ *     resumed with Last-Event-ID after the server's `retry`
+ *   DELETE of the session
+ *
+ * It is the client-side command of the official conformance suite
+ * (`conformance client --command "mcpload client"`), which appends the
+ * server URL and names its scenario in MCP_CONFORMANCE_SCENARIO; it is also
+ * a quick "does my server answer like it should" check. The same client code
+ * as the load test runs here (McpHttpClient), so what passes here is what
+ * virtual users do.
+ */
+import type { Recorder, SampleError } from '../metrics/sample.js';
+import { errorLabel } from '../metrics/sample.js';
+import { agentReplies } from '../scenarios/agent-replies.js';
+import { createRng, SchemaArgGenerator } from '../scenarios/schema-args.js';
+import { createDispatcher } from '../transports/http-pool.js';
+import { McpHttpClient } from '../transports/mcp-http.js';
+import { ServerStream } from '../transports/server-stream.js';
+
+export interface ClientCommandOptions {
+  /** The MCP endpoint, used as given (no `/mcp` appended). */
+  url: string;
+  /** The conformance scenario's name: printed, so that the suite's logs say what ran. */
+  scenario?: string;
+  protocolVersion?: string;
+  requestTimeoutMs: number;
+  headers: Record<string, string>;
+  authToken?: string;
+  seed: number;
+}
+
+export interface ClientIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Longest tools/list walk: a server whose cursors never end must not hold the client forever. */
+const MAX_PAGES = 100;
+
+/** Prints every exchange as one line and remembers whether any failed. */
+class PrintingRecorder implements Recorder {
+  failures = 0;
+
+  constructor(private readonly io: ClientIo) {}
+
+  record(type: string, name: string, latencyUs: number, bytes: number, error?: SampleError): void {
+    if (error !== undefined) this.failures++;
+    const outcome = error === undefined ? 'ok' : errorLabel(error);
+    this.io.out(`${type.padEnd(26)} ${name.padEnd(36)} ${(latencyUs / 1000).toFixed(1).padStart(8)} ms ${String(bytes).padStart(7)} B  ${outcome}\n`);
+  }
+
+  exception(err: unknown, where: string): void {
+    this.failures++;
+    this.io.err(`exception in ${where}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+interface ToolInfo {
+  name: string;
+  inputSchema: unknown;
+}
+
+/** Runs the session; returns the exit code (0: every exchange succeeded, 1: some failed). */
+export async function runClient(opts: ClientCommandOptions, io: ClientIo): Promise<number> {
+  const recorder = new PrintingRecorder(io);
+  const dispatcher = createDispatcher();
+  const headers = { ...opts.headers };
+  if (opts.authToken !== undefined) headers.authorization = `Bearer ${opts.authToken}`;
+  const replies = agentReplies(opts.seed);
+  const client = new McpHttpClient({
+    url: opts.url, recorder, dispatcher, headers, timeoutMs: opts.requestTimeoutMs,
+    protocolVersion: opts.protocolVersion, serverRequests: replies,
+  });
+  let serverStream: ServerStream | undefined;
+  io.out(`mcpload client: ${opts.url}${opts.scenario === undefined ? '' : ` (scenario ${opts.scenario})`}\n`);
+  try {
+    if (!(await client.initialize())) return 1;
+    io.out(`session ${client.sessionId ?? '(none: stateless server)'}, protocol ${client.negotiatedProtocolVersion}\n`);
+    if (client.sessionId !== undefined) {
+      // Like the official clients: listen for the server's own requests (elicitation, sampling) on GET.
+      serverStream = new ServerStream({
+        dispatcher, url: opts.url, recorder, replies, timeoutMs: opts.requestTimeoutMs,
+        headers: { ...headers, 'mcp-session-id': client.sessionId, 'mcp-protocol-version': client.negotiatedProtocolVersion },
+      });
+      await serverStream.open();
+    }
+    if (client.serverCapabilities?.tools !== undefined) {
+      const tools = await listAllTools(client);
+      const generator = new SchemaArgGenerator(createRng(opts.seed));
+      for (const tool of tools) {
+        await client.callTool(tool.name, generator.toolArguments(tool.inputSchema));
+      }
+    }
+  } finally {
+    await serverStream?.close();
+    await client.close();
+    await dispatcher.destroy().catch(() => undefined);
+  }
+  return recorder.failures === 0 ? 0 : 1;
+}
+
+async function listAllTools(client: McpHttpClient): Promise<ToolInfo[]> {
+  const tools: ToolInfo[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const out = cursor === undefined ? await client.listTools() : await client.request('tools/list', { cursor }, { name: client.endpointPath });
+    if (!out.ok) break;
+    const result = out.result as { tools?: unknown; nextCursor?: unknown } | undefined;
+    if (Array.isArray(result?.tools)) {
+      for (const tool of result.tools as { name?: unknown; inputSchema?: unknown }[]) {
+        if (typeof tool?.name === 'string') tools.push({ name: tool.name, inputSchema: tool.inputSchema });
+      }
+    }
+    if (typeof result?.nextCursor !== 'string' || result.nextCursor.length === 0) break;
+    cursor = result.nextCursor;
+  }
+  return tools;
+}

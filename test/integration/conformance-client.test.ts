@@ -1,0 +1,48 @@
+/**
+ * The official MCP conformance suite, client side: `conformance client`
+ * starts its own test server per scenario and runs `mcpload client` against
+ * it (appending the server URL), then grades what the client did. The suite
+ * needs Node 22 (dev dependency node@22); mcpload itself runs on the Node
+ * that runs the tests.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { BIN, cleanEnv, ROOT } from './cli-helpers.js';
+
+const NODE22 = path.join(ROOT, 'node_modules/node/bin/node');
+const SUITE = path.join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+const missing = !existsSync(NODE22) ? `no Node 22 binary at ${NODE22} (dev dependency node@22): the conformance suite needs it`
+  : !existsSync(SUITE) ? `no conformance suite at ${SUITE} (dev dependency @modelcontextprotocol/conformance)` : undefined;
+
+// The suite splits --command on spaces: neither path may hold one.
+const CLIENT_COMMAND = `${process.execPath} ${BIN} client --request-timeout 10s`;
+
+function runScenario(scenario: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(NODE22, [SUITE, 'client', '--command', CLIENT_COMMAND, '--scenario', scenario, '--timeout', '15000'], {
+      cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, out });
+    });
+  });
+}
+
+// One after another: sse-retry grades the reconnection delay, which a busy CPU would stretch.
+for (const scenario of ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry']) {
+  test(`conformance client ${scenario}: mcpload client passes`, { skip: missing, timeout: 30_000 }, async () => {
+    const { code, out } = await runScenario(scenario);
+    const results = out.slice(out.indexOf('Test Results:'));
+    assert.match(results, /Passed: [1-9]\d*\/\d+, 0 failed, 0 warnings/, out);
+    assert.match(results, /OVERALL: PASSED/, out);
+    assert.equal(code, 0, out);
+  });
+}
