@@ -15,6 +15,7 @@
  * Hot path: headers are one prebuilt object (rebuilt only when the session
  * changes), the timer needs no closure, and error objects are shared.
  */
+import { INVALID_RESPONSE, jsonRpcError, toolError } from './rpc-result.js';
 import type { Dispatcher } from 'undici';
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
@@ -69,7 +70,6 @@ export const DEFAULT_PROTOCOL_VERSION = '2025-11-25';
 const DEFAULT_CLIENT_INFO = Object.freeze({ name: 'mcpload', version: '0.1.0' });
 
 const INVALID_JSON = fixedError('jsonrpc', 'invalid JSON');
-const INVALID_RESPONSE = fixedError('jsonrpc', 'invalid response');
 const WRONG_ID = fixedError('jsonrpc', 'wrong response id');
 const NO_RESPONSE = fixedError('jsonrpc', 'no response');
 const TOO_LARGE = fixedError('http', 'response too large');
@@ -458,25 +458,3 @@ function isPickError(found: Record<string, unknown> | SampleError): found is Sam
   return found === INVALID_JSON || found === WRONG_ID || found === INVALID_RESPONSE;
 }
 
-/** `jsonrpc: -32601 Method not found` (message shortened; servers should not put ids in it). */
-function jsonRpcError(rpcError: unknown): SampleError {
-  if (typeof rpcError !== 'object' || rpcError === null) return INVALID_RESPONSE;
-  const { code, message } = rpcError as { code?: unknown; message?: unknown };
-  const codeText = typeof code === 'number' ? String(code) : 'no code';
-  return fixedError('jsonrpc', typeof message === 'string' && message.length > 0 ? `${codeText} ${shortText(message)}` : codeText);
-}
-
-/** A `tools/call` result with `isError: true` → `tool` error with its first text, shortened. */
-function toolError(result: unknown): SampleError | undefined {
-  if (typeof result !== 'object' || result === null || (result as { isError?: unknown }).isError !== true) return undefined;
-  const content = (result as { content?: unknown }).content;
-  if (Array.isArray(content)) {
-    for (const part of content) {
-      const text = (part as { type?: unknown; text?: unknown } | null)?.text;
-      if ((part as { type?: unknown } | null)?.type === 'text' && typeof text === 'string' && text.trim().length > 0) {
-        return fixedError('tool', shortText(text));
-      }
-    }
-  }
-  return fixedError('tool', 'isError without text');
-}
