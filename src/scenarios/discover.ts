@@ -19,6 +19,9 @@ import { compileSchema, type SchemaCheck } from './json-schema.js';
 import { createRng, SchemaArgGenerator, type Rng } from './schema-args.js';
 import { agentReplies } from './agent-replies.js';
 import { describeSelection, selectTools, type ToolSafetyOptions } from './tool-selection.js';
+import { McpHttpClient } from '../transports/mcp-http.js';
+import { ServerStream } from '../transports/server-stream.js';
+import type { ServerRequestReplies } from '../transports/server-messages.js';
 
 export interface DiscoverOptions extends ToolSafetyOptions {
   /** Seed for argument generation; random (and printed) when absent. */
@@ -167,20 +170,46 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     if (skippedTemplates.length > 0) notes.push(`skipped templates no guessed value could read: ${skippedTemplates.join(', ')}`);
     if (skippedPrompts.length > 0) notes.push(`skipped prompts no guessed arguments were accepted by: ${skippedPrompts.join(', ')}`);
 
+    const serverRequests = agentReplies(seed);
     return {
       name: 'discover',
       description: `discovered workload of ${env.mcpUrl}`,
       notes,
       // Tools that ask the client for sampling or elicitation get an agent's answer.
-      serverRequests: agentReplies(seed),
+      serverRequests,
       userClasses: [{
         name: 'DiscoveryUser',
         wait: between(0.5, 2),
-        onStart: (user) => user.mcp.initialize(),
+        onStart: async (user) => {
+          if (!(await user.mcp.initialize())) return;
+          user.data.serverStream = await listenToServer(user, env, serverRequests);
+        },
+        onStop: async (user) => {
+          await (user.data.serverStream as ServerStream | undefined)?.close();
+        },
         tasks,
       }],
     };
   } finally {
     await probe.close();
   }
+}
+
+/**
+ * Like real agent clients, each user listens on the session's standalone GET
+ * stream: SDK servers send sampling and elicitation requests there when the
+ * tool that asks does not tie them to its call. HTTP sessions only.
+ */
+async function listenToServer(user: VirtualUser, env: ScenarioEnv, replies: ServerRequestReplies): Promise<ServerStream | undefined> {
+  if (!(user.mcp instanceof McpHttpClient) || user.mcp.sessionId === undefined) return undefined;
+  const stream = new ServerStream({
+    dispatcher: env.dispatcher,
+    url: env.mcpUrl,
+    recorder: user.recorder,
+    replies,
+    timeoutMs: env.timeoutMs,
+    headers: { ...env.headers, 'mcp-session-id': user.mcp.sessionId, 'mcp-protocol-version': user.mcp.negotiatedProtocolVersion },
+  });
+  await stream.open();
+  return stream;
 }

@@ -82,6 +82,23 @@ test('--scenario discover against the embedded server, with --tools naming the c
   }
 });
 
+test('discover users answer sampling and elicitation that the server sends on the session stream', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-discover-'));
+  try {
+    const json = path.join(dir, 'result.json');
+    const r = await runCli(['run', '--headless', '--scenario', 'discover', '--tools', 'test_sampling,test_elicitation', '-u', '4', '-r', '4',
+      '-t', '3s', '--stop-timeout', '2s', '--request-timeout', '10s', '--print-interval', '0', '--json', json]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const entries = readEntries(json);
+    assert.deepEqual(entries.filter((e) => e.failures > 0), []);
+    const replies = entries.filter((e) => e.type === 'reply').map((e) => e.name).sort();
+    assert.deepEqual(replies, ['elicitation/create', 'sampling/createMessage']);
+    assert.ok(entries.some((e) => e.type === 'GET' && e.name === '/mcp' && e.requests > 0), 'no session stream opened');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('--tools with an unknown name is a usage error', async () => {
   const r = await runCli(['run', '--headless', '--scenario', 'discover', '--tools', 'nope', '-u', '1', '-t', '1s', '--print-interval', '0']);
   assert.equal(r.code, 2);
