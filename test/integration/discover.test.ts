@@ -86,8 +86,9 @@ test('discover users answer sampling and elicitation that the server sends on th
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-discover-'));
   try {
     const json = path.join(dir, 'result.json');
-    const r = await runCli(['run', '--headless', '--scenario', 'discover', '--tools', 'test_sampling,test_elicitation', '-u', '4', '-r', '4',
-      '-t', '3s', '--stop-timeout', '2s', '--request-timeout', '10s', '--print-interval', '0', '--json', json]);
+    // Only the two tool calls run (--tags tools), so each is picked many times in a short run.
+    const r = await runCli(['run', '--headless', '--scenario', 'discover', '--tools', 'test_sampling,test_elicitation', '--tags', 'tools',
+      '-u', '6', '-r', '6', '-t', '4s', '--stop-timeout', '2s', '--request-timeout', '10s', '--print-interval', '0', '--json', json]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const entries = readEntries(json);
     assert.deepEqual(entries.filter((e) => e.failures > 0), []);
