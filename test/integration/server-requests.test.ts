@@ -13,25 +13,11 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { EmptyResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Dispatcher } from 'undici';
-import type { Recorder, SampleError } from '../../src/metrics/sample.js';
 import { createDispatcher } from '../../src/transports/http-pool.js';
 import { McpHttpClient } from '../../src/transports/mcp-http.js';
 import { FIRST_PROGRESS } from '../../src/transports/server-messages.js';
+import { SampleLog } from '../helpers/recorder.js';
 
-interface Sample { type: string; name: string; latencyUs: number; error: SampleError | undefined }
-
-class TestRecorder implements Recorder {
-  readonly samples: Sample[] = [];
-  record(type: string, name: string, latencyUs: number, _bytes: number, error?: SampleError): void {
-    this.samples.push({ type, name, latencyUs, error });
-  }
-  exception(err: unknown): void {
-    throw err;
-  }
-  ofType(type: string): Sample[] {
-    return this.samples.filter((s) => s.type === type);
-  }
-}
 
 function buildServer(): McpServer {
   const mcp = new McpServer({ name: 'agent-test', version: '1' }, { capabilities: { tools: {}, logging: {} } });
@@ -82,7 +68,7 @@ after(async () => {
 });
 
 test('answers sampling, elicitation, roots and ping during a call, and records progress and logging', async () => {
-  const recorder = new TestRecorder();
+  const recorder = new SampleLog();
   const client = new McpHttpClient({
     url, recorder, dispatcher,
     serverRequests: {
@@ -108,7 +94,7 @@ test('answers sampling, elicitation, roots and ping during a call, and records p
 });
 
 test('without configured replies, the client announces no capability and the server’s request fails cleanly', async () => {
-  const recorder = new TestRecorder();
+  const recorder = new SampleLog();
   const client = new McpHttpClient({ url, recorder, dispatcher });
   assert.ok(await client.initialize());
   const out = await client.callTool('agent');

@@ -14,28 +14,14 @@ import path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Dispatcher } from 'undici';
-import type { Recorder, SampleError } from '../../src/metrics/sample.js';
 import { registerConformanceCatalog } from '../../src/server/conformance-catalog.js';
 import { startReferenceServer, type RunningReferenceServer } from '../../src/server/reference-server.js';
 import { createDispatcher } from '../../src/transports/http-pool.js';
 import { detectTransport, SseConnector } from '../../src/transports/mcp-sse.js';
 import { FIRST_PROGRESS } from '../../src/transports/server-messages.js';
 import { runCli } from './cli-helpers.js';
+import { SampleLog } from '../helpers/recorder.js';
 
-interface Sample { type: string; name: string; error: SampleError | undefined }
-
-class TestRecorder implements Recorder {
-  readonly samples: Sample[] = [];
-  record(type: string, name: string, _latencyUs: number, _bytes: number, error?: SampleError): void {
-    this.samples.push({ type, name, error });
-  }
-  exception(err: unknown): void {
-    throw err;
-  }
-  ofType(type: string): Sample[] {
-    return this.samples.filter((s) => s.type === type);
-  }
-}
 
 /** A 2024-11-05 server: GET /sse opens a session, POST /messages?sessionId=... carries messages; nothing else. */
 class LegacyServer {
@@ -97,7 +83,7 @@ after(async () => {
 
 test('SSE client: stream and endpoint, handshake, calls, progress and a sampling request answered by POST', async () => {
   const connector = new SseConnector({ url: sseUrl, dispatcher, headers: {}, timeoutMs: 5000 });
-  const rec = new TestRecorder();
+  const rec = new SampleLog();
   const client = connector.create({
     recorder: rec,
     serverRequests: { sampling: () => ({ role: 'assistant', content: { type: 'text', text: 'over sse' }, model: 'mcpload' }) },
@@ -133,7 +119,7 @@ test('SSE client: stream and endpoint, handshake, calls, progress and a sampling
 
 test('SSE client: a URL that is not an event stream fails the handshake with a clear error', async () => {
   const connector = new SseConnector({ url: `${modern.url}/api/v1/health`, dispatcher, headers: {}, timeoutMs: 5000 });
-  const rec = new TestRecorder();
+  const rec = new SampleLog();
   const client = connector.create({ recorder: rec });
   assert.equal(await client.initialize(), false);
   assert.deepEqual(rec.samples.map((s) => [s.type, s.error?.kind]), [['GET', 'http']]);
