@@ -6,7 +6,7 @@
 import { formatSummary } from '../reporters/console.js';
 import type { RunResult } from '../reporters/json.js';
 import { formatProcessUsage } from '../reporters/process-usage.js';
-import { formatLatencyComparison } from '../reporters/service-time.js';
+import { formatFirstByteComparison, formatLatencyComparison } from '../reporters/latency-comparison.js';
 import { writeReports, type ReportOptions } from './reports.js';
 
 export interface RunIo {
@@ -19,6 +19,9 @@ export async function concludeRun(result: RunResult, opts: ReportOptions, io: Ru
   // Scenario notes again after the table (e.g. which tools discovery skipped and how to include them).
   for (const note of notes) io.out(`note: ${note}\n`);
   if (result.serviceSnapshot) io.out(`\n${formatLatencyComparison(result.snapshot, result.serviceSnapshot)}\n`);
+  if (result.firstByteSnapshot) {
+    io.out(`\n${formatFirstByteComparison(result.firstByteSnapshot, result.serviceSnapshot ?? result.snapshot)}\n`);
+  }
   if (result.droppedIterations !== undefined) io.out(`dropped iterations: ${result.droppedIterations}\n`);
   if (result.serverProcesses) io.out(`${formatProcessUsage(result.serverProcesses)}\n`);
   const written = await writeReports(result, opts);

@@ -20,6 +20,9 @@ export function mergeRunResults(results: readonly RunResult[], thresholds?: read
   const snapshot = mergeSnapshots(results.map((r) => r.snapshot));
   const services = results.map((r) => r.serviceSnapshot);
   const serviceSnapshot = services.every((s) => s !== undefined) ? mergeSnapshots(services) : undefined;
+  // A part without first-byte figures (stdio, legacy SSE) adds none; its full replies are still in `snapshot`.
+  const firstBytes = results.flatMap((r) => (r.firstByteSnapshot ? [r.firstByteSnapshot] : []));
+  const firstByteSnapshot = firstBytes.length > 0 ? mergeSnapshots(firstBytes) : undefined;
   const dropped = results.some((r) => r.droppedIterations !== undefined)
     ? results.reduce((sum, r) => sum + (r.droppedIterations ?? 0), 0)
     : undefined;
@@ -38,6 +41,7 @@ export function mergeRunResults(results: readonly RunResult[], thresholds?: read
     passed: judged.every((t) => t.passed) && security.every((s) => s.passed),
     ...(dropped !== undefined ? { droppedIterations: dropped } : {}),
     ...(serviceSnapshot !== undefined ? { serviceSnapshot } : {}),
+    ...(firstByteSnapshot !== undefined ? { firstByteSnapshot } : {}),
   };
 }
 

@@ -22,7 +22,9 @@ export interface ReportOptions {
 /** Returns the files written. */
 export async function writeReports(result: RunResult, opts: ReportOptions): Promise<string[]> {
   const written: string[] = [];
-  if (opts.csv) written.push(...(await writeCsvReports(opts.csv, result.snapshot)));
+  if (opts.csv) written.push(...(await writeCsvReports(opts.csv, result.snapshot, {
+    firstByte: result.firstByteSnapshot, serviceTime: result.serviceSnapshot,
+  })));
   if (opts.json) {
     await writeJsonReport(opts.json, result);
     written.push(opts.json);

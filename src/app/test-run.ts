@@ -69,6 +69,8 @@ export class TestRun {
   private readonly runner: Runner<VirtualUser>;
   /** Open-model runs only: raw service times (`stats` then hold latencies from each iteration's intended start). */
   serviceStats?: Stats;
+  /** HTTP replies' time to first byte (send to response headers), per entry; `stats` holds the full replies. */
+  readonly firstByteStats = new Stats();
   private open?: OpenRunner<VirtualUser>;
   private shape?: ShapeDriver;
   private readonly timings = new WeakMap<VirtualUser, IterationTiming>();
@@ -97,6 +99,7 @@ export class TestRun {
       if (this.startedAt && !this.endedAt) {
         this.stats.tick(this.userCount);
         this.serviceStats?.tick(this.userCount);
+        this.firstByteStats.tick(this.userCount);
       }
     }, 1000);
     this.ticker.unref();
@@ -112,12 +115,12 @@ export class TestRun {
       recorder: this.stats,
       // Streamable HTTP at env.mcpUrl, or the run's --stdio / --transport sse connector.
       mcp: createMcpClient(env, {
-        recorder: this.stats, protocolVersion: this.config.protocolVersion, signal, timing,
+        recorder: this.stats, protocolVersion: this.config.protocolVersion, signal, timing, firstByte: this.firstByteStats,
         serverRequests: this.config.serverRequests,
       }),
       rest: new RestClient({
         baseUrl: env.restBaseUrl, recorder: this.stats, dispatcher: env.dispatcher, timeoutMs: env.timeoutMs,
-        headers: env.headers, signal, timing,
+        headers: env.headers, signal, timing, firstByte: this.firstByteStats,
       }),
     };
   }
@@ -222,6 +225,7 @@ export class TestRun {
   resetStats(): void {
     this.stats.reset();
     this.serviceStats?.reset();
+    this.firstByteStats.reset();
   }
 
   /** Graceful stop (users get stopTimeoutMs to finish their task); idempotent. */
@@ -233,6 +237,7 @@ export class TestRun {
       this.endedAt = new Date();
       this.stats.tick(0);
       this.serviceStats?.tick(0);
+      this.firstByteStats.tick(0);
     }
     clearInterval(this.ticker);
   }
@@ -244,6 +249,7 @@ export class TestRun {
   /** Thresholds and security checks judged on the stats as they are now. */
   result(): RunResult {
     const snapshot = this.stats.snapshot();
+    const firstByte = this.firstByteStats.snapshot();
     const thresholds = evaluateThresholds(this.config.thresholds, snapshot);
     const security = securityResults(snapshot);
     return {
@@ -258,6 +264,7 @@ export class TestRun {
       passed: thresholds.every((t) => t.passed) && security.every((s) => s.passed),
       ...(this.open ? { droppedIterations: this.open.droppedIterations } : {}),
       ...(this.serviceStats ? { serviceSnapshot: this.serviceStats.snapshot() } : {}),
+      ...(firstByte.entries.length > 0 ? { firstByteSnapshot: firstByte } : {}),
     };
   }
 }

@@ -83,11 +83,20 @@ export function exceptionsCsv(snapshot: Snapshot): string {
   return csv(EXCEPTIONS_HEADER, snapshot.exceptions.map((e) => [e.count, e.message, e.traceback, e.nodes.join(', ')]));
 }
 
+/** Extra latency figures of the same requests, each written in the PREFIX_stats.csv layout. */
+export interface ExtraLatencies {
+  /** PREFIX_first_byte.csv: time to first byte (send to response headers). */
+  firstByte?: Snapshot;
+  /** PREFIX_service_time.csv: open-model raw service times (send to reply). */
+  serviceTime?: Snapshot;
+}
+
 /**
  * Writes PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and
- * PREFIX_exceptions.csv, creating the parent directory. Returns the paths.
+ * PREFIX_exceptions.csv (Locust's four), plus the extra latency files there
+ * are figures for, creating the parent directory. Returns the paths.
  */
-export async function writeCsvReports(prefix: string, snapshot: Snapshot): Promise<string[]> {
+export async function writeCsvReports(prefix: string, snapshot: Snapshot, extra: ExtraLatencies = {}): Promise<string[]> {
   if (typeof prefix !== 'string' || prefix.trim() === '') throw new Error('CSV prefix is empty (expected e.g. out/run)');
   await mkdir(dirname(prefix), { recursive: true });
   const files: Array<[string, string]> = [
@@ -96,6 +105,8 @@ export async function writeCsvReports(prefix: string, snapshot: Snapshot): Promi
     [`${prefix}_failures.csv`, failuresCsv(snapshot)],
     [`${prefix}_exceptions.csv`, exceptionsCsv(snapshot)],
   ];
+  if (extra.firstByte) files.push([`${prefix}_first_byte.csv`, statsCsv(extra.firstByte)]);
+  if (extra.serviceTime) files.push([`${prefix}_service_time.csv`, statsCsv(extra.serviceTime)]);
   await Promise.all(files.map(([path, text]) => writeFile(path, text, 'utf8')));
   return files.map(([path]) => path);
 }

@@ -23,6 +23,8 @@ export interface RunResult {
   droppedIterations?: number;
   /** Open-model runs: raw service times (send to reply); `snapshot` then times each request from its iteration's intended start. */
   serviceSnapshot?: Snapshot;
+  /** HTTP replies' time to first byte (send to response headers), per entry; absent when no reply came over HTTP. */
+  firstByteSnapshot?: Snapshot;
   /** `--stdio` runs: CPU and memory of the server processes, sampled once a second. */
   serverProcesses?: ProcessUsageReport;
 }

@@ -46,6 +46,8 @@ export interface McpClientOptions {
   recorder: Recorder;
   signal?: AbortSignal;
   timing?: IterationTiming;
+  /** Time to first byte per reply, where the transport has one (Streamable HTTP). */
+  firstByte?: Recorder;
   protocolVersion?: string;
   serverRequests?: ServerRequestReplies;
   /** Overrides the target's request timeout. */
@@ -83,6 +85,6 @@ export function createMcpClient(target: McpTargetInfo, opts: McpClientOptions & 
   if (target.mcpConnector !== undefined) return target.mcpConnector.create({ timeoutMs: target.timeoutMs, ...opts });
   return new McpHttpClient({
     url: target.mcpUrl, dispatcher: target.dispatcher, headers: target.headers, timeoutMs: opts.timeoutMs ?? target.timeoutMs,
-    recorder: opts.recorder, signal: opts.signal, timing: opts.timing, protocolVersion: opts.protocolVersion, serverRequests: opts.serverRequests,
+    recorder: opts.recorder, signal: opts.signal, timing: opts.timing, firstByte: opts.firstByte, protocolVersion: opts.protocolVersion, serverRequests: opts.serverRequests,
   });
 }

@@ -59,6 +59,11 @@ export interface McpHttpClientOptions {
   /** Open-model runs: the iteration's intended start and the service-time recorder (see iteration-timing.ts). */
   timing?: IterationTiming;
   /**
+   * Gets each reply's time to first byte (send to response headers), beside
+   * the full-reply sample. For SSE replies the two differ by the whole call.
+   */
+  firstByte?: Recorder;
+  /**
    * How to answer the server's requests during a call (sampling, elicitation,
    * roots); each one given is announced as a capability. `ping` is always
    * answered; a request with no reply configured gets -32601.
@@ -102,6 +107,7 @@ export class McpHttpClient {
   private readonly baseHeaders: Record<string, string>;
   private readonly inFlight: InFlight;
   private readonly timing: IterationTiming | undefined;
+  private readonly firstByte: Recorder | undefined;
   private headers: Record<string, string>;
   private protocolVersion: string;
   private sid: string | undefined = undefined;
@@ -150,6 +156,7 @@ export class McpHttpClient {
     this.headers = base;
     this.inFlight = new InFlight(opts.signal);
     this.timing = opts.timing;
+    this.firstByte = opts.firstByte;
     this.replies = opts.serverRequests;
     this.clientCaps = clientCapabilities(opts.serverRequests);
   }
@@ -314,10 +321,12 @@ export class McpHttpClient {
     let error: SampleError | undefined;
     let message: Record<string, unknown> | undefined;
     let draining = false;
+    let firstByteAt = 0;
     try {
       const res = await this.dispatcher.request({
         origin: this.origin, path: this.requestPath, method: 'POST', headers: this.headers, body: payload, signal: deadline.signal,
       });
+      firstByteAt = nowUs();
       const status = res.statusCode;
       if (status < 200 || status > 299) {
         bytes = await discardBody(res.body, this.maxBodyBytes);
@@ -382,6 +391,7 @@ export class McpHttpClient {
     }
     this.recorder.record(method, name, end - origin, bytes, error);
     this.timing?.service.record(method, name, end - start, bytes, error);
+    if (firstByteAt !== 0) this.firstByte?.record(method, name, firstByteAt - start, 0);
     if (error !== undefined) {
       if (deadline.timedOut && (flags & NO_CANCEL) === 0) this.sendCancelled(id);
       return { ok: false, error };

@@ -50,6 +50,8 @@ export interface RestClientOptions {
   maxBodyBytes?: number;
   /** Open-model runs: the iteration's intended start and the service-time recorder (see iteration-timing.ts). */
   timing?: IterationTiming;
+  /** Gets each reply's time to first byte (send to response headers), beside the full-reply sample. */
+  firstByte?: Recorder;
 }
 
 const INVALID_JSON = fixedError('http', 'invalid JSON');
@@ -68,6 +70,7 @@ export class RestClient {
   private readonly maxBodyBytes: number;
   private readonly inFlight: InFlight;
   private readonly timing: IterationTiming | undefined;
+  private readonly firstByte: Recorder | undefined;
   /** Prebuilt: without a body, and with a JSON body. */
   private readonly plainHeaders: Record<string, string>;
   private readonly jsonHeaders: Record<string, string>;
@@ -95,6 +98,7 @@ export class RestClient {
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.inFlight = new InFlight(opts.signal);
     this.timing = opts.timing;
+    this.firstByte = opts.firstByte;
     const plain: Record<string, string> = {};
     for (const [key, value] of Object.entries(opts.headers ?? {})) plain[key.toLowerCase()] = value;
     plain.accept ??= 'application/json';
@@ -135,6 +139,7 @@ export class RestClient {
     let data: Buffer | undefined;
     let contentType: string | string[] | undefined;
     let error: SampleError | undefined;
+    let firstByteAt = 0;
     try {
       const res = await this.dispatcher.request({
         origin: this.origin,
@@ -144,6 +149,7 @@ export class RestClient {
         body: payload,
         signal: deadline.signal,
       });
+      firstByteAt = nowUs();
       status = res.statusCode;
       contentType = res.headers['content-type'];
       const body = await readCapped(res.body, this.maxBodyBytes);
@@ -171,6 +177,8 @@ export class RestClient {
     if (error === undefined && opts.validate !== undefined) error = this.runCheck(opts.validate, json, status, type, name);
     this.recorder.record(type, name, end - origin, bytes, error);
     this.timing?.service.record(type, name, end - start, bytes, error);
+    // A refused probe's first byte says nothing about the server's replies.
+    if (firstByteAt !== 0 && !probe) this.firstByte?.record(type, name, firstByteAt - start, 0);
     const outcome: RestOutcome = { ok: error === undefined, status };
     if (json !== undefined) outcome.json = json;
     if (error !== undefined) outcome.error = error;

@@ -10,9 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { RunResult } from '../../src/reporters/json.js';
 import { ROOT, runCli } from './cli-helpers.js';
 
-interface Entry { type: string; name: string; requests: number; failures: number }
+interface Entry { type: string; name: string; requests: number; failures: number; sumUs: number }
 
 function readEntries(file: string): Entry[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
@@ -77,6 +78,17 @@ test('--scenario discover against the embedded server, with --tools naming the c
     assert.ok(tools.length > 0 && tools.every((t) => t === 'add' || t === 'echo'), tools.join(','));
     assert.deepEqual(entries.filter((e) => e.failures > 0), []);
     assert.match(r.stdout, /not named in --tools/);
+    // Time to first byte beside the full reply: the same requests, each first byte no later than its reply.
+    assert.match(r.stdout, /time to first byte +\| +full reply/);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+    const firstBytes = result.firstByteSnapshot?.entries ?? [];
+    assert.ok(firstBytes.some((e) => e.type === 'initialize') && firstBytes.some((e) => e.type === 'tools/call'));
+    for (const fb of firstBytes) {
+      const full = entries.find((e) => e.type === fb.type && e.name === fb.name);
+      assert.ok(full, `${fb.type} ${fb.name} has a full-reply row`);
+      assert.equal(fb.requests, full.requests, `${fb.type} ${fb.name}`);
+      assert.ok(fb.sumUs <= full.sumUs, `${fb.type} ${fb.name}: first bytes ${fb.sumUs} µs in all, replies ${full.sumUs} µs`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

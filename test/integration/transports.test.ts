@@ -468,6 +468,19 @@ describe('McpHttpClient against a misbehaving server', SUITE, () => {
     assert.ok(call.bytes > 100);
   });
 
+  it('records the time to first byte beside the full reply, for every reply that had headers', async () => {
+    const rec = new TestRecorder();
+    const firstByte = new TestRecorder();
+    const c = client(rec, { firstByte });
+    for (const method of ['bad/sse', 'bad/500', 'echo/headers']) await c.request(method, undefined, { name: 'case' });
+    const calls = rec.samples.filter((s) => s.type.startsWith('bad/') || s.type === 'echo/headers');
+    assert.deepEqual(firstByte.samples.map((s) => [s.type, s.name, s.bytes, s.error]), [
+      ['bad/sse', 'case', 0, undefined], ['bad/500', 'case', 0, undefined], ['echo/headers', 'case', 0, undefined],
+    ]);
+    // Both figures count from the same send, and the headers come before the rest of the reply.
+    firstByte.samples.forEach((s, i) => assert.ok(s.latencyUs > 0 && s.latencyUs <= calls[i]!.latencyUs, `${s.type}: ${s.latencyUs} µs vs ${calls[i]!.latencyUs} µs`));
+  });
+
   it('forgets the session on 404 when it sent one', async () => {
     const rec = new TestRecorder();
     const c = client(rec);
@@ -535,13 +548,15 @@ async function closedPortUrl(path: string): Promise<string> {
 describe('a closed port', SUITE, () => {
   it('is a connect error for MCP, never a throw, and leaks no header values', async () => {
     const rec = new TestRecorder();
-    const c = new McpHttpClient({ url: await closedPortUrl('/mcp'), recorder: rec, dispatcher, headers: { Authorization: 'Bearer s3cret' } });
+    const firstByte = new TestRecorder();
+    const c = new McpHttpClient({ url: await closedPortUrl('/mcp'), recorder: rec, firstByte, dispatcher, headers: { Authorization: 'Bearer s3cret' } });
     assert.equal(await c.initialize(), false);
     assert.deepEqual(rec.samples.map((s) => [s.type, s.name, s.error]), [['initialize', '/mcp', { kind: 'connect', detail: 'ECONNREFUSED' }]]);
     const out = await c.callTool('add', { a: 1, b: 2 });
     assert.deepEqual(out, { ok: false, error: { kind: 'connect', detail: 'ECONNREFUSED' } });
     await c.close(); // no session: nothing to do
     assert.equal(rec.samples.length, 2);
+    assert.equal(firstByte.samples.length, 0, 'no reply, no first byte');
     assert.ok(rec.samples.every((s) => !JSON.stringify(s).includes('s3cret')));
   });
 

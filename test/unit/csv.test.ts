@@ -117,7 +117,7 @@ test('failures.csv and exceptions.csv quote commas, quotes and newlines', () => 
   assert.equal(csvField(12.5), '12.5');
 });
 
-test('writeCsvReports creates the directory and the four files', async () => {
+test('writeCsvReports creates the directory and the four files, plus the extra latency files given', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mcpload-csv-'));
   try {
     const snapshot = sample();
@@ -128,6 +128,9 @@ test('writeCsvReports creates the directory and the four files', async () => {
     assert.equal(await readFile(paths[1]!, 'utf8'), historyCsv(snapshot));
     assert.equal(await readFile(paths[2]!, 'utf8'), failuresCsv(snapshot));
     assert.equal(await readFile(paths[3]!, 'utf8'), exceptionsCsv(snapshot));
+    const withExtras = await writeCsvReports(prefix, snapshot, { firstByte: snapshot, serviceTime: snapshot });
+    assert.deepEqual(withExtras.slice(4), [`${prefix}_first_byte.csv`, `${prefix}_service_time.csv`]);
+    assert.equal(await readFile(withExtras[4]!, 'utf8'), statsCsv(snapshot));
     await assert.rejects(writeCsvReports('', snapshot), /prefix is empty/);
   } finally {
     await rm(dir, { recursive: true, force: true });
