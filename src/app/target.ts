@@ -2,6 +2,8 @@
  * Where a run points: the given --host, or the embedded reference server
  * started for it. Owns the shared HTTP dispatcher and the embedded process.
  */
+import { isModernVersion } from '../transports/modern-http.js';
+import { RunSetupError } from './scenario-setup.js';
 import type { Dispatcher } from 'undici';
 import type { Recorder } from '../metrics/sample.js';
 import type { ScenarioEnv } from '../scenarios/api.js';
@@ -75,8 +77,11 @@ function openStdioTarget(opts: TargetOptions & { stdio: string }): Target {
 }
 
 export async function openTarget(opts: TargetOptions): Promise<Target> {
+  const modern = opts.protocolVersion !== undefined && isModernVersion(opts.protocolVersion);
+  if (modern && opts.stdio !== undefined) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} is spoken over Streamable HTTP only in this version of mcpload, not --stdio`);
+  if (modern && opts.transport === 'sse') throw new RunSetupError(`--protocol-version ${opts.protocolVersion} has no legacy HTTP+SSE transport; leave out --transport sse`);
   if (opts.stdio !== undefined) {
-    if (opts.host !== undefined) throw new Error('--stdio and --host name two targets; give one');
+    if (opts.host !== undefined) throw new RunSetupError('--stdio and --host name two targets; give one');
     return openStdioTarget({ ...opts, stdio: opts.stdio });
   }
   const headers: Record<string, string> = { ...opts.headers };
@@ -86,7 +91,8 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   const dispatcher = createDispatcher();
   const { mcpUrl, restBaseUrl } = resolveEndpoints(host);
   let mcpConnector: SseConnector | undefined;
-  if (opts.host !== undefined && (opts.transport === 'sse' || opts.transport === 'auto')) {
+  // The stateless revision is Streamable HTTP by definition: no handshake to probe with.
+  if (opts.host !== undefined && !modern && (opts.transport === 'sse' || opts.transport === 'auto')) {
     const sse = { url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, protocolVersion: opts.protocolVersion };
     // The check sends one initialize (and ends its session); a short deadline keeps a dead target from stalling the start.
     const legacy = opts.transport === 'sse' || await detectTransport({ ...sse, timeoutMs: Math.min(opts.requestTimeoutMs, 10_000) }) === 'sse';

@@ -11,7 +11,7 @@ import { addProbeCommand } from './probe-cli.js';
 import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
 import { runMerge } from '../app/merge-command.js';
 import { runClient } from '../app/client-command.js';
-import { parseProtocolVersion, PROTOCOL_VERSIONS } from './protocol-version.js';
+import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { benchScenarioFile } from '../scenarios/bench.js';
 import { parseProcesses, parsePositiveInt, parseStagesOption } from './load-values.js';
 import { parseStdioCommand, parseTransport } from './transport-values.js';
@@ -101,7 +101,7 @@ function buildProgram(): Command {
     .option('--exclude-tags <tags...>', 'leave out tasks with one of these tags', collect, [])
     .option('--threshold <expr...>', "pass/fail rule, k6 style: 'p(95)<300', 'name=/api/v1/tools/call:avg<100', 'error_rate<0.01'", collect, [])
     .option('--request-timeout <duration>', 'per-request timeout', parseDurationMs, 30_000)
-    .option('--protocol-version <version>', `MCP protocol version to ask for: ${PROTOCOL_VERSIONS.join(', ')} (default: the newest)`, parseProtocolVersion)
+    .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--auth-token <token>', 'bearer token sent to the target (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
     .option('--print-interval <duration>', 'live table period; 0 turns it off', parseDurationMs, 2000)
@@ -196,7 +196,7 @@ function buildProgram(): Command {
     .argument('[url]', 'MCP endpoint URL, used as given (the conformance suite appends it)')
     .option('--url <url>', 'MCP endpoint URL (same as the argument)', parseHttpUrl)
     .option('--scenario <name>', 'conformance scenario name, printed (default: $MCP_CONFORMANCE_SCENARIO)')
-    .option('--protocol-version <version>', `MCP protocol version to ask for: ${PROTOCOL_VERSIONS.join(', ')}`, parseProtocolVersion)
+    .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--request-timeout <duration>', 'per-request timeout', parseDurationMs, 30_000)
     .option('--auth-token <token>', 'bearer token sent to the server (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})

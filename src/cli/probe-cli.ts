@@ -6,7 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { runProbe } from '../app/probe-command.js';
 import { SEVERITIES, type Severity } from '../security/check.js';
 import { collect, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
-import { parseProtocolVersion, PROTOCOL_VERSIONS } from './protocol-version.js';
+import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 
 export function parseSeverity(text: string): Severity {
   const s = text.trim().toLowerCase();
@@ -38,7 +38,7 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
     .option('--idle-wait <duration>', 'aggressive: how long a session is left idle before the expiry check', parseDurationMs, 70_000)
     .option('--max-sessions <n>', 'aggressive: most sessions opened while looking for the session cap', parseNonNegativeInt, 1000)
     .option('--request-timeout <duration>', 'per-request timeout', parseDurationMs, 10_000)
-    .option('--protocol-version <version>', `MCP protocol version to ask for: ${PROTOCOL_VERSIONS.join(', ')} (default: the newest)`, parseProtocolVersion)
+    .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
     .action(async (o) => {
       onStart();

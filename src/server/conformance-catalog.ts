@@ -174,6 +174,12 @@ const LEVEL_RANK: ReadonlyMap<LoggingLevel, number> = new Map(LoggingLevelSchema
 /** One session's state: its log level (spec default: the server chooses; here, everything), its subscriptions. */
 class SessionState {
   level: LoggingLevel = 'debug';
+  /**
+   * Questions to the client (sampling, elicitation) name the tool call they
+   * belong to. The stateless 2026-07-28 endpoint needs that to turn them into
+   * `input_required` results; a legacy session sends them on its GET stream.
+   */
+  questionsOnCallStream = false;
   private readonly subscribed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -212,9 +218,16 @@ async function log(state: SessionState, extra: Extra, level: LoggingLevel, data:
   await extra.sendNotification({ method: 'notifications/message', params: { level, logger: LOGGER, data } });
 }
 
-async function elicit(mcp: McpServer, params: Omit<ElicitRequestFormParams, 'mode'>, label: string, signal: AbortSignal): Promise<CallToolResult> {
+/** Options for a question to the client, asked from inside a tool call. */
+function questionOptions(state: SessionState, extra: Extra): { signal: AbortSignal; relatedRequestId?: string | number } {
+  return state.questionsOnCallStream ? { signal: extra.signal, relatedRequestId: extra.requestId } : { signal: extra.signal };
+}
+
+async function elicit(
+  mcp: McpServer, state: SessionState, params: Omit<ElicitRequestFormParams, 'mode'>, label: string, extra: Extra,
+): Promise<CallToolResult> {
   try {
-    const answer = await mcp.server.elicitInput({ mode: 'form', ...params }, { signal });
+    const answer = await mcp.server.elicitInput({ mode: 'form', ...params }, questionOptions(state, extra));
     return text(`${label}: action=${answer.action}, content=${JSON.stringify(answer.content ?? {})}`);
   } catch (err) {
     return failure(`elicitation failed: ${(err as Error).message}`);
@@ -264,7 +277,7 @@ function registerTools(mcp: McpServer, state: SessionState): void {
       const answer = await mcp.server.createMessage({
         messages: [{ role: 'user', content: { type: 'text', text: prompt } }],
         maxTokens: 100,
-      }, { signal: extra.signal });
+      }, questionOptions(state, extra));
       const content = answer.content;
       const said = !Array.isArray(content) && content.type === 'text' ? content.text : JSON.stringify(content);
       return text(`LLM response: ${said}`);
@@ -277,15 +290,15 @@ function registerTools(mcp: McpServer, state: SessionState): void {
     description: 'Asks the client for a username and an email (elicitation/create) and returns the answer.',
     inputSchema: ELICITATION_ARGS,
     annotations: READ_ONLY,
-  }, ({ message }, extra) => elicit(mcp, { message, requestedSchema: USER_FORM as never }, 'User response', extra.signal));
+  }, ({ message }, extra) => elicit(mcp, state, { message, requestedSchema: USER_FORM as never }, 'User response', extra));
 
   tool('test_elicitation_sep1034_defaults', 'Elicits a form whose fields all carry defaults (SEP-1034).', (extra) =>
-    elicit(mcp, { message: 'Please review and update the form fields with defaults', requestedSchema: DEFAULTS_FORM as never },
-      'Elicitation completed', extra.signal));
+    elicit(mcp, state, { message: 'Please review and update the form fields with defaults', requestedSchema: DEFAULTS_FORM as never },
+      'Elicitation completed', extra));
 
   tool('test_elicitation_sep1330_enums', 'Elicits a form with the five enum shapes of SEP-1330.', (extra) =>
-    elicit(mcp, { message: 'Please select options from the enum fields', requestedSchema: ENUMS_FORM as never },
-      'Elicitation completed', extra.signal));
+    elicit(mcp, state, { message: 'Please select options from the enum fields', requestedSchema: ENUMS_FORM as never },
+      'Elicitation completed', extra));
 }
 
 function registerResources(mcp: McpServer, state: SessionState): void {
@@ -360,9 +373,10 @@ function registerLogging(mcp: McpServer, state: SessionState): void {
  * connects): capabilities `logging`, `resources.subscribe` (and
  * `completions`, announced by the SDK for the completable argument).
  */
-export function registerConformanceCatalog(mcp: McpServer): void {
+export function registerConformanceCatalog(mcp: McpServer, opts: { questionsOnCallStream?: boolean } = {}): void {
   mcp.server.registerCapabilities({ logging: {}, resources: { subscribe: true } });
   const state = new SessionState(mcp);
+  state.questionsOnCallStream = opts.questionsOnCallStream === true;
   const previousOnClose = mcp.server.onclose;
   mcp.server.onclose = () => {
     state.stop();

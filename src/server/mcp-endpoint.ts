@@ -24,6 +24,7 @@ import {
 } from './http-util.js';
 import { addPoisonedTool, demoShortcut, predictableSessionId, relaxHeaders } from './insecure-demo.js';
 import { createMcpServer } from './mcp-server-factory.js';
+import { hasModernMeta, isModernVersionHeader, ModernEndpoint } from './modern-endpoint.js';
 import { TOOLS } from './tools.js';
 import { jsonDepthExceeds, JSONRPC_INVALID_REQUEST, MAX_JSON_DEPTH, rejectJsonRpcBody } from './request-validation.js';
 import { SessionTable, type ClosableSession, type SessionEntry } from './session-table.js';
@@ -76,6 +77,8 @@ function isInitializeBody(body: unknown): boolean {
 
 export class McpEndpoint {
   private readonly table: SessionTable<McpSession>;
+  /** 2026-07-28 requests (no handshake, no session), beside the legacy ones on the same path. */
+  private readonly modern: ModernEndpoint;
 
   constructor(private readonly opts: McpEndpointOptions) {
     this.table = new SessionTable<McpSession>({
@@ -84,20 +87,23 @@ export class McpEndpoint {
       onExpired: (count) => opts.log(`closed ${count} idle session(s); ${this.table.size} open`),
     });
     if (!opts.stateless) this.table.startSweeping();
+    this.modern = new ModernEndpoint({ jsonResponse: opts.jsonResponse });
   }
 
   openSessions(): number {
     return this.table.size;
   }
 
-  close(): Promise<void> {
-    return this.table.closeAll();
+  async close(): Promise<void> {
+    await Promise.all([this.table.closeAll(), this.modern.close()]);
   }
 
   /** `principal` names the caller's credential (undefined without auth); a session answers only to its own. */
   async handle(req: IncomingMessage, res: ServerResponse, method: string, principal?: string): Promise<void> {
     if (this.opts.insecureDemo) relaxHeaders(req);
     if (method === 'POST') {
+      // A modern version header takes the stateless path whatever else the request carries (a session id is ignored).
+      if (!this.opts.insecureDemo && isModernVersionHeader(req.headers['mcp-protocol-version'])) return this.postModern(req, res);
       return this.opts.stateless ? this.postStateless(req, res) : this.postStateful(req, res, principal);
     }
     if ((method === 'GET' || method === 'DELETE') && !this.opts.stateless) {
@@ -128,6 +134,8 @@ export class McpEndpoint {
 
     const body = await this.readJson(req, res);
     if (body === undefined) return;
+    // Modern `_meta` without the header: the modern path refuses it with a HeaderMismatch that says why.
+    if (hasModernMeta(body)) return this.modern.serve(req, res, body);
     if (!isInitializeBody(body)) {
       if (this.opts.insecureDemo) return this.serveStateless(req, res, body);
       sendJsonRpcError(res, 400, JSONRPC_SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
@@ -158,7 +166,14 @@ export class McpEndpoint {
   private async postStateless(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await this.readJson(req, res);
     if (body === undefined) return;
+    if (hasModernMeta(body)) return this.modern.serve(req, res, body);
     return this.serveStateless(req, res, body);
+  }
+
+  private async postModern(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await this.readJson(req, res);
+    if (body === undefined) return;
+    return this.modern.serve(req, res, body);
   }
 
   private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
@@ -225,6 +240,8 @@ export class McpEndpoint {
       sendJson(res, 200, shortcut);
       return undefined;
     }
+    // A 2026-07-28 request is checked by the modern endpoint (its params differ: no handshake, `_meta` required).
+    if (hasModernMeta(body)) return body;
     const version = req.headers['mcp-protocol-version'];
     const rejection = rejectJsonRpcBody(body, typeof version === 'string' ? version : undefined);
     if (rejection) {

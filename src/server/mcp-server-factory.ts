@@ -38,10 +38,11 @@ function toolContext(extra: Extra): ToolContext {
 }
 
 /**
+ * `questionsOnCallStream`: see SessionState in conformance-catalog.ts.
  * `conformance: false` leaves out the conformance catalog, which costs about
  * 0.2 ms per server built (noticeable when stateless mode builds one per request).
  */
-export function createMcpServer(opts: { conformance?: boolean } = {}): McpServer {
+export function createMcpServer(opts: { conformance?: boolean; questionsOnCallStream?: boolean } = {}): McpServer {
   const mcp = new McpServer(SERVER_INFO, {
     capabilities: { tools: {}, resources: {}, prompts: {} },
     jsonSchemaValidator: SHARED_VALIDATOR,
@@ -93,7 +94,7 @@ export function createMcpServer(opts: { conformance?: boolean } = {}): McpServer
   }
 
   // What the official conformance suite calls (test_* tools, test:// resources, prompts): kept in its own module.
-  if (opts.conformance ?? true) registerConformanceCatalog(mcp);
+  if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: opts.questionsOnCallStream });
 
   return mcp;
 }

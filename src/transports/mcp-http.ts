@@ -12,6 +12,11 @@
  * `MCP-Protocol-Version`; 404 on a request carrying a session id means the
  * session is gone; `DELETE` ends it.
  *
+ * Protocol 2026-07-28 (stateless, see modern-http.ts): no handshake and no
+ * session; `initialize()` sends `server/discover` instead, every request
+ * carries `_meta` and the routing headers, and `input_required` results are
+ * answered and sent again (each round one sample).
+ *
  * Hot path: headers are one prebuilt object (rebuilt only when the session
  * changes), the timer needs no closure, and error objects are shared.
  */
@@ -25,6 +30,9 @@ import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies }
 import { drainRest, readSseReply } from './sse.js';
 import { isResumable, resumeSseReply } from './sse-resume.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
+import {
+  isInputRequired, isModernVersion, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta,
+} from './modern-http.js';
 
 export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
 
@@ -83,6 +91,12 @@ const VALIDATE_THREW = fixedError('check', 'validate threw');
 /** Returned (not recorded) when the user was stopped mid-request: the run is ending, the server did nothing wrong. */
 const CUT = fixedError('timeout', 'cancelled: user stopped');
 const CUT_OUTCOME: RpcOutcome = Object.freeze({ ok: false, error: CUT }) as RpcOutcome;
+/** Rounds of one multi round-trip request before giving up (a server asking forever is a failure). */
+const MAX_INPUT_ROUNDS = 4;
+const TOO_MANY_ROUNDS = fixedError('check', `still input_required after ${MAX_INPUT_ROUNDS} rounds`);
+
+/** x-mcp-header annotations per MCP endpoint, learnt from any client's tools/list and used by all. */
+const MIRRORED_BY_ENDPOINT = new Map<string, MirroredHeaders>();
 
 // Flags for `exchange`, instead of a closure per call.
 const CHECK_TOOL_ERROR = 1;
@@ -118,6 +132,11 @@ export class McpHttpClient {
   private readonly replies: ServerRequestReplies | undefined;
   private readonly clientCaps: Record<string, object>;
   private nextProgressToken = 1;
+  /** Speaks the stateless 2026-07-28 revision (see modern-http.ts). */
+  private readonly modern: boolean;
+  /** Modern only: the `_meta` every request carries. */
+  private readonly meta: Readonly<Record<string, unknown>> | undefined;
+  private readonly mirrored: MirroredHeaders | undefined;
   /** Posts an answer to a server request; bound once, handed to each call's stream watcher. */
   private readonly sendReply = (reply: Reply, method: string): void => {
     void this.post(JSON.stringify(reply), 'reply', method, true);
@@ -159,6 +178,16 @@ export class McpHttpClient {
     this.firstByte = opts.firstByte;
     this.replies = opts.serverRequests;
     this.clientCaps = clientCapabilities(opts.serverRequests);
+    this.modern = isModernVersion(this.protocolVersion);
+    if (this.modern) {
+      this.meta = modernMeta(this.protocolVersion, this.clientInfo, this.clientCaps);
+      const key = url.origin + this.requestPath;
+      let mirrored = MIRRORED_BY_ENDPOINT.get(key);
+      if (mirrored === undefined) MIRRORED_BY_ENDPOINT.set(key, mirrored = new MirroredHeaders());
+      this.mirrored = mirrored;
+      // Every request names its version; there is no session to wait for.
+      this.headers = { ...base, 'mcp-protocol-version': this.protocolVersion };
+    }
   }
 
   /** The session id the server gave, if any (undefined for stateless servers and after the session ended). */
@@ -187,6 +216,7 @@ export class McpHttpClient {
    * also how a user recovers after its session expired.
    */
   async initialize(): Promise<boolean> {
+    if (this.modern) return this.discover();
     this.setSession(undefined, false);
     this.closing = undefined; // a new session can be closed again
     const params = { protocolVersion: this.protocolVersion, capabilities: this.clientCaps, clientInfo: this.clientInfo };
@@ -202,9 +232,46 @@ export class McpHttpClient {
     return sent;
   }
 
+  /**
+   * 2026-07-28's stand-in for the handshake: `server/discover` (recorded),
+   * which must list the version in use. Its capabilities are kept as the
+   * server's.
+   */
+  private async discover(): Promise<boolean> {
+    const version = this.protocolVersion;
+    const listsVersion = (result: any): string | undefined => (Array.isArray(result?.supportedVersions) && result.supportedVersions.includes(version)
+      ? undefined : `server/discover does not list ${version}`);
+    const out = await this.exchange('server/discover', undefined, this.endpointPath, listsVersion, NO_CANCEL);
+    if (!out.ok) return false;
+    const caps = (out.result as { capabilities?: unknown }).capabilities;
+    this.capabilities = typeof caps === 'object' && caps !== null ? caps as Record<string, unknown> : {};
+    this.ready = true;
+    return true;
+  }
+
   /** Any JSON-RPC request. Records one sample (type = method) and never throws for network or protocol failures. */
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.exchange(method, params, opts?.name ?? this.endpointPath, opts?.validate, 0);
+    return this.call(method, params, opts?.name ?? this.endpointPath, opts?.validate, 0);
+  }
+
+  /**
+   * One request; under 2026-07-28 also the further rounds of a multi
+   * round-trip request (MRTR), each recorded as its own request.
+   */
+  private async call(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
+    let out = await this.exchange(method, params, name, validate, flags);
+    if (!this.modern) return out;
+    for (let round = 1; out.ok && isInputRequired(out.result); round++) {
+      const next = round < MAX_INPUT_ROUNDS ? nextRoundParams(params, out.result, this.replies) : TOO_MANY_ROUNDS.detail;
+      if (typeof next === 'string') {
+        const error = next === TOO_MANY_ROUNDS.detail ? TOO_MANY_ROUNDS : fixedError('check', next);
+        this.recorder.record('input_required', name, 0, 0, error);
+        return { ok: false, error };
+      }
+      // Each round its own row: the first times the question, the next ones the answered call.
+      out = await this.exchange(method, next, `${name} (round ${round + 1})`, validate, flags);
+    }
+    return out;
   }
 
   listTools(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -216,7 +283,7 @@ export class McpHttpClient {
     const params = opts?.progress === true
       ? { name, arguments: args, _meta: { progressToken: `p${this.nextProgressToken++}` } }
       : { name, arguments: args };
-    return this.exchange('tools/call', params, opts?.name ?? name, opts?.validate, CHECK_TOOL_ERROR);
+    return this.call('tools/call', params, opts?.name ?? name, opts?.validate, CHECK_TOOL_ERROR);
   }
 
   listResources(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -224,7 +291,7 @@ export class McpHttpClient {
   }
 
   readResource(uri: string, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.exchange('resources/read', { uri }, opts?.name ?? uri, opts?.validate, 0);
+    return this.call('resources/read', { uri }, opts?.name ?? uri, opts?.validate, 0);
   }
 
   listPrompts(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -232,7 +299,7 @@ export class McpHttpClient {
   }
 
   getPrompt(name: string, args: Record<string, string> = {}, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.exchange('prompts/get', { name, arguments: args }, opts?.name ?? name, opts?.validate, 0);
+    return this.call('prompts/get', { name, arguments: args }, opts?.name ?? name, opts?.validate, 0);
   }
 
   ping(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -257,8 +324,9 @@ export class McpHttpClient {
     let bytes = 0;
     let error: SampleError | undefined;
     try {
+      const headers = this.modern ? { ...this.headers, 'mcp-method': type } : this.headers;
       const res = await this.dispatcher.request({
-        origin: this.origin, path: this.requestPath, method: 'POST', headers: this.headers, body: payload, signal: deadline.signal,
+        origin: this.origin, path: this.requestPath, method: 'POST', headers, body: payload, signal: deadline.signal,
       });
       bytes = await discardBody(res.body, this.maxBodyBytes);
       const status = res.statusCode;
@@ -312,7 +380,9 @@ export class McpHttpClient {
   ): Promise<RpcOutcome> {
     if (this.inFlight.isCut) return CUT_OUTCOME;
     const id = this.nextId++;
-    const payload = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    const sent = this.meta === undefined ? params : withMeta(params, this.meta);
+    const payload = JSON.stringify(sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent });
+    const headers = this.modern ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
@@ -324,13 +394,20 @@ export class McpHttpClient {
     let firstByteAt = 0;
     try {
       const res = await this.dispatcher.request({
-        origin: this.origin, path: this.requestPath, method: 'POST', headers: this.headers, body: payload, signal: deadline.signal,
+        origin: this.origin, path: this.requestPath, method: 'POST', headers, body: payload, signal: deadline.signal,
       });
       firstByteAt = nowUs();
       const status = res.statusCode;
       if (status < 200 || status > 299) {
-        bytes = await discardBody(res.body, this.maxBodyBytes);
-        error = this.statusError(status, hadSession);
+        if (this.modern) {
+          // A modern server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
+          const body = await readCapped(res.body, this.maxBodyBytes);
+          bytes = body.bytes;
+          error = modernStatusError(status, body.data);
+        } else {
+          bytes = await discardBody(res.body, this.maxBodyBytes);
+          error = this.statusError(status, hadSession);
+        }
       } else if (isEventStream(res.headers['content-type'])) {
         // Progress, logging and server requests arrive on this stream before the response.
         const stream = new CallStream(this.recorder, name, start, this.sendReply, this.replies);
@@ -385,15 +462,19 @@ export class McpHttpClient {
       else if (!('result' in message)) error = INVALID_RESPONSE;
       else {
         result = message.result;
-        if ((flags & CHECK_TOOL_ERROR) !== 0) error = toolError(result);
-        if (error === undefined && validate !== undefined) error = this.runCheck(validate, result, method, name);
+        // An input_required round is not the answer yet: the checks wait for the last round.
+        const partial = this.modern && isInputRequired(result);
+        if ((flags & CHECK_TOOL_ERROR) !== 0 && !partial) error = toolError(result);
+        if (error === undefined && validate !== undefined && !partial) error = this.runCheck(validate, result, method, name);
+        if (this.modern && method === 'tools/list' && error === undefined) this.mirrored?.learn(result);
       }
     }
     this.recorder.record(method, name, end - origin, bytes, error);
     this.timing?.service.record(method, name, end - start, bytes, error);
     if (firstByteAt !== 0) this.firstByte?.record(method, name, firstByteAt - start, 0);
     if (error !== undefined) {
-      if (deadline.timedOut && (flags & NO_CANCEL) === 0) this.sendCancelled(id);
+      // Under 2026-07-28, closing the stream (the timeout did) is the cancellation.
+      if (deadline.timedOut && (flags & NO_CANCEL) === 0 && !this.modern) this.sendCancelled(id);
       return { ok: false, error };
     }
     return { ok: true, result };
@@ -433,10 +514,27 @@ export class McpHttpClient {
   private setSession(sid: string | undefined, ready: boolean): void {
     this.sid = sid;
     this.ready = ready;
+    if (this.modern) return; // no session: the headers never change
     this.headers = sid === undefined
       ? (ready ? { ...this.baseHeaders, 'mcp-protocol-version': this.protocolVersion } : this.baseHeaders)
       : { ...this.baseHeaders, 'mcp-session-id': sid, 'mcp-protocol-version': this.protocolVersion };
   }
+}
+
+/** A non-2xx reply of a modern server: its JSON-RPC error when it has one (`-32022 Unsupported protocol version (HTTP 400)`). */
+function modernStatusError(status: number, data: Buffer | undefined): SampleError {
+  if (data !== undefined) {
+    try {
+      const parsed = JSON.parse(data.toString('utf8')) as { error?: unknown };
+      if (typeof parsed?.error === 'object' && parsed.error !== null) {
+        const rpc = jsonRpcError(parsed.error);
+        return fixedError('http', `${rpc.detail} (HTTP ${status})`);
+      }
+    } catch {
+      // not JSON: the status alone
+    }
+  }
+  return httpStatusError(status);
 }
 
 function isEventStream(contentType: string | string[] | undefined): boolean {

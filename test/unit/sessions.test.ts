@@ -31,8 +31,8 @@ test('churn class: K must be a whole number', () => {
   assert.equal(sessionChurnClass({ callsPerSession: 0 }).name, 'SessionChurn');
 });
 
-test('protocol versions: the four revisions pass, anything else is a usage error', () => {
+test('protocol versions: the five revisions pass, anything else is a usage error', () => {
   for (const v of PROTOCOL_VERSIONS) assert.equal(parseProtocolVersion(v), v);
-  assert.deepEqual([...PROTOCOL_VERSIONS], ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25']);
-  for (const bad of ['', '2025-11-26', '2026-07-28', 'latest']) assert.throws(() => parseProtocolVersion(bad), InvalidArgumentError);
+  assert.deepEqual([...PROTOCOL_VERSIONS], ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28']);
+  for (const bad of ['', '2025-11-26', '2026-07-29', 'latest']) assert.throws(() => parseProtocolVersion(bad), InvalidArgumentError);
 });
