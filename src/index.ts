@@ -2,7 +2,7 @@
  * The public API for scenario authors: `import { ... } from 'mcpload'`.
  */
 export { defineScenario, defineUserClass } from './scenarios/api.js';
-export type { Scenario, ScenarioEnv, ScenarioExport, Task, UserClass, VirtualUser } from './scenarios/api.js';
+export type { Scenario, ScenarioEnv, ScenarioExport, ScenarioFigures, Task, UserClass, VirtualUser } from './scenarios/api.js';
 export { between, constant, constantPacing } from './engine/user-class.js';
 export type { TaskDef, UserClassDef, WaitTime } from './engine/user-class.js';
 export { leakFloodClass, sessionChurnClass, SessionLeakTally } from './scenarios/sessions.js';

@@ -23,6 +23,7 @@ export function mergeRunResults(results: readonly RunResult[], thresholds?: read
   // A part without first-byte figures (stdio, legacy SSE) adds none; its full replies are still in `snapshot`.
   const firstBytes = results.flatMap((r) => (r.firstByteSnapshot ? [r.firstByteSnapshot] : []));
   const firstByteSnapshot = firstBytes.length > 0 ? mergeSnapshots(firstBytes) : undefined;
+  const figures = addFigures(results.map((r) => r.scenarioFigures));
   const dropped = results.some((r) => r.droppedIterations !== undefined)
     ? results.reduce((sum, r) => sum + (r.droppedIterations ?? 0), 0)
     : undefined;
@@ -42,7 +43,19 @@ export function mergeRunResults(results: readonly RunResult[], thresholds?: read
     ...(dropped !== undefined ? { droppedIterations: dropped } : {}),
     ...(serviceSnapshot !== undefined ? { serviceSnapshot } : {}),
     ...(firstByteSnapshot !== undefined ? { firstByteSnapshot } : {}),
+    ...(figures !== undefined ? { scenarioFigures: figures } : {}),
   };
+}
+
+/** Scenario counts added up key by key; undefined when no part has any. */
+function addFigures(parts: ReadonlyArray<Record<string, number> | undefined>): Record<string, number> | undefined {
+  let sum: Record<string, number> | undefined;
+  for (const part of parts) {
+    if (part === undefined) continue;
+    sum ??= {};
+    for (const [key, value] of Object.entries(part)) if (typeof value === 'number') sum[key] = (sum[key] ?? 0) + value;
+  }
+  return sum;
 }
 
 function rulesOf(results: readonly RunResult[]): Threshold[] {

@@ -62,7 +62,8 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
   const workers: Worker[] = [];
   try {
     // The parent loads the scenario too: for the header, the thresholds, and to fail early on a bad file.
-    const prepared = await prepareScenario(opts, target.env);
+    // The embedded server runs in this process's child: leak-flood reads its memory from here, for the whole run.
+    const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
     for (const note of prepared.notes) io.err(`note: ${note}`);
     const model = resolveLoadModel(opts, prepared.scenario.shape);
     const stagesS = modelDurationS(model);
@@ -152,7 +153,8 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
     merged.settings = { ...merged.settings, ...opts, host: target.host, processes: count };
     merged.settings = Object.fromEntries(Object.entries(merged.settings).filter(([key]) => key !== 'worker' && key !== 'mergedFrom'));
     io.out(`\nstopped (${reason}) after ${formatDuration(performance.now() - startedMs)}\n`);
-    return await concludeRun(merged, opts, io);
+    if (merged.scenarioFigures) prepared.scenario.figures?.adopt(merged.scenarioFigures);
+    return await concludeRun(merged, opts, io, prepared.scenario.notes);
   } finally {
     for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     await target.close();

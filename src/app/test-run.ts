@@ -12,7 +12,7 @@ import { Stats } from '../metrics/stats.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import { evaluateThresholds, securityResults, type Threshold } from '../metrics/thresholds.js';
 import { redactSettings, type RunResult } from '../reporters/json.js';
-import type { ScenarioEnv, UserClass, VirtualUser } from '../scenarios/api.js';
+import type { ScenarioEnv, ScenarioFigures, UserClass, VirtualUser } from '../scenarios/api.js';
 import type { IterationTiming } from '../transports/iteration-timing.js';
 import { createMcpClient } from '../transports/mcp-client.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
@@ -32,6 +32,8 @@ export interface TestRunConfig {
   serverRequests?: ServerRequestReplies;
   /** What the run was asked to do, for reports (redacted before it is written anywhere). */
   settings: Record<string, unknown>;
+  /** The scenario's own counts, read into the result. */
+  figures?: ScenarioFigures;
 }
 
 /** What every caller passes through from its options. */
@@ -60,6 +62,7 @@ export function testRunFor(
     protocolVersion: opts.protocolVersion,
     serverRequests: prepared.scenario.serverRequests,
     settings,
+    figures: prepared.scenario.figures,
   });
 }
 
@@ -265,6 +268,7 @@ export class TestRun {
       ...(this.open ? { droppedIterations: this.open.droppedIterations } : {}),
       ...(this.serviceStats ? { serviceSnapshot: this.serviceStats.snapshot() } : {}),
       ...(firstByte.entries.length > 0 ? { firstByteSnapshot: firstByte } : {}),
+      ...(this.config.figures ? { scenarioFigures: this.config.figures.read() } : {}),
     };
   }
 }

@@ -25,6 +25,8 @@ export interface RunResult {
   serviceSnapshot?: Snapshot;
   /** HTTP replies' time to first byte (send to response headers), per entry; absent when no reply came over HTTP. */
   firstByteSnapshot?: Snapshot;
+  /** The scenario's own counts (e.g. the leak flood's accepted and refused sessions), added up across processes. */
+  scenarioFigures?: Record<string, number>;
   /** `--stdio` runs: CPU and memory of the server processes, sampled once a second. */
   serverProcesses?: ProcessUsageReport;
 }

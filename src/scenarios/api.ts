@@ -74,6 +74,20 @@ export interface Scenario {
    * content: { type: 'text', text: 'ok' }, model: 'mcpload' }) }`.
    */
   serverRequests?: ServerRequestReplies;
+  /**
+   * Counts the scenario keeps beside the request stats (the leak flood's
+   * sessions accepted and refused). They land in the JSON result as
+   * `scenarioFigures`, are added up across `--processes` and merged files,
+   * and the whole run's are handed back before the notes are printed again.
+   */
+  figures?: ScenarioFigures;
+}
+
+export interface ScenarioFigures {
+  /** This process's counts at the end of the run. */
+  read(): Record<string, number>;
+  /** The whole run's counts (every process added up). */
+  adopt(merged: Readonly<Record<string, number>>): void;
 }
 
 /** A scenario module's default export: a scenario, or a function that builds one once the target is known. */

@@ -99,6 +99,24 @@ export class SessionLeakTally {
     return (this.rssLatest - this.rssBaseline) / this.accepted;
   }
 
+  /** The counts, for the run's result (added up across processes). */
+  read(): Record<string, number> {
+    return { sessionsAccepted: this.accepted, sessionsRefused: this.refused, sessionsAcceptedBeforeRefusal: this.acceptedBeforeRefusal };
+  }
+
+  /**
+   * Takes the whole run's counts (every process's added up: "before refusal"
+   * is then each process's count before its own first refusal) and measures
+   * the server's memory once more, against all of them.
+   */
+  adopt(merged: Readonly<Record<string, number>>): void {
+    this.accepted = merged.sessionsAccepted ?? 0;
+    this.refused = merged.sessionsRefused ?? 0;
+    this.acceptedBeforeRefusal = merged.sessionsAcceptedBeforeRefusal ?? 0;
+    this.refusedYet = this.refused > 0;
+    if (this.serverPid !== undefined && this.accepted > 0) this.rssLatest = readRssBytes(this.serverPid) ?? this.rssLatest;
+  }
+
   describe(): string {
     if (this.accepted === 0 && this.refused === 0) return 'leak flood: opens sessions and never ends them';
     const found = !this.refusedYet
@@ -155,7 +173,9 @@ export function buildSessionScenario(name: (typeof SESSION_SCENARIOS)[number], e
   }
   const tally = new SessionLeakTally(opts.serverPid);
   const notes: string[] = [];
-  const scenario: Scenario = { name: 'leak-flood', description: 'open sessions, never end them', userClasses: [leakFloodClass(tally)], notes };
+  const scenario: Scenario = {
+    name: 'leak-flood', description: 'open sessions, never end them', userClasses: [leakFloodClass(tally)], notes, figures: tally,
+  };
   // The notes are printed again after the summary: by then this line holds the result.
   Object.defineProperty(notes, 0, { get: () => tally.describe(), enumerable: true });
   return scenario;

@@ -70,6 +70,28 @@ test('leak flood: finds the session table size and the RSS per session', { timeo
   }
 });
 
+test('leak flood over --processes 2: one tally for the whole run, in the notes and the JSON', { timeout: 40_000 }, async () => {
+  const server = await startServer(8);
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-leak-'));
+  try {
+    const json = path.join(dir, 'leak.json');
+    const res = await runCli(['run', '--headless', '--host', server.url, '--scenario', 'leak-flood', '--processes', '2',
+      '-u', '2', '-r', '2', '-t', '2s', '--print-interval', '0', '--server-pid', String(server.pid), '--json', json]);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as { scenarioFigures?: Record<string, number>; snapshot: { entries: Array<{ type: string; requests: number; failures: number }> } };
+    const init = result.snapshot.entries.find((e) => e.type === 'initialize')!;
+    // Both processes' sessions are counted: exactly the table's 8 were accepted, the rest refused.
+    assert.deepEqual(result.scenarioFigures && [result.scenarioFigures.sessionsAccepted, result.scenarioFigures.sessionsRefused],
+      [init.requests - init.failures, init.failures]);
+    assert.equal(result.scenarioFigures!.sessionsAccepted, 8);
+    assert.match(res.stdout, /note: leak flood: the server accepted \d+ sessions before refusing or failing one \(8 accepted and \d+ refused in all/, res.stdout);
+    assert.match(res.stdout, /server RSS grew -?\d+\.\d KiB per session/, res.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
+  }
+});
+
 test('churn and leak-flood refuse a target without Streamable HTTP sessions', async () => {
   const res = await runCli(['run', '--headless', '--stdio', 'node -e 0', '--scenario', 'leak-flood', '-t', '1s']);
   assert.equal(res.code, 2, res.stderr);

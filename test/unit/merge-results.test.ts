@@ -77,4 +77,19 @@ describe('merging result files', () => {
     assert.equal(merged.droppedIterations, undefined);
     await assert.rejects(readRunResult('/nonexistent/x.json'), /no such file/);
   });
+
+  it('adds up first-byte snapshots and scenario figures where parts have them', () => {
+    const a = new Stats();
+    const b = new Stats();
+    recordSet(a, 3, 100);
+    recordSet(b, 4, 50);
+    const withExtras = { ...result(a), firstByteSnapshot: a.snapshot(), scenarioFigures: { sessionsAccepted: 5, sessionsRefused: 1 } };
+    const without = result(b);
+    const merged = mergeRunResults([withExtras, without, { ...result(b), scenarioFigures: { sessionsAccepted: 2 } }]);
+    assert.deepEqual(merged.scenarioFigures, { sessionsAccepted: 7, sessionsRefused: 1 });
+    assert.equal(merged.firstByteSnapshot!.entries.reduce((n, e) => n + e.requests, 0), 100);
+    const none = mergeRunResults([without, without]);
+    assert.equal(none.scenarioFigures, undefined);
+    assert.equal(none.firstByteSnapshot, undefined);
+  });
 });
