@@ -323,11 +323,13 @@ export class McpHttpClient {
     const start = nowUs();
     let bytes = 0;
     let error: SampleError | undefined;
+    let firstByteAt = 0;
     try {
       const headers = this.modern ? { ...this.headers, 'mcp-method': type } : this.headers;
       const res = await this.dispatcher.request({
         origin: this.origin, path: this.requestPath, method: 'POST', headers, body: payload, signal: deadline.signal,
       });
+      firstByteAt = nowUs();
       bytes = await discardBody(res.body, this.maxBodyBytes);
       const status = res.statusCode;
       if (status < 200 || status > 299) error = this.statusError(status, hadSession);
@@ -337,7 +339,10 @@ export class McpHttpClient {
       this.inFlight.finish(deadline);
     }
     if (error === CUT) return false;
-    if (record) this.recorder.record(type, name, nowUs() - start, bytes, error);
+    if (record) {
+      this.recorder.record(type, name, nowUs() - start, bytes, error);
+      if (firstByteAt !== 0) this.firstByte?.record(type, name, firstByteAt - start, 0);
+    }
     return error === undefined;
   }
 

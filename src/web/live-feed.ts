@@ -18,7 +18,7 @@ import type { WebController } from './controller.js';
 import type { LogBook } from './log-book.js';
 import type { InitMessage, LiveStatus, SeriesPoint, UpdateMessage } from './view-model.js';
 import {
-  aggregatedSeries, classRatios, errorViews, exceptionViews, latestPoints, securityViews, tableViewOf, thresholdViews,
+  aggregatedSeries, classRatios, errorViews, exceptionViews, latestPoints, securityViews, tableViewOf, thresholdViews, withFirstBytes,
 } from './views.js';
 
 const MIN_PERIOD_MS = 1000;
@@ -84,7 +84,10 @@ export class LiveFeed {
     const snapshot = historyAfter === Infinity
       ? run.stats.snapshot({ history: false, histograms })
       : run.stats.snapshot({ historyAfter: historyAfter === -Infinity ? undefined : historyAfter, histograms });
-    const table = tableViewOf(run.stats.liveRows({ now: snapshot.takenAt }), run.config.thresholds, latestPoints(snapshot.history));
+    const table = withFirstBytes(
+      tableViewOf(run.stats.liveRows({ now: snapshot.takenAt }), run.config.thresholds, latestPoints(snapshot.history)),
+      run.firstByteStats.liveRows({ now: snapshot.takenAt }),
+    );
     const thresholds = evaluateThresholds(run.config.thresholds, snapshot);
     const security = securityResults(snapshot);
     const agg = table.aggregated;

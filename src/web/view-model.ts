@@ -25,6 +25,9 @@ export interface RowView {
   /** Whole-run rates. */
   rps: number;
   fps: number;
+  /** Time to first byte (send to response headers), median and 95th percentile, for entries answered over HTTP. */
+  firstByteMedianMs?: number;
+  firstByteP95Ms?: number;
   /** Set on SECURITY probe rows. */
   security?: boolean;
   /** Expressions of the thresholds that select this row. */

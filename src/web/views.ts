@@ -96,6 +96,22 @@ export function tableViewOf(table: { rows: readonly StatsRow[]; aggregated: Stat
   return { rows: table.rows.map((row) => rowView(row, thresholds, last)), aggregated: rowView(table.aggregated, thresholds, last) };
 }
 
+/**
+ * Adds each entry's time to first byte (from the first-byte stats of the same
+ * run) to its row; the Aggregated row gets the first bytes of all entries.
+ */
+export function withFirstBytes(table: TableView, firstBytes: { rows: readonly StatsRow[]; aggregated: StatsRow }): TableView {
+  if (firstBytes.rows.length === 0) return table;
+  const byKey = new Map(firstBytes.rows.map((row) => [entryId(row.type, row.name), row]));
+  const add = (view: RowView, row: StatsRow | undefined): RowView => (row === undefined || row.requests === 0
+    ? view
+    : { ...view, firstByteMedianMs: row.medianMs, firstByteP95Ms: row.percentilesMs['95'] ?? 0 });
+  return {
+    rows: table.rows.map((view) => add(view, byKey.get(entryId(view.type, view.name)))),
+    aggregated: add(table.aggregated, firstBytes.aggregated),
+  };
+}
+
 export function errorViews(snapshot: Snapshot): ErrorView[] {
   return snapshot.errors.map(({ type, name, error, occurrences }) => ({ type, name, error, occurrences }));
 }
@@ -163,7 +179,8 @@ function parsedThresholds(results: readonly ThresholdResult[]): Threshold[] {
 export function reportData(result: RunResult): ReportData {
   const { snapshot } = result;
   const thresholds = parsedThresholds(result.thresholds);
-  const table = tableView(snapshot, thresholds, new Map(), snapshot.takenAt);
+  const full = tableView(snapshot, thresholds, new Map(), snapshot.takenAt);
+  const table = result.firstByteSnapshot ? withFirstBytes(full, statsRows(result.firstByteSnapshot, { now: snapshot.takenAt })) : full;
   const started = Date.parse(result.startedAt);
   const ended = Date.parse(result.endedAt);
   const settings = result.settings;

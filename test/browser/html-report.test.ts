@@ -71,6 +71,7 @@ test('a headless run with --html writes a report that opens offline with charts;
     await page.getByTestId('stats-table').waitFor();
     assert.ok(await page.locator('[data-testid=stats-table] tbody tr[data-name]').count() > 5);
     assert.ok(await page.locator('tr.security').count() > 0);
+    assert.match(await page.locator('[data-testid=stats-table] tfoot td.ttfb50').textContent() ?? '', /^\d/, 'the report has first-byte figures');
     await page.screenshot({ path: artifact('20-report-stats.png') });
     await page.getByTestId('tab-charts').click();
     await page.locator('[data-testid=chart-rps] canvas').first().waitFor();

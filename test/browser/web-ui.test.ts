@@ -55,6 +55,11 @@ test('start from the form, watch, change users, download, reload, stop', async (
   // SECURITY rows come with that user's start sweep, which can land after the first rows.
   await until('SECURITY rows are marked', () => page.locator('tr.security').count(), (n) => n > 0);
   assert.ok(await page.locator('.tag-threshold').count() > 0, 'threshold rows are marked');
+  // HTTP replies: the time to first byte beside the full reply, a figure on the MCP rows, none on the probes.
+  await page.locator('th', { hasText: 'First byte median (ms)' }).waitFor();
+  const toolFirstByte = await page.locator('[data-testid=stats-table] tbody tr[data-type="tools/call"] td.ttfb50').first().textContent();
+  assert.match(toolFirstByte ?? '', /^\d/, `tools/call first byte: ${toolFirstByte}`);
+  assert.equal(await page.locator('[data-testid=stats-table] tbody tr.security td.ttfb50').first().textContent(), '–');
 
   // Sorting by a numeric column puts the largest first.
   await page.locator('th', { hasText: '# Requests' }).click();

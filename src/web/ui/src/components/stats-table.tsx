@@ -1,6 +1,8 @@
 /**
  * The Statistics tab: Locust's columns plus p99, sortable, filterable; the
- * Aggregated row stays last. SECURITY probe rows and rows under a threshold
+ * Aggregated row stays last. When replies came over HTTP, two more columns
+ * give the time to first byte (median, 95th percentile) beside the full
+ * reply's. SECURITY probe rows and rows under a threshold
  * are marked. Long tables render only the rows in view (plus a margin), with
  * spacers above and below, so a thousand entries sort and update within a
  * frame.
@@ -34,6 +36,15 @@ const COLUMNS: Column[] = [
   { key: 'fps', label: 'Current Failures/s', numeric: true, value: (r) => r.currentFps, show: (r) => rate(r.currentFps) },
 ];
 
+const optionalMs = (value: number | undefined): string => (value === undefined ? '–' : ms(value));
+/** After 99%ile: the time to first byte, for runs that have it. */
+const FIRST_BYTE_COLUMNS: Column[] = [
+  { key: 'ttfb50', label: 'First byte median (ms)', numeric: true, value: (r) => r.firstByteMedianMs ?? -1, show: (r) => optionalMs(r.firstByteMedianMs) },
+  { key: 'ttfb95', label: 'First byte 95%ile (ms)', numeric: true, value: (r) => r.firstByteP95Ms ?? -1, show: (r) => optionalMs(r.firstByteP95Ms) },
+];
+const FIRST_BYTE_AFTER = COLUMNS.findIndex((c) => c.key === 'p99') + 1;
+const WITH_FIRST_BYTES: Column[] = [...COLUMNS.slice(0, FIRST_BYTE_AFTER), ...FIRST_BYTE_COLUMNS, ...COLUMNS.slice(FIRST_BYTE_AFTER)];
+
 /** Rows are this tall (CSS keeps them so), which lets the table render only those in view. */
 const ROW_HEIGHT = 31;
 /** Tables up to this many rows render whole. */
@@ -48,7 +59,9 @@ function ChartIcon() {
   );
 }
 
-function Row({ row, selected, onChart, live }: { row: RowView; selected: boolean; onChart?: (r: RowView) => void; live: boolean }) {
+function Row({ row, columns, selected, onChart, live }: {
+  row: RowView; columns: Column[]; selected: boolean; onChart?: (r: RowView) => void; live: boolean;
+}) {
   const classes = [row.security ? 'security' : '', row.failures > 0 ? 'has-failures' : '', selected ? 'selected' : ''].join(' ').trim();
   return (
     <tr class={classes} data-type={row.type} data-name={row.name}>
@@ -64,7 +77,7 @@ function Row({ row, selected, onChart, live }: { row: RowView; selected: boolean
           </button>
         ) : null}
       </td>
-      {COLUMNS.slice(2).map((c) => <td class={`num ${c.key}`}>{c.show(row)}</td>)}
+      {columns.slice(2).map((c) => <td class={`num ${c.key}`}>{c.show(row)}</td>)}
     </tr>
   );
 }
@@ -79,8 +92,9 @@ export function StatsTable({ rows, aggregated, selected, onShowChart, live }: {
   const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: 'name', desc: false });
   const [filter, setFilter] = useState('');
 
+  const columns = aggregated?.firstByteMedianMs !== undefined ? WITH_FIRST_BYTES : COLUMNS;
   const sorted = useMemo(() => {
-    const column = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[1]!;
+    const column = columns.find((c) => c.key === sort.key) ?? COLUMNS[1]!;
     const needle = filter.trim().toLowerCase();
     const kept = needle ? rows.filter((r) => `${r.type} ${r.name}`.toLowerCase().includes(needle)) : rows;
     const out = [...kept].sort((a, b) => {
@@ -90,7 +104,7 @@ export function StatsTable({ rows, aggregated, selected, onShowChart, live }: {
       return sort.desc ? -order : order;
     });
     return out;
-  }, [rows, sort, filter]);
+  }, [rows, sort, filter, columns]);
 
   const chart = (r: RowView) => {
     void store.selectEntry(r.type, r.name);
@@ -137,7 +151,7 @@ export function StatsTable({ rows, aggregated, selected, onShowChart, live }: {
         <table class={`data stats-table ${virtual ? 'virtual' : ''}`} data-testid="stats-table" data-rows={sorted.length}>
           <thead>
             <tr>
-              {COLUMNS.map((c) => (
+              {columns.map((c) => (
                 <th
                   class={`${c.numeric ? 'num' : ''} ${sort.key === c.key ? 'sorted' : ''}`}
                   onClick={() => setSort({ key: c.key, desc: sort.key === c.key ? !sort.desc : c.numeric })}
@@ -155,6 +169,7 @@ export function StatsTable({ rows, aggregated, selected, onShowChart, live }: {
               <Row
                 key={`${r.type}\u0000${r.name}`}
                 row={r}
+                columns={columns}
                 live={live}
                 selected={selected !== null && selected.type === r.type && selected.name === r.name}
                 onChart={chart}
@@ -162,12 +177,12 @@ export function StatsTable({ rows, aggregated, selected, onShowChart, live }: {
             ))}
             {last < sorted.length ? <tr class="spacer" style={{ height: `${(sorted.length - last) * ROW_HEIGHT}px` }} /> : null}
             {rows.length === 0 ? (
-              <tr class="placeholder"><td colSpan={COLUMNS.length}>No requests yet.</td></tr>
+              <tr class="placeholder"><td colSpan={columns.length}>No requests yet.</td></tr>
             ) : null}
           </tbody>
           {aggregated ? (
             <tfoot>
-              <Row row={aggregated} selected={false} live={live} />
+              <Row row={aggregated} columns={columns} selected={false} live={live} />
             </tfoot>
           ) : null}
         </table>
