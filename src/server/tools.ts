@@ -40,8 +40,12 @@ function defineTool<I extends z.ZodObject>(def: Omit<ToolDef, 'run' | 'inputSche
   return { ...def, run: (args, ctx) => def.run(args as z.output<I>, ctx) };
 }
 
-/** The longest `sleep` the server agrees to, so a caller cannot park a request for ever. */
-export const MAX_SLEEP_MS = 30_000;
+/**
+ * The longest `sleep` the server agrees to, so a caller cannot park a request
+ * for ever; in the schema too, so generated arguments stay under the default
+ * 30 s request timeout.
+ */
+export const MAX_SLEEP_MS = 10_000;
 const PROGRESS_STEPS = 4;
 
 function text(value: string): CallToolResult['content'] {
@@ -96,7 +100,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: 'sleep',
     title: 'Sleep',
     description: `Waits ms milliseconds (at most ${MAX_SLEEP_MS}) before answering; sends progress notifications when asked to.`,
-    inputSchema: z.object({ ms: z.number().int().min(0).describe(`milliseconds to wait, capped at ${MAX_SLEEP_MS}`) }),
+    inputSchema: z.object({ ms: z.number().int().min(0).max(MAX_SLEEP_MS).describe(`milliseconds to wait, at most ${MAX_SLEEP_MS}`) }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run({ ms }, ctx) {
       const total = Math.min(ms, MAX_SLEEP_MS);
