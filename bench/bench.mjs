@@ -295,12 +295,22 @@ async function accuracyRow() {
   } catch {
     acLatency = undefined;
   }
+  // The bare undici loop: what the same HTTP library reads on this machine now, without mcpload around it.
+  const plainResult = await start(NODE, [path.join(HERE, 'peers/undici-loop.mjs'), `http://127.0.0.1:${port}/mcp`, '10', '8'], { cpu: GEN_CPU }).done;
+  let plain;
+  try {
+    plain = JSON.parse(plainResult.text.slice(plainResult.text.indexOf('{')));
+  } catch {
+    plain = undefined;
+  }
   const truth = await (await fetch(`http://127.0.0.1:${port}/truth`)).json();
   await stop(target);
   const row = statsRows(percentilesOf(json)).rows.find((r) => r.type === 'tools/call');
   rows.push(['Accuracy: 20 ms delay target, p50 reported vs true', `${fmt(row.percentilesMs['50'])} ms vs ${fmt(truth.p50)} ms`,
     `+${fmt(row.percentilesMs['50'] - truth.p50)} ms`, '≤ 0.3 ms']);
   rows.push(['  p99 reported vs true', `${fmt(row.percentilesMs['99'])} ms vs ${fmt(truth.p99)} ms`, `+${fmt(row.percentilesMs['99'] - truth.p99)} ms`, '']);
+  rows.push(['  p50 mcpload vs bare undici loop (same target, 10 conns): mcpload\'s own part', `${fmt(row.percentilesMs['50'])} ms vs ${fmt(plain?.p50)} ms`,
+    `${row.percentilesMs['50'] - (plain?.p50 ?? NaN) >= 0 ? '+' : ''}${fmt(row.percentilesMs['50'] - (plain?.p50 ?? NaN))} ms`, '']);
   rows.push(['  mean mcpload / autocannon (same target, 10 conns)', `${fmt(row.avgMs)} ms / ${fmt(acLatency?.average)} ms`,
     `autocannon p50 ${fmt(acLatency?.p50, 0)} ms (whole ms)`, '']);
 }
