@@ -114,7 +114,8 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     const result = run.result();
     if (target.processUsage) result.serverProcesses = target.processUsage();
     io.out(`\nstopped (${reason}) after ${formatDuration(run.elapsedS * 1000)}\n`);
-    return await concludeRun(result, opts, io, prepared.scenario.notes);
+    const pacing = run.pacingNote();
+    return await concludeRun(result, opts, io, pacing ? [...(prepared.scenario.notes ?? []), pacing] : prepared.scenario.notes);
   } finally {
     await exporter?.close();
     await target.close();

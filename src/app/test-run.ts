@@ -144,6 +144,18 @@ export class TestRun {
     return (this.open ?? this.runner).usersByClass();
   }
 
+  /**
+   * Closed model: a note when spawning waited for users to finish onStart
+   * (the target set the pace, not the spawn rate); undefined when it never did.
+   */
+  pacingNote(): string | undefined {
+    const held = this.runner.spawnsPaced;
+    if (held === 0) return undefined;
+    return `spawning was paced by the target for ${(this.runner.spawnPacedMs / 1000).toFixed(2)} s in all: ${held} ` +
+      `user${held === 1 ? ' was' : 's were'} started only once one of the ${this.runner.maxStarting} users in onStart ` +
+      '(e.g. the MCP handshake) had finished, instead of on the spawn rate\'s clock';
+  }
+
   /** Open model only: iterations that were due and found no free user. */
   get droppedIterations(): number | undefined {
     return this.open?.droppedIterations;

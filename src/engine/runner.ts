@@ -24,8 +24,26 @@
  *   run at once (each bounded by max(1 s, stopTimeoutMs)). After a cut the
  *   signal stays aborted, so `closeContext` must not depend on it.
  * - every user's signal is aborted once its context is closed.
+ *
+ * Memory bounds (issue 7: 10,000 sessions from one process):
+ * - spawning is paced by onStart: at most `maxStarting` users are inside
+ *   onStart at once. When that many are, the next user is spawned when one
+ *   of them finishes, not on the clock. A target (or a busy generator) that
+ *   completes fewer handshakes per second than the spawn rate would
+ *   otherwise pile up thousands of requests in flight, each with its own
+ *   socket and buffers, and their latency would be the generator's queue.
+ *   The spawn rate stays a ceiling: time spent waiting is not caught up in
+ *   a burst. A user counts in userCount once it is spawned, as before;
+ *   `spawnsPaced` tells how often the pace was the target's.
+ * - at most `maxClosing` users run onStop + closeContext at once; the
+ *   others wait their turn, so stopping 10,000 users does not open 10,000
+ *   connections for 10,000 DELETEs at the same moment. Once a teardown step
+ *   overruns its time limit, the target is not answering: the rest of that
+ *   stop is no longer queued, so the stop does not take users/maxClosing
+ *   times the limit.
  */
 
+import { Gate } from './gate.js';
 import { EngineConfigError, planUserClasses, validateUserClasses } from './distribution.js';
 import { Sleeper } from './sleep.js';
 import { TaskPicker } from './task-picker.js';
@@ -59,10 +77,30 @@ export interface RunnerOptions<C> {
   /** The user count reached the target (after start and after every setTarget). */
   onSpawningComplete?: (users: number) => void;
   onStateChange?: (state: RunnerState) => void;
+  /**
+   * At most this many users inside onStart at once; the next user is
+   * spawned when one of them finishes (see the file comment). Default
+   * DEFAULT_MAX_STARTING; Infinity spawns on the clock alone.
+   */
+  maxStarting?: number;
+  /** At most this many users in onStop + closeContext at once; the others wait their turn. Default DEFAULT_MAX_CLOSING. */
+  maxClosing?: number;
 }
 
 /** Spawn bursts are at least this far apart; high rates spawn several users per tick. */
 const MIN_TICK_MS = 10;
+/**
+ * Measured with bench/scenarios/hold-sessions.ts (10,000 users at 1,000/s on
+ * one core): peak RSS ~220 MB with 100 users in onStart at once, ~290 MB with
+ * 300, ~360 MB with 1,000 and 470-500 MB without a cap, and the ramp was
+ * fastest with 100. 100 handshakes of 50 ms still start 2,000 users/s.
+ */
+export const DEFAULT_MAX_STARTING = 100;
+/**
+ * Stopping those 10,000 users: peak RSS ~220-280 MB with 100 closing at once
+ * (250 was no faster and a little higher), ~350-500 MB with all at once.
+ */
+export const DEFAULT_MAX_CLOSING = 100;
 /** onStop and closeContext get at least this long, whatever the stop timeout. */
 const MIN_TEARDOWN_MS = 1000;
 const KEEP_ALIVE_MS = 2 ** 30;
@@ -91,6 +129,8 @@ class VirtualUser<C> {
   cut = false;
   /** onStart completed, so onStop is due at teardown. */
   started = false;
+  /** Inside onStart: counted in the runner's `starting`. */
+  inStart = false;
   ended = false;
   loop: Promise<void> = Promise.resolve();
   teardown: Promise<void> | undefined;
@@ -131,6 +171,19 @@ export class Runner<C> {
   private rampDone = 0;
   private nextId = 0;
   private liveCount = 0;
+  /** Users inside onStart now. */
+  private starting = 0;
+  /** At most this many users inside onStart at once. */
+  readonly maxStarting: number;
+  private readonly maxClosing: number;
+  /** Users in onStop + closeContext at once; a new gate for every run. */
+  private teardowns: Gate;
+  /** Spawning waits for a user to leave onStart (no timer is set meanwhile). */
+  private heldByStarting = false;
+  private heldSince = 0;
+  /** Spawns that had to wait for a user to leave onStart, and the time spent waiting, since the run began. */
+  private pacedSpawns = 0;
+  private pacedTotalMs = 0;
   private ticker: ReturnType<typeof setTimeout> | undefined;
   private keepAlive: ReturnType<typeof setInterval> | undefined;
   /** Users removed by a lower target, still finishing their stop. */
@@ -150,6 +203,19 @@ export class Runner<C> {
     this.opts = opts;
     this.stopTimeoutMs = stopTimeoutMs;
     this.random = opts.random ?? Math.random;
+    this.maxStarting = checkCap(opts.maxStarting ?? DEFAULT_MAX_STARTING, 'maxStarting');
+    this.maxClosing = checkCap(opts.maxClosing ?? DEFAULT_MAX_CLOSING, 'maxClosing');
+    this.teardowns = new Gate(this.maxClosing);
+  }
+
+  /** Users whose spawn waited for another user to finish onStart (the target set the pace, not the spawn rate). */
+  get spawnsPaced(): number {
+    return this.pacedSpawns;
+  }
+
+  /** Time spawning spent waiting for users to finish onStart (ms), this run. */
+  get spawnPacedMs(): number {
+    return this.pacedTotalMs + (this.heldByStarting ? performance.now() - this.heldSince : 0);
   }
 
   get state(): RunnerState {
@@ -183,6 +249,9 @@ export class Runner<C> {
     const plan = planUserClasses(this.classes, users);
     if (this.current === 'idle' || this.current === 'stopped') {
       this.slots = [];
+      this.pacedSpawns = 0;
+      this.pacedTotalMs = 0;
+      this.teardowns = new Gate(this.maxClosing);
       this.keepAlive = setInterval(noop, KEEP_ALIVE_MS);
     }
     this.retarget(users, spawnRate, plan);
@@ -214,6 +283,7 @@ export class Runner<C> {
     this.setState('stopping');
     clearTimeout(this.ticker);
     this.ticker = undefined;
+    this.release();
     const users = this.slots;
     this.slots = [];
     await Promise.all([this.retire(users), ...this.retiring]);
@@ -230,6 +300,7 @@ export class Runner<C> {
     this.rampStart = performance.now();
     this.rampDone = 0;
     clearTimeout(this.ticker);
+    this.release();
     this.setState('spawning');
     this.tick();
   }
@@ -246,8 +317,16 @@ export class Runner<C> {
     const due = Math.floor(((now - this.rampStart) * this.rate) / 1000) + 1 - this.rampDone;
     let steps = Math.min(due, Math.abs(goal - this.slots.length));
     for (; steps > 0; steps--) {
-      if (this.slots.length < goal) this.spawnNext();
-      else this.retireLast();
+      if (this.slots.length < goal) {
+        if (this.starting >= this.maxStarting) {
+          // Paced by the target: the next spawn waits for a user to leave onStart (leaveStart).
+          this.heldByStarting = true;
+          this.heldSince = now;
+          this.pacedSpawns++;
+          return;
+        }
+        this.spawnNext();
+      } else this.retireLast();
       this.rampDone++;
     }
     if (this.slots.length === goal) {
@@ -277,6 +356,10 @@ export class Runner<C> {
     }
     rt.live++;
     this.liveCount++;
+    if (def.onStart) {
+      vu.inStart = true;
+      this.starting++;
+    }
     vu.loop = this.runUser(vu);
   }
 
@@ -286,6 +369,30 @@ export class Runner<C> {
     const retired = this.retire([vu]);
     this.retiring.add(retired);
     void retired.then(() => this.retiring.delete(retired));
+  }
+
+  /**
+   * A user left onStart (done, failed, or stopped). If spawning was waiting
+   * for that, it goes on, without catching up the time it waited: the
+   * spawn rate stays a ceiling, never a burst.
+   */
+  private leaveStart(vu: VirtualUser<C>): void {
+    if (!vu.inStart) return;
+    vu.inStart = false;
+    this.starting--;
+    if (!this.heldByStarting) return;
+    this.release();
+    const now = performance.now();
+    const nextDue = this.rampStart + (this.rampDone * 1000) / this.rate;
+    if (nextDue < now) this.rampStart = now - (this.rampDone * 1000) / this.rate;
+    this.tick();
+  }
+
+  /** Spawning no longer waits for onStart; the wait is added to the paced time. */
+  private release(): void {
+    if (!this.heldByStarting) return;
+    this.heldByStarting = false;
+    this.pacedTotalMs += performance.now() - this.heldSince;
   }
 
   private markNotLive(vu: VirtualUser<C>): void {
@@ -301,6 +408,7 @@ export class Runner<C> {
     for (const vu of users) {
       vu.stopRequested = true;
       this.markNotLive(vu);
+      this.leaveStart(vu);
       vu.sleeper.wake();
       if (!vu.ended) pending.push(vu.loop);
     }
@@ -320,31 +428,45 @@ export class Runner<C> {
     return vu.teardown;
   }
 
+  /** onStop and closeContext, with at most `maxClosing` users here at once. */
   private async closeUser(vu: VirtualUser<C>): Promise<void> {
-    const { def } = vu.rt;
-    const ctx = vu.ctx as C;
-    const limit = Math.max(MIN_TEARDOWN_MS, this.stopTimeoutMs);
-    const onStop = def.onStop;
-    if (vu.started && onStop) await this.bounded(() => onStop.call(def, ctx), limit, `${def.name}.onStop`);
-    const closeContext = this.opts.closeContext;
-    if (closeContext) await this.bounded(() => closeContext(ctx), limit, `${def.name}.closeContext`);
-    vu.controller.abort();
+    const gate = this.teardowns;
+    await gate.enter();
+    try {
+      const { def } = vu.rt;
+      const ctx = vu.ctx as C;
+      const limit = Math.max(MIN_TEARDOWN_MS, this.stopTimeoutMs);
+      const onStop = def.onStop;
+      let inTime = true;
+      if (vu.started && onStop) inTime = await this.bounded(() => onStop.call(def, ctx), limit, `${def.name}.onStop`);
+      const closeContext = this.opts.closeContext;
+      if (closeContext) inTime = await this.bounded(() => closeContext(ctx), limit, `${def.name}.closeContext`) && inTime;
+      // Overran: the target is not answering; queueing the others would only stretch the stop.
+      if (!inTime) gate.open();
+      vu.controller.abort();
+    } finally {
+      gate.leave();
+    }
   }
 
-  /** Runs scenario code with a time limit; failures and overruns are reported, never thrown. */
-  private async bounded(fn: () => unknown, ms: number, where: string): Promise<void> {
+  /** Runs scenario code with a time limit; failures and overruns are reported, never thrown. False when it overran. */
+  private async bounded(fn: () => unknown, ms: number, where: string): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(resolve, ms, TIMED_OUT);
     });
     try {
       const outcome = await Promise.race([(async () => fn())(), timeout]);
-      if (outcome === TIMED_OUT) this.report(new Error(`${where} did not finish within ${ms} ms`), where);
+      if (outcome === TIMED_OUT) {
+        this.report(new Error(`${where} did not finish within ${ms} ms`), where);
+        return false;
+      }
     } catch (err) {
       this.report(err, where);
     } finally {
       clearTimeout(timer);
     }
+    return true;
   }
 
   /** One user's life from onStart to the end of its loop. Never rejects. */
@@ -358,6 +480,8 @@ export class Runner<C> {
         } catch (err) {
           if (!vu.cut) this.report(err, `${def.name}.onStart`);
           return;
+        } finally {
+          this.leaveStart(vu);
         }
         if (vu.cut) return;
       }
@@ -423,6 +547,13 @@ export class Runner<C> {
       // The exception sink itself failed: nothing sensible is left to tell, and the run must go on.
     }
   }
+}
+
+function checkCap(cap: number, name: string): number {
+  if (!(cap === Infinity || (Number.isInteger(cap) && cap >= 1))) {
+    throw new EngineConfigError(`${name} must be a whole number >= 1 or Infinity, got ${String(cap)}`);
+  }
+  return cap;
 }
 
 function checkRate(spawnRate: number): void {

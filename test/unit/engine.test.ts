@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { countByClass, EngineConfigError, planUserClasses } from '../../src/engine/distribution.js';
+import { Gate } from '../../src/engine/gate.js';
 import { Runner, type RunnerOptions, type RunnerState } from '../../src/engine/runner.js';
 import { abortableSleep, Sleeper } from '../../src/engine/sleep.js';
 import { filterTasks, selectClasses, TaskPicker } from '../../src/engine/task-picker.js';
@@ -529,6 +530,8 @@ describe('Runner', () => {
     assert.equal(runner.state, 'idle');
     assert.throws(() => harness([cls('A', { tasks: [] })]), EngineConfigError);
     assert.throws(() => harness([cls('A')], { stopTimeoutMs: -1 }), EngineConfigError);
+    assert.throws(() => harness([cls('A')], { maxStarting: 0 }), EngineConfigError);
+    assert.throws(() => harness([cls('A')], { maxClosing: 2.5 }), EngineConfigError);
     await runner.stop();
     assert.equal(runner.state, 'stopped');
   });
@@ -559,5 +562,156 @@ describe('Runner', () => {
     await waitFor(() => runs >= 10, 'failing tasks keep running');
     await runner.stop();
     assert.equal(runner.state, 'stopped');
+  });
+  it('keeps at most maxStarting users in onStart and spawns the next one when one finishes', async () => {
+    const gates: Array<() => void> = [];
+    let inStart = 0;
+    let most = 0;
+    const onStart = async (): Promise<void> => {
+      inStart++;
+      most = Math.max(most, inStart);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      inStart--;
+    };
+    const { runner, contexts, spawned } = harness([cls('A', { onStart, wait: constant(3600) })], { maxStarting: 3 });
+    const complete = spawned();
+    runner.start(10, 100_000);
+    await waitFor(() => runner.spawnsPaced > 0, 'spawning held back');
+    assert.equal(contexts.length, 3, 'only 3 users spawned while 3 are in onStart');
+    assert.equal(runner.userCount, 3, 'users not spawned yet are not counted');
+    assert.equal(runner.state, 'spawning');
+    (gates.shift() as () => void)();
+    await waitFor(() => contexts.length === 4, 'one more user once one finished onStart');
+    assert.equal(runner.userCount, 4);
+    while (contexts.length < 10 || gates.length > 0) {
+      await waitFor(() => gates.length > 0, 'a user in onStart');
+      (gates.shift() as () => void)();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await settles(complete, 'spawning paced by onStart');
+    assert.equal(runner.userCount, 10);
+    assert.equal(most, 3);
+    assert.ok(runner.spawnPacedMs >= 0);
+    await runner.stop();
+  });
+
+  it('spawns on the clock alone when onStart keeps up, and counts no pacing', async () => {
+    const { runner, spawned } = harness([cls('A', { onStart: async () => {}, wait: constant(3600) })], { maxStarting: 2 });
+    const complete = spawned();
+    runner.start(5, 50);
+    await settles(complete, 'spawning');
+    assert.equal(runner.spawnsPaced, 0);
+    assert.equal(runner.spawnPacedMs, 0);
+    await runner.stop();
+  });
+
+  it('stops while spawning waits on onStart: users stuck in onStart are cut, nobody else is spawned', async () => {
+    const { runner, contexts, closed } = harness(
+      [cls('Stuck', { onStart: () => new Promise<void>(() => {}) })],
+      { maxStarting: 2 },
+    );
+    runner.start(10, 100_000);
+    await waitFor(() => runner.spawnsPaced > 0, 'spawning held back');
+    await settles(runner.stop(), 'stop with users stuck in onStart');
+    assert.equal(contexts.length, 2);
+    assert.deepEqual([...closed].sort(), [0, 1]);
+    assert.ok(contexts.every((c) => c.signal.aborted));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(contexts.length, 2, 'no user spawned after stop');
+  });
+
+  it('lowering the target frees the places of users stopped inside onStart', async () => {
+    const { runner, contexts, spawned } = harness(
+      [cls('Stuck', { onStart: () => new Promise<void>(() => {}) })],
+      { maxStarting: 2 },
+    );
+    runner.start(4, 100_000);
+    await waitFor(() => runner.spawnsPaced > 0, 'spawning held back');
+    let complete = spawned();
+    runner.setTarget(0, 100_000);
+    await settles(complete, 'ramping down to 0');
+    complete = spawned();
+    runner.setTarget(2, 100_000);
+    await waitFor(() => contexts.length === 4, 'two new users in the freed places');
+    await settles(complete, 'ramping up to 2');
+    await settles(runner.stop(), 'stop');
+  });
+
+  it('tears down at most maxClosing users at once at stop, and every one of them', async () => {
+    const releases: Array<() => void> = [];
+    let closing = 0;
+    let most = 0;
+    const closedIds: number[] = [];
+    const { runner, spawned } = harness([cls('A', { wait: constant(3600), onStop: (c) => void c.log.push('stop') })], {
+      maxClosing: 4,
+      closeContext: async (ctx) => {
+        closing++;
+        most = Math.max(most, closing);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        closing--;
+        closedIds.push(ctx.id);
+      },
+    });
+    const complete = spawned();
+    runner.start(20, 100_000);
+    await settles(complete, 'spawning');
+    const stopped = runner.stop();
+    await waitFor(() => releases.length === 4, '4 closes under way');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(closing, 4, 'the others wait their turn');
+    while (closedIds.length < 20) {
+      await waitFor(() => releases.length > 0, 'a close under way');
+      (releases.shift() as () => void)();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await settles(stopped, 'stop');
+    assert.equal(most, 4);
+    assert.deepEqual([...closedIds].sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i), 'first spawned, first closed');
+  });
+
+  it('stops queueing closes once one overruns its limit, so a silent target does not stretch the stop', async () => {
+    let calls = 0;
+    const { runner, exceptions, spawned } = harness([cls('A', { wait: constant(3600) })], {
+      maxClosing: 2,
+      closeContext: () => {
+        calls++;
+        return new Promise<void>(() => {});
+      },
+    });
+    const complete = spawned();
+    runner.start(10, 100_000);
+    await settles(complete, 'spawning');
+    // Queued two by two, 10 users would take 5 limits; the first overrun lets the other 8 close together.
+    await settles(runner.stop(), 'stop against a target that never answers', 4000);
+    assert.equal(calls, 10);
+    assert.equal(exceptions.filter((e) => e.where === 'A.closeContext').length, 10);
+  });
+});
+
+describe('Gate', () => {
+  it('lets limit holders in, the rest in arrival order, and everyone once opened', async () => {
+    const gate = new Gate(2);
+    const order: number[] = [];
+    const enter = (n: number) => gate.enter().then(() => void order.push(n));
+    void enter(1);
+    void enter(2);
+    void enter(3);
+    void enter(4);
+    void enter(5);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(order, [1, 2]);
+    assert.equal(gate.inside, 2);
+    assert.equal(gate.waiting, 3);
+    gate.leave();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(order, [1, 2, 3]);
+    assert.equal(gate.inside, 2);
+    gate.open();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(order, [1, 2, 3, 4, 5]);
+    assert.equal(gate.inside, 4);
+    assert.equal(gate.waiting, 0);
+    await gate.enter();
+    assert.equal(gate.inside, 5);
   });
 });
