@@ -19,7 +19,8 @@
  */
 import type { ArrivalPlan } from './arrival-plan.js';
 import { EngineConfigError, planUserClasses, validateUserClasses } from './distribution.js';
-import type { RunnerState, UserInfo } from './runner.js';
+import { Gate } from './gate.js';
+import { DEFAULT_MAX_CLOSING, type RunnerState, type UserInfo } from './runner.js';
 import { TaskPicker } from './task-picker.js';
 import type { TaskDef, UserClassDef } from './user-class.js';
 
@@ -38,11 +39,15 @@ export interface OpenRunnerOptions<C> {
   onStateChange?: (state: RunnerState) => void;
   /** The plan has no iteration left (stages done); the run may stop. */
   onPlanEnd?: () => void;
+  /** At most this many users in onStop + closeContext at once at stop; default DEFAULT_MAX_CLOSING (as the closed model). */
+  maxClosing?: number;
 }
 
 /** onStart handshakes in flight at once while the pool fills (a burst of thousands would be a test of its own). */
 const START_CONCURRENCY = 64;
 const MIN_TEARDOWN_MS = 1000;
+/** For a user that failed its onStart while the pool fills: its close is not queued behind anything. */
+const UNBOUNDED = new Gate(Infinity);
 const KEEP_ALIVE_MS = 2 ** 30;
 const noop = (): void => {};
 
@@ -200,7 +205,7 @@ export class OpenRunner<C> {
           user.pool.free.push(user);
         } else {
           this.users.splice(this.users.indexOf(user), 1);
-          void this.closeUser(user);
+          void this.closeUser(user, UNBOUNDED);
         }
       }
     };
@@ -301,24 +306,39 @@ export class OpenRunner<C> {
         user.controller.abort();
       }
     }
-    await Promise.all(users.map((u) => this.closeUser(u)));
+    const gate = new Gate(this.opts.maxClosing ?? DEFAULT_MAX_CLOSING);
+    await Promise.all(users.map((u) => this.closeUser(u, gate)));
     this.users = [];
     clearInterval(this.keepAlive);
     this.keepAlive = undefined;
     this.setState('stopped');
   }
 
-  private async closeUser(user: PoolUser<C>): Promise<void> {
-    const { def } = user.pool;
-    const limit = Math.max(MIN_TEARDOWN_MS, this.stopTimeoutMs);
-    const onStop = def.onStop;
-    if (user.started && onStop) await this.bounded(() => onStop.call(def, user.ctx), limit, `${def.name}.onStop`);
-    const closeContext = this.opts.closeContext;
-    if (closeContext) await this.bounded(() => closeContext(user.ctx), limit, `${def.name}.closeContext`);
-    user.controller.abort();
+  /**
+   * onStop and closeContext, with at most `maxClosing` users here at once (as
+   * the closed model: a pool of thousands closing at once is a burst of new
+   * sockets and garbage); once one overruns, the target is not answering and
+   * the rest go at once.
+   */
+  private async closeUser(user: PoolUser<C>, gate: Gate): Promise<void> {
+    await gate.enter();
+    try {
+      const { def } = user.pool;
+      const limit = Math.max(MIN_TEARDOWN_MS, this.stopTimeoutMs);
+      const onStop = def.onStop;
+      let inTime = true;
+      if (user.started && onStop) inTime = await this.bounded(() => onStop.call(def, user.ctx), limit, `${def.name}.onStop`);
+      const closeContext = this.opts.closeContext;
+      if (closeContext) inTime = await this.bounded(() => closeContext(user.ctx), limit, `${def.name}.closeContext`) && inTime;
+      if (!inTime) gate.open();
+      user.controller.abort();
+    } finally {
+      gate.leave();
+    }
   }
 
-  private async bounded(fn: () => unknown, ms: number, where: string): Promise<void> {
+  /** Runs scenario code with a time limit; failures and overruns are reported, never thrown. False when it overran. */
+  private async bounded(fn: () => unknown, ms: number, where: string): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     const timeout = new Promise<void>((resolve) => {
@@ -335,6 +355,7 @@ export class OpenRunner<C> {
     } finally {
       clearTimeout(timer);
     }
+    return !timedOut;
   }
 
   private setState(state: RunnerState): void {

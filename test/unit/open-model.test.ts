@@ -168,4 +168,38 @@ describe('OpenRunner', () => {
     assert.deepEqual(errors, ['Flaky.onStart']);
     await runner.stop();
   });
+
+  it('at stop, at most maxClosing users close at once, and every one closes', async () => {
+    let closing = 0;
+    let most = 0;
+    let closed = 0;
+    const gates: Array<() => void> = [];
+    const runner = new OpenRunner<Ctx>({
+      classes: [{ name: 'Idle', tasks: [{ name: 't', run: () => undefined }] }],
+      maxUsers: 7,
+      maxClosing: 2,
+      makeContext: ({ id }) => ({ id }),
+      closeContext: async () => {
+        closing++;
+        most = Math.max(most, closing);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        closing--;
+        closed++;
+      },
+      onException: (err) => assert.fail(String(err)),
+    });
+    runner.start(new ArrivalPlan([{ durationS: Infinity, fromRate: 1, toRate: 1 }]));
+    await waitFor(() => runner.state === 'running', 'the pool to fill');
+    const stopped = runner.stop();
+    // Release closes one by one as they arrive: never more than two are waiting.
+    while (closed < 7) {
+      await waitFor(() => gates.length > 0, 'a close to start');
+      assert.ok(closing <= 2, `${closing} closing at once`);
+      gates.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await stopped;
+    assert.equal(most, 2);
+    assert.equal(closed, 7);
+  });
 });
