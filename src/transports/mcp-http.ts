@@ -258,9 +258,16 @@ export class McpHttpClient {
    * One request; under 2026-07-28 also the further rounds of a multi
    * round-trip request (MRTR), each recorded as its own request.
    */
-  private async call(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
-    let out = await this.exchange(method, params, name, validate, flags);
-    if (!this.modern) return out;
+  private call(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
+    const first = this.exchange(method, params, name, validate, flags);
+    // Legacy versions: no extra async step on the hot path.
+    return this.modern ? this.furtherRounds(first, method, params, name, validate, flags) : first;
+  }
+
+  private async furtherRounds(
+    first: Promise<RpcOutcome>, method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number,
+  ): Promise<RpcOutcome> {
+    let out = await first;
     for (let round = 1; out.ok && isInputRequired(out.result); round++) {
       const next = round < MAX_INPUT_ROUNDS ? nextRoundParams(params, out.result, this.replies) : TOO_MANY_ROUNDS.detail;
       if (typeof next === 'string') {
