@@ -54,11 +54,13 @@ export function formatLatencyComparison(corrected: Snapshot, service: Snapshot):
 /**
  * HTTP replies: time to first byte vs the full reply. `fullReply` should be
  * timed from the send too (the service times in open-model runs), so both
- * figures start at the same instant. Only entries with a first byte are shown,
- * and the Aggregated row is over those entries alone.
+ * figures start at the same instant. Only entries with both figures are
+ * shown, and each Aggregated row is over those entries alone.
  */
 export function formatFirstByteComparison(firstByte: Snapshot, fullReply: Snapshot): string {
-  const measured = new Set(firstByte.entries.map(keyOf));
-  const sameEntries: Snapshot = { ...fullReply, entries: fullReply.entries.filter((e) => measured.has(keyOf(e))) };
-  return formatSideBySide(firstByte, sameEntries, 'time to first byte', 'full reply');
+  // The entries both have, so that the two Aggregated rows are over the same requests.
+  const full = new Set(fullReply.entries.map(keyOf));
+  const measured = new Set(firstByte.entries.filter((e) => full.has(keyOf(e))).map(keyOf));
+  const only = (snapshot: Snapshot): Snapshot => ({ ...snapshot, entries: snapshot.entries.filter((e) => measured.has(keyOf(e))) });
+  return formatSideBySide(only(firstByte), only(fullReply), 'time to first byte', 'full reply');
 }

@@ -347,7 +347,9 @@ export class McpHttpClient {
     }
     if (error === CUT) return false;
     if (record) {
-      this.recorder.record(type, name, nowUs() - start, bytes, error);
+      const took = nowUs() - start;
+      this.recorder.record(type, name, took, bytes, error);
+      this.timing?.service.record(type, name, took, bytes, error);
       if (firstByteAt !== 0) this.firstByte?.record(type, name, firstByteAt - start, 0);
     }
     return error === undefined;
