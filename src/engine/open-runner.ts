@@ -20,6 +20,7 @@
 import type { ArrivalPlan } from './arrival-plan.js';
 import { EngineConfigError, planUserClasses, validateUserClasses } from './distribution.js';
 import { Gate } from './gate.js';
+import { closeUser, waitAtMost, type TeardownOptions } from './teardown.js';
 import { DEFAULT_MAX_CLOSING, type RunnerState, type UserInfo } from './runner.js';
 import { TaskPicker } from './task-picker.js';
 import type { TaskDef, UserClassDef } from './user-class.js';
@@ -45,7 +46,6 @@ export interface OpenRunnerOptions<C> {
 
 /** onStart handshakes in flight at once while the pool fills (a burst of thousands would be a test of its own). */
 const START_CONCURRENCY = 64;
-const MIN_TEARDOWN_MS = 1000;
 /** For a user that failed its onStart while the pool fills: its close is not queued behind anything. */
 const UNBOUNDED = new Gate(Infinity);
 const KEEP_ALIVE_MS = 2 ** 30;
@@ -74,6 +74,7 @@ export class OpenRunner<C> {
   private readonly order: UserClassDef<C>[];
   private readonly random: () => number;
   private readonly stopTimeoutMs: number;
+  private readonly teardownOptions: TeardownOptions<C>;
   private users: PoolUser<C>[] = [];
   private current: RunnerState = 'idle';
   private plan: ArrivalPlan | undefined;
@@ -100,6 +101,7 @@ export class OpenRunner<C> {
     this.opts = opts;
     this.random = opts.random ?? Math.random;
     this.stopTimeoutMs = stopTimeoutMs;
+    this.teardownOptions = { stopTimeoutMs, closeContext: opts.closeContext, report: (err, where) => this.report(err, where) };
   }
 
   get state(): RunnerState {
@@ -314,48 +316,9 @@ export class OpenRunner<C> {
     this.setState('stopped');
   }
 
-  /**
-   * onStop and closeContext, with at most `maxClosing` users here at once (as
-   * the closed model: a pool of thousands closing at once is a burst of new
-   * sockets and garbage); once one overruns, the target is not answering and
-   * the rest go at once.
-   */
-  private async closeUser(user: PoolUser<C>, gate: Gate): Promise<void> {
-    await gate.enter();
-    try {
-      const { def } = user.pool;
-      const limit = Math.max(MIN_TEARDOWN_MS, this.stopTimeoutMs);
-      const onStop = def.onStop;
-      let inTime = true;
-      if (user.started && onStop) inTime = await this.bounded(() => onStop.call(def, user.ctx), limit, `${def.name}.onStop`);
-      const closeContext = this.opts.closeContext;
-      if (closeContext) inTime = await this.bounded(() => closeContext(user.ctx), limit, `${def.name}.closeContext`) && inTime;
-      if (!inTime) gate.open();
-      user.controller.abort();
-    } finally {
-      gate.leave();
-    }
-  }
-
-  /** Runs scenario code with a time limit; failures and overruns are reported, never thrown. False when it overran. */
-  private async bounded(fn: () => unknown, ms: number, where: string): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let timedOut = false;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        resolve();
-      }, ms);
-    });
-    try {
-      await Promise.race([(async () => fn())(), timeout]);
-      if (timedOut) this.report(new Error(`${where} did not finish within ${ms} ms`), where);
-    } catch (err) {
-      this.report(err, where);
-    } finally {
-      clearTimeout(timer);
-    }
-    return !timedOut;
+  /** onStop and closeContext (teardown.ts), with at most the gate's limit of users here at once, as in the closed model. */
+  private closeUser(user: PoolUser<C>, gate: Gate): Promise<void> {
+    return closeUser({ def: user.pool.def, ctx: user.ctx, started: user.started, controller: user.controller }, gate, this.teardownOptions);
   }
 
   private setState(state: RunnerState): void {
@@ -378,14 +341,3 @@ export class OpenRunner<C> {
   }
 }
 
-async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  try {
-    await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -44,6 +44,7 @@
  */
 
 import { Gate } from './gate.js';
+import { closeUser, waitAtMost, type TeardownOptions } from './teardown.js';
 import { EngineConfigError, planUserClasses, validateUserClasses } from './distribution.js';
 import { Sleeper } from './sleep.js';
 import { TaskPicker } from './task-picker.js';
@@ -101,11 +102,8 @@ export const DEFAULT_MAX_STARTING = 100;
  * (250 was no faster and a little higher), ~350-500 MB with all at once.
  */
 export const DEFAULT_MAX_CLOSING = 100;
-/** onStop and closeContext get at least this long, whatever the stop timeout. */
-const MIN_TEARDOWN_MS = 1000;
 const KEEP_ALIVE_MS = 2 ** 30;
 const noop = (): void => {};
-const TIMED_OUT = Symbol('timed out');
 
 /** What all users of one class share: the definition, its task table, its live count. */
 interface ClassRuntime<C> {
@@ -141,24 +139,12 @@ class VirtualUser<C> {
   ) {}
 }
 
-/** Resolves when `promise` settles or after `ms`, whichever is first; leaves no timer behind. */
-async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  try {
-    await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export class Runner<C> {
   private readonly classes: UserClassDef<C>[];
   private readonly runtimes = new Map<string, ClassRuntime<C>>();
   private readonly opts: RunnerOptions<C>;
   private readonly stopTimeoutMs: number;
+  private readonly teardownOptions: TeardownOptions<C>;
   private readonly random: () => number;
 
   private current: RunnerState = 'idle';
@@ -206,6 +192,7 @@ export class Runner<C> {
     this.maxStarting = checkCap(opts.maxStarting ?? DEFAULT_MAX_STARTING, 'maxStarting');
     this.maxClosing = checkCap(opts.maxClosing ?? DEFAULT_MAX_CLOSING, 'maxClosing');
     this.teardowns = new Gate(this.maxClosing);
+    this.teardownOptions = { stopTimeoutMs, closeContext: opts.closeContext, report: (err, where) => this.report(err, where) };
   }
 
   /** Users whose spawn waited for another user to finish onStart (the target set the pace, not the spawn rate). */
@@ -428,45 +415,9 @@ export class Runner<C> {
     return vu.teardown;
   }
 
-  /** onStop and closeContext, with at most `maxClosing` users here at once. */
-  private async closeUser(vu: VirtualUser<C>): Promise<void> {
-    const gate = this.teardowns;
-    await gate.enter();
-    try {
-      const { def } = vu.rt;
-      const ctx = vu.ctx as C;
-      const limit = Math.max(MIN_TEARDOWN_MS, this.stopTimeoutMs);
-      const onStop = def.onStop;
-      let inTime = true;
-      if (vu.started && onStop) inTime = await this.bounded(() => onStop.call(def, ctx), limit, `${def.name}.onStop`);
-      const closeContext = this.opts.closeContext;
-      if (closeContext) inTime = await this.bounded(() => closeContext(ctx), limit, `${def.name}.closeContext`) && inTime;
-      // Overran: the target is not answering; queueing the others would only stretch the stop.
-      if (!inTime) gate.open();
-      vu.controller.abort();
-    } finally {
-      gate.leave();
-    }
-  }
-
-  /** Runs scenario code with a time limit; failures and overruns are reported, never thrown. False when it overran. */
-  private async bounded(fn: () => unknown, ms: number, where: string): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(resolve, ms, TIMED_OUT);
-    });
-    try {
-      const outcome = await Promise.race([(async () => fn())(), timeout]);
-      if (outcome === TIMED_OUT) {
-        this.report(new Error(`${where} did not finish within ${ms} ms`), where);
-        return false;
-      }
-    } catch (err) {
-      this.report(err, where);
-    } finally {
-      clearTimeout(timer);
-    }
-    return true;
+  /** onStop and closeContext (teardown.ts), with at most `maxClosing` users here at once. */
+  private closeUser(vu: VirtualUser<C>): Promise<void> {
+    return closeUser({ def: vu.rt.def, ctx: vu.ctx as C, started: vu.started, controller: vu.controller }, this.teardowns, this.teardownOptions);
   }
 
   /** One user's life from onStart to the end of its loop. Never rejects. */
