@@ -72,7 +72,11 @@ export class TestRun {
   private readonly runner: Runner<VirtualUser>;
   /** Open-model runs only: raw service times (`stats` then hold latencies from each iteration's intended start). */
   serviceStats?: Stats;
-  /** HTTP replies' time to first byte (send to response headers), per entry; `stats` holds the full replies. */
+  /**
+   * HTTP replies' time to first byte (send to response headers), per entry;
+   * `stats` holds the full replies. Never ticked: only its totals are shown
+   * (summary, CSV, UI columns), so it keeps no per-second history.
+   */
   readonly firstByteStats = new Stats();
   private open?: OpenRunner<VirtualUser>;
   private shape?: ShapeDriver;
@@ -102,7 +106,6 @@ export class TestRun {
       if (this.startedAt && !this.endedAt) {
         this.stats.tick(this.userCount);
         this.serviceStats?.tick(this.userCount);
-        this.firstByteStats.tick(this.userCount);
       }
     }, 1000);
     this.ticker.unref();
@@ -252,7 +255,6 @@ export class TestRun {
       this.endedAt = new Date();
       this.stats.tick(0);
       this.serviceStats?.tick(0);
-      this.firstByteStats.tick(0);
     }
     clearInterval(this.ticker);
   }
