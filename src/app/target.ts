@@ -2,7 +2,7 @@
  * Where a run points: the given --host, or the embedded reference server
  * started for it. Owns the shared HTTP dispatcher and the embedded process.
  */
-import { isModernVersion } from '../transports/modern-http.js';
+import { isModernVersion } from '../protocol/modern-wire.js';
 import { RunSetupError } from './scenario-setup.js';
 import type { Dispatcher } from 'undici';
 import type { Recorder } from '../metrics/sample.js';

@@ -28,19 +28,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  decodeHeaderValue, isModernVersion, MCP_NAME_PARAM, META_CLIENT_CAPABILITIES, META_LOG_LEVEL, META_PROTOCOL_VERSION, META_SERVER_INFO,
+  MODERN_PROTOCOL_VERSIONS,
+} from '../protocol/modern-wire.js';
 import { sendJson } from './http-util.js';
 import { createMcpServer } from './mcp-server-factory.js';
 import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
 
-/** The stateless revisions this server speaks, newest first. */
-export const MODERN_VERSIONS: readonly string[] = Object.freeze(['2026-07-28']);
 /** Every version the endpoint accepts, modern and legacy (the handshake era), for -32022 and server/discover. */
-export const SUPPORTED_VERSIONS: readonly string[] = Object.freeze([...MODERN_VERSIONS, '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05']);
+export const SUPPORTED_VERSIONS: readonly string[] = Object.freeze([...MODERN_PROTOCOL_VERSIONS, '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05']);
 
-export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
-export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
-export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
-export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 
 const HEADER_MISMATCH = -32020;
 const MISSING_REQUIRED_CLIENT_CAPABILITY = -32021;
@@ -55,17 +53,12 @@ const METHOD_NOT_FOUND = -32601;
 const INVALID_PARAMS = -32602;
 const INVALID_REQUEST = -32600;
 
-/** Methods whose target is mirrored into `Mcp-Name`, and the param it comes from. */
-const NAMED_PARAM: ReadonlyMap<string, 'name' | 'uri'> = new Map([
-  ['tools/call', 'name'], ['prompts/get', 'name'], ['resources/read', 'uri'],
-]);
 
-const BASE64_SENTINEL = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
 const VERSION_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A header version of the stateless era (or later): its requests take this path whatever their body says. */
 export function isModernVersionHeader(value: string | string[] | undefined): boolean {
-  return typeof value === 'string' && VERSION_SHAPE.test(value) && value >= MODERN_VERSIONS[MODERN_VERSIONS.length - 1]!;
+  return typeof value === 'string' && VERSION_SHAPE.test(value) && value >= MODERN_PROTOCOL_VERSIONS[MODERN_PROTOCOL_VERSIONS.length - 1]!;
 }
 
 /** A body that declares its protocol version in `_meta`, as only the stateless era does. */
@@ -81,11 +74,6 @@ function metaOf(body: unknown): Record<string, unknown> | undefined {
   return typeof meta === 'object' && meta !== null ? meta as Record<string, unknown> : undefined;
 }
 
-/** `Mcp-Name` / `Mcp-Param-*` values as sent: plain, or the `=?base64?…?=` sentinel for anything not header-safe. */
-export function decodeHeaderValue(value: string): string {
-  const match = BASE64_SENTINEL.exec(value);
-  return match ? Buffer.from(match[1]!, 'base64').toString('utf8') : value;
-}
 
 interface Refusal { status: number; code: number; message: string; data?: unknown }
 
@@ -112,7 +100,7 @@ export function checkModernRequest(req: IncomingMessage, body: unknown): Refusal
       message: `Header mismatch: MCP-Protocol-Version header value '${headerVersion}' does not match body value '${String(bodyVersion)}'`,
     };
   }
-  if (!MODERN_VERSIONS.includes(headerVersion)) {
+  if (!isModernVersion(headerVersion)) {
     return {
       status: 400, code: UNSUPPORTED_PROTOCOL_VERSION, message: 'Unsupported protocol version',
       data: { supported: SUPPORTED_VERSIONS, requested: headerVersion },
@@ -126,7 +114,7 @@ export function checkModernRequest(req: IncomingMessage, body: unknown): Refusal
         : `Header mismatch: Mcp-Method header value '${methodHeader}' does not match body value '${method}'`,
     };
   }
-  const named = NAMED_PARAM.get(method);
+  const named = MCP_NAME_PARAM.get(method);
   if (named !== undefined) {
     const target = message.params?.[named];
     const nameHeader = header(req, 'mcp-name');

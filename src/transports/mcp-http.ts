@@ -30,9 +30,8 @@ import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies }
 import { drainRest, readSseReply } from './sse.js';
 import { isResumable, resumeSseReply } from './sse-resume.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
-import {
-  isInputRequired, isModernVersion, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta,
-} from './modern-http.js';
+import { isModernVersion } from '../protocol/modern-wire.js';
+import { isInputRequired, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta } from './modern-http.js';
 
 export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
 

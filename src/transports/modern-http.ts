@@ -9,18 +9,10 @@
  * - multi round-trip requests (MRTR): a result with `resultType:
  *   "input_required"` is answered and the request sent again.
  */
+import {
+  encodeHeaderValue, MCP_NAME_PARAM, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION,
+} from '../protocol/modern-wire.js';
 import { answerServerRequest, type ServerRequestReplies } from './server-messages.js';
-
-/** The stateless revisions mcpload speaks, newest first. */
-export const MODERN_PROTOCOL_VERSIONS: readonly string[] = Object.freeze(['2026-07-28']);
-
-export function isModernVersion(version: string): boolean {
-  return MODERN_PROTOCOL_VERSIONS.includes(version);
-}
-
-export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
-export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
-export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
 
 export function modernMeta(version: string, clientInfo: object, capabilities: object): Readonly<Record<string, unknown>> {
   return Object.freeze({ [META_PROTOCOL_VERSION]: version, [META_CLIENT_INFO]: clientInfo, [META_CLIENT_CAPABILITIES]: capabilities });
@@ -32,18 +24,6 @@ export function withMeta(params: object | undefined, meta: Readonly<Record<strin
   const own = (params as { _meta?: unknown })._meta;
   return { ...params, _meta: typeof own === 'object' && own !== null ? { ...meta, ...own } : meta };
 }
-
-const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
-const SENTINEL = /^=\?base64\?.*\?=$/;
-
-/** A header value as the spec wants it: as is when plain visible ASCII, else the Base64 sentinel form. */
-export function encodeHeaderValue(value: string): string {
-  return HEADER_SAFE.test(value) && !SENTINEL.test(value) ? value : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
-}
-
-const NAME_PARAM: ReadonlyMap<string, 'name' | 'uri'> = new Map([
-  ['tools/call', 'name'], ['prompts/get', 'name'], ['resources/read', 'uri'],
-]);
 
 /** Where an `x-mcp-header` value is read from in the call's arguments. */
 interface MirroredParam {
@@ -154,7 +134,7 @@ export function routingHeaders(
   base: Record<string, string>, method: string, params: object | undefined, mirrored: MirroredHeaders | undefined,
 ): Record<string, string> {
   const headers: Record<string, string> = { ...base, 'mcp-method': method };
-  const nameParam = NAME_PARAM.get(method);
+  const nameParam = MCP_NAME_PARAM.get(method);
   if (nameParam !== undefined) {
     const target = (params as Record<string, unknown> | undefined)?.[nameParam];
     if (typeof target === 'string') headers['mcp-name'] = encodeHeaderValue(target);

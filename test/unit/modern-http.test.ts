@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  encodeHeaderValue, MirroredHeaders, mirroredParams, modernMeta, nextRoundParams, routingHeaders, withMeta,
+  MirroredHeaders, mirroredParams, modernMeta, nextRoundParams, routingHeaders, withMeta,
 } from '../../src/transports/modern-http.js';
-import { decodeHeaderValue } from '../../src/server/modern-endpoint.js';
+import { decodeHeaderValue, encodeHeaderValue } from '../../src/protocol/modern-wire.js';
 
 test('header values: plain when header-safe, else the Base64 sentinel (the spec\'s examples)', () => {
   const cases: Array<[string, string]> = [

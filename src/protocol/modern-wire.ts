@@ -1,0 +1,40 @@
+/**
+ * Wire facts of the stateless 2026-07-28 revision that both ends of mcpload
+ * need, its client (transports/modern-http.ts) and its reference server
+ * (server/modern-endpoint.ts): the versions, the reserved `_meta` keys, which
+ * param `Mcp-Name` mirrors, and the header value encoding
+ * (basic/transports/streamable-http#value-encoding).
+ */
+
+/** The stateless revisions mcpload speaks, newest first. */
+export const MODERN_PROTOCOL_VERSIONS: readonly string[] = Object.freeze(['2026-07-28']);
+
+export function isModernVersion(version: string): boolean {
+  return MODERN_PROTOCOL_VERSIONS.includes(version);
+}
+
+export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
+export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
+export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
+export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
+export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
+
+/** Methods whose target is mirrored into `Mcp-Name`, and the param it comes from. */
+export const MCP_NAME_PARAM: ReadonlyMap<string, 'name' | 'uri'> = new Map([
+  ['tools/call', 'name'], ['prompts/get', 'name'], ['resources/read', 'uri'],
+]);
+
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+const SENTINEL = /^=\?base64\?.*\?=$/;
+const ENCODED = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
+
+/** A header value as the spec wants it: as is when plain visible ASCII, else the Base64 sentinel form. */
+export function encodeHeaderValue(value: string): string {
+  return HEADER_SAFE.test(value) && !SENTINEL.test(value) ? value : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+/** `Mcp-Name` / `Mcp-Param-*` values as sent: plain, or the `=?base64?…?=` sentinel for anything not header-safe. */
+export function decodeHeaderValue(value: string): string {
+  const match = ENCODED.exec(value);
+  return match ? Buffer.from(match[1]!, 'base64').toString('utf8') : value;
+}
