@@ -41,14 +41,15 @@ const median = (xs) => {
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const rows = [];
 const children = new Set();
+let nginxProc;
 
 function wanted(id) {
   return ONLY === undefined || ONLY.includes(id);
 }
 
-/** Starts a process, pinned to `cpu` when taskset exists. */
+/** Starts a process, pinned to `cpu` when taskset exists (null or undefined: free to run anywhere). */
 function start(cmd, args, { cpu, log } = {}) {
-  const argv = HAS_TASKSET && cpu !== undefined ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
+  const argv = HAS_TASKSET && cpu != null ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
   const out = log ? `${OUT}/${log}` : '/dev/null';
   const child = spawn(argv[0], argv[1], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
@@ -145,9 +146,9 @@ async function startNginx() {
   const conf = readFileSync(path.join(HERE, 'nginx.conf'), 'utf8').replaceAll('/tmp/mcpload-bench-nginx', dir);
   writeFileSync(`${dir}/nginx.conf`, conf);
   const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-  const proc = start(bin, ['-c', `${dir}/nginx.conf`, '-p', `${dir}/`, '-e', `${dir}/error.log`, '-g', 'daemon off;'], { cpu: TARGET_CPU, log: 'nginx.log' });
+  nginxProc = start(bin, ['-c', `${dir}/nginx.conf`, '-p', `${dir}/`, '-e', `${dir}/error.log`, '-g', 'daemon off;'], { cpu: TARGET_CPU, log: 'nginx.log' });
   await waitForUrl(`http://127.0.0.1:${NGINX_PORT}/nginx_status`);
-  return proc;
+  return nginxProc;
 }
 
 /**
@@ -155,6 +156,7 @@ async function startNginx() {
  * per request as nginx counted them.
  */
 async function measureOnNginx(label, cmd, args, cpu = GEN_CPU) {
+  const targetPid = nginxProc?.child.pid;
   const base = await nginxRequests();
   const gen = start(cmd, args, { cpu, log: `${label}.log` });
   let prev = base;
@@ -167,14 +169,17 @@ async function measureOnNginx(label, cmd, args, cpu = GEN_CPU) {
   await sleep(2000);
   const r1 = await nginxRequests();
   const c1 = cpuSeconds(gen.child.pid);
+  const n1 = targetPid ? cpuSeconds(targetPid) : NaN;
   const t1 = performance.now();
   await sleep(5000);
   const r2 = await nginxRequests();
   const c2 = cpuSeconds(gen.child.pid);
+  const n2 = targetPid ? cpuSeconds(targetPid) : NaN;
   const seconds = (performance.now() - t1) / 1000;
   await gen.done;
   const requests = r2 - r1;
-  return { label, rps: requests / seconds, cpuUsPerRequest: ((c2 - c1) * 1e6) / requests, output: gen.output() };
+  return { label, rps: requests / seconds, cpuUsPerRequest: ((c2 - c1) * 1e6) / requests, targetUsPerRequest: ((n2 - n1) * 1e6) / requests,
+    output: gen.output() };
 }
 
 const acArgs = (url, headers = {}) => [AUTOCANNON, '-j', '-c', String(CONNS), '-d', '10', '-m', 'POST', '-b', BODY,
@@ -275,59 +280,57 @@ async function rowsFromDist() {
   return import(path.join(ROOT, 'dist/metrics/rows.js'));
 }
 
-async function accuracyRow() {
+/** The held times the delay target measured since the last ask (it clears them). */
+async function truthOf(port) {
+  return (await fetch(`http://127.0.0.1:${port}/truth`)).json();
+}
+
+/** One mcpload run against the delay target, and the target's own truth for that run. */
+async function accuracyRun(port, label, args) {
+  const json = `${OUT}/${label}.json`;
+  await start(NODE, [MCPLOAD, 'run', ...args, '--host', `http://127.0.0.1:${port}/mcp`, '--headless',
+    '-u', '10', '-r', '100', '-t', '8s', '--print-interval', '0', '--json', json], { cpu: GEN_CPU, log: `${label}.log` }).done;
   const { statsRows } = await rowsFromDist();
+  const row = statsRows(percentilesOf(json)).rows.find((r) => r.type === 'tools/call');
+  return { p50: row?.percentilesMs['50'] ?? NaN, p99: row?.percentilesMs['99'] ?? NaN, avg: row?.avgMs ?? NaN, truth: await truthOf(port) };
+}
+
+const plus = (x) => `${x >= 0 ? '+' : ''}${fmt(x)} ms`;
+
+async function accuracyRow() {
   const port = await freePort();
-  const target = start(NODE, [path.join(HERE, 'targets/timed-target.mjs'), 'delay', String(port)], { cpu: TARGET_CPU, log: 'delay-target.log' });
+  const target = start(NODE, [path.join(HERE, 'targets/delay-target.mjs'), String(port)], { cpu: TARGET_CPU, log: 'delay-target.log' });
   await waitForUrl(`http://127.0.0.1:${port}/truth`);
-  const json = `${OUT}/accuracy.json`;
-  const gen = start(NODE, [MCPLOAD, 'run', path.join(HERE, 'scenarios/undici-call.ts'), '--host', `http://127.0.0.1:${port}/mcp`, '--headless',
-    '-u', '10', '-r', '100', '-t', '8s', '--print-interval', '0', '--json', json], { cpu: GEN_CPU, log: 'accuracy.log' });
-  await gen.done;
-  // The same calls through --bench-mode's hand-written HTTP/1.1 client.
-  const rawJson = `${OUT}/accuracy-raw.json`;
-  await start(NODE, [MCPLOAD, 'run', '--bench-mode', '--host', `http://127.0.0.1:${port}/mcp`, '--headless',
-    '-u', '10', '-r', '100', '-t', '8s', '--print-interval', '0', '--json', rawJson], { cpu: GEN_CPU, log: 'accuracy-raw.log' }).done;
-  // autocannon on the same target and concurrency, right after: what any client sees on this machine
-  // now (loopback, both HTTP stacks, CPU scheduling); the truth is timed inside the target.
-  const ac = start(NODE, [AUTOCANNON, '-j', '-c', '10', '-d', '8', '-m', 'POST', '-b', BODY, '-H', 'Content-Type=application/json',
-    '-H', `Accept=${ACCEPT}`, `http://127.0.0.1:${port}/mcp`], { cpu: GEN_CPU });
-  const acResult = await ac.done;
-  let acLatency;
-  try {
-    acLatency = JSON.parse(acResult.text.slice(acResult.text.indexOf('{'))).latency;
-  } catch {
-    acLatency = undefined;
-  }
-  // The bare undici loop: what the same HTTP library reads on this machine now, without mcpload around it.
-  const plainResult = await start(NODE, [path.join(HERE, 'peers/undici-loop.mjs'), `http://127.0.0.1:${port}/mcp`, '10', '8'], { cpu: GEN_CPU }).done;
+  await truthOf(port);
+  const scenario = path.join(HERE, 'scenarios/undici-call.ts');
+  const rawPoll = await accuracyRun(port, 'accuracy-raw-poll', ['--bench-mode', '--busy-poll']);
+  const raw = await accuracyRun(port, 'accuracy-raw', ['--bench-mode']);
+  const generalPoll = await accuracyRun(port, 'accuracy-general-poll', [scenario, '--busy-poll']);
+  const general = await accuracyRun(port, 'accuracy-general', [scenario]);
+  // The bare undici loop: what the general client's HTTP library reads on this machine now, without mcpload around it.
+  const loop = await start(NODE, [path.join(HERE, 'peers/undici-loop.mjs'), `http://127.0.0.1:${port}/mcp`, '10', '8'], { cpu: GEN_CPU }).done;
   let plain;
   try {
-    plain = JSON.parse(plainResult.text.slice(plainResult.text.indexOf('{')));
+    plain = JSON.parse(loop.text.slice(loop.text.indexOf('{')));
   } catch {
     plain = undefined;
   }
-  const truth = await (await fetch(`http://127.0.0.1:${port}/truth`)).json();
+  const plainTruth = await truthOf(port);
   await stop(target);
-  const row = statsRows(percentilesOf(json)).rows.find((r) => r.type === 'tools/call');
-  const raw = statsRows(percentilesOf(rawJson)).rows.find((r) => r.type === 'tools/call');
-  rows.push(['Accuracy: 20 ms delay target, p50 reported vs true (--bench-mode, raw HTTP/1.1)', `${fmt(raw?.percentilesMs['50'])} ms vs ${fmt(truth.p50)} ms`,
-    `+${fmt((raw?.percentilesMs['50'] ?? NaN) - truth.p50)} ms`, '≤ 0.3 ms']);
-  rows.push(['  p99 reported vs true (--bench-mode)', `${fmt(raw?.percentilesMs['99'])} ms vs ${fmt(truth.p99)} ms`, `+${fmt((raw?.percentilesMs['99'] ?? NaN) - truth.p99)} ms`, '']);
-  rows.push(['  p50 reported vs true (general client on undici)', `${fmt(row.percentilesMs['50'])} ms vs ${fmt(truth.p50)} ms`,
-    `+${fmt(row.percentilesMs['50'] - truth.p50)} ms`, '']);
-  rows.push(['  p99 reported vs true (general client)', `${fmt(row.percentilesMs['99'])} ms vs ${fmt(truth.p99)} ms`, `+${fmt(row.percentilesMs['99'] - truth.p99)} ms`, '']);
-  rows.push(['  p50 general client vs bare undici loop (same target, 10 conns): mcpload\'s own part', `${fmt(row.percentilesMs['50'])} ms vs ${fmt(plain?.p50)} ms`,
-    `${row.percentilesMs['50'] - (plain?.p50 ?? NaN) >= 0 ? '+' : ''}${fmt(row.percentilesMs['50'] - (plain?.p50 ?? NaN))} ms`, '']);
-  rows.push(['  mean mcpload / autocannon (same target, 10 conns)', `${fmt(row.avgMs)} ms / ${fmt(acLatency?.average)} ms`,
-    `autocannon p50 ${fmt(acLatency?.p50, 0)} ms (whole ms)`, '']);
+  const vs = (r) => `${fmt(r.p50)} ms vs ${fmt(r.truth.p50)} ms`;
+  rows.push(['Accuracy: 20 ms delay target, p50 reported vs true (--bench-mode --busy-poll)', vs(rawPoll), plus(rawPoll.p50 - rawPoll.truth.p50), '≤ 0.3 ms']);
+  rows.push(['  p99 reported vs true (--bench-mode --busy-poll)', `${fmt(rawPoll.p99)} ms vs ${fmt(rawPoll.truth.p99)} ms`, plus(rawPoll.p99 - rawPoll.truth.p99), '']);
+  rows.push(['  p50 --bench-mode, process sleeps between replies', vs(raw), plus(raw.p50 - raw.truth.p50), '']);
+  rows.push(['  p50 general client (undici) --busy-poll', vs(generalPoll), plus(generalPoll.p50 - generalPoll.truth.p50), '']);
+  rows.push(['  p50 general client (undici), sleeping', vs(general), plus(general.p50 - general.truth.p50), '']);
+  rows.push(['  p50 bare undici loop, sleeping (the HTTP library alone)', `${fmt(plain?.p50)} ms vs ${fmt(plainTruth.p50)} ms`, plus((plain?.p50 ?? NaN) - plainTruth.p50), '']);
 }
 
 async function coordinatedOmissionRow() {
   const { statsRows } = await rowsFromDist();
   const port = await freePort();
-  const target = start(NODE, [path.join(HERE, 'targets/timed-target.mjs'), 'stall', String(port)], { cpu: TARGET_CPU, log: 'stall-target.log' });
-  await waitForUrl(`http://127.0.0.1:${port}/truth`);
+  const target = start(NODE, [path.join(HERE, 'targets/stall-target.mjs'), String(port)], { cpu: TARGET_CPU, log: 'stall-target.log' });
+  await waitForUrl(`http://127.0.0.1:${port}/mcp`);
   const host = `http://127.0.0.1:${port}/mcp`;
   const scenario = path.join(HERE, 'scenarios/undici-call.ts');
   const openJson = `${OUT}/co-open.json`;
@@ -367,25 +370,41 @@ async function scaleRow() {
   rows.push(['Scale: initialized sessions held from one process / peak RSS', `${ok} / ${fmt(peak, 0)} MB`, '', '10,000 in ≤ 300 MB']);
 }
 
-/** Throughput of a whole run, from its own result: tools/call requests between the first and the last. */
-async function runRate(label, args) {
-  const json = `${OUT}/${label}.json`;
-  await start(NODE, [...args, '--json', json], { log: `${label}.log` }).done;
-  const entry = JSON.parse(readFileSync(json, 'utf8')).snapshot.entries.find((e) => e.type === 'tools/call');
-  return entry ? entry.requests / ((entry.lastAt - entry.firstAt) / 1000) : NaN;
-}
-
+/**
+ * Throughput with --processes 2 versus 1, the generator free to use every
+ * core (nginx stays on CPU 0), with the CPU per request of both sides: on a
+ * machine whose cores the target shares, they say how far more processes
+ * could go at all.
+ */
 async function processesRow() {
   const url = `http://127.0.0.1:${NGINX_PORT}/mcp`;
-  const one = [];
-  const two = [];
-  for (let round = 0; round < Math.min(ROUNDS, 2); round++) {
-    // Not pinned: --processes 2 needs both cores (nginx shares them on a 2-core machine).
-    one.push(await runRate(`p1-${round}`, benchArgs(url, ['--processes', '1'])));
-    two.push(await runRate(`p2-${round}`, benchArgs(url, ['--processes', '2'])));
+  const general = path.join(HERE, 'scenarios/undici-call.ts');
+  const clients = [
+    ['--bench-mode', (extra) => benchArgs(url, extra)],
+    ['general client', (extra) => [MCPLOAD, 'run', general, '--host', url, '--headless', '-u', String(CONNS), '-r', '10000', '-t', '10s',
+      '--print-interval', '0', ...extra]],
+  ];
+  for (const [name, argsFor] of clients) {
+    const one = [];
+    const two = [];
+    for (let round = 0; round < Math.min(ROUNDS, 2); round++) {
+      one.push(await measureOnNginx(`p1-${name}-${round}`, NODE, argsFor(['--processes', '1']), null));
+      two.push(await measureOnNginx(`p2-${name}-${round}`, NODE, argsFor(['--processes', '2']), null));
+    }
+    const rps1 = median(one.map((m) => m.rps));
+    const rps2 = median(two.map((m) => m.rps));
+    const gen1 = median(one.map((m) => m.cpuUsPerRequest));
+    const gen2 = median(two.map((m) => m.cpuUsPerRequest));
+    const target = median([...one, ...two].map((m) => m.targetUsPerRequest));
+    // All cores busy, the per-request costs unchanged: the most any number of processes could reach here.
+    const ceiling = (CORES * 1e6) / (gen1 + target) / rps1;
+    rows.push([`--processes 2 vs 1 throughput, ${name} (nginx, ${CORES} cores)`, `${Math.round(rps2)} vs ${Math.round(rps1)} req/s`,
+      `${fmt(rps2 / rps1)}×`, name === '--bench-mode' ? '≥ 1.8×' : '']);
+    rows.push([`  ceiling on ${CORES} cores: ${CORES} / (generator ${fmt(gen1, 1)} µs + nginx ${fmt(target, 1)} µs per request) / 1-process rate`, '',
+      `${fmt(ceiling)}× (reached ${fmt((rps2 / rps1 / ceiling) * 100, 0)} %)`, '']);
+    rows.push(['  generator CPU per request, 2 processes vs 1 (parent and merging included)', `${fmt(gen2, 1)} µs vs ${fmt(gen1, 1)} µs`,
+      `${fmt(gen2 / gen1)}×`, '']);
   }
-  rows.push([`--processes 2 vs 1 throughput (nginx, ${CORES} cores)`, `${Math.round(median(two))} vs ${Math.round(median(one))} req/s`,
-    `${fmt(median(two) / median(one))}×`, '≥ 1.8×']);
 }
 
 async function serverRow(label, cmd, args) {

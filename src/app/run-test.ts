@@ -42,6 +42,8 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags 
   printIntervalMs: number;
   /** Worker processes sharing the load (each its own core); 1 or absent: this process alone. */
   processes?: number;
+  /** Poll the event loop without sleeping while the run is on (each process burns a core). */
+  busyPoll?: boolean;
   /** Where the web UI listens, its login, autostart (used without --headless). */
   web?: WebUiOptions;
   /** Serve Prometheus metrics at /metrics on this port (--prometheus). */

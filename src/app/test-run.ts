@@ -5,6 +5,7 @@
  */
 import type { PreparedScenario } from './scenario-setup.js';
 import { ArrivalPlan } from '../engine/arrival-plan.js';
+import { BusyPoller } from '../engine/busy-poll.js';
 import { OpenRunner } from '../engine/open-runner.js';
 import { Runner, type RunnerState, type UserInfo } from '../engine/runner.js';
 import { ShapeDriver, type LoadShape } from '../engine/shape.js';
@@ -34,12 +35,15 @@ export interface TestRunConfig {
   settings: Record<string, unknown>;
   /** The scenario's own counts, read into the result. */
   figures?: ScenarioFigures;
+  /** Keep the event loop polling while the run is on (--busy-poll). */
+  busyPoll?: boolean;
 }
 
 /** What every caller passes through from its options. */
 export interface TestRunOptions {
   stopTimeoutMs: number;
   protocolVersion?: string;
+  busyPoll?: boolean;
 }
 
 /**
@@ -63,6 +67,7 @@ export function testRunFor(
     serverRequests: prepared.scenario.serverRequests,
     settings,
     figures: prepared.scenario.figures,
+    busyPoll: opts.busyPoll,
   });
 }
 
@@ -81,6 +86,7 @@ export class TestRun {
   private open?: OpenRunner<VirtualUser>;
   private shape?: ShapeDriver;
   private readonly timings = new WeakMap<VirtualUser, IterationTiming>();
+  private readonly poller = new BusyPoller();
   private finishedBy?: (reason: string) => void;
   /** Resolves when the load model ends by itself (stages done, shape returned null). */
   readonly finished: Promise<string> = new Promise((resolve) => {
@@ -220,6 +226,7 @@ export class TestRun {
     if (!this.startedAt) {
       this.startedAt = new Date();
       this.startedMs = performance.now();
+      if (this.config.busyPoll) this.poller.start();
     }
   }
 
@@ -257,6 +264,7 @@ export class TestRun {
       this.serviceStats?.tick(0);
     }
     clearInterval(this.ticker);
+    this.poller.stop();
   }
 
   snapshot(opts?: { history?: boolean }): Snapshot {
