@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import '../dist/cli/main.js';
+import { relaunchIfWanted } from '../dist/cli/relaunch.js';
+
+if (!relaunchIfWanted()) await import('../dist/cli/main.js');
