@@ -93,15 +93,19 @@ function cpuSeconds(pid) {
   return ticks / CLK_TCK;
 }
 
+/** RSS (MB) of a process tree: the sum, and the largest single process in it. */
 function rssMb(pid) {
   let kb = 0;
+  let largestKb = 0;
   for (const p of treePids(pid)) {
     try {
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      kb += m ? Number(m[1]) : 0;
+      const own = m ? Number(m[1]) : 0;
+      kb += own;
+      largestKb = Math.max(largestKb, own);
     } catch { /* gone */ }
   }
-  return kb / 1024;
+  return { total: kb / 1024, largest: largestKb / 1024 };
 }
 
 async function nginxRequests() {
@@ -358,8 +362,11 @@ async function scaleRow() {
   const gen = start(NODE, [MCPLOAD, 'run', path.join(HERE, 'scenarios/hold-sessions.ts'), '--host', `http://127.0.0.1:${port}`, '--headless',
     '-u', '10000', '-r', '1000', '-t', '25s', '--print-interval', '0', '--json', json], { cpu: GEN_CPU, log: 'scale.log' });
   let peak = 0;
+  let peakTree = 0;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, rssMb(gen.child.pid));
+    const rss = rssMb(gen.child.pid);
+    peak = Math.max(peak, rss.largest);
+    peakTree = Math.max(peakTree, rss.total);
   }, 500);
   await gen.done;
   clearInterval(sampler);
@@ -367,7 +374,8 @@ async function scaleRow() {
   const result = JSON.parse(readFileSync(json, 'utf8'));
   const init = result.snapshot.entries.find((e) => e.type === 'initialize');
   const ok = init ? init.requests - init.failures : 0;
-  rows.push(['Scale: initialized sessions held from one process / peak RSS', `${ok} / ${fmt(peak, 0)} MB`, '', '10,000 in ≤ 300 MB']);
+  rows.push(['Scale: initialized sessions held from one process / its peak RSS', `${ok} / ${fmt(peak, 0)} MB`, '', '10,000 in ≤ 300 MB']);
+  rows.push(['  peak RSS with the process that relays signals to it (mcpload run relaunches itself)', `${fmt(peakTree, 0)} MB`, '', '']);
 }
 
 /**
