@@ -93,19 +93,22 @@ function cpuSeconds(pid) {
   return ticks / CLK_TCK;
 }
 
-/** RSS (MB) of a process tree: the sum, and the largest single process in it. */
-function rssMb(pid) {
-  let kb = 0;
+/**
+ * Memory (MB) of a process tree: the largest RSS of one process in it, and
+ * the tree's PSS (pages shared between its processes, such as node's own
+ * code, counted once, so a sum of RSS would not overstate the tree).
+ */
+function memoryMb(pid) {
+  let pssKb = 0;
   let largestKb = 0;
   for (const p of treePids(pid)) {
     try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      const own = m ? Number(m[1]) : 0;
-      kb += own;
-      largestKb = Math.max(largestKb, own);
+      const rollup = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      largestKb = Math.max(largestKb, Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0));
+      pssKb += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
     } catch { /* gone */ }
   }
-  return { total: kb / 1024, largest: largestKb / 1024 };
+  return { treePss: pssKb / 1024, largestRss: largestKb / 1024 };
 }
 
 async function nginxRequests() {
@@ -364,9 +367,9 @@ async function scaleRow() {
   let peak = 0;
   let peakTree = 0;
   const sampler = setInterval(() => {
-    const rss = rssMb(gen.child.pid);
-    peak = Math.max(peak, rss.largest);
-    peakTree = Math.max(peakTree, rss.total);
+    const memory = memoryMb(gen.child.pid);
+    peak = Math.max(peak, memory.largestRss);
+    peakTree = Math.max(peakTree, memory.treePss);
   }, 500);
   await gen.done;
   clearInterval(sampler);
@@ -375,7 +378,7 @@ async function scaleRow() {
   const init = result.snapshot.entries.find((e) => e.type === 'initialize');
   const ok = init ? init.requests - init.failures : 0;
   rows.push(['Scale: initialized sessions held from one process / its peak RSS', `${ok} / ${fmt(peak, 0)} MB`, '', '10,000 in ≤ 300 MB']);
-  rows.push(['  peak RSS with the process that relays signals to it (mcpload run relaunches itself)', `${fmt(peakTree, 0)} MB`, '', '']);
+  rows.push(['  peak PSS of the tree, with the process that relays signals (mcpload run relaunches itself)', `${fmt(peakTree, 0)} MB`, '', '']);
 }
 
 /**
