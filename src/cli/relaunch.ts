@@ -14,7 +14,8 @@
  *
  * The child gets its own process group, so a Ctrl-C from the terminal
  * reaches it once, through this process, whichever of the two was signalled;
- * an IPC channel tells it when this process is gone.
+ * Ctrl-Z and fg/bg stop and continue it with this process; an IPC channel
+ * tells it when this process is gone.
  */
 import { spawn } from 'node:child_process';
 
@@ -54,6 +55,14 @@ function relayToChild(): Promise<never> {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
   for (const signal of RELAYED) process.on(signal, relay);
+  // Ctrl-Z stops only this process group; the child, in its own, is stopped and continued with it.
+  const suspend = () => {
+    relay('SIGSTOP');
+    process.kill(process.pid, 'SIGSTOP');
+  };
+  const resume = () => relay('SIGCONT');
+  process.on('SIGTSTP', suspend);
+  process.on('SIGCONT', resume);
   return new Promise<never>(() => {
     child.on('error', (err) => {
       process.stderr.write(`mcpload: could not start the run process: ${err.message}\n`);
@@ -61,6 +70,8 @@ function relayToChild(): Promise<never> {
     });
     child.on('exit', (code, signal) => {
       for (const s of RELAYED) process.off(s, relay);
+      process.off('SIGTSTP', suspend);
+      process.off('SIGCONT', resume);
       if (signal) process.kill(process.pid, signal);
       else process.exit(code ?? 1);
     });
