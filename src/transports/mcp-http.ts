@@ -25,7 +25,8 @@ import type { Dispatcher } from 'undici';
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
 import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
-import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
+import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped, type BodyRead } from './read-body.js';
+import { leanPost } from './lean-post.js';
 import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies } from './server-messages.js';
 import { drainRest, readSseReply } from './sse.js';
 import { isResumable, resumeSseReply } from './sse-resume.js';
@@ -406,26 +407,21 @@ export class McpHttpClient {
     let draining = false;
     let firstByteAt = 0;
     try {
-      const res = await this.dispatcher.request({
-        origin: this.origin, path: this.requestPath, method: 'POST', headers, body: payload, signal: deadline.signal,
+      const res = await leanPost(this.dispatcher, {
+        origin: this.origin, path: this.requestPath, headers, body: payload, signal: deadline, maxBodyBytes: this.maxBodyBytes,
       });
-      firstByteAt = nowUs();
+      firstByteAt = res.firstByteAt;
       const status = res.statusCode;
       if (status < 200 || status > 299) {
-        if (this.modern) {
-          // A modern server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
-          const body = await readCapped(res.body, this.maxBodyBytes);
-          bytes = body.bytes;
-          error = modernStatusError(status, body.data);
-        } else {
-          bytes = await discardBody(res.body, this.maxBodyBytes);
-          error = this.statusError(status, hadSession);
-        }
-      } else if (isEventStream(res.headers['content-type'])) {
+        const body = res.stream ? await readCapped(res.stream, this.maxBodyBytes) : res.body as BodyRead;
+        bytes = body.bytes;
+        // A modern server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
+        error = this.modern ? modernStatusError(status, body.data) : this.statusError(status, hadSession);
+      } else if (res.stream) {
         // Progress, logging and server requests arrive on this stream before the response.
         const stream = new CallStream(this.recorder, name, start, this.sendReply, this.replies);
         const onMessage = (m: Record<string, unknown>): void => stream.onMessage(m);
-        let reply = await readSseReply(res.body, id, this.maxBodyBytes, onMessage);
+        let reply = await readSseReply(res.stream, id, this.maxBodyBytes, onMessage);
         if (isResumable(reply)) {
           // The server closed the stream early on purpose (SEP-1699): resume it with Last-Event-ID.
           reply = await resumeSseReply(reply, id, {
@@ -445,7 +441,7 @@ export class McpHttpClient {
           void drainRest(reply.rest).finally(() => this.inFlight.finish(deadline));
         }
       } else {
-        const body = await readCapped(res.body, this.maxBodyBytes);
+        const body = res.body as BodyRead;
         bytes = body.bytes;
         if (body.tooLarge) error = TOO_LARGE;
         else if (body.data === undefined) error = NO_RESPONSE; // e.g. 202 to a request
@@ -548,10 +544,6 @@ function modernStatusError(status: number, data: Buffer | undefined): SampleErro
     }
   }
   return httpStatusError(status);
-}
-
-function isEventStream(contentType: string | string[] | undefined): boolean {
-  return typeof contentType === 'string' && contentType.startsWith('text/event-stream');
 }
 
 /** Parses a JSON reply and finds the response to `id` (a lone object, or inside a batch array). */
