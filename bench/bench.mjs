@@ -214,7 +214,7 @@ async function cpuRow() {
     '--headless', '-u', String(CONNS), '-r', '10000', '-t', '10s', '--print-interval', '0']);
   rows.push(['CPU per tools/call vs autocannon POST (nginx, 50 conns)', `${fmt(median(ours), 1)} µs vs ${fmt(median(theirs), 1)} µs`,
     `${fmt(median(ratios))}×`, '≤ 1.0×']);
-  rows.push(['  same, general client (undici request) vs autocannon', `${fmt(undici.cpuUsPerRequest, 1)} µs`,
+  rows.push(['  same, general client (undici dispatch) vs autocannon', `${fmt(undici.cpuUsPerRequest, 1)} µs`,
     `${fmt(undici.cpuUsPerRequest / median(theirs))}×`, '(hot-path choice)']);
   rows.push(['  vs Locust FastHttpUser (~6.4× autocannon, ../shared/bench figures)', '', `${fmt(6.4 / median(ratios), 1)}× less`, '≥ 6×']);
 }
