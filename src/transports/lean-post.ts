@@ -13,23 +13,21 @@
  * the newer onRequestStart/onResponse* set is wrapped in adapter objects.
  */
 import { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
+import { util, type Dispatcher } from 'undici';
 import { nowUs } from '../metrics/sample.js';
 import type { Deadline } from './in-flight.js';
 import type { BodyRead } from './read-body.js';
+import { isEventStream } from './sse.js';
 
-export type ReplyHeaders = Record<string, string | string[] | undefined>;
-
-export interface LeanReply {
+interface ReplyHead {
   statusCode: number;
-  headers: ReplyHeaders;
+  headers: Record<string, string | string[]>;
   /** nowUs() when the response headers arrived. */
   firstByteAt: number;
-  /** The whole body, read up to the cap (every reply that is not an event stream). */
-  body?: BodyRead;
-  /** An event stream, handed over as soon as its headers arrive. */
-  stream?: Readable;
 }
+
+/** An event stream is handed over as soon as its headers arrive; any other body is read whole, up to the cap. */
+export type LeanReply = ReplyHead & ({ body: BodyRead; stream?: undefined } | { stream: Readable; body?: undefined });
 
 export interface LeanPost {
   origin: string;
@@ -41,25 +39,9 @@ export interface LeanPost {
   maxBodyBytes: number;
 }
 
-const EVENT_STREAM = /^\s*text\/event-stream/i;
-
-/** Lower-case header names; a repeated header becomes a list, as in node:http. */
-function headersOf(raw: Buffer[]): ReplyHeaders {
-  const headers: ReplyHeaders = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const key = (raw[i] as Buffer).toString('latin1').toLowerCase();
-    const value = (raw[i + 1] as Buffer).toString('latin1');
-    const seen = headers[key];
-    if (seen === undefined) headers[key] = value;
-    else if (Array.isArray(seen)) seen.push(value);
-    else headers[key] = [seen, value];
-  }
-  return headers;
-}
-
 class LeanHandler implements Dispatcher.DispatchHandler {
   private abortRequest: ((reason?: Error) => void) | undefined;
-  private reply: LeanReply | undefined;
+  private head: ReplyHead | undefined;
   private stream: Readable | undefined;
   private first: Buffer | undefined;
   private more: Buffer[] | undefined;
@@ -85,10 +67,9 @@ class LeanHandler implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    const headers = headersOf(rawHeaders);
-    this.reply = { statusCode, headers, firstByteAt: nowUs() };
-    const type = headers['content-type'];
-    if (typeof type === 'string' && EVENT_STREAM.test(type)) {
+    const headers = util.parseHeaders(rawHeaders);
+    this.head = { statusCode, headers, firstByteAt: nowUs() };
+    if (isEventStream(headers['content-type'])) {
       // The caller reads it at its own pace: push() returning false pauses the socket until read() asks again.
       this.stream = new Readable({
         read: () => resume(),
@@ -98,9 +79,8 @@ class LeanHandler implements Dispatcher.DispatchHandler {
           done(err);
         },
       });
-      this.reply.stream = this.stream;
       this.settle();
-      this.resolve(this.reply);
+      this.resolve({ ...this.head, stream: this.stream });
     }
     return true;
   }
@@ -147,9 +127,7 @@ class LeanHandler implements Dispatcher.DispatchHandler {
 
   private finish(body: BodyRead): void {
     this.settle();
-    const reply = this.reply as LeanReply;
-    reply.body = body;
-    this.resolve(reply);
+    this.resolve({ ...(this.head as ReplyHead), body });
   }
 
   /** Settled once: the abort listener goes, whatever comes after is ignored or streamed. */

@@ -25,7 +25,7 @@ import type { Dispatcher } from 'undici';
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
 import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
-import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped, type BodyRead } from './read-body.js';
+import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
 import { leanPost } from './lean-post.js';
 import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies } from './server-messages.js';
 import { drainRest, readSseReply } from './sse.js';
@@ -413,7 +413,7 @@ export class McpHttpClient {
       firstByteAt = res.firstByteAt;
       const status = res.statusCode;
       if (status < 200 || status > 299) {
-        const body = res.stream ? await readCapped(res.stream, this.maxBodyBytes) : res.body as BodyRead;
+        const body = res.stream ? await readCapped(res.stream, this.maxBodyBytes) : res.body;
         bytes = body.bytes;
         // A modern server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
         error = this.modern ? modernStatusError(status, body.data) : this.statusError(status, hadSession);
@@ -441,7 +441,7 @@ export class McpHttpClient {
           void drainRest(reply.rest).finally(() => this.inFlight.finish(deadline));
         }
       } else {
-        const body = res.body as BodyRead;
+        const body = res.body;
         bytes = body.bytes;
         if (body.tooLarge) error = TOO_LARGE;
         else if (body.data === undefined) error = NO_RESPONSE; // e.g. 202 to a request

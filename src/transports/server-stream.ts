@@ -16,7 +16,7 @@ import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { classifyNetworkError, httpStatusError } from './errors.js';
 import { discardBody } from './read-body.js';
 import { answerServerRequest, type ServerRequestReplies } from './server-messages.js';
-import { SseParser } from './sse.js';
+import { isEventStream, SseParser } from './sse.js';
 import { TextDecoder } from 'node:util';
 
 export interface ServerStreamOptions {
@@ -61,8 +61,7 @@ export class ServerStream {
       if (!this.abort.signal.aborted) this.opts.recorder.record('GET', this.name, nowUs() - start, 0, classifyNetworkError(err));
       return false;
     }
-    const contentType = res.headers['content-type'];
-    if (res.statusCode !== 200 || typeof contentType !== 'string' || !contentType.startsWith('text/event-stream')) {
+    if (res.statusCode !== 200 || !isEventStream(res.headers['content-type'])) {
       const bytes = await discardBody(res.body, 1 << 20).catch(() => 0);
       // 405 (and 400 from servers that accept no GET at all): the server has no such stream, not a failure.
       const error = res.statusCode === 405 || res.statusCode === 400 ? undefined : httpStatusError(res.statusCode);

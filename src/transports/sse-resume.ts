@@ -13,7 +13,7 @@
 import type { Dispatcher } from 'undici';
 import type { Deadline } from './in-flight.js';
 import { discardBody } from './read-body.js';
-import { readSseReply, type SseReply } from './sse.js';
+import { isEventStream, readSseReply, type SseReply } from './sse.js';
 
 /** Wait when the server named no `retry` (the spec leaves it to the client). */
 export const DEFAULT_RETRY_MS = 1000;
@@ -58,8 +58,7 @@ export async function resumeSseReply(first: SseReply, id: number | string, targe
       origin: target.origin, path: target.path, method: 'GET',
       headers: { ...headers, 'last-event-id': lastEventId }, signal: target.deadline.signal,
     });
-    const contentType = res.headers['content-type'];
-    if (res.statusCode !== 200 || typeof contentType !== 'string' || !contentType.startsWith('text/event-stream')) {
+    if (res.statusCode !== 200 || !isEventStream(res.headers['content-type'])) {
       // 405: the server offers no GET stream; nothing more can come.
       bytes += await discardBody(res.body, target.maxBodyBytes);
       return { ...reply, bytes };

@@ -126,6 +126,11 @@ export class SseParser {
 }
 
 /** Why an SSE reply did not yield the expected response. */
+/** Whether a reply's Content-Type says it is an event stream. */
+export function isEventStream(contentType: string | string[] | undefined): boolean {
+  return typeof contentType === 'string' && contentType.startsWith('text/event-stream');
+}
+
 export type SseReplyProblem = 'invalid JSON' | 'response too large' | 'wrong response id' | 'no response';
 
 export interface SseReply {
