@@ -70,7 +70,9 @@ test('--scenario discover against the embedded server, with --tools naming the c
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-discover-'));
   try {
     const json = path.join(dir, 'result.json');
-    const r = await runCli(['run', '--headless', '--scenario', 'discover', '--tools', 'add,echo', '-u', '4', '-r', '4', '-t', '3s',
+    // Users wait 0.5-2 s between tasks and tools/call is one pick among lists and reads: 4 users for 3 s drew
+    // none at all on a slow CI run, so 8 users for 5 s make a call certain without changing what is checked.
+    const r = await runCli(['run', '--headless', '--scenario', 'discover', '--tools', 'add,echo', '-u', '8', '-r', '8', '-t', '5s',
       '--stop-timeout', '1s', '--print-interval', '0', '--json', json]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const entries = readEntries(json);
