@@ -15,6 +15,7 @@ import type { ReportOptions } from './reports.js';
 import { prepareScenario, type ScenarioSelection } from './scenario-setup.js';
 import { openTarget } from './target.js';
 import { testRunFor, type TestRun } from './test-run.js';
+import type { TlsOptions } from '../transports/tls-options.js';
 
 export { RunSetupError } from './scenario-setup.js';
 export type { RunIo } from './conclude.js';
@@ -48,6 +49,18 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags 
   web?: WebUiOptions;
   /** Serve Prometheus metrics at /metrics on this port (--prometheus). */
   prometheus?: PrometheusOptions;
+  /** HTTPS trust and client certificates (--insecure-skip-tls-verify, --ca-cert, --client-cert, --client-key). */
+  tls?: TlsOptions;
+  /** Exit code when the run failed on its default verdict (failures, task exceptions, failed checks); Locust's --exit-code-on-error. Default 1. */
+  exitCodeOnError?: number;
+  /** Web UI: quit this many seconds after the run ends (Locust's --autoquit); absent: stay up until Ctrl-C. */
+  autoquitS?: number;
+  /** Reset the statistics once every user has spawned (Locust's --reset-stats). */
+  resetStats?: boolean;
+  /** No live table while the run is on, only the final summary (Locust's --only-summary). */
+  onlySummary?: boolean;
+  /** Write k6's end-of-test summary (metrics with their aggregates, thresholds, checks) as JSON to this file (k6's --summary-export). */
+  summaryExport?: string;
 }
 
 
