@@ -22,6 +22,9 @@ import { errorLabel } from '../metrics/sample.js';
 import { agentReplies } from '../scenarios/agent-replies.js';
 import { createRng, SchemaArgGenerator } from '../scenarios/schema-args.js';
 import { createDispatcher } from '../transports/http-pool.js';
+import { preflightConnect } from '../transports/preflight.js';
+import { tlsConnectOptions, TlsFileError, type TlsOptions } from '../transports/tls-options.js';
+import { RunSetupError } from './scenario-setup.js';
 import { McpHttpClient } from '../transports/mcp-http.js';
 import { ServerStream } from '../transports/server-stream.js';
 
@@ -35,6 +38,8 @@ export interface ClientCommandOptions {
   headers: Record<string, string>;
   authToken?: string;
   seed: number;
+  /** HTTPS trust and client certificates (--insecure-skip-tls-verify, --ca-cert, --client-cert, --client-key). */
+  tls?: TlsOptions;
 }
 
 export interface ClientIo {
@@ -71,7 +76,19 @@ interface ToolInfo {
 /** Runs the session; returns the exit code (0: every exchange succeeded, 1: some failed). */
 export async function runClient(opts: ClientCommandOptions, io: ClientIo): Promise<number> {
   const recorder = new PrintingRecorder(io);
-  const dispatcher = createDispatcher();
+  let dispatcher: ReturnType<typeof createDispatcher>;
+  try {
+    dispatcher = createDispatcher({ tls: opts.tls });
+    // Connection only, no HTTP request: a conformance harness may count the requests it gets.
+    const problem = await preflightConnect(opts.url, tlsConnectOptions(opts.tls), Math.min(opts.requestTimeoutMs, 10_000));
+    if (problem !== undefined) {
+      await dispatcher.destroy().catch(() => undefined);
+      throw new RunSetupError(`cannot reach the target: ${problem}`);
+    }
+  } catch (err) {
+    if (err instanceof TlsFileError) throw new RunSetupError(err.message);
+    throw err;
+  }
   const headers = { ...opts.headers };
   if (opts.authToken !== undefined) headers.authorization = `Bearer ${opts.authToken}`;
   const replies = agentReplies(opts.seed);

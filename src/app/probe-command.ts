@@ -13,6 +13,7 @@ import { ProbeContext } from '../security/probe-context.js';
 import { selectChecks } from '../security/registry.js';
 import { blockingFailures, runChecks } from '../security/runner.js';
 import { VERSION } from '../version.js';
+import type { TlsOptions } from '../transports/tls-options.js';
 import { openTarget } from './target.js';
 
 export interface ProbeCommandOptions {
@@ -32,6 +33,8 @@ export interface ProbeCommandOptions {
   /** --aggressive: idle wait before the expiry check, and the session cap search limit. */
   idleWaitMs?: number;
   maxProbeSessions?: number;
+  /** HTTPS trust and client certificates (--insecure-skip-tls-verify, --ca-cert, --client-cert, --client-key). */
+  tls?: TlsOptions;
 }
 
 export interface ProbeIo {
@@ -53,7 +56,7 @@ export interface ProbeResult {
 }
 
 export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<number> {
-  const target = await openTarget({ host: opts.host, authToken: opts.authToken, headers: opts.headers, requestTimeoutMs: opts.requestTimeoutMs });
+  const target = await openTarget({ host: opts.host, authToken: opts.authToken, headers: opts.headers, requestTimeoutMs: opts.requestTimeoutMs, tls: opts.tls });
   try {
     const { env } = target;
     const ctx = new ProbeContext({

@@ -8,6 +8,8 @@ import type { Dispatcher } from 'undici';
 import type { Recorder } from '../metrics/sample.js';
 import type { ScenarioEnv } from '../scenarios/api.js';
 import { createDispatcher } from '../transports/http-pool.js';
+import { preflight } from '../transports/preflight.js';
+import { TlsFileError, type TlsOptions } from '../transports/tls-options.js';
 import type { ProcessUsageReport } from '../metrics/process-usage.js';
 import { splitCommandLine } from '../transports/command-line.js';
 import { StdioConnector } from '../transports/mcp-stdio.js';
@@ -30,6 +32,10 @@ export interface TargetOptions {
    * as the spec says; `streamable-http` (and absent) never checks.
    */
   transport?: 'auto' | 'streamable-http' | 'sse';
+  /** HTTPS trust and client certificates for --host. */
+  tls?: TlsOptions;
+  /** Skip the one request that checks a --host answers at all (default: check). */
+  skipPreflight?: boolean;
 }
 
 export interface Target {
@@ -76,6 +82,16 @@ function openStdioTarget(opts: TargetOptions & { stdio: string }): Target {
   };
 }
 
+/** The shared pool, with the TLS files read now: an unreadable one is a setup error naming its flag. */
+function dispatcherFor(tls: TlsOptions | undefined): Dispatcher {
+  try {
+    return createDispatcher({ tls });
+  } catch (err) {
+    if (err instanceof TlsFileError) throw new RunSetupError(err.message);
+    throw err;
+  }
+}
+
 export async function openTarget(opts: TargetOptions): Promise<Target> {
   const modern = opts.protocolVersion !== undefined && isModernVersion(opts.protocolVersion);
   if (modern && opts.stdio !== undefined) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} is spoken over Streamable HTTP only in this version of mcpload, not --stdio`);
@@ -86,9 +102,17 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   }
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.authToken) headers.authorization = `Bearer ${opts.authToken}`;
+  const dispatcher = dispatcherFor(opts.tls);
+  if (opts.host !== undefined && opts.skipPreflight !== true) {
+    // A target that does not answer at all is one line and exit 2, not a whole run of failures.
+    const problem = await preflight(opts.host, dispatcher, Math.min(opts.requestTimeoutMs, 10_000));
+    if (problem !== undefined) {
+      await dispatcher.destroy().catch(() => undefined);
+      throw new RunSetupError(`cannot reach the target: ${problem}`);
+    }
+  }
   const embedded = opts.host ? undefined : await startEmbeddedServer({ authToken: opts.authToken });
   const host = opts.host ?? embedded!.url;
-  const dispatcher = createDispatcher();
   const { mcpUrl, restBaseUrl } = resolveEndpoints(host);
   let mcpConnector: SseConnector | undefined;
   // The stateless revision is Streamable HTTP by definition: no handshake to probe with.

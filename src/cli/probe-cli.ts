@@ -7,6 +7,7 @@ import { runProbe } from '../app/probe-command.js';
 import { SEVERITIES, type Severity } from '../security/check.js';
 import { collect, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
+import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 
 export function parseSeverity(text: string): Severity {
   const s = text.trim().toLowerCase();
@@ -22,7 +23,7 @@ function parseRoute(text: string, previous: string[] = []): string[] {
 
 /** Adds `probe` to `program`; `onStart` lets main know the command finishes (exit when done). */
 export function addProbeCommand(program: Command, onStart: () => void): Command {
-  return program
+  const probe = program
     .command('probe')
     .description('run the security and protocol checks once, without load (the embedded reference server unless --host)')
     .option('--host <url>', 'target base URL or MCP endpoint URL (default: start the embedded reference server)', parseHttpUrl)
@@ -39,9 +40,11 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
     .option('--max-sessions <n>', 'aggressive: most sessions opened while looking for the session cap', parseNonNegativeInt, 1000)
     .option('--request-timeout <duration>', 'per-request timeout', parseDurationMs, 10_000)
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
-    .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
+    .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {});
+  return addTlsOptions(probe)
     .action(async (o) => {
       onStart();
+      const tls = tlsOptionsFrom(o);
       process.exitCode = await runProbe(
         {
           host: o.host,
@@ -59,6 +62,7 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
           requestTimeoutMs: o.requestTimeout,
           protocolVersion: o.protocolVersion,
           headers: o.header,
+          tls,
         },
         { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
       );

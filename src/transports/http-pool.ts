@@ -19,10 +19,13 @@
  *   each transport enforces its per-request deadline itself.
  */
 import { Agent, type Dispatcher } from 'undici';
+import { tlsConnectOptions, type TlsOptions } from './tls-options.js';
 
 export interface DispatcherOptions {
   /** How long to wait for a TCP (and TLS) connection; default 10,000 ms. */
   connectTimeoutMs?: number;
+  /** --insecure-skip-tls-verify, --ca-cert, --client-cert/--client-key; the files are read here, once. Throws TlsFileError. */
+  tls?: TlsOptions;
 }
 
 export function createDispatcher(opts: DispatcherOptions = {}): Dispatcher {
@@ -33,6 +36,6 @@ export function createDispatcher(opts: DispatcherOptions = {}): Dispatcher {
     // server's `Keep-Alive: timeout=` hint): keeping idle sockets longer than
     // the server does would make POSTs race its close and fail with
     // ECONNRESET, errors that the server did not really cause.
-    connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
+    connect: { timeout: opts.connectTimeoutMs ?? 10_000, ...tlsConnectOptions(opts.tls) },
   });
 }

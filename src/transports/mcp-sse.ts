@@ -235,9 +235,24 @@ export class SseConnector implements McpConnector {
  * compatibility section says: POST an `initialize`; a 400, 404 or 405 means
  * an older server, which then must answer a GET with an event stream. A
  * session opened by the POST is ended at once. Network errors leave the
- * choice at Streamable HTTP (the run will show them).
+ * choice at Streamable HTTP (the run will show them). Never rejects: a
+ * detection that goes wrong in any way is no reason to crash the run.
  */
 export async function detectTransport(target: SseTarget, protocolVersion = DEFAULT_PROTOCOL_VERSION): Promise<'streamable-http' | 'sse'> {
+  try {
+    return await detect(target, protocolVersion);
+  } catch {
+    return 'streamable-http';
+  }
+}
+
+/** Ends a reply body that will not be read. An undici body destroyed before its end emits RequestAbortedError: it must have a listener. */
+function dropBody(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+async function detect(target: SseTarget, protocolVersion: string): Promise<'streamable-http' | 'sse'> {
   const url = new URL(target.url);
   const path = url.pathname + url.search;
   const request = async (method: string, headers: Record<string, string>, body?: string): Promise<Dispatcher.ResponseData | undefined> => {
@@ -265,6 +280,6 @@ export async function detectTransport(target: SseTarget, protocolVersion = DEFAU
   const got = await request('GET', { accept: 'text/event-stream' });
   if (got === undefined) return 'streamable-http';
   const isStream = got.statusCode === 200 && String(got.headers['content-type'] ?? '').startsWith('text/event-stream');
-  got.body.destroy(); // an event stream never ends by itself
+  dropBody(got.body); // an event stream never ends by itself
   return isStream ? 'sse' : 'streamable-http';
 }

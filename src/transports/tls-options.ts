@@ -4,6 +4,9 @@
  * every command that talks to a server. File paths, not contents: the files
  * are read once when the connection pool is made.
  */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+
 export interface TlsOptions {
   /** Accept any certificate (self-signed staging servers); never the default. */
   insecureSkipVerify?: boolean;
@@ -12,4 +15,60 @@ export interface TlsOptions {
   /** PEM client certificate and key for mutual TLS. */
   clientCertFile?: string;
   clientKeyFile?: string;
+}
+
+/** What undici's `connect` and `tls.connect` take: the files' contents, read once. */
+export interface TlsConnectOptions {
+  rejectUnauthorized?: boolean;
+  ca?: string[];
+  cert?: string;
+  key?: string;
+}
+
+/** A TLS file that cannot be read; `flag` names the option, so the message can point at it. */
+export class TlsFileError extends Error {
+  constructor(readonly flag: string, readonly file: string, cause: unknown) {
+    super(`${flag} ${file}: cannot read it (${(cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.message ?? 'unknown error'})`);
+  }
+}
+
+const fileCache = new Map<string, string>();
+
+function readOnce(flag: string, file: string): string {
+  let text = fileCache.get(file);
+  if (text === undefined) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new TlsFileError(flag, file, err);
+    }
+    fileCache.set(file, text);
+  }
+  return text;
+}
+
+/**
+ * The connect options for `tls`; undefined when none are set (Node's
+ * defaults, NODE_EXTRA_CA_CERTS included). A --ca-cert adds to the system's
+ * roots instead of replacing them, so public hosts keep working.
+ */
+export function tlsConnectOptions(tls: TlsOptions | undefined): TlsConnectOptions | undefined {
+  if (tls === undefined) return undefined;
+  const out: TlsConnectOptions = {};
+  if (tls.insecureSkipVerify) out.rejectUnauthorized = false;
+  if (tls.caCertFile !== undefined) out.ca = [...rootCertificates, ...extraCaCertificates(), readOnce('--ca-cert', tls.caCertFile)];
+  if (tls.clientCertFile !== undefined) out.cert = readOnce('--client-cert', tls.clientCertFile);
+  if (tls.clientKeyFile !== undefined) out.key = readOnce('--client-key', tls.clientKeyFile);
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** NODE_EXTRA_CA_CERTS: Node adds it to its default roots, but a `ca` option replaces those, so it is added back here. */
+function extraCaCertificates(): string[] {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  try {
+    return [readOnce('NODE_EXTRA_CA_CERTS', file)];
+  } catch {
+    return []; // Node already warned about it at start-up
+  }
 }
