@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { mergeSnapshots } from '../metrics/snapshot.js';
-import { evaluateThresholds, parseThreshold, securityResults, type Threshold } from '../metrics/thresholds.js';
+import { parseThresholdFrom, type Threshold } from '../metrics/thresholds.js';
+import { judgeRun } from '../metrics/verdict.js';
 import type { RunResult } from '../reporters/json.js';
 import { VERSION } from '../version.js';
 import { RunSetupError } from './scenario-setup.js';
@@ -28,8 +29,10 @@ export function mergeRunResults(results: readonly RunResult[], thresholds?: read
     ? results.reduce((sum, r) => sum + (r.droppedIterations ?? 0), 0)
     : undefined;
   const rules = thresholds ?? rulesOf(results);
-  const judged = evaluateThresholds(rules, snapshot);
-  const security = securityResults(snapshot);
+  // The same judge as a single run (mcpload's defaults added), so a merged run gets the verdict one process would have.
+  const abortedBy = results.find((r) => r.verdict?.abortedBy !== undefined)?.verdict?.abortedBy;
+  const judged = judgeRun(rules, snapshot, { abortedBy });
+  const notes = [...new Set(results.flatMap((r) => r.notes ?? []))];
   return {
     tool: 'mcpload',
     version: VERSION,
@@ -37,9 +40,13 @@ export function mergeRunResults(results: readonly RunResult[], thresholds?: read
     startedAt: results.map((r) => r.startedAt).sort()[0] ?? first.startedAt,
     endedAt: results.map((r) => r.endedAt).sort().at(-1) ?? first.endedAt,
     snapshot,
-    thresholds: judged,
-    security,
-    passed: judged.every((t) => t.passed) && security.every((s) => s.passed),
+    thresholds: judged.thresholds,
+    security: judged.security,
+    passed: judged.passed,
+    verdict: judged.verdict,
+    notes,
+    // Processes and machines run their users side by side: the peaks add up.
+    peakUsers: results.reduce((sum, r) => sum + (r.peakUsers ?? 0), 0),
     ...(dropped !== undefined ? { droppedIterations: dropped } : {}),
     ...(serviceSnapshot !== undefined ? { serviceSnapshot } : {}),
     ...(firstByteSnapshot !== undefined ? { firstByteSnapshot } : {}),
@@ -62,7 +69,7 @@ function rulesOf(results: readonly RunResult[]): Threshold[] {
   const seen = new Map<string, Threshold>();
   for (const result of results) {
     for (const t of result.thresholds ?? []) {
-      if (!seen.has(t.expr)) seen.set(t.expr, parseThreshold(t.expr));
+      if (!seen.has(t.expr)) seen.set(t.expr, parseThresholdFrom(t.expr, t.source ?? 'user'));
     }
   }
   return [...seen.values()];

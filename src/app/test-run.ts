@@ -3,7 +3,7 @@
  * count, reset stats, stop, and judge. The headless CLI and the web UI both
  * drive this; neither knows about the engine or transports underneath.
  */
-import type { PreparedScenario } from './scenario-setup.js';
+import { RunSetupError, type PreparedScenario } from './scenario-setup.js';
 import { ArrivalPlan } from '../engine/arrival-plan.js';
 import { BusyPoller } from '../engine/busy-poll.js';
 import { OpenRunner } from '../engine/open-runner.js';
@@ -11,7 +11,8 @@ import { Runner, type RunnerState, type UserInfo } from '../engine/runner.js';
 import { ShapeDriver, type LoadShape } from '../engine/shape.js';
 import { Stats } from '../metrics/stats.js';
 import type { Snapshot } from '../metrics/snapshot.js';
-import { evaluateThresholds, securityResults, type Threshold } from '../metrics/thresholds.js';
+import { withDefaultRules, type Threshold } from '../metrics/thresholds.js';
+import { crossedAbortRule, judgeRun } from '../metrics/verdict.js';
 import { redactSettings, type RunResult } from '../reporters/json.js';
 import type { ScenarioEnv, ScenarioFigures, UserClass, VirtualUser } from '../scenarios/api.js';
 import type { IterationTiming } from '../transports/iteration-timing.js';
@@ -37,6 +38,10 @@ export interface TestRunConfig {
   figures?: ScenarioFigures;
   /** Keep the event loop polling while the run is on (--busy-poll). */
   busyPoll?: boolean;
+  /** The scenario's notes (and setup notes such as classes left out by tags), carried into the result. */
+  notes?: string[];
+  /** Locust's --reset-stats: zero the stats once every user has spawned (closed model only). */
+  resetStats?: boolean;
 }
 
 /** What every caller passes through from its options. */
@@ -44,6 +49,7 @@ export interface TestRunOptions {
   stopTimeoutMs: number;
   protocolVersion?: string;
   busyPoll?: boolean;
+  resetStats?: boolean;
 }
 
 /**
@@ -60,7 +66,8 @@ export function testRunFor(
   return new TestRun({
     scenarioName: prepared.scenario.name,
     classes,
-    thresholds: prepared.thresholds,
+    // mcpload's default verdict rules ride along, so every reader of config.thresholds (live views, Prometheus) judges the same rules.
+    thresholds: withDefaultRules(prepared.thresholds),
     env,
     stopTimeoutMs: opts.stopTimeoutMs,
     protocolVersion: opts.protocolVersion,
@@ -68,6 +75,8 @@ export function testRunFor(
     settings,
     figures: prepared.scenario.figures,
     busyPoll: opts.busyPoll,
+    notes: prepared.notes,
+    resetStats: opts.resetStats,
   });
 }
 
@@ -97,6 +106,12 @@ export class TestRun {
   private endedAt?: Date;
   private readonly ticker: NodeJS.Timeout;
   stopReason?: string;
+  /** The abortOnFail threshold that stopped the run, if one did. */
+  abortedBy?: string;
+  /** Highest user count seen (sampled each second and at every spawn end). */
+  private peak = 0;
+  private statsWereReset = false;
+  private readonly abortRules: Threshold[];
 
   constructor(config: TestRunConfig) {
     this.config = config;
@@ -106,15 +121,47 @@ export class TestRun {
       makeContext: (info) => this.makeUser(info, undefined),
       closeContext: (user) => user.mcp.close(),
       onException: (err, where) => this.stats.exception(err, where),
+      onSpawningComplete: (users) => this.spawningComplete(users),
     });
+    this.abortRules = config.thresholds.filter((t) => t.abortOnFail === true);
     // One history row per second, while the run lives (also while stopped, so charts keep their time axis honest).
     this.ticker = setInterval(() => {
       if (this.startedAt && !this.endedAt) {
+        this.notePeak();
         this.stats.tick(this.userCount);
         this.serviceStats?.tick(this.userCount);
+        this.judgeAborts();
       }
     }, 1000);
     this.ticker.unref();
+  }
+
+  private notePeak(): void {
+    const users = this.userCount;
+    if (users > this.peak) this.peak = users;
+  }
+
+  /** Locust's --reset-stats: once every user has spawned (the first time), the stats start again from zero. */
+  private spawningComplete(users: number): void {
+    if (users > this.peak) this.peak = users;
+    if (!this.config.resetStats || this.statsWereReset) return;
+    this.statsWereReset = true;
+    this.resetStats();
+  }
+
+  /** k6's abortOnFail: a crossed rule ends the run through `finished` (the driver then stops it). */
+  private judgeAborts(): void {
+    if (this.abortRules.length === 0 || this.abortedBy !== undefined) return;
+    const crossed = crossedAbortRule(this.abortRules, this.stats.snapshot({ history: false }), this.elapsedS);
+    if (crossed === undefined) return;
+    this.abortedBy = crossed;
+    this.finishedBy?.(`threshold ${crossed} crossed`);
+  }
+
+  /** The highest user count so far. */
+  get peakUsers(): number {
+    this.notePeak();
+    return this.peak;
   }
 
   private makeUser({ id, className, signal }: UserInfo, timing: IterationTiming | undefined): VirtualUser {
@@ -178,6 +225,9 @@ export class TestRun {
   /** Open model: iterations on `plan`, run by a pool of `maxUsers` users. */
   startArrivals(plan: ArrivalPlan, maxUsers: number): void {
     if (this.open || this.startedAt) throw new Error('this run has already started');
+    if (this.config.resetStats) {
+      throw new RunSetupError('--reset-stats needs the closed model (-u/-r): an arrival-rate run has no moment when every user has spawned');
+    }
     const service = new Stats();
     this.serviceStats = service;
     this.open = new OpenRunner<VirtualUser>({
@@ -226,6 +276,10 @@ export class TestRun {
     if (!this.startedAt) {
       this.startedAt = new Date();
       this.startedMs = performance.now();
+      // Rates divide by the run's elapsed time: its clock starts now, not when the TestRun was built.
+      this.stats.markStart();
+      this.serviceStats?.markStart();
+      this.firstByteStats.markStart();
       if (this.config.busyPoll) this.poller.start();
     }
   }
@@ -248,6 +302,7 @@ export class TestRun {
   }
 
   resetStats(): void {
+    this.notePeak();
     this.stats.reset();
     this.serviceStats?.reset();
     this.firstByteStats.reset();
@@ -256,12 +311,16 @@ export class TestRun {
   /** Graceful stop (users get stopTimeoutMs to finish their task); idempotent. */
   async stop(reason: string): Promise<void> {
     this.stopReason ??= reason;
+    this.notePeak();
     this.shape?.stop();
     await Promise.all([this.runner.stop(), this.open?.stop()]);
     if (!this.endedAt) {
       this.endedAt = new Date();
       this.stats.tick(0);
       this.serviceStats?.tick(0);
+      this.stats.finish();
+      this.serviceStats?.finish();
+      this.firstByteStats.finish();
     }
     clearInterval(this.ticker);
     this.poller.stop();
@@ -271,12 +330,12 @@ export class TestRun {
     return this.stats.snapshot(opts);
   }
 
-  /** Thresholds and security checks judged on the stats as they are now. */
+  /** Thresholds (mcpload's defaults included) and security checks judged on the stats as they are now. */
   result(): RunResult {
     const snapshot = this.stats.snapshot();
     const firstByte = this.firstByteStats.snapshot();
-    const thresholds = evaluateThresholds(this.config.thresholds, snapshot);
-    const security = securityResults(snapshot);
+    const judged = judgeRun(this.config.thresholds, snapshot, { abortedBy: this.abortedBy });
+    const pacing = this.pacingNote();
     return {
       tool: 'mcpload',
       version: VERSION,
@@ -284,9 +343,12 @@ export class TestRun {
       startedAt: (this.startedAt ?? new Date()).toISOString(),
       endedAt: (this.endedAt ?? new Date()).toISOString(),
       snapshot,
-      thresholds,
-      security,
-      passed: thresholds.every((t) => t.passed) && security.every((s) => s.passed),
+      thresholds: judged.thresholds,
+      security: judged.security,
+      passed: judged.passed,
+      verdict: judged.verdict,
+      notes: [...(this.config.notes ?? []), ...(pacing ? [pacing] : [])],
+      peakUsers: this.peakUsers,
       ...(this.open ? { droppedIterations: this.open.droppedIterations } : {}),
       ...(this.serviceStats ? { serviceSnapshot: this.serviceStats.snapshot() } : {}),
       ...(firstByte.entries.length > 0 ? { firstByteSnapshot: firstByte } : {}),

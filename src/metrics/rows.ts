@@ -22,7 +22,7 @@ export interface StatsRow {
   minMs: number;
   maxMs: number;
   avgContentSize: number;
-  /** Requests per second over the whole run (first sample of the run to the last). */
+  /** Requests per second over the whole run (its elapsed time, see runDurationS). */
   rps: number;
   fps: number;
   /** Requests per second over the last CURRENT_WINDOW_S complete seconds. */
@@ -32,14 +32,13 @@ export interface StatsRow {
   percentilesMs: Record<string, number>;
 }
 
-/** Whole-run duration for rates, Locust's total_rps: from the start to the last request anywhere. */
+/**
+ * Whole-run duration for rates: the run's elapsed time, from its start to its
+ * end (or to the snapshot while it runs). Not to the last request: two quick
+ * failures in a 2 s run are 1 req/s, not 150.
+ */
 export function runDurationS(snapshot: Snapshot): number {
-  let lastAt: number | null = null;
-  for (const entry of snapshot.entries) {
-    if (entry.lastAt !== null && (lastAt === null || entry.lastAt > lastAt)) lastAt = entry.lastAt;
-  }
-  if (lastAt === null) return 0;
-  const seconds = (lastAt - snapshot.startedAt) / 1000;
+  const seconds = ((snapshot.endedAt ?? snapshot.takenAt) - snapshot.startedAt) / 1000;
   return seconds > 0 ? seconds : 0;
 }
 

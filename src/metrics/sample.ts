@@ -23,6 +23,12 @@ export interface Recorder {
   record(type: string, name: string, latencyUs: number, bytes: number, error?: SampleError): void;
   /** An error thrown by scenario code rather than a failed request. `where` is file:line or task name. */
   exception(err: unknown, where: string): void;
+  /**
+   * A check on a reply held (a `validate` that found nothing wrong), so that
+   * `checks` is the rate of passed checks; a failed check is a sample with an
+   * error of kind `check`. Optional: recorders that do not count checks omit it.
+   */
+  checkPassed?(type: string, name: string): void;
 }
 
 /** The text shown for an error in failure tables and CSV: `kind: detail`. */

@@ -35,6 +35,10 @@ export interface EntrySnapshot {
   histogram: string;
   /** Requests and failures per Unix second for the last seconds, oldest first: [second, requests, failures]. */
   recent: Array<[number, number, number]>;
+  /** Checks on replies that held (a `validate` that found nothing wrong); absent in older snapshots. */
+  checksPassed?: number;
+  /** Checks that failed: the failures of kind `check` (also counted in `failures`). */
+  checksFailed?: number;
 }
 
 export interface ErrorGroup {
@@ -80,6 +84,8 @@ export interface Snapshot {
   startedAt: number;
   /** Epoch ms when the snapshot was taken. */
   takenAt: number;
+  /** Epoch ms when the run ended (its clock stopped); absent while it runs. Rates divide by endedAt (or takenAt) − startedAt. */
+  endedAt?: number;
   entries: EntrySnapshot[];
   errors: ErrorGroup[];
   exceptions: ExceptionGroup[];
@@ -99,12 +105,14 @@ export interface EntryTotals {
   histogram: Histogram;
   /** Unix second → [requests, failures]. */
   recent: Map<number, [number, number]>;
+  checksPassed: number;
+  checksFailed: number;
 }
 
 export function emptyTotals(): EntryTotals {
   return {
     requests: 0, failures: 0, sumUs: 0, minUs: null, maxUs: null, bytes: 0,
-    firstAt: null, lastAt: null, histogram: newHistogram(), recent: new Map(),
+    firstAt: null, lastAt: null, histogram: newHistogram(), recent: new Map(), checksPassed: 0, checksFailed: 0,
   };
 }
 
@@ -127,6 +135,7 @@ export function totalsFromEntry(entry: EntrySnapshot, histogram: Histogram): Ent
     minUs: entry.minUs, maxUs: entry.maxUs, bytes: entry.bytes,
     firstAt: entry.firstAt, lastAt: entry.lastAt, histogram,
     recent: new Map(entry.recent.map(([second, requests, failures]) => [second, [requests, failures]])),
+    checksPassed: entry.checksPassed ?? 0, checksFailed: entry.checksFailed ?? 0,
   };
 }
 
@@ -146,6 +155,8 @@ export function addDecoded(target: EntryTotals, entry: EntrySnapshot, histogram:
   target.firstAt = minOf(target.firstAt, entry.firstAt);
   target.lastAt = maxOf(target.lastAt, entry.lastAt);
   target.histogram.add(histogram);
+  target.checksPassed += entry.checksPassed ?? 0;
+  target.checksFailed += entry.checksFailed ?? 0;
   for (const [second, requests, failures] of entry.recent) {
     const slot = target.recent.get(second);
     if (slot) {
@@ -193,6 +204,7 @@ function totalsToEntry(type: string, name: string, totals: EntryTotals): EntrySn
     firstAt: totals.firstAt, lastAt: totals.lastAt,
     histogram: encodeHistogram(totals.histogram),
     recent,
+    ...(totals.checksPassed + totals.checksFailed > 0 ? { checksPassed: totals.checksPassed, checksFailed: totals.checksFailed } : {}),
   };
 }
 
@@ -250,6 +262,7 @@ export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
     version: SNAPSHOT_VERSION,
     startedAt: Math.min(...snapshots.map((s) => s.startedAt)),
     takenAt: Math.max(...snapshots.map((s) => s.takenAt)),
+    ...(snapshots.some((s) => s.endedAt !== undefined) ? { endedAt: Math.max(...snapshots.map((s) => s.endedAt ?? s.takenAt)) } : {}),
     entries: [...entryTotals.values()]
       .map(({ type, name, totals }) => totalsToEntry(type, name, totals))
       .sort(compareTypeName),

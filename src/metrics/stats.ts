@@ -31,7 +31,8 @@ const RING_MASK = RING_SIZE - 1;
 /** Beyond this many distinct errors for one entry, new ones are counted together (protects memory). */
 const MAX_ERROR_GROUPS_PER_ENTRY = 100;
 const OVERFLOW_ERROR_LABEL = `other: more than ${MAX_ERROR_GROUPS_PER_ENTRY} distinct errors`;
-const MAX_ERROR_LABEL_CHARS = 500;
+/** Error texts are kept whole up to this many characters (one line), so reports show the part that explains the failure. */
+export const MAX_ERROR_LABEL_CHARS = 4096;
 
 export interface StatsOptions {
   /** Epoch milliseconds; injectable for tests. Defaults to Date.now. */
@@ -52,6 +53,9 @@ class Entry {
   bytes = 0;
   firstAt = 0;
   lastAt = 0;
+  /** Checks that held; failed ones are the failures of kind `check`. */
+  checksPassed = 0;
+  checksFailed = 0;
   readonly histogram: Histogram = newHistogram();
   /** Since the last tick. */
   intervalRequests = 0;
@@ -101,6 +105,8 @@ class Entry {
     this.bytes = 0;
     this.firstAt = 0;
     this.lastAt = 0;
+    this.checksPassed = 0;
+    this.checksFailed = 0;
     this.histogram.reset();
     this.histogramAtLastTick.reset();
     this.intervalRequests = 0;
@@ -115,6 +121,8 @@ class Entry {
 
   countError(error: SampleError): void {
     let label = errorLabel(error);
+    // One line, whole up to the cap: the end of a message often says why (e.g. "... received \"bravo\" at nextThoughtNeeded").
+    if (/[\r\n\t]/.test(label)) label = label.replace(/\s+/g, ' ');
     if (label.length > MAX_ERROR_LABEL_CHARS) label = `${label.slice(0, MAX_ERROR_LABEL_CHARS - 1)}…`;
     const seen = this.errors.get(label);
     if (seen !== undefined) this.errors.set(label, seen + 1);
@@ -148,6 +156,8 @@ export class Stats implements Recorder {
   private readonly exceptions = new Map<string, { count: number; traceback: string }>();
   private readonly history: HistoryLog;
   private startedAt: number;
+  /** Set by `finish()`: the run's end, which rates divide by. */
+  private endedAt: number | undefined;
   private intervalStartedAt: number;
   // Reused at each tick: one entry's interval, and the Aggregated row's sums.
   private readonly entryIntervalScratch = newHistogram();
@@ -191,11 +201,28 @@ export class Stats implements Recorder {
     entry.ringRequests[slot]!++;
 
     if (error !== undefined) {
+      if (error.kind === 'check') entry.checksFailed++;
       entry.failures++;
       entry.intervalFailures++;
       entry.ringFailures[slot]!++;
       entry.countError(error);
     }
+  }
+
+  checkPassed(type: string, name: string): void {
+    this.entryFor(type, name).checksPassed++;
+  }
+
+  /** Starts the run's clock now (rates divide by the time since); the stats are left as they are. */
+  markStart(): void {
+    this.startedAt = this.now();
+    this.intervalStartedAt = this.startedAt;
+    this.endedAt = undefined;
+  }
+
+  /** Stops the run's clock: later snapshots carry `endedAt`, so rates stay those of the run. */
+  finish(): void {
+    this.endedAt ??= this.now();
   }
 
   exception(err: unknown, where: string): void {
@@ -246,6 +273,7 @@ export class Stats implements Recorder {
     for (const entry of this.sortedEntries()) entry.resetAll();
     this.exceptions.clear();
     this.history.clear();
+    this.endedAt = undefined;
     this.startedAt = this.now();
     this.intervalStartedAt = this.startedAt;
   }
@@ -283,6 +311,7 @@ export class Stats implements Recorder {
         lastAt: hasRequests ? entry.lastAt : null,
         histogram: opts.histograms === false ? '' : encodeHistogram(entry.histogram),
         recent,
+        ...(entry.checksPassed + entry.checksFailed > 0 ? { checksPassed: entry.checksPassed, checksFailed: entry.checksFailed } : {}),
       });
       for (const [error, occurrences] of entry.errors) errors.push({ type: entry.type, name: entry.name, error, occurrences });
     }
@@ -294,6 +323,7 @@ export class Stats implements Recorder {
       version: SNAPSHOT_VERSION,
       startedAt: this.startedAt,
       takenAt,
+      ...(this.endedAt !== undefined ? { endedAt: this.endedAt } : {}),
       entries,
       errors,
       exceptions,
@@ -310,13 +340,13 @@ export class Stats implements Recorder {
   liveRows(opts: { now?: number } = {}): { rows: StatsRow[]; aggregated: StatsRow } {
     const now = opts.now ?? this.now();
     const entries = this.sortedEntries();
-    let lastAt = 0;
-    for (const entry of entries) if (entry.requests > 0 && entry.lastAt > lastAt) lastAt = entry.lastAt;
-    const durationS = lastAt > this.startedAt ? (lastAt - this.startedAt) / 1000 : 0;
+    // The run's elapsed time, as runDurationS gives it for a snapshot.
+    const end = this.endedAt ?? now;
+    const durationS = end > this.startedAt ? (end - this.startedAt) / 1000 : 0;
     const oldestRecentSecond = Math.floor(now / 1000) - RING_SIZE + 1;
     const all: EntryTotals = {
       requests: 0, failures: 0, sumUs: 0, minUs: null, maxUs: null, bytes: 0,
-      firstAt: null, lastAt: null, histogram: this.liveTotalScratch, recent: new Map(),
+      firstAt: null, lastAt: null, histogram: this.liveTotalScratch, recent: new Map(), checksPassed: 0, checksFailed: 0,
     };
     all.histogram.reset();
     const rows: StatsRow[] = [];
@@ -326,7 +356,7 @@ export class Stats implements Recorder {
         requests: entry.requests, failures: entry.failures, sumUs: entry.sumUs,
         minUs: has ? entry.minUs : null, maxUs: has ? entry.maxUs : null, bytes: entry.bytes,
         firstAt: has ? entry.firstAt : null, lastAt: has ? entry.lastAt : null,
-        histogram: entry.histogram, recent: new Map(),
+        histogram: entry.histogram, recent: new Map(), checksPassed: entry.checksPassed, checksFailed: entry.checksFailed,
       };
       for (let slot = 0; slot < RING_SIZE; slot++) {
         const second = entry.ringSecond[slot] ?? -1;

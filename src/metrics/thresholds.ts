@@ -14,7 +14,13 @@ export class ThresholdError extends Error {
   }
 }
 
-export type ThresholdMetric = 'avg' | 'med' | 'min' | 'max' | 'p' | 'error_rate' | 'rps';
+export type ThresholdMetric = 'avg' | 'med' | 'min' | 'max' | 'p' | 'error_rate' | 'rps' | 'checks' | 'count' | 'exceptions';
+
+/**
+ * Where a rule came from. `mcpload` and `scenario` rules are defaults: a run
+ * that fails only on them exits with `--exit-code-on-error` (default 1).
+ */
+export type ThresholdSource = 'mcpload' | 'scenario' | 'user';
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==';
 
 export interface ThresholdSelector {
@@ -30,8 +36,14 @@ export interface Threshold {
   /** For metric "p": the percentile, 0–100. */
   percentile?: number;
   op: ThresholdOp;
-  /** Milliseconds for times, a fraction (0–1) for error_rate, requests/s for rps. */
+  /** Milliseconds for times, a fraction (0–1) for error_rate and checks, requests/s for rps, a count for count and exceptions. */
   value: number;
+  /** Default 'user'. */
+  source?: ThresholdSource;
+  /** k6's abortOnFail: judged every second while the run is on; crossing it stops the run. */
+  abortOnFail?: boolean;
+  /** k6's delayAbortEval: seconds from the start before an abortOnFail rule is judged. */
+  abortDelayS?: number;
 }
 
 export interface ThresholdResult {
@@ -40,6 +52,13 @@ export interface ThresholdResult {
   /** In the threshold's unit (ms, fraction, requests/s); null when nothing was measured. */
   actual: number | null;
   detail: string;
+  /** Where the rule came from; absent in results written before it was recorded (read as 'user'). */
+  source?: ThresholdSource;
+  /** True for mcpload's and the scenario's default rules, false for the user's own. */
+  isDefault?: boolean;
+  /** What the figure was computed over, e.g. "1,234 requests, SECURITY rows excluded". */
+  over?: string;
+  abortOnFail?: boolean;
 }
 
 export interface SecurityResult {
@@ -54,7 +73,9 @@ export interface SecurityResult {
 /** Requests of this type are security probes: reported apart and left out of unselected thresholds. */
 export const SECURITY_TYPE = 'SECURITY';
 
-const METRIC_HINT = 'expected p(N), avg, med, min, max, error_rate or rps';
+const METRIC_HINT = 'expected p(N), avg, med, min, max, error_rate, rps, checks, count or exceptions';
+/** `:abortOnFail` or `:abortOnFail(30s)` at the end of a threshold (k6's abortOnFail and delayAbortEval). */
+const ABORT_SUFFIX = /:\s*abortOnFail\s*(?:\(\s*([^)]*?)\s*\))?\s*$/i;
 const CONDITION = /^\s*([A-Za-z_]+)\s*(\(\s*[^)]*\))?\s*(<=|>=|==|<|>)?\s*(.*?)\s*$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -85,7 +106,7 @@ function parseMetric(expr: string, word: string, parens: string | undefined): Pi
   }
   if (parens !== undefined) fail(expr, `"${word}${parens}": ${METRIC_HINT}`);
   switch (lower) {
-    case 'avg': case 'med': case 'min': case 'max': case 'rps': case 'error_rate':
+    case 'avg': case 'med': case 'min': case 'max': case 'rps': case 'error_rate': case 'checks': case 'count': case 'exceptions':
       return { metric: lower };
     case 'rate':
       return { metric: 'error_rate' };
@@ -96,12 +117,17 @@ function parseMetric(expr: string, word: string, parens: string | undefined): Pi
 
 function parseValue(expr: string, metric: ThresholdMetric, raw: string): number {
   if (raw === '') fail(expr, 'missing value after the operator');
-  if (metric === 'error_rate') {
+  if (metric === 'error_rate' || metric === 'checks') {
     const percent = raw.endsWith('%');
     const n = parseNumber(expr, percent ? raw.slice(0, -1).trim() : raw, 'a fraction like 0.01 or a percentage like 1%');
     const fraction = percent ? n / 100 : n;
-    if (fraction < 0 || fraction > 1) fail(expr, `error rate ${raw} is outside 0–1 (0%–100%)`);
+    if (fraction < 0 || fraction > 1) fail(expr, `${metric === 'checks' ? 'checks rate' : 'error rate'} ${raw} is outside 0–1 (0%–100%)`);
     return fraction;
+  }
+  if (metric === 'count' || metric === 'exceptions') {
+    const n = parseNumber(expr, raw, `a number of ${metric === 'count' ? 'requests' : 'task exceptions'}`);
+    if (n < 0) fail(expr, `${metric} ${raw} is negative`);
+    return n;
   }
   if (metric === 'rps') {
     const text = raw.replace(/\s*\/\s*s$/i, '');
@@ -153,8 +179,36 @@ function looksLikeSelector(text: string): boolean {
  * @throws ThresholdError with a one-line message naming the bad part.
  */
 export function parseThreshold(expr: string): Threshold {
+  return parseThresholdFrom(expr, 'user');
+}
+
+/** `parseThreshold` for a rule from `source` (a scenario's defaults, mcpload's own). */
+export function parseThresholdFrom(expr: string, source: ThresholdSource): Threshold {
   if (typeof expr !== 'string' || expr.trim() === '') throw new ThresholdError('invalid threshold "": empty');
-  const trimmed = expr.trim();
+  const full = expr.trim();
+  const abort = ABORT_SUFFIX.exec(full);
+  const rule = parseRule(abort ? full.slice(0, abort.index).trim() : full);
+  if (rule.metric === 'exceptions' && (rule.selector.type !== undefined || rule.selector.name !== undefined)) {
+    fail(full, 'exceptions counts task exceptions of the whole run: it takes no name= or type= selector');
+  }
+  const out: Threshold = { ...rule, expr: full, source };
+  if (abort) {
+    out.abortOnFail = true;
+    if (abort[1] !== undefined && abort[1] !== '') out.abortDelayS = parseDelay(full, abort[1]);
+  }
+  return out;
+}
+
+/** `30s`, `2m`, `500ms` or a bare number of seconds. */
+function parseDelay(expr: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/i.exec(text);
+  if (!match) return fail(expr, `abortOnFail(${text}): expected a delay such as 10s, 2m or 500ms`);
+  const n = Number(match[1]);
+  const unit = (match[2] ?? 's').toLowerCase();
+  return unit === 'ms' ? n / 1000 : unit === 'm' ? n * 60 : n;
+}
+
+function parseRule(trimmed: string): Threshold {
   if (looksLikeSelector(trimmed)) {
     for (let colon = trimmed.lastIndexOf(':'); colon > 0; colon = trimmed.lastIndexOf(':', colon - 1)) {
       const tail = trimmed.slice(colon + 1);
@@ -193,12 +247,20 @@ export function thresholdKey(t: Threshold): string {
 /**
  * Defaults, then overrides: an override replaces the default (or earlier
  * override) with the same selector and metric in place; others are appended.
+ * `defaults` are the scenario's rules, `overrides` the user's (--threshold).
  */
 export function mergeThresholdLists(defaults: readonly string[], overrides: readonly string[]): Threshold[] {
+  return mergeRules([
+    ...defaults.map((expr) => parseThresholdFrom(expr, 'scenario')),
+    ...overrides.map((expr) => parseThresholdFrom(expr, 'user')),
+  ]);
+}
+
+/** Later rules replace earlier ones with the same key, in place. */
+export function mergeRules(rules: readonly Threshold[]): Threshold[] {
   const out: Threshold[] = [];
   const index = new Map<string, number>();
-  for (const expr of [...defaults, ...overrides]) {
-    const threshold = parseThreshold(expr);
+  for (const threshold of rules) {
     const key = thresholdKey(threshold);
     const at = index.get(key);
     if (at === undefined) {
@@ -209,6 +271,22 @@ export function mergeThresholdLists(defaults: readonly string[], overrides: read
     }
   }
   return out;
+}
+
+/**
+ * mcpload's own verdict for every run (Locust fails a run on any failure; we
+ * allow 1 % like a k6 user's usual `http_req_failed<0.01`): request failures
+ * over 1 % (SECURITY rows excluded), any failed check, any exception in a
+ * task. A scenario's or the user's rule with the same metric and no selector
+ * replaces the matching one (e.g. `--threshold error_rate<5%`); rules on
+ * other metrics (p(95), rps, ...) are added beside them and replace nothing.
+ * These rules pass when there is nothing to judge (no requests, no checks).
+ */
+export const DEFAULT_RULES: readonly string[] = ['error_rate<1%', 'checks==100%', 'exceptions==0'];
+
+/** mcpload's defaults, then the scenario's and the user's rules (each replacing what it names again). */
+export function withDefaultRules(rules: readonly Threshold[]): Threshold[] {
+  return mergeRules([...DEFAULT_RULES.map((expr) => parseThresholdFrom(expr, 'mcpload')), ...rules]);
 }
 
 function selects(selector: ThresholdSelector, entry: EntrySnapshot): boolean {
@@ -227,39 +305,89 @@ function compare(actual: number, op: ThresholdOp, limit: number): boolean {
   }
 }
 
+function round(n: number, digits: number): string {
+  return String(Number(n.toFixed(digits)));
+}
+
 function formatValue(metric: ThresholdMetric, value: number): string {
-  const round = (n: number, digits: number): string => String(Number(n.toFixed(digits)));
-  if (metric === 'error_rate') return `${round(value * 100, 4)}%`;
+  if (metric === 'error_rate' || metric === 'checks') return `${round(value * 100, 4)}%`;
   if (metric === 'rps') return `${round(value, 3)} req/s`;
+  if (metric === 'count' || metric === 'exceptions') return round(value, 0);
   return `${round(value, 3)} ms`;
 }
 
-function measure(t: Threshold, entries: readonly EntrySnapshot[], durationS: number): number {
+/** 1234 → "1,234" (fixed locale, so reports read the same everywhere). */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+interface Measured {
+  actual: number | null;
+  /** What the figure was computed over. */
+  over: string;
+}
+
+function selectorText(selector: ThresholdSelector): string {
+  return [selector.type !== undefined ? `type=${selector.type}` : '', selector.name !== undefined ? `name=${selector.name}` : '']
+    .filter(Boolean).join(',');
+}
+
+function measure(t: Threshold, snapshot: Snapshot, durationS: number): Measured {
+  if (t.metric === 'exceptions') {
+    const count = snapshot.exceptions.reduce((sum, group) => sum + group.count, 0);
+    return { actual: count, over: 'exceptions thrown by tasks, whole run' };
+  }
+  const entries = snapshot.entries.filter((entry) => selects(t.selector, entry));
+  const unselected = t.selector.type === undefined && t.selector.name === undefined;
+  const left = unselected && snapshot.entries.some((entry) => entry.type === SECURITY_TYPE && entry.requests > 0)
+    ? ', SECURITY rows excluded' : '';
+  const of = unselected ? '' : ` of ${selectorText(t.selector)}`;
+  if (t.metric === 'checks') {
+    let passed = 0;
+    let failed = 0;
+    for (const entry of entries) {
+      passed += entry.checksPassed ?? 0;
+      failed += entry.checksFailed ?? 0;
+    }
+    const all = passed + failed;
+    return { actual: all > 0 ? passed / all : null, over: `${formatCount(all)} checks${of} (${formatCount(failed)} failed)${left}` };
+  }
   const totals = totalsOf(entries);
+  const requests = `${formatCount(totals.requests)} requests${of}`;
+  if (t.metric === 'count') return { actual: totals.requests, over: `requests${of}${left}` };
+  if (totals.requests === 0) return { actual: null, over: `${requests}${left}` };
+  if (t.metric === 'rps') return { actual: durationS > 0 ? totals.requests / durationS : 0, over: `${requests} in ${round(durationS, 2)} s${left}` };
+  if (t.metric === 'error_rate') return { actual: totals.failures / totals.requests, over: `${requests} (${formatCount(totals.failures)} failed)${left}` };
   const minUs = totals.minUs ?? 0;
   const maxUs = totals.maxUs ?? 0;
+  const over = `${requests}${left}`;
   switch (t.metric) {
-    case 'avg': return totals.sumUs / totals.requests / 1000;
-    case 'med': return percentileUs(totals.histogram, 50, minUs, maxUs) / 1000;
-    case 'min': return minUs / 1000;
-    case 'max': return maxUs / 1000;
-    case 'p': return percentileUs(totals.histogram, t.percentile ?? 100, minUs, maxUs) / 1000;
-    case 'error_rate': return totals.failures / totals.requests;
-    case 'rps': return durationS > 0 ? totals.requests / durationS : 0;
+    case 'avg': return { actual: totals.sumUs / totals.requests / 1000, over };
+    case 'med': return { actual: percentileUs(totals.histogram, 50, minUs, maxUs) / 1000, over };
+    case 'min': return { actual: minUs / 1000, over };
+    case 'max': return { actual: maxUs / 1000, over };
+    case 'p': return { actual: percentileUs(totals.histogram, t.percentile ?? 100, minUs, maxUs) / 1000, over };
   }
 }
 
-export function evaluateThresholds(list: readonly Threshold[], snapshot: Snapshot): ThresholdResult[] {
-  const durationS = runDurationS(snapshot);
+/**
+ * Judges each rule on the snapshot. A rule with nothing to measure (no
+ * matching requests, no checks) fails, except mcpload's own defaults, which
+ * then have nothing to object to.
+ * @param durationS seconds the run lasted, for rps; default: from the snapshot's start to its taking.
+ */
+export function evaluateThresholds(list: readonly Threshold[], snapshot: Snapshot, durationS = runDurationS(snapshot)): ThresholdResult[] {
   return list.map((t) => {
-    const entries = snapshot.entries.filter((entry) => selects(t.selector, entry));
-    if (entries.every((entry) => entry.requests === 0)) {
-      return { expr: t.expr, passed: false, actual: null, detail: 'no requests matched' };
+    const source = t.source ?? 'user';
+    const meta = { source, isDefault: source !== 'user', ...(t.abortOnFail ? { abortOnFail: true } : {}) };
+    const { actual, over } = measure(t, snapshot, durationS);
+    if (actual === null) {
+      const nothing = t.metric === 'checks' ? 'no checks ran' : 'no requests matched';
+      return { expr: t.expr, passed: source === 'mcpload', actual: null, detail: nothing, over, ...meta };
     }
-    const actual = measure(t, entries, durationS);
     const passed = compare(actual, t.op, t.value);
     const detail = `${metricLabel(t)} = ${formatValue(t.metric, actual)} (required ${t.op} ${formatValue(t.metric, t.value)})`;
-    return { expr: t.expr, passed, actual, detail };
+    return { expr: t.expr, passed, actual, detail, over, ...meta };
   });
 }
 

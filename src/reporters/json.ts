@@ -1,13 +1,18 @@
 /**
  * The machine-readable result of a run: settings (secrets redacted), the full
  * snapshot (mergeable, so saved runs can be combined later), threshold and
- * security outcomes, and the verdict.
+ * security outcomes, and the verdict. `notes`, `peakUsers` and `verdict` are
+ * always set by runs and merges of this version; they are optional only so
+ * that result files written before them still merge.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ProcessUsageReport } from '../metrics/process-usage.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { SecurityResult, ThresholdResult } from '../metrics/thresholds.js';
+import type { VerdictSummary } from '../metrics/verdict.js';
+
+export type { VerdictSummary } from '../metrics/verdict.js';
 
 export interface RunResult {
   tool: 'mcpload';
@@ -29,7 +34,14 @@ export interface RunResult {
   scenarioFigures?: Record<string, number>;
   /** `--stdio` runs: CPU and memory of the server processes, sampled once a second. */
   serverProcesses?: ProcessUsageReport;
+  /** The scenario's notes (e.g. which tools discovery skipped and why), as printed before and after the run. */
+  notes?: string[];
+  /** The highest user count during the run (not the count at the end); summed over processes. */
+  peakUsers?: number;
+  /** Why the run failed (one line each, empty when it passed) and what it was judged on; see metrics/verdict.ts. */
+  verdict?: VerdictSummary;
 }
+
 
 export const REDACTED = '[redacted]';
 const SECRET_KEY = /token|password|secret|authorization|api[-_]?key/i;
