@@ -57,6 +57,10 @@ export interface ThresholdView {
   passed: boolean;
   actual: number | null;
   detail: string;
+  /** Who set the rule: mcpload's default verdict, the scenario's defaults, or the user (absent: the user). */
+  source?: 'mcpload' | 'scenario' | 'user';
+  /** What the figure was computed over (e.g. "1,234 requests, SECURITY rows excluded"). */
+  over?: string;
 }
 
 export interface SecurityView {
@@ -155,6 +159,10 @@ export interface ReportData {
   endedAt: string;
   durationS: number;
   passed: boolean;
+  /** The most users during the run (not the count at the end, which is 0 after a stop). */
+  peakUsers: number;
+  /** The scenario's notes, e.g. which tools discovery skipped and why. */
+  notes: string[];
   settings: Record<string, unknown>;
   rows: RowView[];
   aggregated: RowView | null;

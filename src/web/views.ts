@@ -121,7 +121,16 @@ export function exceptionViews(snapshot: Snapshot): ExceptionView[] {
 }
 
 export function thresholdViews(results: readonly ThresholdResult[]): ThresholdView[] {
-  return results.map(({ expr, passed, actual, detail }) => ({ expr, passed, actual, detail }));
+  return results.map(({ expr, passed, actual, detail, source, over }) => ({
+    expr, passed, actual, detail, ...(source !== undefined ? { source } : {}), ...(over !== undefined ? { over } : {}),
+  }));
+}
+
+/** The most users in a run: recorded by the run, else read from its history (results written before it was recorded). */
+export function peakUsersOf(result: Pick<RunResult, 'peakUsers' | 'snapshot'>): number {
+  let peak = result.peakUsers ?? 0;
+  for (const row of result.snapshot.history) if (row.userCount > peak) peak = row.userCount;
+  return peak;
 }
 
 export function securityViews(results: readonly SecurityResult[]): SecurityView[] {
@@ -192,6 +201,8 @@ export function reportData(result: RunResult): ReportData {
     endedAt: result.endedAt,
     durationS: Number.isFinite(ended - started) ? Math.max(0, (ended - started) / 1000) : 0,
     passed: result.passed,
+    peakUsers: peakUsersOf(result),
+    notes: result.notes ?? [],
     settings,
     rows: table.rows,
     aggregated: table.aggregated,

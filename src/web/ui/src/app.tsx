@@ -6,7 +6,7 @@ import { Header } from './components/header.js';
 import { StartForm } from './components/start-form.js';
 import { StatsTable } from './components/stats-table.js';
 import {
-  DownloadTab, ExceptionsTab, FailuresTab, LogsTab, RatioTab, SecurityTab, SettingsTab, ThresholdsTab,
+  DownloadTab, ExceptionsTab, FailuresTab, LogsTab, Notes, RatioTab, SecurityTab, SettingsTab, ThresholdsTab,
 } from './components/tabs.js';
 import { clock } from './format.js';
 import { useStore } from './store.js';
@@ -17,11 +17,18 @@ type TabId = 'stats' | 'charts' | 'failures' | 'exceptions' | 'security' | 'thre
 function reportStatus(r: ReportData): LiveStatus {
   const agg = r.aggregated;
   return {
-    state: 'stopped', host: r.host, users: r.series[r.series.length - 1]?.[6] ?? 0, targetUsers: 0, elapsedS: r.durationS, runTimeS: null,
+    state: 'stopped', host: r.host, users: r.peakUsers, targetUsers: 0, elapsedS: r.durationS, runTimeS: null,
     totalRps: agg?.rps ?? 0, failRatio: agg && agg.requests > 0 ? agg.failures / agg.requests : 0,
     rows: r.rows, aggregated: agg, errors: r.errors, exceptions: r.exceptions, thresholds: r.thresholds, security: r.security,
     classes: [], passed: r.passed,
   };
+}
+
+/** The most users in a series (a live page's peak, read from its chart points). */
+function peakOf(users: readonly number[]): number {
+  let peak = 0;
+  for (const n of users) if (n > peak) peak = n;
+  return peak;
 }
 
 function TabButton({ id, label, count, tone, active, onPick }: { id: TabId; label: string; count?: number; tone?: string; active: boolean; onPick: (id: TabId) => void }) {
@@ -75,7 +82,7 @@ export function App() {
       body = <ExceptionsTab exceptions={status.exceptions} />;
       break;
     case 'security':
-      body = <SecurityTab checks={status.security} />;
+      body = <SecurityTab checks={status.security} finished={report !== null || status.state === 'stopped'} />;
       break;
     case 'thresholds':
       body = <ThresholdsTab thresholds={status.thresholds} />;
@@ -90,18 +97,25 @@ export function App() {
       body = <LogsTab logs={state.logs} />;
       break;
     case 'settings':
-      body = <SettingsTab settings={report?.settings ?? {}} />;
+      body = <SettingsTab settings={report?.settings ?? {}} thresholds={status.thresholds} />;
       break;
   }
 
   return (
     <div class={`shell ${report ? 'report-mode' : ''}`}>
-      <Header status={status} connected={state.connected} report={report !== null} onNewTest={() => setFormOpen(true)} />
+      <Header
+        status={status}
+        connected={state.connected}
+        report={report !== null}
+        peakUsers={report ? report.peakUsers : Math.max(peakOf(state.series.users), status.users)}
+        onNewTest={() => setFormOpen(true)}
+      />
       {report ? (
         <div class="report-banner">
           Report of scenario <b>{report.scenario}</b> against <b>{report.host}</b> · {new Date(report.startedAt).toLocaleString()} · ran {clock(report.durationS)} · mcpload {report.version}
         </div>
       ) : null}
+      {report && report.notes.length > 0 ? <Notes notes={report.notes} /> : null}
       {showForm && state.form ? (
         <div class="form-layer">
           <StartForm

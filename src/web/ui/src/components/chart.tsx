@@ -1,8 +1,15 @@
-/** One uPlot time chart that follows a growing series; resized with its box, redrawn when the store moves. */
+/**
+ * One uPlot time chart that follows a growing series; resized with its box,
+ * redrawn when the store moves. Charts of rates and times cut their y-axis
+ * above a few outlying seconds (see y-range.ts) and say so; a log-scale
+ * switch shows every point instead.
+ */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ms } from '../format.js';
 import type { Series } from '../store.js';
+import { yTop } from '../y-range.js';
 
 export interface Line {
   label: string;
@@ -21,6 +28,28 @@ export interface ChartProps {
   height?: number;
   /** data-testid of the chart's box. */
   testId?: string;
+  /** Cut the y-axis above outliers (rates and times; not user counts, whose steps are the point). */
+  clip?: boolean;
+}
+
+interface Clip {
+  top: number;
+  clipped: number;
+  max: number;
+}
+
+/** The values of every line between the x-axis' ends (the whole series before the first draw). */
+function visibleLines(u: uPlot): Array<Array<number | null | undefined>> {
+  const xs = u.data[0] as number[];
+  const lo = u.scales.x?.min;
+  const hi = u.scales.x?.max;
+  let from = 0;
+  let to = xs.length;
+  if (lo !== undefined && lo !== null && hi !== undefined && hi !== null) {
+    while (from < to && xs[from]! < lo) from++;
+    while (to > from && xs[to - 1]! > hi) to--;
+  }
+  return u.data.slice(1).map((line) => Array.from(line as ArrayLike<number | null | undefined>).slice(from, to));
 }
 
 const AXIS = { stroke: '#8b98a8', grid: { stroke: 'rgba(148, 163, 184, 0.08)', width: 1 }, ticks: { stroke: 'rgba(148, 163, 184, 0.15)', width: 1 } };
@@ -46,20 +75,36 @@ function dataOf(series: Series, lines: Line[]): uPlot.AlignedData {
   return [series.t, ...lines.map((l) => l.values(series))] as uPlot.AlignedData;
 }
 
-export function Chart({ title, unit, series, lines, revision, height = 220, testId }: ChartProps) {
+export function Chart({ title, unit, series, lines, revision, height = 220, testId, clip = false }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const linesKey = lines.map((l) => l.label).join('|');
+  const [log, setLog] = useState(false);
+  const [cut, setCut] = useState<Clip>({ top: 0, clipped: 0, max: 0 });
+  const lastCut = useRef(cut);
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    /** The y-axis: cut above outliers (linear), or every point on an arcsinh ("log") scale that also takes zeros. */
+    const yRange = (u: uPlot, min: number): uPlot.Range.MinMax => {
+      const found = yTop(visibleLines(u));
+      const next = log || !clip ? { ...found, top: found.max > 0 ? found.max * (log ? 1.3 : 1.08) : 1, clipped: 0 } : found;
+      el.dataset.yMax = String(next.top);
+      el.dataset.clipped = String(next.clipped);
+      if (next.clipped !== lastCut.current.clipped || next.top !== lastCut.current.top) {
+        lastCut.current = next;
+        setCut(next);
+      }
+      return [Math.min(0, min), next.top];
+    };
+    el.dataset.scale = log ? 'log' : 'linear';
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
-      scales: { x: { time: true, range: timeRange }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.08 : 1] } },
+      scales: { x: { time: true, range: timeRange }, y: log ? { distr: 4, asinh: 1, range: yRange } : { range: yRange } },
       axes: [{ ...AXIS, incrs: TIME_INCRS }, { ...AXIS, size: 54 }],
       series: [
         {},
@@ -84,8 +129,8 @@ export function Chart({ title, unit, series, lines, revision, height = 220, test
       u.destroy();
       plot.current = null;
     };
-    // The plot is rebuilt only when its lines change; data changes go through setData below.
-  }, [linesKey, height, unit]);
+    // The plot is rebuilt only when its lines or its scale change; data changes go through setData below.
+  }, [linesKey, height, unit, log, clip]);
 
   useEffect(() => {
     plot.current?.setData(dataOf(series, lines));
@@ -95,7 +140,20 @@ export function Chart({ title, unit, series, lines, revision, height = 220, test
     <section class="chart-card">
       <header>
         <h3>{title}</h3>
-        <span class="muted">{series.t.length > 0 ? `${series.t.length} points` : 'waiting for data'}</span>
+        <span class="chart-tools">
+          {cut.clipped > 0 && !log ? (
+            <span class="clip-note" data-testid={testId ? `${testId}-clipped` : undefined} title="the y-axis is cut above the bulk of the points; switch to log scale to see them all">
+              {`axis cut at ${ms(cut.top)}${unit}: ${cut.clipped} point${cut.clipped === 1 ? '' : 's'} above (max ${ms(cut.max)}${unit})`}
+            </span>
+          ) : null}
+          <span class="muted">{series.t.length > 0 ? `${series.t.length} points` : 'waiting for data'}</span>
+          {clip ? (
+            <label class="toggle" title="arcsinh scale: logarithmic for large values, linear near zero">
+              <input type="checkbox" checked={log} data-testid={testId ? `${testId}-log` : undefined} onChange={(e) => setLog((e.currentTarget as HTMLInputElement).checked)} />
+              log scale
+            </label>
+          ) : null}
+        </span>
       </header>
       <div class="chart" ref={box} data-testid={testId} data-points={series.t.length} />
     </section>

@@ -50,8 +50,8 @@ export function ChartsTab({ state, rows }: { state: UiState; rows: RowView[] }) 
   return (
     <div class="charts">
       <div class="chart-grid">
-        <Chart title="Requests per second" unit="" series={series} lines={RPS_LINES} revision={revision} testId="chart-rps" />
-        <Chart title="Response time, ms (percentiles of each second)" unit=" ms" series={series} lines={LATENCY_LINES} revision={revision} testId="chart-latency" />
+        <Chart title="Requests per second" unit="" series={series} lines={RPS_LINES} revision={revision} testId="chart-rps" clip />
+        <Chart title="Response time, ms (percentiles of each second)" unit=" ms" series={series} lines={LATENCY_LINES} revision={revision} testId="chart-latency" clip />
         <Chart title="Users" unit="" series={series} lines={USER_LINES} revision={revision} testId="chart-users" />
         <section class="chart-card entry-card">
           <header>
@@ -67,6 +67,7 @@ export function ChartsTab({ state, rows }: { state: UiState; rows: RowView[] }) 
               revision={revision}
               height={180}
               testId="chart-entry"
+              clip
             />
           ) : (
             <p class="empty">Pick an entry above, or press the chart button of a row in Statistics.</p>

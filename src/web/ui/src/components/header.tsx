@@ -37,17 +37,27 @@ function UsersEditor({ status, onClose }: { status: LiveStatus; onClose: () => v
   );
 }
 
-export function Header({ status, connected, report, onNewTest }: {
+/** Under the user count: the target while ramping, the peak once stopped. */
+function usersSub(status: LiveStatus, active: boolean, peakUsers: number | undefined): string | undefined {
+  if (active) return status.targetUsers !== status.users ? `→ ${int(status.targetUsers)}` : undefined;
+  return status.state === 'stopped' && peakUsers !== undefined && peakUsers > 0 ? `peak ${int(peakUsers)}` : undefined;
+}
+
+export function Header({ status, connected, report, peakUsers, onNewTest }: {
   status: LiveStatus;
   connected: boolean;
   report: boolean;
+  /** The most users the run had (a report's header shows it instead of the count at the end). */
+  peakUsers?: number;
   onNewTest?: () => void;
 }) {
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState('');
   const active = status.state === 'spawning' || status.state === 'running';
-  const remaining = status.runTimeS !== null && status.state !== 'ready' ? Math.max(0, status.runTimeS - status.elapsedS) : null;
+  // A countdown only while users run: a stopped run (or a report) has no time left, it ran.
+  const remaining = status.runTimeS !== null && active ? Math.max(0, status.runTimeS - status.elapsedS) : null;
   const hasRun = status.state !== 'ready';
+  const settled = report || status.state === 'stopped';
   const run = async (what: string, fn: () => Promise<unknown>) => {
     setBusy(what);
     await fn();
@@ -67,11 +77,21 @@ export function Header({ status, connected, report, onNewTest }: {
       </div>
       <div class="stats-strip">
         <Stat label="State" value={report ? 'report' : status.state} tone={`state-${status.state}`} testId="state" sub={connected ? undefined : 'reconnecting…'} />
-        <Stat label="Users" value={int(status.users)} sub={!report && active && status.targetUsers !== status.users ? `→ ${int(status.targetUsers)}` : undefined} testId="users" />
-        <Stat label="RPS" value={rate(status.totalRps)} testId="rps" />
+        {report
+          ? <Stat label="Peak users" value={int(peakUsers ?? status.users)} testId="users" />
+          : <Stat label="Users" value={int(status.users)} sub={usersSub(status, active, peakUsers)} testId="users" />}
+        {/* Once stopped, the last second's rate would stay frozen: show the whole run's average, named as such. */}
+        {settled
+          ? <Stat label="RPS (run avg)" value={rate(status.aggregated?.rps ?? 0)} testId="rps" />
+          : <Stat label="RPS" value={rate(status.totalRps)} testId="rps" />}
         <Stat label="Failures" value={percent(status.failRatio)} tone={status.failRatio > 0 ? 'warn' : ''} testId="fail-ratio" />
         <Stat label="p95" value={status.aggregated ? `${ms(status.aggregated.p95Ms)} ms` : '–'} />
-        <Stat label={remaining !== null ? 'Elapsed / left' : 'Elapsed'} value={clock(status.elapsedS)} sub={remaining !== null ? `${clock(remaining)} left` : undefined} testId="elapsed" />
+        <Stat
+          label={settled ? 'Ran' : remaining !== null ? 'Elapsed / left' : 'Elapsed'}
+          value={clock(status.elapsedS)}
+          sub={remaining !== null ? `${clock(remaining)} left` : undefined}
+          testId="elapsed"
+        />
         {hasRun ? <Stat label="Verdict" value={status.passed ? 'PASS' : 'FAIL'} tone={status.passed ? 'good' : 'bad'} testId="verdict" /> : null}
       </div>
       {!report ? (

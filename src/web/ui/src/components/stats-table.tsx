@@ -1,9 +1,11 @@
 /**
  * The Statistics tab: Locust's columns plus p99, sortable, filterable; the
- * Aggregated row stays last. When replies came over HTTP, two more columns
- * give the time to first byte (median, 95th percentile) beside the full
- * reply's. SECURITY probe rows and rows under a threshold
- * are marked. Long tables render only the rows in view (plus a margin), with
+ * Aggregated row stays last. The table fits a 1,400 px window: headers wrap,
+ * long types and names are cut with an ellipsis (the full text is their
+ * title). When replies came over HTTP, a toggle adds two columns after
+ * Locust's with the time to first byte (median, 95th percentile); they are
+ * off by default so that they never push Locust's columns out of view.
+ * SECURITY probe rows and rows under a threshold are marked. Long tables render only the rows in view (plus a margin), with
  * spacers above and below, so a thousand entries sort and update within a
  * frame.
  */
@@ -37,13 +39,29 @@ const COLUMNS: Column[] = [
 ];
 
 const optionalMs = (value: number | undefined): string => (value === undefined ? '–' : ms(value));
-/** After 99%ile: the time to first byte, for runs that have it. */
+/** After Locust's columns, when asked for: the time to first byte, for runs that have it. */
 const FIRST_BYTE_COLUMNS: Column[] = [
   { key: 'ttfb50', label: 'First byte median (ms)', numeric: true, value: (r) => r.firstByteMedianMs ?? -1, show: (r) => optionalMs(r.firstByteMedianMs) },
   { key: 'ttfb95', label: 'First byte 95%ile (ms)', numeric: true, value: (r) => r.firstByteP95Ms ?? -1, show: (r) => optionalMs(r.firstByteP95Ms) },
 ];
-const FIRST_BYTE_AFTER = COLUMNS.findIndex((c) => c.key === 'p99') + 1;
-const WITH_FIRST_BYTES: Column[] = [...COLUMNS.slice(0, FIRST_BYTE_AFTER), ...FIRST_BYTE_COLUMNS, ...COLUMNS.slice(FIRST_BYTE_AFTER)];
+const WITH_FIRST_BYTES: Column[] = [...COLUMNS, ...FIRST_BYTE_COLUMNS];
+
+/** The first-byte toggle is remembered per browser (a report opened from a file may have no storage). */
+const FIRST_BYTE_KEY = 'mcpload.firstByteColumns';
+function readFirstByteChoice(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(FIRST_BYTE_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+function saveFirstByteChoice(on: boolean): void {
+  try {
+    globalThis.localStorage?.setItem(FIRST_BYTE_KEY, on ? '1' : '0');
+  } catch {
+    // no storage: the choice lasts as long as the page
+  }
+}
 
 /** Rows are this tall (CSS keeps them so), which lets the table render only those in view. */
 const ROW_HEIGHT = 31;
@@ -65,7 +83,7 @@ function Row({ row, columns, selected, onChart, live }: {
   const classes = [row.security ? 'security' : '', row.failures > 0 ? 'has-failures' : '', selected ? 'selected' : ''].join(' ').trim();
   return (
     <tr class={classes} data-type={row.type} data-name={row.name}>
-      <td class="type">
+      <td class="type" title={row.type}>
         {row.security ? <span class="tag tag-security" title="security probe: must be refused">SECURITY</span> : row.type}
       </td>
       <td class="name">
@@ -91,8 +109,10 @@ export function StatsTable({ rows, aggregated, selected, onShowChart, live }: {
 }) {
   const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: 'name', desc: false });
   const [filter, setFilter] = useState('');
+  const [firstBytes, setFirstBytes] = useState(readFirstByteChoice);
 
-  const columns = aggregated?.firstByteMedianMs !== undefined ? WITH_FIRST_BYTES : COLUMNS;
+  const hasFirstBytes = aggregated?.firstByteMedianMs !== undefined;
+  const columns = hasFirstBytes && firstBytes ? WITH_FIRST_BYTES : COLUMNS;
   const sorted = useMemo(() => {
     const column = columns.find((c) => c.key === sort.key) ?? COLUMNS[1]!;
     const needle = filter.trim().toLowerCase();
@@ -142,6 +162,21 @@ export function StatsTable({ rows, aggregated, selected, onShowChart, live }: {
           aria-label="filter rows"
         />
         <span class="muted">{filter ? `${sorted.length} of ${rows.length} entries` : `${rows.length} entries`}</span>
+        {hasFirstBytes ? (
+          <label class="toggle" title="time to first byte (send to response headers), after Locust's columns">
+            <input
+              type="checkbox"
+              checked={firstBytes}
+              data-testid="first-byte-toggle"
+              onChange={(e) => {
+                const on = (e.currentTarget as HTMLInputElement).checked;
+                setFirstBytes(on);
+                saveFirstByteChoice(on);
+              }}
+            />
+            First byte columns
+          </label>
+        ) : null}
         <span class="legend">
           <span class="tag tag-security">SECURITY</span> probe that must be refused
           <span class="tag tag-threshold">threshold</span> row judged by a threshold

@@ -1,4 +1,5 @@
-/** The smaller tabs: failures, exceptions, security checks, thresholds, class ratio, downloads, logs, settings. */
+/** The smaller tabs: failures, exceptions, security checks, thresholds, class ratio, downloads, logs, settings; a report's notes. */
+import { useEffect, useRef } from 'preact/hooks';
 import type { ClassRatio, ErrorView, ExceptionView, LogLine, SecurityView, ThresholdView } from '../../../view-model.js';
 import { int, percent, timeOfDay } from '../format.js';
 
@@ -57,8 +58,12 @@ export function ExceptionsTab({ exceptions }: { exceptions: ExceptionView[] }) {
   );
 }
 
-export function SecurityTab({ checks }: { checks: SecurityView[] }) {
-  if (checks.length === 0) return <Empty>No security checks ran (yet). The classic suite probes routes that must stay closed.</Empty>;
+export function SecurityTab({ checks, finished }: { checks: SecurityView[]; finished: boolean }) {
+  if (checks.length === 0) {
+    return finished
+      ? <Empty>No security checks in this run. The classic suite (and mcpload probe) tries routes that must stay closed.</Empty>
+      : <Empty>No security checks ran (yet). The classic suite probes routes that must stay closed.</Empty>;
+  }
   const failing = checks.filter((c) => !c.passed).length;
   return (
     <div>
@@ -85,18 +90,28 @@ export function SecurityTab({ checks }: { checks: SecurityView[] }) {
   );
 }
 
+/** Who set a rule: mcpload's default verdict, the scenario's defaults, or the user's --threshold. */
+function sourceLabel(t: ThresholdView): string {
+  switch (t.source) {
+    case 'mcpload': return 'mcpload default';
+    case 'scenario': return 'scenario default';
+    default: return 'yours';
+  }
+}
+
 export function ThresholdsTab({ thresholds }: { thresholds: ThresholdView[] }) {
   if (thresholds.length === 0) return <Empty>No thresholds. Add some with --threshold 'p(95)&lt;500' or in the scenario.</Empty>;
   return (
     <div class="table-wrap">
       <table class="data" data-testid="thresholds-table">
-        <thead><tr><th>Status</th><th>Threshold</th><th>Now</th></tr></thead>
+        <thead><tr><th>Status</th><th>Threshold</th><th>From</th><th>Now</th></tr></thead>
         <tbody>
           {thresholds.map((t) => (
             <tr>
               <td><Verdict passed={t.passed} /></td>
               <td class="mono">{t.expr}</td>
-              <td>{t.detail}</td>
+              <td class="muted">{sourceLabel(t)}</td>
+              <td>{t.detail}{t.over ? <span class="muted"> · over {t.over}</span> : null}</td>
             </tr>
           ))}
         </tbody>
@@ -159,28 +174,69 @@ export function DownloadTab({ hasRun }: { hasRun: boolean }) {
   );
 }
 
+/** A log reads like a terminal: oldest first, and it follows new lines while the reader is at the bottom. */
 export function LogsTab({ logs }: { logs: LogLine[] }) {
+  const box = useRef<HTMLDivElement>(null);
+  const following = useRef(true);
+  useEffect(() => {
+    const el = box.current;
+    if (el && following.current) el.scrollTop = el.scrollHeight;
+  }, [logs]);
   if (logs.length === 0) return <Empty>Nothing logged yet.</Empty>;
   return (
-    <div class="logs" data-testid="logs">
-      {[...logs].reverse().map((l) => (
+    <div
+      class="logs"
+      data-testid="logs"
+      ref={box}
+      onScroll={(e) => {
+        const el = e.currentTarget as HTMLDivElement;
+        following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+      }}
+    >
+      {logs.map((l) => (
         <div class={`log-line ${l.level}`}>
           <time>{timeOfDay(l.at)}</time>
           <span class="level">{l.level}</span>
-          <span>{l.text}</span>
+          <span class="text">{l.text}</span>
         </div>
       ))}
     </div>
   );
 }
 
-export function SettingsTab({ settings }: { settings: Record<string, unknown> }) {
-  const entries = Object.entries(settings).filter(([, v]) => v !== undefined);
+/** A report's notes (e.g. which tools discovery skipped and why), shown under its banner. */
+export function Notes({ notes }: { notes: string[] }) {
+  return (
+    <section class="notes" data-testid="report-notes">
+      <h3>Notes</h3>
+      <ul>
+        {notes.map((n) => <li>{n}</li>)}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * The run's settings. The `thresholds` setting holds only the rules given on
+ * the command line; the row shows the rules that were judged (defaults
+ * included) with their verdict instead, so it never reads `[]` for a run
+ * that was judged on five.
+ */
+export function SettingsTab({ settings, thresholds }: { settings: Record<string, unknown>; thresholds: ThresholdView[] }) {
+  const entries = Object.entries(settings).filter(([k, v]) => v !== undefined && k !== 'thresholds');
   return (
     <div class="table-wrap">
       <table class="data" data-testid="settings-table">
         <thead><tr><th>Setting</th><th>Value</th></tr></thead>
         <tbody>
+          <tr data-setting="thresholds">
+            <td class="mono">thresholds (judged)</td>
+            <td>
+              {thresholds.length === 0 ? <span class="muted">none</span> : thresholds.map((t) => (
+                <div class="judged"><Verdict passed={t.passed} /> <span class="mono">{t.expr}</span> <span class="muted">{sourceLabel(t)} · {t.detail}</span></div>
+              ))}
+            </td>
+          </tr>
           {entries.map(([k, v]) => (
             <tr><td class="mono">{k}</td><td class="mono">{typeof v === 'string' ? v : JSON.stringify(v)}</td></tr>
           ))}
