@@ -11,8 +11,8 @@
  * feed never takes more than about 4 % of the event loop.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { evaluateThresholds, securityResults } from '../metrics/thresholds.js';
 import type { HistoryRow } from '../metrics/snapshot.js';
+import { judgeRun } from '../metrics/verdict.js';
 import { VERSION } from '../version.js';
 import type { WebController } from './controller.js';
 import type { LogBook } from './log-book.js';
@@ -80,7 +80,7 @@ export class LiveFeed {
     }
     // The table comes straight from the live histograms; the snapshot carries histograms only when
     // thresholds need percentiles from it (encoding them is most of a snapshot's cost).
-    const histograms = run.config.thresholds.length > 0;
+    const histograms = run.config.thresholds.some((t) => t.metric === 'p' || t.metric === 'med');
     const snapshot = historyAfter === Infinity
       ? run.stats.snapshot({ history: false, histograms })
       : run.stats.snapshot({ historyAfter: historyAfter === -Infinity ? undefined : historyAfter, histograms });
@@ -88,8 +88,8 @@ export class LiveFeed {
       tableViewOf(run.stats.liveRows({ now: snapshot.takenAt }), run.config.thresholds, latestPoints(snapshot.history)),
       run.firstByteStats.liveRows({ now: snapshot.takenAt }),
     );
-    const thresholds = evaluateThresholds(run.config.thresholds, snapshot);
-    const security = securityResults(snapshot);
+    // The same judgement as the headless end of a run (mcpload's default rules included), so the page's verdict matches it.
+    const { thresholds, security, passed } = judgeRun(run.config.thresholds, snapshot, { abortedBy: run.abortedBy });
     const agg = table.aggregated;
     const status: LiveStatus = {
       ...base,
@@ -105,7 +105,7 @@ export class LiveFeed {
       exceptions: exceptionViews(snapshot),
       thresholds: thresholdViews(thresholds),
       security: securityViews(security),
-      passed: thresholds.every((t) => t.passed) && security.every((s) => s.passed),
+      passed,
     };
     this.cached = { at: Date.now(), generation: ctl.generation, status };
     return { status, history: snapshot.history };

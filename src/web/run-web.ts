@@ -1,11 +1,15 @@
 /**
  * `mcpload run` without --headless: serve the web UI, let the page (or the
- * HTTP API) start, change and stop tests, and on Ctrl-C stop the users,
- * write every report asked for and exit with the verdict of the last run.
+ * HTTP API) start, change and stop tests, and on Ctrl-C (or `--autoquit N`
+ * seconds after a run ended) stop the users, print the summary, write every
+ * report asked for and exit with the verdict of the last run, judged as a
+ * headless run is.
  */
+import { concludeRun } from '../app/conclude.js';
 import type { RunIo, RunOptions } from '../app/run-test.js';
-import { writeReports } from '../app/reports.js';
+import { writeReports, type ReportOptions } from '../app/reports.js';
 import type { TestRun } from '../app/test-run.js';
+import { exitCodeFor } from '../metrics/verdict.js';
 import { createMetricsRegistry, startPrometheusExporter, type PrometheusExporter } from '../reporters/prometheus.js';
 import { VERSION } from '../version.js';
 import { exposureWarning, type WebCredentials } from './access.js';
@@ -44,17 +48,48 @@ export function metricsSourceOf(current: () => TestRun | null) {
   };
 }
 
-function waitForSignal(io: RunIo): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      io.err(`\n${signal}: stopping users and writing reports`);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+/**
+ * Every report option, checked by the compiler against ReportOptions: a new
+ * report kind that is not listed here does not build (a hand-kept list once forgot --junit and --sarif).
+ */
+const REPORT_KINDS = { csv: true, json: true, html: true, junit: true, sarif: true, summaryExport: true } satisfies Record<keyof ReportOptions, true>;
+
+/** True when the command line asked for any report file. */
+export function reportsAsked(opts: ReportOptions): boolean {
+  return (Object.keys(REPORT_KINDS) as Array<keyof ReportOptions>).some((kind) => Boolean(opts[kind]));
+}
+
+/** What ends the web UI: Ctrl-C, SIGTERM, or the --autoquit timer after a run. */
+class Shutdown {
+  readonly reason: Promise<string>;
+  private resolve!: (reason: string) => void;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly io: RunIo) {
+    this.reason = new Promise((resolve) => (this.resolve = resolve));
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.io.err(`\n${signal}: stopping users and writing reports`);
+    this.end(signal);
+  };
+
+  /** Ends after `seconds`, unless `busy()` says a run is on by then (its own end arms the timer again). */
+  armAutoquit(seconds: number, busy: () => boolean): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      if (!busy()) this.end('autoquit');
+    }, seconds * 1000);
+  }
+
+  end(reason: string): void {
+    clearTimeout(this.timer);
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+    this.resolve(reason);
+  }
 }
 
 function clock(at: number): string {
@@ -63,27 +98,34 @@ function clock(at: number): string {
 
 export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo): Promise<number> {
   const log = new LogBook(1000, (line) => io.err(`[${clock(line.at)}] ${line.level === 'info' ? '' : `${line.level}: `}${line.text}`));
-  let lastResultPassed: boolean | undefined;
   let lastRun: TestRun | undefined;
   let shuttingDown = false;
-  const report = async (run: TestRun) => {
-    try {
-      const written = await writeReports(run.result(), opts);
-      if (written.length > 0) log.info(`reports: ${written.join(', ')}`);
-    } catch (err) {
-      log.error(`reports not written: ${(err as Error).message}`);
-    }
-  };
+  let toldStaysUp = false;
+  let autostartFailed = false;
   const controller = await WebController.create({
     run: opts,
     log,
     onRunEnded: async (run) => {
       lastRun = run;
       const result = run.result();
-      lastResultPassed = result.passed;
-      log.info(`verdict: ${result.passed ? 'passed' : 'FAILED'} (${result.thresholds.filter((t) => !t.passed).length} threshold(s) and ${result.security.filter((s) => !s.passed).length} security check(s) failing)`);
-      // Every run's reports exist as soon as it ends; Ctrl-C writes them (again) once more below.
-      if (!shuttingDown) await report(run);
+      const failures = result.verdict?.failures ?? [];
+      log.info(result.passed ? 'verdict: passed' : `verdict: FAILED (${failures.length} rule(s) or check(s) failing)`);
+      for (const line of failures) log.warn(`failed: ${line}`);
+      if (shuttingDown) return;
+      // Every run's reports exist as soon as it ends; the shutdown writes them (again) once more below.
+      try {
+        const written = await writeReports(result, opts, exitCodeFor(result, opts.exitCodeOnError));
+        if (written.length > 0) log.info(`reports: ${written.join(', ')}`);
+      } catch (err) {
+        log.error(`reports not written: ${(err as Error).message}`);
+      }
+      if (opts.autoquitS !== undefined) {
+        log.info(`quitting in ${opts.autoquitS} s (--autoquit ${opts.autoquitS}) unless a new test starts`);
+        shutdown.armAutoquit(opts.autoquitS, () => controller.active);
+      } else if (!toldStaysUp) {
+        toldStaysUp = true;
+        log.info('the web UI stays up until Ctrl-C (--autoquit 0 quits as soon as a run ends)');
+      }
     },
   });
 
@@ -114,27 +156,33 @@ export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo): 
   const warning = exposureWarning(web.host, credentials);
   if (warning) io.err(warning);
 
+  // Runs end (and arm --autoquit) only after this point: no run starts before the server is up.
+  const shutdown = new Shutdown(io);
   if (web.autostart) {
     try {
       await controller.swarm({ users: opts.users, spawnRate: opts.spawnRate, weights: {} });
     } catch (err) {
       log.error(`autostart failed: ${(err as Error).message}`);
+      autostartFailed = true;
+      // Nothing will run, so nothing would ever arm the timer: quit now rather than wait for Ctrl-C.
+      if (opts.autoquitS !== undefined) shutdown.end('autostart failed');
     }
   }
 
-  const signal = await waitForSignal(io);
+  const reason = await shutdown.reason;
   const onLateSignal = () => io.err('already stopping; reports follow');
   process.on('SIGINT', onLateSignal);
   try {
     shuttingDown = true;
-    await controller.close(signal);
-    if (lastRun) await report(lastRun);
-    else if (opts.csv || opts.json || opts.html) io.err('no test ran: no reports written');
+    await controller.close(reason);
+    // The last run ends as a headless run does: summary, notes, every report, and the same exit code.
+    if (lastRun) return await concludeRun(lastRun.result(), opts, io);
+    if (reportsAsked(opts)) io.err('no test ran: no reports written');
+    return autostartFailed ? 1 : 0;
   } finally {
     process.off('SIGINT', onLateSignal);
     feed.close();
     await server.close();
     await exporter?.close();
   }
-  return lastResultPassed === false ? 1 : 0;
 }
