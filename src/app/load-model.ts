@@ -1,11 +1,12 @@
 /**
  * Which load model a run uses, from its flags and its scenario: the closed
- * model (users + spawn rate), the open model (a constant arrival rate or
- * ramping stages, with a pool of users), or the scenario's shape function.
+ * model (users + spawn rate, or user-count stages), the open model (a
+ * constant arrival rate or ramping stages, with a pool of users), or the
+ * scenario's shape function.
  * Also how a model is shared among worker processes.
  */
 import { parseStages, stagesToSegments, totalDurationS, type RateSegment, ArrivalPlan } from '../engine/arrival-plan.js';
-import type { LoadShape } from '../engine/shape.js';
+import { parseUserStages, userStagePlan, userStagesShape, type LoadShape, type UserStageStep } from '../engine/shape.js';
 import { RunSetupError } from './scenario-setup.js';
 import type { TestRun } from './test-run.js';
 
@@ -18,12 +19,15 @@ export interface LoadFlags {
   stages?: string;
   /** Pool size of the open model. */
   maxUsers?: number;
+  /** `"30s:50,1m:50,30s:0"`: closed model, the user count ramping linearly (k6's ramping-vus). */
+  userStages?: string;
 }
 
 export type LoadModel =
   | { kind: 'closed'; users: number; spawnRate: number }
   | { kind: 'open'; segments: RateSegment[]; maxUsers: number }
-  | { kind: 'shape'; shape: LoadShape; maxUsers: number; share: number };
+  | { kind: 'shape'; shape: LoadShape; maxUsers: number; share: number }
+  | { kind: 'user-stages'; steps: UserStageStep[] };
 
 /** Pool size when --max-users is not given. */
 export const DEFAULT_MAX_USERS = 100;
@@ -31,6 +35,16 @@ export const DEFAULT_MAX_USERS = 100;
 export function resolveLoadModel(flags: LoadFlags, shape?: LoadShape): LoadModel {
   if (flags.arrivalRate !== undefined && flags.stages !== undefined) {
     throw new RunSetupError('--arrival-rate and --stages are two open models: give one of them');
+  }
+  if (flags.userStages !== undefined) {
+    if (flags.arrivalRate !== undefined || flags.stages !== undefined) {
+      throw new RunSetupError(`--user-stages ramps users, ${flags.stages !== undefined ? '--stages' : '--arrival-rate'} an arrival rate: give one of them`);
+    }
+    try {
+      return { kind: 'user-stages', steps: userStagePlan(parseUserStages(flags.userStages)) };
+    } catch (err) {
+      throw new RunSetupError((err as Error).message);
+    }
   }
   const maxUsers = flags.maxUsers ?? DEFAULT_MAX_USERS;
   if (!Number.isSafeInteger(maxUsers) || maxUsers < 1) throw new RunSetupError(`--max-users must be a whole number >= 1, got ${String(flags.maxUsers)}`);
@@ -54,6 +68,7 @@ export function resolveLoadModel(flags: LoadFlags, shape?: LoadShape): LoadModel
 
 /** Seconds an open model lasts by itself (stages); undefined when it runs until stopped. */
 export function modelDurationS(model: LoadModel): number | undefined {
+  if (model.kind === 'user-stages') return model.steps.at(-1)?.endS;
   if (model.kind !== 'open') return undefined;
   const total = totalDurationS(model.segments);
   return Number.isFinite(total) ? total : undefined;
@@ -66,6 +81,8 @@ export function describeLoadModel(model: LoadModel): string {
       return `${model.users} users at ${model.spawnRate}/s`;
     case 'shape':
       return `the scenario's load shape (open-model pool of ${model.maxUsers} users)`;
+    case 'user-stages':
+      return `user stages ${model.steps.map((s) => `${round(s.endS - s.startS)}s:${s.users}`).join(',')} (users)`;
     case 'open': {
       const first = model.segments[0];
       const rates = model.segments.length === 1 && first
@@ -92,7 +109,10 @@ export async function startLoad(run: TestRun, model: LoadModel): Promise<void> {
       const { shape, share } = model;
       const scaled: LoadShape = share === 1 ? shape : async (elapsedS) => scaleTick(await shape(elapsedS), share);
       await run.startShape(scaled, model.maxUsers);
+      return;
     }
+    case 'user-stages':
+      await run.startShape(userStagesShape(model.steps), 1);
   }
 }
 
@@ -123,5 +143,11 @@ export function shareLoadModel(model: LoadModel, index: number, n: number): Load
       };
     case 'shape':
       return { kind: 'shape', shape: model.shape, maxUsers: Math.max(1, shareOf(model.maxUsers, index, n)), share: model.share / n };
+    case 'user-stages':
+      // Each worker ramps its share of each stage's count over the same stage times.
+      return {
+        kind: 'user-stages',
+        steps: userStagePlan(model.steps.map((s) => ({ durationS: s.endS - s.startS, users: shareOf(s.users, index, n) }))),
+      };
   }
 }

@@ -110,7 +110,8 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
       `classes ${prepared.classes.map((c) => c.name).join(', ')}\n`);
 
     const totalS = timeMs !== undefined ? timeMs / 1000 : undefined;
-    const printer = opts.printIntervalMs > 0
+    // --only-summary: no live table, only the summary at the end.
+    const printer = opts.printIntervalMs > 0 && opts.onlySummary !== true
       ? setInterval(() => {
         const info = { elapsedS: run.elapsedS, totalS, users: run.userCount, state: run.state };
         io.out(formatLiveRows(run.stats.liveRows(), info) + openModelStatus(run) + '\n');

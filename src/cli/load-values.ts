@@ -1,16 +1,27 @@
 /**
  * Parsers for the load-model and scaling options (--arrival-rate, --stages,
- * --max-users, --processes). Same contract as values.ts: one-line
+ * --user-stages, --max-users, --processes). Same contract as values.ts: one-line
  * InvalidArgumentError messages, so the CLI exits 2.
  */
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { parseStages } from '../engine/arrival-plan.js';
+import { parseUserStages } from '../engine/shape.js';
 
 /** `"30s:100,2m:500,30s:0"`: checked now, kept as text (it goes to reports as given). */
 export function parseStagesOption(text: string): string {
   try {
     parseStages(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return text;
+}
+
+/** `"30s:50,1m:50,30s:0"` (user counts): checked now, kept as text like --stages. */
+export function parseUserStagesOption(text: string): string {
+  try {
+    parseUserStages(text);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }

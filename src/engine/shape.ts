@@ -120,3 +120,62 @@ export class ShapeDriver {
     this.opts.onEnd(reason);
   }
 }
+
+/** One step of k6's ramping-vus: ramp linearly to `users` over `durationS`, from the previous step's count (0 before the first). */
+export interface UserStage {
+  durationS: number;
+  users: number;
+}
+
+/** What the closed model is told during one stage: the count to reach and the spawn rate that makes the ramp last the stage. */
+export interface UserStageStep {
+  startS: number;
+  endS: number;
+  users: number;
+  spawnRate: number;
+}
+
+const USER_STAGE = /^\s*(\d+(?:\.\d+)?)(ms|s|m|h)?\s*:\s*(\d+)\s*$/;
+const SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/** `"30s:50,1m:50,30s:0"` → stages (durations take ms/s/m/h, bare numbers are seconds; counts are whole users). */
+export function parseUserStages(text: string): UserStage[] {
+  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (parts.length === 0) throw new EngineConfigError('--user-stages is empty (example: "30s:50,1m:50,30s:0")');
+  return parts.map((part) => {
+    const m = USER_STAGE.exec(part);
+    if (!m) throw new EngineConfigError(`user stage "${part}" is not DURATION:USERS with a whole number of users (example: "30s:50,1m:50,30s:0")`);
+    const durationS = Number(m[1]) * (SECONDS[m[2] ?? 's'] ?? 1);
+    if (!(durationS > 0)) throw new EngineConfigError(`user stage "${part}" has no duration`);
+    const users = Number(m[3]);
+    if (!Number.isSafeInteger(users)) throw new EngineConfigError(`user stage "${part}": too many users`);
+    return { durationS, users };
+  });
+}
+
+/**
+ * The stages as closed-model targets. A ramp from a to b over d seconds is
+ * "b users at |b - a| / d per second", which the runner spawns (or stops)
+ * evenly, so the count moves linearly as in k6; a hold keeps the last rate,
+ * so a ramp the target was still pacing carries on unchanged.
+ */
+export function userStagePlan(stages: readonly UserStage[]): UserStageStep[] {
+  let from = 0;
+  let startS = 0;
+  let rate = 1;
+  return stages.map(({ durationS, users }) => {
+    if (users !== from) rate = Math.abs(users - from) / durationS;
+    const step = { startS, endS: startS + durationS, users, spawnRate: rate };
+    from = users;
+    startS += durationS;
+    return step;
+  });
+}
+
+/** The stages as a shape: the step in force at each poll, then null (the run ends) after the last. */
+export function userStagesShape(plan: readonly UserStageStep[]): LoadShape {
+  return (elapsedS) => {
+    const step = plan.find((s) => elapsedS < s.endS);
+    return step === undefined ? null : { users: step.users, spawnRate: step.spawnRate };
+  };
+}

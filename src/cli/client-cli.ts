@@ -1,0 +1,45 @@
+/**
+ * The `mcpload client` command: options and help only; the work is in
+ * src/app/client-command.ts.
+ */
+import type { Command } from 'commander';
+import { runClient } from '../app/client-command.js';
+import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
+import { UsageError, usageParse } from './usage-error.js';
+import { humanDuration, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
+
+/** Adds `client` to `program`; `onStart` lets main know the command finishes (exit when done). */
+export function addClientCommand(program: Command, onStart: () => void): Command {
+  const client = program
+    .command('client')
+    .description("one MCP client session: handshake, list and call every tool, answer server requests, end the session (the conformance suite's client command)")
+    .argument('[url]', 'MCP endpoint URL, used as given (the conformance suite appends it)')
+    .option('--url <url>', 'MCP endpoint URL (same as the argument)', parseHttpUrl)
+    .option('--scenario <name>', 'conformance scenario name, printed (default: $MCP_CONFORMANCE_SCENARIO)')
+    .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion);
+  client
+    .addOption(client.createOption('--request-timeout <duration>', 'per-request timeout').argParser(parseDurationMs).default(30_000, humanDuration(30_000)))
+    .option('--auth-token <token>', 'bearer token sent to the server (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
+    .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
+    .option('--seed <n>', 'seed for generated tool arguments', parseNonNegativeInt, 1)
+    .addHelpText('after', '\nExample:\n  mcpload client http://127.0.0.1:8000/mcp\n\nExit codes: 0 every exchange succeeded, 1 one failed, 2 bad input.');
+  return client.action(async (url: string | undefined, o) => {
+    onStart();
+    const positional = url === undefined ? undefined : usageParse(() => parseHttpUrl(url));
+    if (positional !== undefined && o.url !== undefined && positional !== o.url) throw new UsageError(`two URLs given: ${url} and --url ${o.url}`);
+    const target: string | undefined = o.url ?? positional;
+    if (target === undefined) throw new UsageError('client needs the MCP endpoint URL (--url http://127.0.0.1:8000/mcp)');
+    process.exitCode = await runClient(
+      {
+        url: target,
+        scenario: o.scenario ?? process.env.MCP_CONFORMANCE_SCENARIO,
+        protocolVersion: o.protocolVersion,
+        requestTimeoutMs: o.requestTimeout,
+        headers: o.header,
+        authToken: o.authToken,
+        seed: o.seed,
+      },
+      { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
+    );
+  });
+}

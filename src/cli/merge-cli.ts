@@ -1,0 +1,21 @@
+/**
+ * The `mcpload merge` command: options and help only; the work is in
+ * src/app/merge-command.ts.
+ */
+import type { Command } from 'commander';
+import { runMerge } from '../app/merge-command.js';
+
+/** Adds `merge` to `program`; `onStart` lets main know the command finishes (exit when done). */
+export function addMergeCommand(program: Command, onStart: () => void): Command {
+  return program
+    .command('merge')
+    .description('merge result files (run --json) from separate runs or machines into one result and one set of reports')
+    .argument('<files...>', 'result JSON files')
+    .option('--csv <prefix>', 'write the merged PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv')
+    .option('--json <file>', 'write the merged result')
+    .addHelpText('after', '\nExample:\n  mcpload merge a.json b.json --csv out/merged --json out/merged.json')
+    .action(async (files: string[], o) => {
+      onStart();
+      process.exitCode = await runMerge(files, { csv: o.csv, json: o.json }, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') });
+    });
+}

@@ -1,0 +1,223 @@
+/**
+ * The `mcpload run` command: its options (in help groups, Locust's names and
+ * short flags where Locust has them), the config file, the log, and how the
+ * parsed flags become RunOptions. The work is in src/app/run-test.ts.
+ */
+import { Option, type Command, type OptionValues } from 'commander';
+import { listScenario } from '../app/list-scenario.js';
+import { runTest, type RunIo, type RunOptions } from '../app/run-test.js';
+import { benchScenarioFile } from '../scenarios/bench.js';
+import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
+import { applyConfigEntries, configFileFor, DEFAULT_CONFIG_FILE, readConfigEntries } from './config-file.js';
+import { parseProcesses, parsePositiveInt, parseStagesOption, parseUserStagesOption } from './load-values.js';
+import { Logger, LOG_LEVELS, parseLogLevel } from './logger.js';
+import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
+import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
+import { parseStdioCommand, parseTransport } from './transport-values.js';
+import { UsageError } from './usage-error.js';
+import {
+  collect, humanDuration, parseDurationMs, parseHeader, parseHttpUrl, parseNameList, parseNonNegativeInt, parsePort, parsePositiveNumber,
+} from './values.js';
+
+const RUN_HELP_AFTER = `
+Examples:
+  mcpload run --headless -u 20 -r 5 -t 30s        # the classic suite, embedded reference server
+  mcpload run                                     # the same, driven from http://127.0.0.1:8089
+  MCPLOAD_AUTH_TOKEN=... mcpload run -H https://server.example/mcp --headless -u 50 -r 10 -t 2m
+  mcpload run -f my-scenario.ts -H http://127.0.0.1:8000 --headless -t 1m --threshold 'p(95)<300'
+  mcpload run --headless --stdio "npx some-mcp-server" -f discover -t 30s
+  mcpload run --headless --user-stages 30s:50,1m:50,30s:0   # ramp users like k6 stages
+  mcpload run -l                                  # list user classes and tasks, no load
+
+Settings: every option can also come from MCPLOAD_<OPTION> (MCPLOAD_SPAWN_RATE=5; MCP_TEST_HOST,
+MCP_TEST_USERS and MCP_TEST_DURATION still work) or from a config file: ./${DEFAULT_CONFIG_FILE} or --config FILE,
+one "option = value" a line (spawn-rate = 5, headless = true, tags = a, b). The command line wins over the
+environment, the environment over the file, the file over the defaults.
+
+Exit codes:
+  0  the run passed: thresholds held, security rows held, no failures over the default error rate
+  1  the run failed (or --exit-code-on-error N for a failure of the default verdict)
+  2  bad input (an option, the config file, the scenario, an unreachable target), before any load`;
+
+/** The sources commander records, ranked: who wins when two flags name one setting. */
+const RANK: Record<string, number> = { cli: 3, env: 2, config: 1 };
+
+function rankOf(command: Command, name: string): number {
+  return RANK[command.getOptionValueSource(name) ?? ''] ?? 0;
+}
+
+/**
+ * Two flags for one setting (`-t` and Locust's `--run-time`, the scenario
+ * argument and `-f`): the one from the stronger source wins; the same source
+ * giving two different values is a usage error.
+ */
+function oneOf<T>(command: Command, a: { name: string; flag: string; value: T | undefined; rank?: number }, b: { name: string; flag: string; value: T | undefined }): T | undefined {
+  if (a.value === undefined) return b.value;
+  if (b.value === undefined) return a.value;
+  const ra = a.rank ?? rankOf(command, a.name);
+  const rb = rankOf(command, b.name);
+  if (ra === rb && a.value !== b.value) throw new UsageError(`${a.flag} ${String(a.value)} and ${b.flag} ${String(b.value)} say two things; give one`);
+  return ra >= rb ? a.value : b.value;
+}
+
+/** --bench-mode runs its own built-in scenario, so it cannot be combined with another one. */
+function benchOr(benchMode: boolean, scenario: string | undefined): string | undefined {
+  if (!benchMode) return scenario;
+  if (scenario !== undefined) throw new UsageError('--bench-mode runs its own scenario; leave out the scenario argument');
+  return benchScenarioFile();
+}
+
+/** Checks that need two flags at once; one line each (exit 2). */
+function checkCombinations(command: Command, o: OptionValues): void {
+  if (o.stdio !== undefined && o.host !== undefined) throw new UsageError('--stdio and --host name two targets; give one');
+  if (o.stdioShared && o.stdio === undefined) throw new UsageError('--stdio-shared needs --stdio "command args"');
+  if (o.transport === 'sse' && o.host === undefined) throw new UsageError('--transport sse needs --host (the SSE endpoint, e.g. http://127.0.0.1:3001/sse)');
+  if (o.stdio !== undefined && o.processes !== undefined && o.processes !== 1) {
+    throw new UsageError('--stdio runs in one process (each worker would start its own servers); leave out --processes');
+  }
+  // Locust refuses --autoquit where nothing would ever quit by itself.
+  if (o.autoquit !== undefined && !o.autostart && !o.headless) throw new UsageError('--autoquit needs --autostart (or --headless): a web UI waiting for a Start click never quits by itself');
+  if (o.userStages !== undefined) {
+    if (command.getOptionValueSource('users') === 'cli') throw new UsageError('--user-stages sets the user count over time; leave out -u/--users');
+    if (!o.headless && (o.processes === undefined || o.processes === 1)) throw new UsageError('--user-stages needs --headless (in the web UI, the user count is set from the page)');
+  }
+}
+
+/** The log of this run: --loglevel, --logfile; lines shown on stderr. */
+function loggerFor(o: OptionValues): Logger {
+  try {
+    return new Logger({ level: o.loglevel, file: o.logfile, write: (line) => process.stderr.write(line + '\n') });
+  } catch (err) {
+    throw new UsageError(`--logfile ${String(o.logfile)}: ${(err as Error).message}`);
+  }
+}
+
+/** What commander parsed, as the run's options. */
+export function runOptionsFrom(o: OptionValues, scenario: string | undefined): RunOptions {
+  return {
+    scenario: benchOr(o.benchMode, scenario),
+    // target
+    host: o.host, stdio: o.stdio, stdioShared: o.stdioShared, transport: o.transport, protocolVersion: o.protocolVersion,
+    authToken: o.authToken, headers: o.header, requestTimeoutMs: o.requestTimeout, tls: tlsOptionsFrom(o),
+    // load
+    users: o.users, spawnRate: o.spawnRate, timeMs: o.time, userStages: o.userStages, arrivalRate: o.arrivalRate, stages: o.stages,
+    maxUsers: o.maxUsers, stopTimeoutMs: o.stopTimeout, processes: o.processes, busyPoll: o.busyPoll, resetStats: o.resetStats,
+    // scenario
+    userClasses: o.userClass, tags: o.tags, excludeTags: o.excludeTags, seed: o.seed, allowWrites: o.allowWrites,
+    allowDestructive: o.allowDestructive, tools: o.tools, callsPerSession: o.callsPerSession, serverPid: o.serverPid,
+    security: o.security, securityWeight: o.securityWeight,
+    // verdict and output
+    thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, csv: o.csv, json: o.json, junit: o.junit, sarif: o.sarif,
+    html: o.html, summaryExport: o.summaryExport, onlySummary: o.onlySummary,
+    // --only-summary also silences the multi-process table, which reads only the interval
+    printIntervalMs: o.onlySummary ? 0 : o.printInterval,
+    // web UI
+    headless: o.headless, autoquitS: o.autoquit, ...webOptionsFrom(o),
+  };
+}
+
+function durationOption(command: Command, flags: string, description: string, defaultMs?: number): Option {
+  const option = command.createOption(flags, description).argParser(parseDurationMs);
+  return defaultMs === undefined ? option : option.default(defaultMs, humanDuration(defaultMs));
+}
+
+function defineOptions(run: Command): Command {
+  run.optionsGroup('Target:')
+    .option('-H, --host <url>', 'target base URL or MCP endpoint URL (default: start the embedded reference server)', parseHttpUrl)
+    .option('--stdio <command>', 'spawn the MCP server and speak MCP on its stdin/stdout, one process per user (instead of --host)', parseStdioCommand)
+    .option('--stdio-shared', '--stdio: one server process (one session) for all users', false)
+    .option('--transport <kind>', "with --host: 'streamable-http', 'sse' (legacy HTTP+SSE, 2024-11-05) or 'auto' (POST first, SSE on 400/404/405)", parseTransport, 'auto')
+    .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
+    .option('--auth-token <token>', 'bearer token sent to the target (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
+    .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
+    .addOption(durationOption(run, '--request-timeout <duration>', 'per-request timeout', 30_000));
+
+  run.optionsGroup('Load:')
+    .option('-u, --users <n>', 'number of concurrent users', parseNonNegativeInt, 1)
+    .option('-r, --spawn-rate <n>', 'users started per second', parsePositiveNumber, 1)
+    .addOption(durationOption(run, '-t, --time <duration>', 'run time, e.g. 30s, 2m, 1h30m (also --run-time; default: until Ctrl-C)'))
+    .addOption(durationOption(run, '--run-time <duration>', "Locust's name for -t/--time").hideHelp())
+    .option('--user-stages <list>', "closed model, ramping the user count like k6's stages: 'DURATION:USERS,...' e.g. '30s:50,1m:50,30s:0'", parseUserStagesOption)
+    .option('--arrival-rate <n>', 'open model: start this many iterations (task picks) per second, whatever the latency', parsePositiveNumber)
+    .option('--stages <list>', "open model, ramping the arrival rate: 'DURATION:RATE,...' e.g. '30s:100,2m:500,30s:0' (linear ramps)", parseStagesOption)
+    .option('--max-users <n>', 'open model: size of the user pool; iterations finding no free user are dropped (default: 100)', parsePositiveInt)
+    .addOption(durationOption(run, '--stop-timeout <duration>', 'on stop, let users finish their task for this long, then cut them', 5000))
+    .option('--reset-stats', 'reset the statistics once every user has spawned (the ramp-up left out)', false)
+    .option('--processes <n>', 'share the load over N worker processes (-1: one per core); one merged table and result', parseProcesses)
+    .option('--bench-mode', 'like autocannon: every user repeats one MCP tools/call (add) with no think time on a lean raw HTTP/1.1 path', false)
+    .option('--busy-poll', 'read replies the moment they land: the event loop polls instead of sleeping (costs a full core per process; takes ~0.3 ms of OS wake-up off each latency)', false);
+
+  run.optionsGroup('Scenario:')
+    .option('-f, --scenario <name|file>', "built-in scenario 'classic', 'discover', 'churn' or 'leak-flood', or a scenario file (same as the argument)")
+    .option('-l, --list', "list the scenario's user classes with their weights and tasks, then exit (no load)", false)
+    .option('--user-class <names...>', 'run only these user classes', collect, [])
+    .option('--tags <tags...>', 'run only tasks with one of these tags', collect, [])
+    .option('--exclude-tags <tags...>', 'leave out tasks with one of these tags', collect, [])
+    .option('--seed <n>', 'discover: seed for generated tool arguments (printed when random)', parseNonNegativeInt)
+    .option('--allow-writes', 'discover: also call tools annotated destructiveHint: false', false)
+    .option('--allow-destructive', 'discover: call every tool, unannotated and destructive ones included', false)
+    .option('--tools <names>', 'discover: call exactly these tools (comma-separated), whatever their annotations', parseNameList, [])
+    .option('--calls-per-session <k>', "churn: calls between a session's handshake and its DELETE", parseNonNegativeInt, 5)
+    .option('--server-pid <pid>', 'leak-flood: process id of the (local) server, to report its RSS growth per session', parsePositiveInt);
+
+  run.optionsGroup('Verdict:')
+    .option('--threshold <expr...>', "pass/fail rule, k6 style: 'p(95)<300', 'name=/api/v1/tools/call:avg<100', 'error_rate<0.01'", collect, [])
+    .option('--exit-code-on-error <n>', 'exit code when the run fails on failures, task exceptions or failed checks (default: 1; 0 never fails on them)', parseNonNegativeInt);
+
+  run.optionsGroup('Output:')
+    .option('--csv <prefix>', 'write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv')
+    .option('--json <file>', 'write the full result (mergeable histograms included)')
+    .option('--html <file>', 'write a self-contained HTML report (charts, tables, settings) that opens offline')
+    .option('--junit <file>', 'write JUnit XML: each threshold and each security row a test case')
+    .option('--sarif <file>', 'write SARIF 2.1.0: each security row a result')
+    .option('--summary-export <file>', "write k6's end-of-test summary as JSON (metrics with their aggregates, thresholds, checks)")
+    .addOption(durationOption(run, '--print-interval <duration>', 'live table period; 0 turns it off', 2000))
+    .option('--only-summary', 'no live table while the run is on, only the summary at the end', false)
+    .addOption(run.createOption('--loglevel <level>', `what to log on stderr: ${LOG_LEVELS.join(', ')}`).argParser(parseLogLevel).default('INFO'))
+    .option('--logfile <file>', 'also write the log lines, timestamped, to this file');
+
+  run.optionsGroup('Web UI:')
+    .option('--headless', 'no web UI; print stats to the console', false)
+    .option('--web-host <address>', 'address the web UI listens on; anything but loopback exposes it', '127.0.0.1')
+    .option('--web-port <port>', 'port of the web UI (0 = any free port)', parsePort, 8089)
+    .option('--web-login <user:password>', 'protect the web UI with HTTP basic auth', parseWebLoginArg)
+    .option('--web-token <token>', 'protect the web UI with a token (open it with ?token=...)', parseWebTokenArg)
+    .option('--autostart', 'start the test at once with the options given', false)
+    .option('--autoquit <seconds>', 'with --autostart: quit this many seconds after the run ends (default: stay up until Ctrl-C)', parseNonNegativeInt)
+    .option('--prometheus', 'serve Prometheus metrics at /metrics (own port, see --prometheus-port)', false)
+    .option('--prometheus-port <port>', 'port of the Prometheus metrics (default: 9464; implies --prometheus)', parsePort);
+
+  run.optionsGroup('Security and TLS:')
+    .option('--security', 'add the SecurityProbe user class: the cheap security checks, repeated beside the load', false)
+    .option('--security-weight <n>', 'weight of the SecurityProbe class', parsePositiveNumber, 1);
+  addTlsOptions(run);
+
+  run.optionsGroup('Other:')
+    // The file's own path comes from the command line only (serve's --config is another file).
+    .addOption(new Option('--config <file>', `read settings from this file (default: ./${DEFAULT_CONFIG_FILE} when present)`))
+    .helpOption('-h, --help', 'display help for command');
+  return run;
+}
+
+/** Adds `run` to `program`; `onStart` lets main know the command finishes (exit when done). */
+export function addRunCommand(program: Command, onStart: () => void): Command {
+  const run = program
+    .command('run')
+    .description('run a load test (the classic suite against the embedded reference server unless told otherwise)')
+    .argument('[scenario]', 'scenario file (.ts, .mts, .js, .mjs) or built-in name; the classic suite when absent');
+  defineOptions(run).addHelpText('after', RUN_HELP_AFTER);
+  return run.action(async (positional: string | undefined, _o: OptionValues, command: Command) => {
+    onStart();
+    const file = configFileFor(command.getOptionValue('config') as string | undefined, process.cwd());
+    const applied = file === undefined ? [] : applyConfigEntries(command, readConfigEntries(file), file);
+    const o = command.opts();
+    const logger = loggerFor(o);
+    if (file !== undefined) logger.debug(`config file ${file}: ${applied.length > 0 ? applied.join(', ') : 'nothing the command line or environment left unset'}`);
+    checkCombinations(command, o);
+    const scenario = oneOf(command, { name: 'scenario', flag: 'the scenario argument', value: positional, rank: RANK.cli }, { name: 'scenario', flag: '--scenario', value: o.scenario as string | undefined });
+    const timeMs = oneOf<number>(command, { name: 'time', flag: '--time', value: o.time }, { name: 'runTime', flag: '--run-time', value: o.runTime });
+    const opts = runOptionsFrom({ ...o, time: timeMs }, scenario);
+    const io: RunIo = { out: (t) => process.stdout.write(t), err: (t) => logger.line(t) };
+    process.exitCode = o.list ? await listScenario(opts, io) : await runTest(opts, io);
+  });
+}
