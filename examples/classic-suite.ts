@@ -153,16 +153,39 @@ async function openSession(user: VirtualUser): Promise<void> {
   await user.mcp.initialize();
 }
 
+/**
+ * Whether nothing answers MCP at the endpoint: a 404 to a POSTed
+ * notification. A notification opens no session, so a real MCP server
+ * answers 202, 400 or 406 and has nothing to clean up afterwards.
+ */
+async function mcpEndpointMissing(env: ScenarioEnv, detect: RestClient): Promise<boolean> {
+  if (env.mcpConnector !== undefined) return false; // stdio or legacy SSE: MCP is there by definition
+  const url = new URL(env.mcpUrl);
+  const notification = { jsonrpc: '2.0', method: 'notifications/initialized' };
+  return (await detect.post(url.pathname + url.search, notification)).status === 404;
+}
+
 export default defineScenario(async (env: ScenarioEnv) => {
-  // Against a server that has only /mcp, the REST tasks are left out.
+  // Against a server that has only /mcp, the REST tasks are left out;
+  // against one that has only the REST face (404 at /mcp), the MCP tasks are.
   const detect = new RestClient({ baseUrl: env.restBaseUrl, recorder: env.silentRecorder, dispatcher: env.dispatcher, headers: env.headers, timeoutMs: env.timeoutMs });
   const status = await detect.get(STATUS);
   const restFace = status.status !== 404;
-  const keep = (tasks: Task[]) => (restFace ? tasks : tasks.filter((t) => !t.tags?.includes('rest')));
+  const mcpFace = !(await mcpEndpointMissing(env, detect));
+  const left = [...(restFace ? [] : ['rest']), ...(mcpFace ? [] : ['mcp'])];
+  const keep = (tasks: Task[]) => tasks.filter((t) => !t.tags?.some((tag) => left.includes(tag)));
+  const start = mcpFace ? openSession : undefined;
+  const mcpPath = new URL(env.mcpUrl).pathname;
+  const notes = mcpFace ? [] : [
+    `${mcpPath} answered 404, so there is no MCP endpoint there: the MCP tasks (tools, resources, prompts over MCP) were left out ` +
+    'of every user class and this run covers the REST face and the security checks only; if the server speaks MCP at another path, ' +
+    'point at it with --host http://HOST:PORT/path/to/mcp',
+  ];
 
   return {
     name: 'classic',
-    description: restFace ? 'REST face + MCP + security checks' : 'MCP + security checks (no REST face found)',
+    description: !mcpFace ? 'REST face + security checks (no MCP endpoint found)' : restFace ? 'REST face + MCP + security checks' : 'MCP + security checks (no REST face found)',
+    notes,
     thresholds: ['avg<200', 'p(95)<500', 'error_rate<0.01', `name=${STATUS}:avg<50`, `name=${HEALTH}:avg<50`],
     userClasses: [
       {
@@ -172,7 +195,7 @@ export default defineScenario(async (env: ScenarioEnv) => {
         // Like a real agent, it first looks around (lists what the server offers),
         // then tries every must-stay-closed route once, so each has its row.
         onStart: async (user) => {
-          await openSession(user);
+          await start?.(user);
           for (const t of keep([mcpListTools, mcpListResources, mcpListPrompts, restStatus, restDiscovery])) await t.run(user);
           for (let i = 0; i < SECURITY_PROBES.length; i++) await probe(user, i);
         },
@@ -186,7 +209,7 @@ export default defineScenario(async (env: ScenarioEnv) => {
         name: 'MCPLightLoad',
         weight: 3,
         wait: between(2, 5),
-        onStart: openSession,
+        onStart: start,
         tasks: keep(all([
           [restStatus, 3], [restHealth, 3], [mcpListTools, 2], [restDiscovery, 1], [restRootHealth, 1], [mcpListPrompts, 1],
           [securityProbe, 1],
@@ -196,7 +219,7 @@ export default defineScenario(async (env: ScenarioEnv) => {
         name: 'MCPHeavyLoad',
         weight: 1,
         wait: between(0.5, 1.5),
-        onStart: openSession,
+        onStart: start,
         tasks: keep(all([
           [mcpCallAdd, 5], [restToolCall, 3], [mcpReadResource, 2], [restDiscovery, 1], [mcpListTools, 1],
           [mcpListPrompts, 1], [restResource, 1], [securityProbe, 1],

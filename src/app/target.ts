@@ -9,7 +9,7 @@ import type { Recorder } from '../metrics/sample.js';
 import type { ScenarioEnv } from '../scenarios/api.js';
 import { createDispatcher } from '../transports/http-pool.js';
 import { preflight } from '../transports/preflight.js';
-import { TlsFileError, type TlsOptions } from '../transports/tls-options.js';
+import { tlsConnectOptions, TlsFileError, type TlsOptions } from '../transports/tls-options.js';
 import type { ProcessUsageReport } from '../metrics/process-usage.js';
 import { splitCommandLine } from '../transports/command-line.js';
 import { StdioConnector } from '../transports/mcp-stdio.js';
@@ -105,7 +105,7 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   const dispatcher = dispatcherFor(opts.tls);
   if (opts.host !== undefined && opts.skipPreflight !== true) {
     // A target that does not answer at all is one line and exit 2, not a whole run of failures.
-    const problem = await preflight(opts.host, dispatcher, Math.min(opts.requestTimeoutMs, 10_000));
+    const problem = await preflight(opts.host, dispatcher, Math.min(opts.requestTimeoutMs, 10_000), tlsConnectOptions(opts.tls));
     if (problem !== undefined) {
       await dispatcher.destroy().catch(() => undefined);
       throw new RunSetupError(`cannot reach the target: ${problem}`);

@@ -16,6 +16,22 @@ export interface DenyRule {
 /** Statuses that count as "refused" for a security probe. */
 export const REFUSED_STATUSES: readonly number[] = [401, 403, 404];
 
+/** Methods that change or remove things: DELETE, PUT, PATCH. */
+export const DESTRUCTIVE_METHODS: readonly string[] = ['DELETE', 'PUT', 'PATCH'];
+
+/**
+ * For a destructive method, 405 Method Not Allowed is a refusal too: the
+ * route exists, but not for this method (FastAPI answers `DELETE
+ * /api/v1/tools/call` so). For a GET or POST a 405 would say the route is
+ * there for other reads, which the plain list does not accept.
+ */
+export const DESTRUCTIVE_REFUSED_STATUSES: readonly number[] = [401, 403, 404, 405];
+
+/** The statuses that count as "refused" for `method`. */
+export function refusedStatusesFor(method: string): readonly number[] {
+  return DESTRUCTIVE_METHODS.includes(method.toUpperCase()) ? DESTRUCTIVE_REFUSED_STATUSES : REFUSED_STATUSES;
+}
+
 export const DEFAULT_DENY_RULES: readonly DenyRule[] = [
   { path: '/api/v1/login', reason: 'login endpoints are not served by an MCP server' },
   { path: '/auth', reason: 'auth endpoints are not served by an MCP server' },

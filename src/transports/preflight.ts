@@ -52,8 +52,8 @@ export function describeUnreachable(err: unknown, url: URL): string | undefined 
   if (tlsAlert !== undefined) return `${where} broke off the TLS handshake (${tlsAlert}); ${TLS_CLIENT_HINT}`;
   const tlsOther = codes.find((c) => c.startsWith('ERR_SSL_') || c.startsWith('ERR_TLS_') || c === 'EPROTO');
   if (tlsOther !== undefined) {
-    const plain = url.protocol === 'https:' ? ' (is it plain http?)' : '';
-    return `${where}: TLS handshake failed${plain} (${tlsOther})`;
+    const plain = tlsOther === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ': does it speak plain http:// there?' : '';
+    return `${where}: TLS handshake failed (${tlsOther})${plain}`;
   }
   if (codes.includes('ECONNREFUSED')) return `${where} refused the connection (ECONNREFUSED): is the server running on that port?`;
   if (codes.includes('ENOTFOUND')) return `${url.hostname} is an unknown host (ENOTFOUND): check the name in --host`;
@@ -68,7 +68,7 @@ export function describeUnreachable(err: unknown, url: URL): string | undefined 
  * when the target cannot be reached, undefined when it answered (any status)
  * or failed in a way the run itself should show (a slow reply, a reset).
  */
-export async function preflight(url: string, dispatcher: Dispatcher, timeoutMs: number): Promise<string | undefined> {
+export async function preflight(url: string, dispatcher: Dispatcher, timeoutMs: number, tls?: TlsConnectOptions): Promise<string | undefined> {
   const target = new URL(url);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
@@ -81,9 +81,15 @@ export async function preflight(url: string, dispatcher: Dispatcher, timeoutMs: 
     return undefined;
   } catch (err) {
     if (signal.aborted) return undefined; // slow, but there: the run will tell how slow
+    // HTTPS closed without a reply: a TLS 1.3 server that wants a client certificate says so only in an alert,
+    // which undici reports as "other side closed". A bare TLS connection hears the alert.
+    if (target.protocol === 'https:' && codesOf(err).includes('UND_ERR_SOCKET')) return connectCheck(target, tls, timeoutMs, CLOSE_SETTLE_MS);
     return describeUnreachable(err, target);
   }
 }
+
+/** How long a fresh TLS connection is watched for the server's alert (one round trip after the handshake). */
+const CLOSE_SETTLE_MS = 1000;
 
 /**
  * The same question without an HTTP request: a TCP (and TLS) connection is
@@ -93,7 +99,11 @@ export async function preflight(url: string, dispatcher: Dispatcher, timeoutMs: 
  * on the first real request instead.
  */
 export function preflightConnect(url: string, tls: TlsConnectOptions | undefined, timeoutMs: number): Promise<string | undefined> {
-  const target = new URL(url);
+  return connectCheck(new URL(url), tls, timeoutMs, 300);
+}
+
+/** Opens a TCP (TLS) connection, watches a TLS one for `settleMs` for an alert, and closes it. */
+function connectCheck(target: URL, tls: TlsConnectOptions | undefined, timeoutMs: number, settleMs: number): Promise<string | undefined> {
   const https = target.protocol === 'https:';
   const connector = buildConnector({ ...tls, timeout: timeoutMs });
   return new Promise((resolve) => {
@@ -105,8 +115,20 @@ export function preflightConnect(url: string, tls: TlsConnectOptions | undefined
         resolve(describeUnreachable(err, target));
         return;
       }
-      socket.destroy();
-      resolve(undefined);
+      if (!https) {
+        socket.destroy();
+        resolve(undefined);
+        return;
+      }
+      const done = (problem: string | undefined) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(problem);
+      };
+      const timer = setTimeout(() => done(undefined), settleMs);
+      socket.on('error', (e) => done(describeUnreachable(e, target)));
+      socket.on('close', () => done(undefined));
+      socket.resume();
     });
   });
 }

@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
-import { REFUSED_STATUSES } from '../security/sensitive-routes.js';
+import { refusedStatusesFor } from '../security/sensitive-routes.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
 import { InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, readCapped } from './read-body.js';
@@ -28,7 +28,7 @@ export interface RestRequestOptions {
   name?: string;
   /** Sample type; default the HTTP method. */
   type?: string;
-  /** Statuses that count as success; default any 2xx (for a probe: 401/403/404). */
+  /** Statuses that count as success; default any 2xx (for a probe: 401/403/404, and 405 for DELETE/PUT/PATCH). */
   expectStatus?: readonly number[];
   /** A returned text becomes a `check` error. */
   validate?: (json: any, status: number) => string | undefined;
@@ -188,6 +188,7 @@ export class RestClient {
   private runCheck(validate: NonNullable<RestRequestOptions['validate']>, json: unknown, status: number, type: string, name: string): SampleError | undefined {
     try {
       const failure = validate(json, status);
+      if (failure === undefined) this.recorder.checkPassed?.(type, name);
       return failure === undefined ? undefined : fixedError('check', shortText(failure));
     } catch (err) {
       this.recorder.exception(err, `validate ${type} ${name}`);
@@ -202,7 +203,7 @@ function isJson(contentType: string | string[] | undefined): boolean {
 
 function statusCheck(method: string, path: string, status: number, expect: readonly number[] | undefined, probe: boolean): SampleError | undefined {
   if (probe) {
-    const refused = expect ?? REFUSED_STATUSES;
+    const refused = expect ?? refusedStatusesFor(method);
     if (refused.includes(status)) return undefined;
     // Path and statuses are the probe's own, fixed text: the group stays one per probe.
     return fixedError('security', `${method} ${path} answered ${status}, expected ${refused.join('/')}`);

@@ -4,7 +4,7 @@
  * discovery face shows but tools/list hides, and tools that do not exist.
  */
 import { randomBytes } from 'node:crypto';
-import { REFUSED_STATUSES, SECURITY_PROBES, type SecurityProbeRequest } from '../sensitive-routes.js';
+import { DESTRUCTIVE_METHODS, refusedStatusesFor, SECURITY_PROBES, type SecurityProbeRequest } from '../sensitive-routes.js';
 import { fail, inconclusive, pass, skip, type CheckOutcome, type Evidence, type SecurityCheck } from '../check.js';
 import { matchesPattern } from '../metadata-analysis.js';
 import type { Exchange, ProbeContext, ProbeSession } from '../probe-context.js';
@@ -25,17 +25,18 @@ async function probeRoutes(ctx: ProbeContext, probes: readonly SecurityProbeRequ
     const headers = ctx.headersWith(ctx.token, body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' });
     const ex = await ctx.send({ method: probe.method, url: ctx.restUrl(probe.path), headers, ...(body === undefined ? {} : { body }) });
     if (ex.res.status === 0) noReply++;
-    else if (!REFUSED_STATUSES.includes(ex.res.status)) {
+    else if (!refusedStatusesFor(probe.method).includes(ex.res.status)) {
       open.push(`${probe.method} ${probe.path} → ${ex.res.status}`);
       evidence.push(ex.evidence);
     }
   }
-  if (open.length > 0) return fail(`${open.length} of ${probes.length} answered other than ${REFUSED_STATUSES.join('/')}: ${open.join(', ')}`, evidence);
+  const statuses = [...new Set(probes.flatMap((p) => refusedStatusesFor(p.method)))].sort().join('/');
+  if (open.length > 0) return fail(`${open.length} of ${probes.length} answered other than ${statuses}: ${open.join(', ')}`, evidence);
   if (noReply === probes.length) return inconclusive('no route answered at all');
-  return pass(`all ${probes.length} refused with ${REFUSED_STATUSES.join('/')}`);
+  return pass(`all ${probes.length} refused with ${statuses}`);
 }
 
-const isDestructive = (p: SecurityProbeRequest) => ['DELETE', 'PUT', 'PATCH'].includes(p.method.toUpperCase());
+const isDestructive = (p: SecurityProbeRequest) => DESTRUCTIVE_METHODS.includes(p.method.toUpperCase());
 
 export const sensitiveRoutes: SecurityCheck = {
   id: 'exposure.sensitive-routes',

@@ -42,6 +42,9 @@ export const rebindingHost: SecurityCheck = {
   cheap: true,
   async run(ctx) {
     if (!ctx.isLocalTarget) return skip('the target is not a loopback address; DNS rebinding concerns local servers');
+    // A rebound name reaches an HTTPS server only with a certificate for that name, which the browser would refuse;
+    // and undici would check the server's certificate against the forged Host (no reply, no verdict).
+    if (new URL(ctx.opts.mcpUrl).protocol === 'https:') return skip('HTTPS target: a rebound DNS name fails the certificate check before any Host check matters');
     const { required } = await ctx.authRequired();
     if (required && ctx.token === undefined) return skip('the server requires a token: pass --auth-token');
     const ex = await ctx.send({ method: 'POST', url: ctx.opts.mcpUrl, headers: ctx.mcpHeaders(undefined, ctx.token, { host: FOREIGN_HOST }), body: ctx.initializeBody() });
