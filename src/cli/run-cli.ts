@@ -208,16 +208,24 @@ export function addRunCommand(program: Command, onStart: () => void): Command {
   defineOptions(run).addHelpText('after', RUN_HELP_AFTER);
   return run.action(async (positional: string | undefined, _o: OptionValues, command: Command) => {
     onStart();
-    const file = configFileFor(command.getOptionValue('config') as string | undefined, process.cwd());
-    const applied = file === undefined ? [] : applyConfigEntries(command, readConfigEntries(file), file);
-    const o = command.opts();
-    const logger = loggerFor(o);
-    if (file !== undefined) logger.debug(`config file ${file}: ${applied.length > 0 ? applied.join(', ') : 'nothing the command line or environment left unset'}`);
-    checkCombinations(command, o);
-    const scenario = oneOf(command, { name: 'scenario', flag: 'the scenario argument', value: positional, rank: RANK.cli }, { name: 'scenario', flag: '--scenario', value: o.scenario as string | undefined });
-    const timeMs = oneOf<number>(command, { name: 'time', flag: '--time', value: o.time }, { name: 'runTime', flag: '--run-time', value: o.runTime });
-    const opts = runOptionsFrom({ ...o, time: timeMs }, scenario);
+    const { opts, logger, list } = resolveRunSettings(command, positional);
     const io: RunIo = { out: (t) => process.stdout.write(t), err: (t) => logger.line(t) };
-    process.exitCode = o.list ? await listScenario(opts, io) : await runTest(opts, io);
+    process.exitCode = list ? await listScenario(opts, io) : await runTest(opts, io);
   });
+}
+
+/**
+ * Everything `run` was told, from every source (command line, environment,
+ * config file, defaults), checked and turned into RunOptions; its logger.
+ */
+export function resolveRunSettings(command: Command, positional: string | undefined): { opts: RunOptions; logger: Logger; list: boolean; configFile?: string } {
+  const file = configFileFor(command.getOptionValue('config') as string | undefined, process.cwd());
+  const applied = file === undefined ? [] : applyConfigEntries(command, readConfigEntries(file), file);
+  const o = command.opts();
+  const logger = loggerFor(o);
+  if (file !== undefined) logger.debug(`config file ${file}: ${applied.length > 0 ? applied.join(', ') : 'nothing the command line or environment left unset'}`);
+  checkCombinations(command, o);
+  const scenario = oneOf(command, { name: 'scenario', flag: 'the scenario argument', value: positional, rank: RANK.cli }, { name: 'scenario', flag: '--scenario', value: o.scenario as string | undefined });
+  const timeMs = oneOf<number>(command, { name: 'time', flag: '--time', value: o.time }, { name: 'runTime', flag: '--run-time', value: o.runTime });
+  return { opts: runOptionsFrom({ ...o, time: timeMs }, scenario), logger, list: o.list === true, ...(file !== undefined ? { configFile: file } : {}) };
 }
