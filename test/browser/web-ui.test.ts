@@ -1,8 +1,9 @@
 /**
- * The web UI in real Chromium: start a run from the form against the
- * embedded server, watch the table and charts fill, change the users, pick an
- * entry's chart, download the stats CSV, reload and find the history, stop.
- * Every tab is photographed into test-artifacts/.
+ * The web UI in real Chromium at 1400×900: start a run from the form against
+ * the embedded server, watch the table (Locust's columns all in view) and
+ * charts fill, change the users, pick an entry's chart, download the stats
+ * CSV, reload and find the history, stop (the header settles), read the logs
+ * in order. Every tab is photographed into test-artifacts/.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,13 @@ import type { Browser, Page } from 'playwright-core';
 import { STATS_HEADER } from '../../src/reporters/csv.js';
 import { startWebCli, type WebCli } from '../integration/web-helpers.js';
 import { artifact, launchChromium, until } from './browser-helpers.js';
+
+/** Locust's Statistics columns, in Locust's order. */
+const LOCUST_COLUMNS = [
+  'Type', 'Name', '# Requests', '# Fails', 'Median (ms)', '95%ile (ms)', '99%ile (ms)', 'Average (ms)', 'Min (ms)', 'Max (ms)',
+  'Average size (bytes)', 'Current RPS', 'Current Failures/s',
+];
+const VIEWPORT = { width: 1400, height: 900 };
 
 const TABS = ['stats', 'charts', 'failures', 'exceptions', 'security', 'thresholds', 'ratio', 'download', 'logs'] as const;
 
@@ -28,7 +36,7 @@ function text(testId: string): Promise<string> {
 
 before(async () => {
   [web, browser] = await Promise.all([startWebCli(['-u', '3', '-r', '10']), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  page = await browser.newPage({ viewport: VIEWPORT, acceptDownloads: true });
   page.on('pageerror', (err) => assert.fail(`page error: ${err.message}`));
 });
 
@@ -55,8 +63,22 @@ test('start from the form, watch, change users, download, reload, stop', async (
   // SECURITY rows come with that user's start sweep, which can land after the first rows.
   await until('SECURITY rows are marked', () => page.locator('tr.security').count(), (n) => n > 0);
   assert.ok(await page.locator('.tag-threshold').count() > 0, 'threshold rows are marked');
-  // HTTP replies: the time to first byte beside the full reply, a figure on the MCP rows, none on the probes.
+  // Every Locust column is in view at 1400 px, in Locust's order, and the page does not scroll sideways.
+  const headers = await page.locator('[data-testid=stats-table] thead th').evaluateAll((ths) => ths.map((th) => {
+    const box = th.getBoundingClientRect();
+    return { text: (th.textContent ?? '').replace(/[▲▼]/g, '').trim(), right: box.right };
+  }));
+  assert.deepEqual(headers.map((h) => h.text), LOCUST_COLUMNS, 'the first-byte columns are off until asked for');
+  for (const h of headers) assert.ok(h.right <= VIEWPORT.width, `column "${h.text}" ends at ${h.right} px, beyond ${VIEWPORT.width}`);
+  const pageWidth = await page.locator('html').evaluate((el) => el.scrollWidth);
+  assert.ok(pageWidth <= VIEWPORT.width, `the page is ${pageWidth} px wide`);
+  await page.screenshot({ path: artifact('02a-stats-1400.png') });
+
+  // HTTP replies: the time to first byte after Locust's columns (a toggle), a figure on the MCP rows, none on the probes.
+  await page.getByTestId('first-byte-toggle').check();
   await page.locator('th', { hasText: 'First byte median (ms)' }).waitFor();
+  const lastTwo = (await page.locator('[data-testid=stats-table] thead th').allTextContents()).slice(-2);
+  assert.deepEqual(lastTwo.map((t) => t.replace(/[▲▼]/g, '').trim()), ['First byte median (ms)', 'First byte 95%ile (ms)']);
   const toolFirstByte = await page.locator('[data-testid=stats-table] tbody tr[data-type="tools/call"] td.ttfb50').first().textContent();
   assert.match(toolFirstByte ?? '', /^\d/, `tools/call first byte: ${toolFirstByte}`);
   assert.equal(await page.locator('[data-testid=stats-table] tbody tr.security td.ttfb50').first().textContent(), '–');
@@ -108,11 +130,26 @@ test('start from the form, watch, change users, download, reload, stop', async (
   await page.getByTestId('tab-charts').click();
   await until('history after reload', () => chartPoints('chart-rps'), (n) => n >= before);
 
-  // Stop.
+  // Stop: the header settles (no countdown left, the run's average rate named as such, the peak beside the users).
   await page.getByTestId('stop').click();
   await until('stopped', () => text('state'), (t) => /stopped/i.test(t));
+  const header = await page.locator('header.topbar').innerText();
+  assert.doesNotMatch(header, /\bleft\b/i, `no countdown once stopped: ${header}`);
+  assert.match(header, /RPS \(run avg\)/i);
+  assert.ok(Number(/peak (\d+)/.exec(header)?.[1]) >= 5, `the peak user count once stopped: ${header}`);
+  assert.match(header, /\bRan\b/i);
+  await page.screenshot({ path: artifact('12-stopped-header.png') });
+
+  // Logs read top to bottom in the order things happened, ending with the verdict.
   await page.getByTestId('tab-logs').click();
-  await page.getByText(/test stopped/).first().waitFor();
+  await page.getByText(/^verdict: /).first().waitFor();
+  const lines = await page.locator('[data-testid=logs] .log-line .text').allTextContents();
+  const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
+  const order = [/^test started/, /^users changed to 6/, /^stopping/, /^test stopped/, /^verdict: /].map(at);
+  assert.ok(order.every((i) => i >= 0), `every step is logged: ${JSON.stringify(lines)}`);
+  assert.deepEqual(order, [...order].sort((a, b) => a - b), `oldest first: ${JSON.stringify(lines)}`);
+  const boxes = await Promise.all([order[0]!, order[4]!].map((i) => page.locator('[data-testid=logs] .log-line').nth(i).boundingBox()));
+  assert.ok(boxes[0]!.y < boxes[1]!.y, 'the start is drawn above the verdict');
   await page.screenshot({ path: artifact('12-stopped-logs.png') });
   await page.getByTestId('new-test').click();
   await page.getByTestId('start-form').waitFor();
