@@ -7,6 +7,7 @@ import { formatSummary } from '../reporters/console.js';
 import type { RunResult } from '../reporters/json.js';
 import { formatProcessUsage } from '../reporters/process-usage.js';
 import { formatFirstByteComparison, formatLatencyComparison } from '../reporters/latency-comparison.js';
+import { exitCodeFor } from '../metrics/verdict.js';
 import { writeReports, type ReportOptions } from './reports.js';
 
 export interface RunIo {
@@ -14,9 +15,23 @@ export interface RunIo {
   err(text: string): void;
 }
 
-export async function concludeRun(result: RunResult, opts: ReportOptions, io: RunIo, notes: readonly string[] = []): Promise<number> {
-  io.out(formatSummary(result.snapshot, result.thresholds, result.security, { droppedIterations: result.droppedIterations }) + '\n');
-  // Scenario notes again after the table (e.g. which tools discovery skipped and how to include them).
+export interface ConcludeOptions extends ReportOptions {
+  /** Exit code when only default rules failed (Locust's --exit-code-on-error); default 1. */
+  exitCodeOnError?: number;
+}
+
+/**
+ * @param notes printed after the table; default: the result's own notes.
+ * @returns the exit code: 0 passed; `exitCodeOnError` when only default rules failed; 1 otherwise.
+ */
+export async function concludeRun(result: RunResult, opts: ConcludeOptions, io: RunIo, notes: readonly string[] = result.notes ?? []): Promise<number> {
+  const exitCode = exitCodeFor(result, opts.exitCodeOnError);
+  // Scenario notes again after the table (e.g. which tools discovery skipped and how to include them), before the verdict.
+  const summary = formatSummary(result.snapshot, result.thresholds, result.security, {
+    droppedIterations: result.droppedIterations, verdict: result.verdict, exitCode,
+  });
+  const cut = summary.lastIndexOf('\n\nVerdict judged on: ');
+  io.out(`${cut >= 0 ? summary.slice(0, cut) : summary}\n`);
   for (const note of notes) io.out(`note: ${note}\n`);
   if (result.serviceSnapshot) io.out(`\n${formatLatencyComparison(result.snapshot, result.serviceSnapshot)}\n`);
   if (result.firstByteSnapshot) {
@@ -24,7 +39,9 @@ export async function concludeRun(result: RunResult, opts: ReportOptions, io: Ru
   }
   if (result.droppedIterations !== undefined) io.out(`dropped iterations: ${result.droppedIterations}\n`);
   if (result.serverProcesses) io.out(`${formatProcessUsage(result.serverProcesses)}\n`);
-  const written = await writeReports(result, opts);
+  const written = await writeReports(result, opts, exitCode);
   if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);
-  return result.passed ? 0 : 1;
+  // The verdict is the last thing printed: what it was judged on, PASSED or FAILED, and why.
+  if (cut >= 0) io.out(`\n${summary.slice(cut + 2)}\n`);
+  return exitCode;
 }

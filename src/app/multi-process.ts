@@ -91,8 +91,9 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
           w.status = { users: m.users, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate };
           break;
         case 'finished':
-          // Every worker runs the same plan; the run is over when all have ended theirs.
-          if (++finishedCount === count) finishBy(m.reason);
+          // Every worker runs the same plan; the run is over when all have ended theirs,
+          // or at once when one crossed an abortOnFail threshold (judged on its share of the load).
+          if (++finishedCount === count || m.reason.startsWith('threshold ')) finishBy(m.reason);
           break;
         case 'result':
           w.result = m.result;

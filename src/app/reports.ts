@@ -7,6 +7,7 @@ import { writeHtmlReport } from '../reporters/html.js';
 import { writeJsonReport, type RunResult } from '../reporters/json.js';
 import { writeRunJUnit } from '../reporters/junit.js';
 import { runToSarif, writeSarif } from '../reporters/sarif.js';
+import { writeSummaryExport } from '../reporters/summary-export.js';
 
 export interface ReportOptions {
   csv?: string;
@@ -17,10 +18,15 @@ export interface ReportOptions {
   junit?: string;
   /** SARIF 2.1.0: each security row a result. */
   sarif?: string;
+  /** k6's end-of-test summary export (see reporters/summary-export.ts). */
+  summaryExport?: string;
 }
 
-/** Returns the files written. */
-export async function writeReports(result: RunResult, opts: ReportOptions): Promise<string[]> {
+/**
+ * Returns the files written.
+ * @param exitCode the run's exit code, for the summary export (default: 0 when it passed, else 1).
+ */
+export async function writeReports(result: RunResult, opts: ReportOptions, exitCode = result.passed ? 0 : 1): Promise<string[]> {
   const written: string[] = [];
   if (opts.csv) written.push(...(await writeCsvReports(opts.csv, result.snapshot, {
     firstByte: result.firstByteSnapshot, serviceTime: result.serviceSnapshot,
@@ -40,6 +46,10 @@ export async function writeReports(result: RunResult, opts: ReportOptions): Prom
   if (opts.sarif) {
     await writeSarif(opts.sarif, runToSarif(result));
     written.push(opts.sarif);
+  }
+  if (opts.summaryExport) {
+    await writeSummaryExport(opts.summaryExport, result, exitCode);
+    written.push(opts.summaryExport);
   }
   return written;
 }

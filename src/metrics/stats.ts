@@ -340,8 +340,8 @@ export class Stats implements Recorder {
   liveRows(opts: { now?: number } = {}): { rows: StatsRow[]; aggregated: StatsRow } {
     const now = opts.now ?? this.now();
     const entries = this.sortedEntries();
-    // The run's elapsed time, as runDurationS gives it for a snapshot.
-    const end = this.endedAt ?? now;
+    // The run's elapsed time, as runDurationS gives it for a snapshot taken now (opts.now moves only the "current" window).
+    const end = this.endedAt ?? this.now();
     const durationS = end > this.startedAt ? (end - this.startedAt) / 1000 : 0;
     const oldestRecentSecond = Math.floor(now / 1000) - RING_SIZE + 1;
     const all: EntryTotals = {

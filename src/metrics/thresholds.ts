@@ -335,7 +335,7 @@ function selectorText(selector: ThresholdSelector): string {
 function measure(t: Threshold, snapshot: Snapshot, durationS: number): Measured {
   if (t.metric === 'exceptions') {
     const count = snapshot.exceptions.reduce((sum, group) => sum + group.count, 0);
-    return { actual: count, over: 'exceptions thrown by tasks, whole run' };
+    return { actual: count, over: 'the whole run\'s tasks' };
   }
   const entries = snapshot.entries.filter((entry) => selects(t.selector, entry));
   const unselected = t.selector.type === undefined && t.selector.name === undefined;

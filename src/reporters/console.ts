@@ -6,14 +6,17 @@
 import { PERCENTILES, percentileKey } from '../metrics/percentiles.js';
 import { statsRows, type StatsRow } from '../metrics/rows.js';
 import type { Snapshot } from '../metrics/snapshot.js';
-import type { SecurityResult, ThresholdResult } from '../metrics/thresholds.js';
-import { clean, formatDuration, formatMs, padEnd, padStart, plural, truncate } from './text.js';
+import type { SecurityResult, ThresholdResult, ThresholdSource } from '../metrics/thresholds.js';
+import type { VerdictSummary } from '../metrics/verdict.js';
+import { clean, formatDuration, formatMs, padEnd, padEndMiddle, padStart, plural, shortenMiddle, truncate } from './text.js';
 
 /** Widest line the tables aim for. */
 export const MAX_TABLE_WIDTH = 130;
 const MIN_TYPE_WIDTH = 8;
 const MAX_TYPE_WIDTH = 26;
 const MIN_NAME_WIDTH = 10;
+/** Names wider than the table allows are shortened in the middle; the column widens (up to this) only when that would make two rows read alike. */
+const MAX_NAME_WIDTH = 120;
 /** Width of everything right of the name column in the stats table: " # reqs  # fails |  Avg  Min  Max  Med |  req/s failures/s". */
 const STATS_FIXED_WIDTH = 1 + 7 + 1 + 12 + 2 + 7 + 1 + 7 + 1 + 7 + 7 + 3 + 7 + 1 + 11;
 /** Right of the name in the percentile table: 8 for 50%, 6 for each other percentile and # reqs, each after a space. */
@@ -27,8 +30,14 @@ interface Columns {
 function columnsFor(rows: readonly StatsRow[], fixedWidth: number): Columns {
   const longestType = Math.max(0, ...rows.map((row) => clean(row.type).length));
   const type = Math.min(Math.max(longestType, MIN_TYPE_WIDTH), MAX_TYPE_WIDTH);
+  const names = rows.map((row) => `${clean(row.type)}\u0000${clean(row.name)}`);
   const longestName = Math.max('Aggregated'.length, ...rows.map((row) => clean(row.name).length));
-  const name = Math.max(MIN_NAME_WIDTH, Math.min(longestName, MAX_TABLE_WIDTH - type - 1 - fixedWidth));
+  let name = Math.max(MIN_NAME_WIDTH, Math.min(longestName, MAX_TABLE_WIDTH - type - 1 - fixedWidth));
+  // Seven resources whose URIs differ only after 29 characters must not print as seven equal rows.
+  const distinct = new Set(names).size;
+  while (name < Math.min(longestName, MAX_NAME_WIDTH) && new Set(rows.map((row) => `${clean(row.type)}\u0000${shortenMiddle(clean(row.name), name)}`)).size < distinct) {
+    name += 1;
+  }
   return { type, name };
 }
 
@@ -40,7 +49,7 @@ function failCell(row: StatsRow): string {
 function statsLine(row: StatsRow, cols: Columns, current: boolean): string {
   const rps = current ? row.currentRps : row.rps;
   const fps = current ? row.currentFps : row.fps;
-  return `${padEnd(clean(row.type), cols.type)} ${padEnd(clean(row.name), cols.name)} `
+  return `${padEnd(clean(row.type), cols.type)} ${padEndMiddle(clean(row.name), cols.name)} `
     + `${padStart(String(row.requests), 7)} ${padStart(failCell(row), 12)} |`
     + `${padStart(formatMs(row.avgMs), 7)} ${padStart(formatMs(row.minMs), 7)} ${padStart(formatMs(row.maxMs), 7)}`
     + `${padStart(formatMs(row.medianMs), 7)} | ${padStart(rps.toFixed(2), 7)} ${padStart(fps.toFixed(2), 11)}`;
@@ -67,7 +76,7 @@ function percentileTable(rows: readonly StatsRow[], aggregated: StatsRow): strin
   const cells = (values: string[], reqs: string): string =>
     values.map((value, i) => padStart(value, i === 0 ? 8 : 6)).join(' ') + ` ${padStart(reqs, 6)}`;
   const line = (row: StatsRow): string =>
-    `${padEnd(clean(row.type), cols.type)} ${padEnd(clean(row.name), cols.name)} `
+    `${padEnd(clean(row.type), cols.type)} ${padEndMiddle(clean(row.name), cols.name)} `
     + cells(PERCENTILES.map((p) => (row.requests > 0 ? formatMs(row.percentilesMs[percentileKey(p)] ?? 0) : 'N/A')), String(row.requests));
   const header = `${padEnd('Type', cols.type)} ${padEnd('Name', cols.name)} `
     + cells(PERCENTILES.map((p) => `${percentileKey(p)}%`), '# reqs');
@@ -116,7 +125,8 @@ function errorReport(snapshot: Snapshot): string[] {
     `${padEnd('# occurrences', 18)} ${padEnd('Type', typeWidth)} ${padEnd('Name', nameWidth)} Error`,
     separator,
     ...snapshot.errors.map((e) =>
-      `${padEnd(String(e.occurrences), 18)} ${padEnd(clean(e.type), typeWidth)} ${padEnd(clean(e.name), nameWidth)} ${truncate(clean(e.error), errorWidth)}`),
+      // The whole text is in CSV, JSON and HTML; here both ends stay (the end often says why).
+      `${padEnd(String(e.occurrences), 18)} ${padEnd(clean(e.type), typeWidth)} ${padEndMiddle(clean(e.name), nameWidth)} ${shortenMiddle(clean(e.error), errorWidth)}`),
     separator,
   ];
 }
@@ -125,15 +135,21 @@ function exceptionReport(snapshot: Snapshot): string[] {
   if (snapshot.exceptions.length === 0) return [];
   const lines = ['Exceptions', `${padEnd('# count', 9)} Message`, `${'-'.repeat(9)}|${'-'.repeat(60)}`];
   for (const group of snapshot.exceptions) {
-    lines.push(`${padEnd(String(group.count), 9)} ${truncate(clean(group.message), MAX_TABLE_WIDTH - 10)}`);
+    lines.push(`${padEnd(String(group.count), 9)} ${shortenMiddle(clean(group.message), MAX_TABLE_WIDTH - 10)}`);
     for (const frame of group.traceback.split('\n')) lines.push(`${' '.repeat(10)}${truncate(clean(frame), MAX_TABLE_WIDTH - 10)}`);
   }
   return lines;
 }
 
+const SOURCE_TAG: Record<ThresholdSource, string> = { mcpload: '[mcpload default]', scenario: '[scenario default]', user: '' };
+
 function thresholdReport(thresholds: readonly ThresholdResult[]): string[] {
   if (thresholds.length === 0) return [];
-  return ['Thresholds', ...thresholds.map((t) => `  ${t.passed ? '✓' : '✗'} ${clean(t.expr)}  ${clean(t.detail)}`)];
+  return ['Thresholds', ...thresholds.map((t) => {
+    const over = t.over ? ` over ${clean(t.over)}` : '';
+    const tag = SOURCE_TAG[t.source ?? 'user'];
+    return `  ${t.passed ? '✓' : '✗'} ${clean(t.expr)}  ${clean(t.detail)}${over}${tag ? `  ${tag}` : ''}`;
+  })];
 }
 
 function securityReport(security: readonly SecurityResult[]): string[] {
@@ -158,12 +174,41 @@ export function verdict(thresholds: readonly ThresholdResult[], security: readon
   return `FAILED: ${parts.join(', ')}`;
 }
 
+/** "error_rate<1%, checks==100%, exceptions==0 (mcpload's defaults); p(95)<500 (the scenario's); ... 4 security checks". */
+export function judgedOn(thresholds: readonly ThresholdResult[], security: readonly SecurityResult[]): string {
+  const groups: Array<[ThresholdSource, string]> = [['mcpload', "mcpload's defaults"], ['scenario', "the scenario's"], ['user', 'yours']];
+  const parts: string[] = [];
+  for (const [source, label] of groups) {
+    const exprs = thresholds.filter((t) => (t.source ?? 'user') === source).map((t) => clean(t.expr));
+    if (exprs.length > 0) parts.push(`${exprs.join(', ')} (${label})`);
+  }
+  if (security.length > 0) parts.push(plural(security.length, 'security check'));
+  return `Verdict judged on: ${parts.length > 0 ? parts.join('; ') : 'nothing (no rule, no security check)'}`;
+}
+
+/**
+ * The summary's last lines: what the verdict was judged on, PASSED or FAILED,
+ * and one line per reason it failed (a failed run never reads PASSED).
+ */
+export function verdictLines(
+  thresholds: readonly ThresholdResult[], security: readonly SecurityResult[], summary?: VerdictSummary, exitCode?: number,
+): string[] {
+  const lines = [judgedOn(thresholds, security)];
+  if (summary?.abortedBy !== undefined) lines.push(`Stopped early: threshold ${clean(summary.abortedBy)} crossed (abortOnFail)`);
+  const head = verdict(thresholds, security);
+  lines.push(exitCode !== undefined && exitCode !== (head === 'PASSED' ? 0 : 1) ? `${head} (exit code ${exitCode}, as --exit-code-on-error asks)` : head);
+  const failures = summary?.failures
+    ?? [...thresholds.filter((t) => !t.passed).map((t) => `${t.expr}: ${t.detail}`), ...security.filter((c) => !c.passed).map((c) => `security check ${c.name}`)];
+  for (const failure of failures) lines.push(`  ✗ ${shortenMiddle(clean(failure), 400)}`);
+  return lines;
+}
+
 /** The end-of-run report. Sections with nothing to say are left out. */
 export function formatSummary(
   snapshot: Snapshot,
   thresholds: ThresholdResult[],
   security: SecurityResult[],
-  extra: { droppedIterations?: number } = {},
+  extra: { droppedIterations?: number; verdict?: VerdictSummary; exitCode?: number } = {},
 ): string {
   const { rows, aggregated } = statsRows(snapshot);
   const sections: string[][] = [
@@ -177,6 +222,6 @@ export function formatSummary(
   if (extra.droppedIterations !== undefined && extra.droppedIterations > 0) {
     sections.push([`Dropped iterations: ${extra.droppedIterations} (the load generator could not start them on time)`]);
   }
-  sections.push([verdict(thresholds, security)]);
+  sections.push(verdictLines(thresholds, security, extra.verdict, extra.exitCode));
   return sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n\n');
 }

@@ -107,8 +107,9 @@ export function runSuites(result: RunResult): JUnitSuite[] {
     classname: 'mcpload.thresholds',
     timeS: 0,
     outcome: t.passed ? 'pass' : 'failure',
-    message: t.detail,
-    ...(t.passed ? {} : { details: t.detail }),
+    // What it was computed over, and whether it was a default, so a CI page tells why.
+    message: `${t.detail}${t.over ? ` over ${t.over}` : ''}${t.isDefault ? ` (${t.source === 'mcpload' ? 'mcpload' : 'scenario'} default)` : ''}`,
+    ...(t.passed ? {} : { details: `${t.detail}${t.over ? ` over ${t.over}` : ''}` }),
   }));
   const security = result.security.map((s): JUnitCase => ({
     name: s.name,

@@ -14,6 +14,24 @@ export function truncate(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
+/**
+ * Cuts to `width` characters by taking out the middle ("/api/v1/reso…/item-7"):
+ * both ends stay, where names and error messages say the most.
+ */
+export function shortenMiddle(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text;
+  if (width < 5) return truncate(text, width);
+  const head = Math.ceil((width - 1) / 2);
+  const tail = width - 1 - head;
+  return `${text.slice(0, head)}…${text.slice(text.length - tail)}`;
+}
+
+/** `padEnd` for names: shortened in the middle, so that names with a common start stay apart. */
+export function padEndMiddle(text: string, width: number): string {
+  return shortenMiddle(text, width).padEnd(width);
+}
+
 export function padEnd(text: string, width: number): string {
   return truncate(text, width).padEnd(width);
 }

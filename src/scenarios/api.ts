@@ -57,7 +57,12 @@ export interface Scenario {
   name: string;
   description?: string;
   userClasses: UserClass[];
-  /** Default thresholds (k6 syntax, e.g. `p(95)<500`); `--threshold` adds or overrides. */
+  /**
+   * Default thresholds (k6 syntax, e.g. `p(95)<500`); `--threshold` adds or
+   * overrides (same metric and selector). mcpload adds its own defaults to
+   * every run (`error_rate<1%`, `checks==100%`, `exceptions==0`); a rule here
+   * with the same metric and no selector replaces the matching one.
+   */
   thresholds?: string[];
   /**
    * Locust's LoadTestShape: called once a second with the elapsed seconds;

@@ -113,10 +113,11 @@ export function fixedError(kind: ErrorKind, detail: string): SampleError {
 }
 
 /**
- * Shortens free text that a server or a caller chose (a JSON-RPC error
- * message, a tool's error text) to one line of at most `max` characters.
+ * Folds free text that a server or a caller chose (a JSON-RPC error message,
+ * a tool's error text) to one line of at most `max` characters: long enough
+ * to keep the end, which often says why ("... received \"bravo\" at nextThoughtNeeded").
  */
-export function shortText(text: string, max = 100): string {
+export function shortText(text: string, max = 2048): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }

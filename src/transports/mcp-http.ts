@@ -492,6 +492,7 @@ export class McpHttpClient {
   private runCheck(validate: ResultCheck, result: unknown, method: string, name: string): SampleError | undefined {
     try {
       const failure = validate(result);
+      if (failure === undefined) this.recorder.checkPassed?.(method, name);
       return failure === undefined ? undefined : fixedError('check', shortText(failure));
     } catch (err) {
       this.recorder.exception(err, `validate ${method} ${name}`);

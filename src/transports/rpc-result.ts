@@ -46,6 +46,7 @@ export interface Interpreted {
  */
 export function interpretResponse(
   message: Record<string, unknown>, isToolCall: boolean, validate: ResultCheck | undefined, recorder: Recorder, where: string,
+  checked?: { type: string; name: string },
 ): Interpreted {
   if (message.error !== undefined) return { error: jsonRpcError(message.error), result: undefined };
   if (!('result' in message)) return { error: INVALID_RESPONSE, result: undefined };
@@ -55,6 +56,7 @@ export function interpretResponse(
     try {
       const failure = validate(result);
       if (failure !== undefined) error = fixedError('check', shortText(failure));
+      else if (checked) recorder.checkPassed?.(checked.type, checked.name);
     } catch (err) {
       recorder.exception(err, `validate ${where}`);
       error = VALIDATE_THREW;

@@ -176,7 +176,7 @@ export class SessionMcpClient implements McpClient {
     let error = reply.error;
     let result: unknown;
     if (error === undefined && reply.message !== undefined) {
-      const out = interpretResponse(reply.message, isToolCall, opts?.validate, this.recorder, `${method} ${name}`);
+      const out = interpretResponse(reply.message, isToolCall, opts?.validate, this.recorder, `${method} ${name}`, { type: method, name });
       error = out.error;
       result = out.result;
     }

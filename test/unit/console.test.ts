@@ -69,15 +69,23 @@ test('summary: stats, percentiles, errors, exceptions, thresholds, security and 
   assert.ok(lines.includes('Exceptions'));
   assert.ok(lines.some((line) => /^1\s+RangeError: bad index$/.test(line)));
   assert.ok(lines.includes('Thresholds'));
-  assert.ok(lines.some((line) => /^ {2}✓ p\(95\)<500 {2}p\(95\) = [\d.]+ ms \(required < 500 ms\)$/.test(line)));
-  assert.ok(lines.some((line) => /^ {2}✗ error_rate<1% {2}error_rate = 12\.5% \(required < 1%\)$/.test(line)), text);
-  assert.ok(lines.some((line) => line.startsWith('  ✓ name=echo:max<=100')));
+  // Each threshold line says what it was computed over: the SECURITY row is left out of unselected ones.
+  assert.ok(lines.some((line) => /^ {2}✓ p\(95\)<500 {2}p\(95\) = [\d.]+ ms \(required < 500 ms\) over 200 requests, SECURITY rows excluded {2}\[scenario default\]$/.test(line)), text);
+  assert.ok(lines.some((line) => /^ {2}✗ error_rate<1% {2}error_rate = 12\.5% \(required < 1%\) over 200 requests \(25 failed\), SECURITY rows excluded {2}\[scenario default\]$/.test(line)), text);
+  assert.ok(lines.some((line) => line.startsWith('  ✓ name=echo:max<=100  max = 100 ms (required <= 100 ms) over 100 requests of name=echo')), text);
   assert.ok(lines.includes('Security checks'));
   assert.ok(lines.includes('  ✗ FAIL sensitive-routes  (1 attempt, 1 let through)'));
   assert.ok(lines.includes('      security: GET /admin answered 200'));
   assert.ok(lines.includes('  ✓ pass origin-check  (1 attempt, 0 let through)'));
   assert.ok(lines.some((line) => line.startsWith('Dropped iterations: 7')));
-  assert.equal(lines.at(-1), 'FAILED: 1 threshold, 1 security check');
+  // The last lines: what the verdict was judged on, the verdict, and each reason.
+  const judged = lines.findIndex((line) => line.startsWith('Verdict judged on: '));
+  assert.equal(lines[judged], 'Verdict judged on: p(95)<500, error_rate<1% (the scenario\'s); name=echo:max<=100 (yours); 2 security checks');
+  assert.equal(lines[judged + 1], 'FAILED: 1 threshold, 1 security check');
+  assert.deepEqual(lines.slice(judged + 2), [
+    '  ✗ error_rate<1%: error_rate = 12.5% (required < 1%)',
+    '  ✗ security check sensitive-routes',
+  ]);
   // Section order as Locust prints them, then ours.
   const order = ['Response time percentiles (approximated, ms)', 'Error report', 'Exceptions', 'Thresholds', 'Security checks'].map((h) => lines.indexOf(h));
   assert.deepEqual([...order].sort((a, b) => a - b), order);
@@ -92,8 +100,9 @@ test('summary of a clean run leaves out empty sections and passes', () => {
   assert.ok(!text.includes('Exceptions'));
   assert.ok(!text.includes('Security checks'));
   assert.ok(!text.includes('Dropped iterations'));
-  assert.ok(text.includes('  ✓ avg<10  avg = 2.5 ms (required < 10 ms)'));
+  assert.ok(text.includes('  ✓ avg<10  avg = 2.5 ms (required < 10 ms) over 1 requests  [scenario default]'));
   assert.equal(text.split('\n').at(-1), 'PASSED');
+  assert.equal(text.split('\n').at(-2), 'Verdict judged on: avg<10 (the scenario\'s)');
 });
 
 test('verdict counts failures with the right plurals', () => {

@@ -56,7 +56,7 @@ test('selectors: name, type, both, and names containing ":" and ","', () => {
 
 test('bad input throws a ThresholdError naming the bad part', () => {
   const bad: Array<[string, RegExp]> = [
-    ['p95<3', /^invalid threshold "p95<3": expected p\(N\), avg, med, min, max, error_rate or rps$/],
+    ['p95<3', /^invalid threshold "p95<3": expected p\(N\), avg, med, min, max, error_rate, rps, checks, count or exceptions$/],
     ['latency<3', /expected p\(N\), avg/],
     ['avg 100', /expected an operator <, <=, >, >= or == after "avg"/],
     ['avg=<100', /expected an operator/],
@@ -129,7 +129,10 @@ test('evaluation against hand-computed figures', () => {
   assert.equal(run('type=SECURITY:max>9s').passed, true, 'SECURITY can be selected explicitly');
 
   const none = run('name=/nothing:avg<1');
-  assert.deepEqual(none, { expr: 'name=/nothing:avg<1', passed: false, actual: null, detail: 'no requests matched' });
+  assert.deepEqual(none, {
+    expr: 'name=/nothing:avg<1', passed: false, actual: null, detail: 'no requests matched',
+    over: '0 requests of name=/nothing', source: 'user', isDefault: false,
+  });
   assert.equal(run('type=GET,name=/slow:avg<1').detail, 'no requests matched');
   assert.match(run('p(95)<500').detail, /p\(95\) = [\d.]+ ms \(required < 500 ms\)/);
 });
