@@ -2,10 +2,10 @@
  * The `mcpload probe` command: options and help only; the work is in
  * src/app/probe-command.ts. Added to the program by main.ts.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runProbe } from '../app/probe-command.js';
 import { SEVERITIES, type Severity } from '../security/check.js';
-import { collect, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
+import { collect, humanDuration, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 
@@ -36,9 +36,9 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
     .option('--junit <file>', 'write JUnit XML (each check a test case)')
     .option('--sarif <file>', 'write SARIF 2.1.0 (for code-scanning dashboards)')
     .option('--aggressive', 'also run the resource-limit checks (opens many sessions, waits for idle expiry)', false)
-    .option('--idle-wait <duration>', 'aggressive: how long a session is left idle before the expiry check', parseDurationMs, 70_000)
+    .addOption(new Option('--idle-wait <duration>', 'aggressive: how long a session is left idle before the expiry check').argParser(parseDurationMs).default(70_000, humanDuration(70_000)))
     .option('--max-sessions <n>', 'aggressive: most sessions opened while looking for the session cap', parseNonNegativeInt, 1000)
-    .option('--request-timeout <duration>', 'per-request timeout', parseDurationMs, 10_000)
+    .addOption(new Option('--request-timeout <duration>', 'per-request timeout').argParser(parseDurationMs).default(10_000, humanDuration(10_000)))
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {});
   return addTlsOptions(probe)
