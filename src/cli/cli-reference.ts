@@ -52,8 +52,8 @@ loglevel = WARNING
 
 | Code | Meaning |
 | ---- | ------- |
-| 0 | the run passed: every threshold and security row held, and the default verdict (failures, task exceptions, failed checks) found nothing; \`--help\`, \`--version\`, \`run -l\` |
-| 1 | the run failed; \`--exit-code-on-error N\` sets the code for a failure of the default verdict |
+| 0 | the run passed: every rule held (yours, the scenario's, and mcpload's defaults \`error_rate<1%\`, \`checks==100%\`, \`exceptions==0\`) and every security row held; also \`--help\`, \`--version\`, \`run -l\` |
+| 1 | the run failed; \`--exit-code-on-error N\` sets the code when only default rules failed (mcpload's or the scenario's) |
 | 2 | bad input, before any load: an unknown option or bad value, a config file error, a scenario that does not load, a target that does not answer |`;
 
 export const CLI_REFERENCE_FILE = 'docs/cli.md';

@@ -35,8 +35,9 @@ one "option = value" a line (spawn-rate = 5, headless = true, tags = a, b). The 
 environment, the environment over the file, the file over the defaults.
 
 Exit codes:
-  0  the run passed: thresholds held, security rows held, no failures over the default error rate
-  1  the run failed (or --exit-code-on-error N for a failure of the default verdict)
+  0  the run passed: every rule held (yours, the scenario's, and mcpload's defaults
+     error_rate<1%, checks==100%, exceptions==0) and every security row held
+  1  the run failed; --exit-code-on-error N sets the code when only default rules failed
   2  bad input (an option, the config file, the scenario, an unreachable target), before any load`;
 
 /** The sources commander records, ranked: who wins when two flags name one setting. */
@@ -162,7 +163,7 @@ function defineOptions(run: Command): Command {
 
   run.optionsGroup('Verdict:')
     .option('--threshold <expr...>', "pass/fail rule, k6 style: 'p(95)<300', 'name=/api/v1/tools/call:avg<100', 'error_rate<0.01'", collect, [])
-    .option('--exit-code-on-error <n>', 'exit code when the run fails on failures, task exceptions or failed checks (default: 1; 0 never fails on them)', parseNonNegativeInt);
+    .option('--exit-code-on-error <n>', "exit code when only default rules failed (mcpload's error_rate<1%, checks==100%, exceptions==0, and the scenario's thresholds); default: 1. Your own --threshold and security rows always exit 1", parseNonNegativeInt);
 
   run.optionsGroup('Output:')
     .option('--csv <prefix>', 'write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv')
