@@ -71,6 +71,11 @@ function withAlpha(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
+/** On the log scale, labels at 0, 1, 10, 100, …: none below zero (no rate or time lies there), none crowded between. */
+function decades(_u: uPlot, splits: number[]): Array<number | null> {
+  return splits.map((v) => (v === 0 || (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9) ? v : null));
+}
+
 function dataOf(series: Series, lines: Line[]): uPlot.AlignedData {
   return [series.t, ...lines.map((l) => l.values(series))] as uPlot.AlignedData;
 }
@@ -96,7 +101,7 @@ export function Chart({ title, unit, series, lines, revision, height = 220, test
         lastCut.current = next;
         setCut(next);
       }
-      return [Math.min(0, min), next.top];
+      return [log ? 0 : Math.min(0, min), next.top];
     };
     el.dataset.scale = log ? 'log' : 'linear';
     const opts: uPlot.Options = {
@@ -105,7 +110,7 @@ export function Chart({ title, unit, series, lines, revision, height = 220, test
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       scales: { x: { time: true, range: timeRange }, y: log ? { distr: 4, asinh: 1, range: yRange } : { range: yRange } },
-      axes: [{ ...AXIS, incrs: TIME_INCRS }, { ...AXIS, size: 54 }],
+      axes: [{ ...AXIS, incrs: TIME_INCRS }, { ...AXIS, size: 54, ...(log ? { filter: decades } : {}) }],
       series: [
         {},
         ...lines.map((l) => ({
@@ -143,7 +148,7 @@ export function Chart({ title, unit, series, lines, revision, height = 220, test
         <span class="chart-tools">
           {cut.clipped > 0 && !log ? (
             <span class="clip-note" data-testid={testId ? `${testId}-clipped` : undefined} title="the y-axis is cut above the bulk of the points; switch to log scale to see them all">
-              {`axis cut at ${ms(cut.top)}${unit}: ${cut.clipped} point${cut.clipped === 1 ? '' : 's'} above (max ${ms(cut.max)}${unit})`}
+              {`axis cut at ${ms(cut.top)}${unit}: ${cut.clipped} above (max ${ms(cut.max)}${unit})`}
             </span>
           ) : null}
           <span class="muted">{series.t.length > 0 ? `${series.t.length} points` : 'waiting for data'}</span>
