@@ -321,6 +321,11 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** "1 request", "1,234 requests". */
+function counted(n: number, word: string): string {
+  return `${formatCount(n)} ${n === 1 ? word : `${word}s`}`;
+}
+
 interface Measured {
   actual: number | null;
   /** What the figure was computed over. */
@@ -350,11 +355,11 @@ function measure(t: Threshold, snapshot: Snapshot, durationS: number): Measured 
       failed += entry.checksFailed ?? 0;
     }
     const all = passed + failed;
-    return { actual: all > 0 ? passed / all : null, over: `${formatCount(all)} checks${of} (${formatCount(failed)} failed)${left}` };
+    return { actual: all > 0 ? passed / all : null, over: `${counted(all, 'check')}${of} (${formatCount(failed)} failed)${left}` };
   }
   const totals = totalsOf(entries);
-  const requests = `${formatCount(totals.requests)} requests${of}`;
-  if (t.metric === 'count') return { actual: totals.requests, over: `requests${of}${left}` };
+  const requests = `${counted(totals.requests, 'request')}${of}`;
+  if (t.metric === 'count') return { actual: totals.requests, over: `all requests${of}${left}` };
   if (totals.requests === 0) return { actual: null, over: `${requests}${left}` };
   if (t.metric === 'rps') return { actual: durationS > 0 ? totals.requests / durationS : 0, over: `${requests} in ${round(durationS, 2)} s${left}` };
   if (t.metric === 'error_rate') return { actual: totals.failures / totals.requests, over: `${requests} (${formatCount(totals.failures)} failed)${left}` };
@@ -383,7 +388,7 @@ export function evaluateThresholds(list: readonly Threshold[], snapshot: Snapsho
     const { actual, over } = measure(t, snapshot, durationS);
     if (actual === null) {
       const nothing = t.metric === 'checks' ? 'no checks ran' : 'no requests matched';
-      return { expr: t.expr, passed: source === 'mcpload', actual: null, detail: nothing, over, ...meta };
+      return { expr: t.expr, passed: source === 'mcpload', actual: null, detail: nothing, ...meta };
     }
     const passed = compare(actual, t.op, t.value);
     const detail = `${metricLabel(t)} = ${formatValue(t.metric, actual)} (required ${t.op} ${formatValue(t.metric, t.value)})`;

@@ -100,7 +100,7 @@ test('summary of a clean run leaves out empty sections and passes', () => {
   assert.ok(!text.includes('Exceptions'));
   assert.ok(!text.includes('Security checks'));
   assert.ok(!text.includes('Dropped iterations'));
-  assert.ok(text.includes('  ✓ avg<10  avg = 2.5 ms (required < 10 ms) over 1 requests  [scenario default]'));
+  assert.ok(text.includes('  ✓ avg<10  avg = 2.5 ms (required < 10 ms) over 1 request  [scenario default]'));
   assert.equal(text.split('\n').at(-1), 'PASSED');
   assert.equal(text.split('\n').at(-2), 'Verdict judged on: avg<10 (the scenario\'s)');
 });

@@ -131,7 +131,7 @@ test('evaluation against hand-computed figures', () => {
   const none = run('name=/nothing:avg<1');
   assert.deepEqual(none, {
     expr: 'name=/nothing:avg<1', passed: false, actual: null, detail: 'no requests matched',
-    over: '0 requests of name=/nothing', source: 'user', isDefault: false,
+    source: 'user', isDefault: false,
   });
   assert.equal(run('type=GET,name=/slow:avg<1').detail, 'no requests matched');
   assert.match(run('p(95)<500').detail, /p\(95\) = [\d.]+ ms \(required < 500 ms\)/);
