@@ -1,38 +1,121 @@
 /**
- * Loads a scenario written in TypeScript (or JavaScript) with no build step:
- * tsx compiles it on import, and a resolve hook maps the bare specifier
- * 'mcpload' to this very package, so a scenario anywhere on disk can
- * `import { ... } from 'mcpload'` and share our module instances.
+ * Loads a scenario written in TypeScript or JavaScript, from any folder, with
+ * no build step: `.ts`, `.mts`, `.js`, `.mjs`, with or without a package.json
+ * beside it, in "type": "module" and "type": "commonjs" folders alike.
+ *
+ * tsx compiles the file on import. Where Node would treat it as CommonJS
+ * (a `.ts` or `.js` with no package.json, or in a "commonjs" folder), tsx
+ * compiles `import … from 'mcpload'` to `require('mcpload')`, so the bare
+ * name must resolve for both loaders, and to the very module instances this
+ * process runs: a second copy of mcpload (and of undici under it) breaks
+ * class identities and undici's brand checks ("TypeError: Illegal
+ * constructor"). Hence:
+ *
+ * - tsx is registered process-wide, not under a tsImport namespace: a
+ *   namespace appends `?namespace=…` to every URL it loads, which gives every
+ *   dependency of the scenario its own copy.
+ * - Our resolve hooks are registered after tsx's, so they run first, before
+ *   tsx can map 'mcpload' through the user's tsconfig "paths" to some other copy.
+ *   `import` goes through a module.register hook (and module.registerHooks
+ *   where Node has it: from 22.15 tsx's own hooks are synchronous ones, which
+ *   run before any asynchronous hook); `require` through
+ *   Module._resolveFilename, answered from a Module._cache entry that holds
+ *   the namespace this process already imported.
  */
 import { existsSync } from 'node:fs';
-import { register } from 'node:module';
+import Module, { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Scenario, ScenarioEnv, ScenarioExport } from './api.js';
 
 export class ScenarioError extends Error {}
 
-let hookRegistered = false;
+/** The bare name scenarios import us by. */
+const PUBLIC_NAME = 'mcpload';
 
-/** The package's public entry (dist/index.js when built, src/index.ts under tsx). */
-function publicEntryUrl(): string {
+let hooksReady: Promise<void> | undefined;
+
+/** The package's public entry file (dist/index.js when built, src/index.ts under tsx). */
+function publicEntryFile(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   for (const candidate of ['../index.js', '../index.ts']) {
     const file = path.resolve(here, candidate);
-    if (existsSync(file)) return pathToFileURL(file).href;
+    if (existsSync(file)) return file;
   }
   throw new ScenarioError('mcpload is not built: run npm ci (or npm run build) first');
 }
 
-function registerHooks(): void {
-  if (hookRegistered) return;
-  hookRegistered = true;
-  const entry = publicEntryUrl();
+/** Node's CommonJS loader internals we hook; typed here because @types/node does not list them. */
+interface CjsLoader {
+  _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
+  _cache: Record<string, unknown>;
+}
+
+/** module.registerHooks (Node >= 22.15, 23.5): synchronous hooks for both import and require. */
+type SyncResolve = (specifier: string, context: unknown, next: (s: string, c: unknown) => unknown) => unknown;
+type RegisterHooks = (hooks: { resolve: SyncResolve }) => unknown;
+
+/** `require('mcpload')` returns the namespace this process imported, never a copy. */
+function shareWithRequire(entryFile: string, namespace: object): void {
+  const cjs = Module as unknown as CjsLoader;
+  const cached = new Module(entryFile);
+  cached.filename = entryFile;
+  cached.exports = namespace;
+  cached.loaded = true;
+  cjs._cache[entryFile] = cached;
+  const resolveFilename = cjs._resolveFilename;
+  cjs._resolveFilename = function (this: unknown, request, ...rest) {
+    return request === PUBLIC_NAME ? entryFile : resolveFilename.call(this, request, ...rest);
+  };
+}
+
+/** `import … from 'mcpload'` resolves to the running package's entry. */
+function shareWithImport(entryUrl: string): void {
   const hook =
     `export async function resolve(specifier, context, next) {` +
-    ` if (specifier === 'mcpload') return { url: ${JSON.stringify(entry)}, shortCircuit: true };` +
+    ` if (specifier === ${JSON.stringify(PUBLIC_NAME)}) return { url: ${JSON.stringify(entryUrl)}, shortCircuit: true };` +
     ` return next(specifier, context); }`;
   register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  const registerHooks = (Module as unknown as { registerHooks?: RegisterHooks }).registerHooks;
+  registerHooks?.({
+    resolve: (specifier, context, next) =>
+      specifier === PUBLIC_NAME ? { url: entryUrl, shortCircuit: true } : next(specifier, context),
+  });
+}
+
+async function registerHooksOnce(): Promise<void> {
+  const entryFile = publicEntryFile();
+  const entryUrl = pathToFileURL(entryFile).href;
+  const namespace = (await import(entryUrl)) as object;
+  const [tsxEsm, tsxCjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+  tsxEsm.register();
+  tsxCjs.register();
+  // After tsx, so that these run first.
+  shareWithImport(entryUrl);
+  shareWithRequire(entryFile, namespace);
+}
+
+function registerHooks(): Promise<void> {
+  hooksReady ??= registerHooksOnce();
+  return hooksReady;
+}
+
+/**
+ * A CommonJS module compiled from ESM syntax arrives as
+ * `{ __esModule: true, default: X }` under the namespace's default: unwrap it.
+ */
+function unwrapDefault(mod: Record<string, unknown>): unknown {
+  let exported = mod.default ?? mod.scenario;
+  for (let depth = 0; depth < 2 && isInteropWrapper(exported); depth++) {
+    const wrapper = exported as Record<string, unknown>;
+    exported = wrapper.default ?? wrapper.scenario;
+  }
+  return exported;
+}
+
+function isInteropWrapper(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || 'userClasses' in value) return false;
+  return 'default' in value || 'scenario' in value;
 }
 
 /** file:line:column of the first stack frame inside the scenario file, if any. */
@@ -59,15 +142,14 @@ function firstLine(err: unknown): string {
 export async function importScenarioModule(file: string): Promise<ScenarioExport> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new ScenarioError(`scenario file not found: ${file}`);
-  registerHooks();
-  const { tsImport } = await import('tsx/esm/api');
-  let mod: { default?: unknown };
+  await registerHooks();
+  let mod: Record<string, unknown>;
   try {
-    mod = await tsImport(pathToFileURL(absolute).href, import.meta.url);
+    mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (err) {
     throw new ScenarioError(`${locate(err, absolute)}: ${firstLine(err)}`);
   }
-  const exported = mod.default ?? (mod as { scenario?: unknown }).scenario;
+  const exported = unwrapDefault(mod);
   if (exported === undefined) {
     throw new ScenarioError(`${path.relative(process.cwd(), absolute)}: no default export (export default defineScenario({...}))`);
   }
