@@ -4,6 +4,7 @@
  * clutters it (the env name of every option, "default: false").
  */
 import { Command, Help, Option } from 'commander';
+import { UsageError } from './usage-error.js';
 
 /** Locust-era variable names still work: they feed the MCPLOAD_ ones. */
 const LEGACY_ENV: Readonly<Record<string, string>> = {
@@ -27,6 +28,30 @@ export function envNameOf(longFlag: string): string {
 /** Commander's own flags: not settings. */
 const NO_ENV = new Set(['--help', '--version']);
 
+/** Boolean options and the variable each one reads. */
+const BOOLEAN_ENV = new WeakMap<Option, string>();
+
+const TRUE = new Set(['', 'true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+
+/**
+ * Sets `command`'s boolean options from their MCPLOAD_ variables where the
+ * command line did not: `true`/`false` (`1`/`0`, `yes`/`no`, `on`/`off`; set
+ * but empty is true). Run before the action, as commander does for the others.
+ */
+export function readBooleanEnv(command: Command, env: NodeJS.ProcessEnv = process.env): void {
+  for (const option of command.options) {
+    const name = BOOLEAN_ENV.get(option);
+    const raw = name === undefined ? undefined : env[name];
+    if (raw === undefined) continue;
+    const key = option.attributeName();
+    if (command.getOptionValueSource(key) === 'cli') continue;
+    const value = raw.trim().toLowerCase();
+    if (!TRUE.has(value) && !FALSE.has(value)) throw new UsageError(`${name}: "${raw}" is not true or false`);
+    command.setOptionValueWithSource(key, TRUE.has(value), 'env');
+  }
+}
+
 class QuietHelp extends Help {
   override optionDescription(option: Option): string {
     // The env name is the same rule for every flag: the help's last lines say it once.
@@ -49,7 +74,11 @@ export class EnvCommand extends Command {
 
   override createOption(flags: string, description?: string): Option {
     const option = super.createOption(flags, description);
-    if (option.long && !NO_ENV.has(option.long)) option.env(envNameOf(option.long));
+    if (!option.long || NO_ENV.has(option.long)) return option;
+    // Commander sets a boolean flag whatever its variable says (MCPLOAD_HEADLESS=false meant true):
+    // booleans are read by readBooleanEnv instead, which knows false.
+    if (option.isBoolean()) BOOLEAN_ENV.set(option, envNameOf(option.long));
+    else option.env(envNameOf(option.long));
     return option;
   }
 

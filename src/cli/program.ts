@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { addClientCommand } from './client-cli.js';
-import { EnvCommand } from './env-command.js';
+import { EnvCommand, readBooleanEnv } from './env-command.js';
 import { addMergeCommand } from './merge-cli.js';
 import { addProbeCommand } from './probe-cli.js';
 import { addRunCommand } from './run-cli.js';
@@ -33,6 +33,8 @@ export function buildProgram(hooks: ProgramHooks = { finishes: () => {} }): Comm
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(oneLineError(text)) })
     .addHelpText('after', "\nStart with: mcpload run --headless -u 20 -r 5 -t 30s   (see 'mcpload run --help')\nExit codes: 0 passed, 1 failed, 2 bad input (before any load).");
+  // Runs for every subcommand's action, before it: boolean options from the environment.
+  program.hook('preAction', (_program, command) => readBooleanEnv(command));
   const finishes = () => hooks.finishes();
   addRunCommand(program, finishes);
   addMergeCommand(program, finishes);

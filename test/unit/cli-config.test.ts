@@ -199,3 +199,19 @@ test('the Locust and k6 flags reach the run options', async () => {
   await assert.rejects(settingsFor(['--user-stages', '1s:2']), /--user-stages needs --headless/);
   await assert.rejects(settingsFor(['--headless', '-u', '3', '--user-stages', '1s:2']), /leave out -u\/--users/);
 });
+
+test('boolean options read true and false from the environment, between the command line and the file', async () => {
+  assert.equal((await settingsFor([], { MCPLOAD_HEADLESS: 'true' })).headless, true);
+  assert.equal((await settingsFor([], { MCPLOAD_HEADLESS: '' })).headless, true, 'set but empty: on, as before');
+  assert.equal((await settingsFor([], { MCPLOAD_HEADLESS: 'false' })).headless, false);
+  assert.equal((await settingsFor(['--headless'], { MCPLOAD_HEADLESS: '0' })).headless, true, 'the command line wins');
+  const { file, done } = await withConfig('headless = true\nonly-summary = true\n');
+  try {
+    const s = await settingsFor(['--config', file], { MCPLOAD_HEADLESS: 'no' });
+    assert.equal(s.headless, false, 'the environment wins over the file');
+    assert.equal(s.onlySummary, true);
+  } finally {
+    await done();
+  }
+  await assert.rejects(settingsFor([], { MCPLOAD_HEADLESS: 'maybe' }), /MCPLOAD_HEADLESS: "maybe" is not true or false/);
+});
