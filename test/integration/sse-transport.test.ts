@@ -135,27 +135,33 @@ test('transport check: 405 to the POST and an event stream on GET mean legacy SS
 
 interface Entry { type: string; name: string; requests: number; failures: number }
 
-async function runAgainstLegacy(extra: string[]): Promise<Entry[]> {
+interface LegacyRun { code: number | null; stdout: string; entries: Entry[] }
+
+async function runAgainstLegacy(extra: string[]): Promise<LegacyRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-sse-'));
   try {
     const json = path.join(dir, 'run.json');
     const r = await runCli(['run', '--headless', '--host', sseUrl, '-u', '2', '-r', '2', '-t', '2s', '--stop-timeout', '1s',
       // Only the tool-call tasks: in 2 s a user runs a handful of tasks, and a random mix can hold no tools/call at all.
       '--print-interval', '0', '--seed', '3', '--tags', 'tools', '--json', json, ...extra]);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /scenario discover against/);
-    return (JSON.parse(readFileSync(json, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
+    assert.match(r.stdout, /scenario discover against/, r.stdout + r.stderr);
+    const entries = (JSON.parse(readFileSync(json, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
+    return { code: r.code, stdout: r.stdout + r.stderr, entries };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function checkLegacyRun(entries: Entry[]): void {
+function checkLegacyRun({ code, stdout, entries }: LegacyRun): void {
   assert.equal(entries.find((e) => e.type === 'GET' && e.name === '/sse')?.requests, 2);
   assert.equal(entries.find((e) => e.type === 'initialize' && e.name === '/sse')?.requests, 2);
   assert.ok(entries.some((e) => e.type === 'tools/call'));
   // The only failing tool is the one built to fail; sampling and elicitation tools get an agent's answers.
   assert.deepEqual(entries.filter((e) => e.failures > 0).map((e) => e.name), entries.some((e) => e.name === 'test_error_handling') ? ['test_error_handling'] : []);
+  // Its failures fail the run on discover's default error rate (1 %), and the summary says so; without them it passes.
+  const builtToFail = entries.some((e) => e.name === 'test_error_handling' && e.failures > 0);
+  assert.equal(code, builtToFail ? 1 : 0, stdout);
+  if (builtToFail) assert.match(stdout, /\n {2}✗ error_rate<1%: error_rate = [\d.]+% /);
 }
 
 test('run --transport sse: the discovery scenario over the legacy transport', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Stats } from '../../src/metrics/stats.js';
 import { evaluateThresholds, mergeThresholdLists, securityResults, type SecurityResult, type ThresholdResult } from '../../src/metrics/thresholds.js';
 import { formatLiveTable, formatSummary, verdict } from '../../src/reporters/console.js';
+import { shortenMiddle } from '../../src/reporters/text.js';
 
 const T0 = 1_700_000_000_000;
 const HEADER = /^Type\s+Name\s+# reqs\s+# fails \|\s+Avg\s+Min\s+Max\s+Med \|\s+req\/s\s+failures\/s$/;
@@ -112,4 +113,39 @@ test('verdict counts failures with the right plurals', () => {
   assert.equal(verdict([t(true)], [s(true)]), 'PASSED');
   assert.equal(verdict([t(false), t(false), t(true)], [s(false)]), 'FAILED: 2 thresholds, 1 security check');
   assert.equal(verdict([], [s(false), s(false)]), 'FAILED: 2 security checks');
+});
+
+test('names that differ only past the column width still print as different rows', () => {
+  const stats = new Stats({ now: () => T0 });
+  // Seven resources with one long common start, as a server's file tree gives them.
+  const names = Array.from({ length: 7 }, (_, i) => `file:///srv/data/projects/customer-exports/2026/quarter-one/report-${i}.csv`);
+  for (const name of names) stats.record('resources/read', name, 1000, 0);
+  stats.record('resources/read', `file:///srv/${'deep/'.repeat(40)}same-prefix-a/x`, 1000, 0);
+  stats.record('resources/read', `file:///srv/${'deep/'.repeat(40)}same-prefix-b/x`, 1000, 0);
+  const text = formatSummary(stats.snapshot(), [], []);
+  const rowsOf = (header: RegExp) => {
+    const lines = text.split('\n');
+    const at = lines.findIndex((line) => header.test(line));
+    return lines.slice(at + 2, at + 2 + 9);
+  };
+  for (const rows of [rowsOf(HEADER), rowsOf(/^Type\s+Name\s+50%/)]) {
+    assert.equal(rows.length, 9);
+    assert.equal(new Set(rows.map((row) => row.slice(0, row.indexOf('  ', 'resources/read '.length + 5)))).size, 9, rows.join('\n'));
+    // Both ends stay: the file name at the end is visible in every row.
+    for (let i = 0; i < 7; i++) assert.ok(rows.some((row) => row.includes(`report-${i}.csv`)), `report-${i}.csv\n${rows.join('\n')}`);
+  }
+});
+
+test('shortenMiddle keeps both ends; the error report keeps the end of a long error', () => {
+  assert.equal(shortenMiddle('abcdefghij', 10), 'abcdefghij');
+  assert.equal(shortenMiddle('abcdefghijk', 7), 'abc…ijk');
+  assert.equal(shortenMiddle('abcdefghijk', 8), 'abcd…ijk');
+  assert.equal(shortenMiddle('abcdef', 3), 'ab…');
+  const stats = new Stats({ now: () => T0 });
+  const error = `Invalid arguments for tool sequentialthinking: ${'details '.repeat(40)}Expected boolean or "true"/"false" string, received "bravo" at nextThoughtNeeded`;
+  stats.record('tools/call', 'sequentialthinking', 1000, 0, { kind: 'tool', detail: error });
+  const line = formatSummary(stats.snapshot(), [], []).split('\n').find((l) => l.startsWith('1 '))!;
+  assert.ok(line.length <= 130, line);
+  assert.ok(line.includes('Invalid arguments'), line);
+  assert.ok(line.endsWith('received "bravo" at nextThoughtNeeded'), line);
 });

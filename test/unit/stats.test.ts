@@ -97,7 +97,7 @@ test('rows are sorted by type then name; Aggregated merges every entry', () => {
   assert.equal(aggregated.maxMs, 4);
 });
 
-test('rps divides by the time from start to the last request; no requests or no time gives 0', () => {
+test('rps divides by the run\'s elapsed time (to the snapshot, or to finish()); no time gives 0', () => {
   const { stats, clock } = clocked();
   assert.equal(statsRows(stats.snapshot()).aggregated.rps, 0);
   stats.record('GET', '/', 1000, 0); // at the start instant: zero duration
@@ -107,6 +107,61 @@ test('rps divides by the time from start to the last request; no requests or no 
   const row = statsRows(stats.snapshot()).aggregated;
   assert.equal(row.rps, 2 / 4);
   assert.equal(row.fps, 1 / 4);
+});
+
+test('two quick failures in a 2 s run are 1 req/s, not the rate between the two requests', () => {
+  // The issue's case: 2 requests against a dead port 13 ms apart read 153.85 req/s when rates divided by first-to-last request.
+  const { stats, clock } = clocked();
+  clock.t = T0 + 1;
+  stats.record('GET', '/', 1000, 0, { kind: 'connect', detail: 'ECONNREFUSED' });
+  clock.t = T0 + 14;
+  stats.record('GET', '/', 1000, 0, { kind: 'connect', detail: 'ECONNREFUSED' });
+  clock.t = T0 + 2000;
+  stats.finish();
+  clock.t = T0 + 60_000; // read long after the end (a report, the web UI): the run's time still divides
+  const snapshot = stats.snapshot();
+  assert.equal(snapshot.endedAt, T0 + 2000);
+  assert.equal(statsRows(snapshot).aggregated.rps, 1);
+  assert.equal(stats.liveRows().aggregated.rps, 1);
+  assert.equal(statsRows(mergeSnapshots([snapshot, snapshot])).aggregated.rps, 2, 'merged: the same span, twice the requests');
+  // markStart: the clock restarts when the load starts, not when the stats were built.
+  const late = clocked();
+  late.clock.t = T0 + 30_000;
+  late.stats.markStart();
+  late.stats.record('GET', '/', 1000, 0);
+  late.clock.t = T0 + 32_000;
+  assert.equal(late.stats.liveRows().aggregated.rps, 0.5);
+});
+
+test('checks that held and checks that failed are counted per entry and survive a merge', () => {
+  const { stats } = clocked();
+  stats.checkPassed('tools/call', 'add');
+  stats.record('tools/call', 'add', 1000, 0);
+  stats.record('tools/call', 'add', 1000, 0, { kind: 'check', detail: 'wrong sum' });
+  stats.record('tools/call', 'add', 1000, 0, { kind: 'tool', detail: 'isError' });
+  stats.record('GET', '/', 1000, 0);
+  const snapshot = stats.snapshot();
+  const add = snapshot.entries.find((e) => e.name === 'add')!;
+  assert.equal(add.checksPassed, 1);
+  assert.equal(add.checksFailed, 1);
+  assert.equal(add.failures, 2);
+  assert.equal('checksPassed' in snapshot.entries.find((e) => e.name === '/')!, false, 'no checks, no fields');
+  const merged = mergeSnapshots([snapshot, snapshot]).entries.find((e) => e.name === 'add')!;
+  assert.deepEqual([merged.checksPassed, merged.checksFailed], [2, 2]);
+  stats.reset();
+  assert.equal(stats.snapshot().entries.find((e) => e.name === 'add')!.checksPassed, undefined);
+});
+
+test('error texts are kept whole up to 4 KB, on one line', () => {
+  const { stats } = clocked();
+  const long = `Expected boolean or "true"/"false" string,\n${'x'.repeat(600)}\treceived "bravo" at nextThoughtNeeded`;
+  stats.record('tools/call', 'think', 1000, 0, { kind: 'tool', detail: long });
+  stats.record('tools/call', 'huge', 1000, 0, { kind: 'tool', detail: 'y'.repeat(10_000) });
+  const errors = stats.snapshot().errors;
+  const think = errors.find((e) => e.name === 'think')!.error;
+  assert.ok(think.endsWith('received "bravo" at nextThoughtNeeded'), think);
+  assert.ok(!/[\n\t]/.test(think));
+  assert.equal(errors.find((e) => e.name === 'huge')!.error.length, 4096);
 });
 
 test('current rps averages the last 10 complete seconds', () => {

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ThresholdError, evaluateThresholds, mergeThresholdLists, parseThreshold, securityResults,
+  ThresholdError, evaluateThresholds, mergeThresholdLists, parseThreshold, securityResults, withDefaultRules,
 } from '../../src/metrics/thresholds.js';
+import { crossedAbortRule, exitCodeFor, judgeRun } from '../../src/metrics/verdict.js';
 import { Stats } from '../../src/metrics/stats.js';
 
 const T0 = 1_700_000_000_000;
@@ -166,4 +167,113 @@ test('securityResults: one per SECURITY entry, evidence from its error groups', 
       evidence: ['security: GET /admin answered 200 (×2)', 'security: DELETE /users answered 204'],
     },
   ]);
+});
+
+test('checks, count and exceptions parse; abortOnFail with an optional delay', () => {
+  assert.deepEqual(pick(parseThreshold('checks>0.99')), { metric: 'checks', op: '>', value: 0.99 });
+  assert.deepEqual(pick(parseThreshold('checks==100%')), { metric: 'checks', op: '==', value: 1 });
+  assert.deepEqual(pick(parseThreshold('count>100')), { metric: 'count', op: '>', value: 100 });
+  assert.deepEqual(parseThreshold('name=/x:count>=3').selector, { name: '/x' });
+  assert.deepEqual(pick(parseThreshold('exceptions<5')), { metric: 'exceptions', op: '<', value: 5 });
+  const abort = parseThreshold('error_rate<0.05:abortOnFail');
+  assert.equal(abort.abortOnFail, true);
+  assert.equal(abort.abortDelayS, undefined);
+  assert.equal(abort.expr, 'error_rate<0.05:abortOnFail');
+  assert.equal(abort.value, 0.05);
+  assert.equal(parseThreshold('p(95)<500:abortOnFail(30s)').abortDelayS, 30);
+  assert.equal(parseThreshold('p(95)<500:abortonfail(2m)').abortDelayS, 120);
+  assert.equal(parseThreshold('name=a:b:p(95)<500:abortOnFail(500ms)').abortDelayS, 0.5);
+  assert.deepEqual(parseThreshold('name=a:b:p(95)<500:abortOnFail(500ms)').selector, { name: 'a:b' });
+  assert.throws(() => parseThreshold('checks>2'), /checks rate 2 is outside 0–1/);
+  assert.throws(() => parseThreshold('count>-1'), /count -1 is negative/);
+  assert.throws(() => parseThreshold('name=x:exceptions<1'), /takes no name= or type= selector/);
+  assert.throws(() => parseThreshold('avg<1:abortOnFail(soon)'), /abortOnFail\(soon\): expected a delay/);
+});
+
+function pick(t: ReturnType<typeof parseThreshold>) {
+  return { metric: t.metric, op: t.op, value: t.value };
+}
+
+test('checks is the rate of passed checks; count the number of requests; exceptions the task exceptions', () => {
+  const stats = new Stats({ now: () => T0 });
+  // As a transport does: a check that held is counted, one that failed is the sample's `check` error.
+  for (let i = 0; i < 10; i++) {
+    if (i > 0) stats.checkPassed('tools/call', 'add');
+    stats.record('tools/call', 'add', 1000, 0, i === 0 ? { kind: 'check', detail: 'wrong sum' } : undefined);
+  }
+  stats.record('GET', '/h', 1000, 0);
+  stats.exception(new Error('x'), 'task');
+  stats.exception(new Error('x'), 'task');
+  const snapshot = stats.snapshot();
+  const run = (expr: string) => evaluateThresholds([parseThreshold(expr)], snapshot)[0]!;
+  assert.equal(run('checks>=0.9').actual, 0.9);
+  assert.equal(run('checks>=0.9').passed, true);
+  assert.equal(run('checks>=0.9').over, '10 checks (1 failed)');
+  assert.equal(run('checks>0.99').passed, false);
+  assert.equal(run('count==11').passed, true);
+  assert.equal(run('name=/h:count==1').passed, true);
+  assert.equal(run('name=/h:count==1').over, 'all requests of name=/h');
+  assert.equal(run('exceptions==2').passed, true);
+  assert.equal(run('name=/h:checks>0').detail, 'no checks ran');
+  assert.equal(run('name=/h:checks>0').passed, false, "a user's rule with nothing to judge fails");
+});
+
+test('what a threshold was computed over: the SECURITY rows left out are named', () => {
+  const snapshot = sampleSnapshot();
+  const [p95, fast] = evaluateThresholds([parseThreshold('p(95)<1s'), parseThreshold('name=/fast:error_rate<1')], snapshot);
+  assert.equal(p95!.over, '20 requests, SECURITY rows excluded');
+  assert.equal(fast!.over, '10 requests of name=/fast (1 failed)');
+});
+
+test("mcpload's default rules: added to every run, replaced by a rule on the same metric, passing when there is nothing to judge", () => {
+  const rules = withDefaultRules(mergeThresholdLists(['p(95)<500'], ['error_rate<5%']));
+  assert.deepEqual(rules.map((t) => [t.expr, t.source]), [
+    ['error_rate<5%', 'user'], ['checks==100%', 'mcpload'], ['exceptions==0', 'mcpload'], ['p(95)<500', 'scenario'],
+  ]);
+  // A selected error_rate does not replace the run-wide default.
+  assert.equal(withDefaultRules([parseThreshold('name=x:error_rate<50%')]).filter((t) => t.metric === 'error_rate').length, 2);
+  const empty = new Stats({ now: () => T0 }).snapshot();
+  const judged = evaluateThresholds(withDefaultRules([]), empty);
+  assert.deepEqual(judged.map((t) => [t.expr, t.passed, t.detail]), [
+    ['error_rate<1%', true, 'no requests matched'], ['checks==100%', true, 'no checks ran'], ['exceptions==0', true, 'exceptions = 0 (required == 0)'],
+  ]);
+  assert.ok(judged.every((t) => t.isDefault === true));
+});
+
+test('judgeRun: the verdict, one line per reason, and the exit code --exit-code-on-error decides', () => {
+  const stats = new Stats({ now: () => T0 });
+  for (let i = 0; i < 10; i++) stats.record('tools/call', 'fail', 1000, 0, i < 6 ? { kind: 'tool', detail: 'no' } : undefined);
+  const snapshot = stats.snapshot();
+  const onDefaults = judgeRun([], snapshot);
+  assert.equal(onDefaults.passed, false);
+  assert.equal(onDefaults.verdict.onlyDefaults, true);
+  assert.deepEqual(onDefaults.verdict.failures, [
+    "error_rate<1%: error_rate = 60% (required < 1%) over 10 requests (6 failed) (mcpload default; --exit-code-on-error 0, or your own --threshold 'error_rate...', changes it)",
+  ]);
+  assert.equal(exitCodeFor(onDefaults), 1);
+  assert.equal(exitCodeFor(onDefaults, 0), 0);
+  assert.equal(exitCodeFor(onDefaults, 3), 3);
+  const mine = judgeRun([parseThreshold('avg<0.5')], snapshot);
+  assert.equal(mine.verdict.onlyDefaults, false, "the user's own rule failed too");
+  assert.equal(exitCodeFor(mine, 0), 1);
+  const loose = judgeRun([parseThreshold('error_rate<70%')], snapshot);
+  assert.equal(loose.passed, true);
+  assert.deepEqual(loose.verdict.failures, []);
+  assert.equal(exitCodeFor(loose, 5), 0);
+  // A security check let through is not a default rule: it exits 1 whatever --exit-code-on-error says.
+  stats.record('SECURITY', 'GET /admin', 1000, 0, { kind: 'security', detail: 'answered 200' });
+  const breached = judgeRun([parseThreshold('error_rate<70%')], stats.snapshot());
+  assert.deepEqual(breached.verdict.failures, ['security check GET /admin: 1 of 1 attempts let through']);
+  assert.equal(exitCodeFor(breached, 0), 1);
+});
+
+test('crossedAbortRule: only abortOnFail rules, after their delay, and only when there is something to judge', () => {
+  const stats = new Stats({ now: () => T0 });
+  stats.record('tools/call', 'x', 1000, 0, { kind: 'tool', detail: 'no' });
+  const snapshot = stats.snapshot();
+  const rules = [parseThreshold('error_rate<1%'), parseThreshold('error_rate<50%:abortOnFail(10s)'), parseThreshold('name=nothing:avg<1:abortOnFail')];
+  assert.equal(crossedAbortRule(rules.slice(0, 1), snapshot, 100), undefined, 'a rule without abortOnFail never aborts');
+  assert.equal(crossedAbortRule(rules, snapshot, 5), undefined, 'within its delay');
+  assert.equal(crossedAbortRule(rules, snapshot, 10), 'error_rate<50%:abortOnFail(10s)');
+  assert.equal(crossedAbortRule([rules[2]!], snapshot, 10), undefined, 'no matching request is not a crossing');
 });
