@@ -175,9 +175,10 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
       name: 'discover',
       description: `discovered workload of ${env.mcpUrl}`,
       notes,
-      // Locust fails a run on any failure; we allow 1 %, and every outputSchema check must hold. A tool that fails
-      // by design (the reference server's `fail`) fails the run too: leave it out with --tools, or raise the rate.
-      thresholds: ['error_rate<1%', 'checks==100%'],
+      // Locust fails a run on any failure; we allow 1 %. mcpload's own defaults add that every outputSchema check
+      // holds and no task throws. A tool that fails by design (the reference server's `fail`) fails the run too:
+      // leave it out with --tools, or raise the rate with --threshold error_rate<...
+      thresholds: ['error_rate<1%'],
       // Tools that ask the client for sampling or elicitation get an agent's answer.
       serverRequests,
       userClasses: [{

@@ -168,7 +168,8 @@ export function buildSessionScenario(name: (typeof SESSION_SCENARIOS)[number], e
     return {
       name: 'churn',
       description: `open a session, ${calls} tools/list calls, DELETE; again`,
-      thresholds: ['error_rate<1%', 'checks==100%'],
+      // mcpload's own defaults (failed checks, task exceptions) apply beside it.
+      thresholds: ['error_rate<1%'],
       userClasses: [sessionChurnClass({ callsPerSession: calls })],
     };
   }

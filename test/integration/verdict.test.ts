@@ -82,7 +82,7 @@ test('discover against a server whose tool calls fail exits 1 on its own default
   const r = await runCli(['run', '--scenario', 'discover', '--tools', 'fail,test_error_handling', '--tags', 'tools', ...SHORT, '--seed', '5']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   const verdict = lastLines(r.stdout);
-  assert.match(verdict[0]!, /error_rate<1%, checks==100% \(the scenario's\)/);
+  assert.equal(verdict[0], "Verdict judged on: checks==100%, exceptions==0 (mcpload's defaults); error_rate<1% (the scenario's)");
   assert.match(verdict[2]!, /^ {2}✗ error_rate<1%: error_rate = [\d.]+% .*\(the scenario's default; --exit-code-on-error 0/);
   const quiet = await runCli(['run', '--scenario', 'discover', '--tools', 'fail,test_error_handling', '--tags', 'tools', ...SHORT, '--seed', '5', '--exit-code-on-error', '0']);
   assert.equal(quiet.code, 0, quiet.stdout + quiet.stderr);
@@ -132,6 +132,6 @@ test('a clean run passes and says what it was judged on', async () => {
   const r = await runCli(['run', '--scenario', 'discover', '--tools', 'add,echo', '--tags', 'tools', ...SHORT, '--threshold', 'count>0']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const verdict = lastLines(r.stdout);
-  assert.equal(verdict[0], "Verdict judged on: exceptions==0 (mcpload's defaults); error_rate<1%, checks==100% (the scenario's); count>0 (yours)");
+  assert.equal(verdict[0], "Verdict judged on: checks==100%, exceptions==0 (mcpload's defaults); error_rate<1% (the scenario's); count>0 (yours)");
   assert.deepEqual(verdict.slice(1), ['PASSED']);
 });
