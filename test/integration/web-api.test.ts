@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EXCEPTIONS_HEADER, FAILURES_HEADER, HISTORY_HEADER, STATS_HEADER } from '../../src/reporters/csv.js';
+import { exitCodeFor } from '../../src/metrics/verdict.js';
+import type { RunResult } from '../../src/reporters/json.js';
+import { runCli } from './cli-helpers.js';
 import { getJson, parsePrometheusText, rawRequest, readEvents, startWebCli, waitFor, type WebCli } from './web-helpers.js';
 
 function csvHeader(text: string): string[] {
@@ -232,6 +235,34 @@ describe('web API', () => {
     const json = JSON.parse(readFileSync(`${prefix}.json`, 'utf8'));
     assert.equal(json.settings.timeMs, 2000);
     assert.match(result.stderr, /time limit/);
+    assert.match(result.stderr, /the web UI stays up until Ctrl-C \(--autoquit 0 quits/, 'without --autoquit the UI says how it ends');
+  });
+});
+
+describe('web UI --autoquit', () => {
+  test('--autostart --autoquit 1 -t 3s quits by itself, writes every report asked for, and exits with the verdict\'s code', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-autoquit-'));
+    try {
+      const out = (name: string) => path.join(dir, name);
+      // A rule no run can meet (every request takes longer than 1 µs): the verdict is FAILED, so the code is 1, not 0 by accident.
+      const result = await runCli([
+        'run', '--web-port', '0', '--autostart', '--autoquit', '1', '-t', '3s', '-u', '2', '-r', '10', '--threshold', 'max<0.001',
+        '--json', out('run.json'), '--junit', out('run.xml'), '--sarif', out('run.sarif'),
+      ]);
+      assert.equal(result.signal, null, `it quit by itself: ${result.stderr}`);
+      assert.match(result.stdout, /web UI at http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(result.stderr, /quitting in 1 s \(--autoquit 1\)/);
+      const json = JSON.parse(readFileSync(out('run.json'), 'utf8')) as RunResult;
+      assert.equal(json.passed, false);
+      assert.equal(result.code, exitCodeFor(json), `exit code ${result.code} for a run that ${json.passed ? 'passed' : 'failed'}`);
+      assert.equal(result.code, 1);
+      assert.ok(json.snapshot.entries.some((e) => e.requests > 0), 'the run sent requests');
+      for (const file of ['run.xml', 'run.sarif']) assert.ok(existsSync(out(file)), `${file} written (a web run writes every report asked for)`);
+      // The end reads as a headless run's: the summary and the reports written.
+      assert.match(result.stdout, /reports: .*run\.json.*run\.xml.*run\.sarif/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,8 +10,11 @@ import { checkCredentials, exposureWarning, hostAllowed, isLoopbackHost, parseWe
 import { LogBook } from '../../src/web/log-book.js';
 import { locustStatsJson } from '../../src/web/locust-json.js';
 import { parseSwarmForm, SwarmFormError } from '../../src/web/swarm-form.js';
+import type { RunResult } from '../../src/reporters/json.js';
+import { reportsAsked } from '../../src/web/run-web.js';
+import { yTop } from '../../src/web/ui/src/y-range.js';
 import type { LiveStatus } from '../../src/web/view-model.js';
-import { aggregatedSeries, classRatios, tableView } from '../../src/web/views.js';
+import { aggregatedSeries, classRatios, peakUsersOf, reportData, tableView } from '../../src/web/views.js';
 
 const KNOWN = ['A', 'B'];
 const DEFAULTS = { users: 1, spawnRate: 1 };
@@ -178,6 +181,75 @@ describe('prometheus', () => {
     const empty = await createMetricsRegistry({ current: () => null }).metrics();
     assert.match(empty, /mcpload_users 0/);
   });
+});
+
+describe('report data', () => {
+  function result(extra: Partial<RunResult>): RunResult {
+    const now = 1_700_000_000_000;
+    let at = now;
+    const s = new Stats({ now: () => at });
+    s.record('GET', '/a', 2000, 10);
+    at += 1000;
+    s.tick(7);
+    at += 1000;
+    s.tick(0);
+    return {
+      tool: 'mcpload', version: 't', settings: { scenario: 'discover', host: 'http://127.0.0.1:1', thresholds: [] },
+      startedAt: new Date(now).toISOString(), endedAt: new Date(at).toISOString(), snapshot: s.snapshot(),
+      thresholds: [
+        { expr: 'error_rate<1%', passed: true, actual: 0, detail: 'error_rate = 0%', source: 'mcpload', isDefault: true, over: '1 request' },
+        { expr: 'p(95)<1', passed: false, actual: 2, detail: 'p(95) = 2 ms' },
+      ],
+      security: [], passed: false, ...extra,
+    };
+  }
+
+  test('the peak user count, not the count at the end; read from the history when the result has none', () => {
+    assert.equal(reportData(result({ peakUsers: 9 })).peakUsers, 9);
+    assert.equal(peakUsersOf(result({})), 7, 'the history had 7 users before the stop brought it to 0');
+  });
+
+  test('notes, and thresholds with where they came from and what they were computed over', () => {
+    const data = reportData(result({ notes: ['discover: skipped write_file (writes)'] }));
+    assert.deepEqual(data.notes, ['discover: skipped write_file (writes)']);
+    assert.deepEqual(reportData(result({})).notes, [], 'results written before notes existed');
+    assert.deepEqual(data.thresholds.map((t) => [t.expr, t.passed, t.source, t.over]), [
+      ['error_rate<1%', true, 'mcpload', '1 request'],
+      ['p(95)<1', false, undefined, undefined],
+    ]);
+  });
+});
+
+describe('chart y-axis', () => {
+  const steady = (n: number, base: number) => Array.from({ length: n }, (_, i) => base + (i % 5));
+
+  test('a first-second spike is cut off, and counted', () => {
+    const p99 = [4200, ...steady(59, 10)];
+    const p50 = [3000, ...steady(59, 5)];
+    const y = yTop([p50, p99]);
+    assert.equal(y.clipped, 2);
+    assert.equal(y.max, 4200);
+    assert.ok(y.top >= 14 && y.top < 30, `top ${y.top}`);
+  });
+
+  test('steady or ramping data is not cut: the axis reaches the highest point', () => {
+    for (const line of [steady(60, 10), Array.from({ length: 60 }, (_, i) => i * 10)]) {
+      const y = yTop([line]);
+      assert.equal(y.clipped, 0);
+      assert.ok(y.top >= y.max);
+    }
+  });
+
+  test('too few points to tell an outlier: nothing is cut; gaps and empty lines are skipped', () => {
+    assert.equal(yTop([[1, 1, 1, 500]]).clipped, 0);
+    assert.equal(yTop([[null, null], []]).top, 1);
+    assert.equal(yTop([[null, 2, null, 2, 2, 2, 2, 2, 2, 2, 2, 2, 900]]).clipped, 1);
+  });
+});
+
+test('every report option counts as asking for reports (a hand-kept list once forgot --junit and --sarif)', () => {
+  assert.equal(reportsAsked({}), false);
+  for (const kind of ['csv', 'json', 'html', 'junit', 'sarif', 'summaryExport'] as const) assert.equal(reportsAsked({ [kind]: 'out/x' }), true, kind);
 });
 
 test('the log keeps the newest lines and hands out what came after a sequence number', () => {
