@@ -76,6 +76,8 @@ export async function sendRaw(dispatcher: Dispatcher, req: RawRequest, timeoutMs
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         bytes += chunk.length;
         if (bytes > MAX_READ_BYTES) {
+          // undici's body, destroyed before its end, emits RequestAbortedError: it must not go unheard.
+          res.body.on('error', () => undefined);
           res.body.destroy();
           break;
         }
