@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { runClient } from '../app/client-command.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
+import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { UsageError, usageParse } from './usage-error.js';
 import { humanDuration, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
 
@@ -21,7 +22,8 @@ export function addClientCommand(program: Command, onStart: () => void): Command
     .addOption(client.createOption('--request-timeout <duration>', 'per-request timeout').argParser(parseDurationMs).default(30_000, humanDuration(30_000)))
     .option('--auth-token <token>', 'bearer token sent to the server (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
-    .option('--seed <n>', 'seed for generated tool arguments', parseNonNegativeInt, 1)
+    .option('--seed <n>', 'seed for generated tool arguments', parseNonNegativeInt, 1);
+  addTlsOptions(client)
     .addHelpText('after', '\nExample:\n  mcpload client http://127.0.0.1:8000/mcp\n\nExit codes: 0 every exchange succeeded, 1 one failed, 2 bad input.');
   return client.action(async (url: string | undefined, o) => {
     onStart();
@@ -38,6 +40,7 @@ export function addClientCommand(program: Command, onStart: () => void): Command
         headers: o.header,
         authToken: o.authToken,
         seed: o.seed,
+        tls: tlsOptionsFrom(o),
       },
       { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
     );
