@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from './cli-helpers.js';
+import { ROOT, runCli, startServeProcess } from './cli-helpers.js';
 import { parseCsv } from '../helpers/csv.js';
 
 async function tempDir(): Promise<string> {
@@ -101,5 +101,30 @@ test('--user-stages: the user count follows the stages and the run ends with the
     assert.equal(Math.max(...counts), 6, `peak users: ${counts.join(',')}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('mcpload.conf in the working folder is read without --config', async () => {
+  const dir = await tempDir();
+  try {
+    const scenario = path.join(ROOT, 'test/fixtures/hit-counter.ts');
+    await writeFile(path.join(dir, 'mcpload.conf'), `scenario = ${scenario}\nlist = true\n`);
+    const r = await runCli(['run'], {}, { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const listed = await runCli(['run', scenario, '-l']);
+    assert.equal(r.stdout, listed.stdout, 'the file named the scenario and asked for the list');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('Locust\'s -H and --run-time, and -f, on a real run', async () => {
+  const server = await startServeProcess();
+  try {
+    const r = await runCli(['run', '-f', 'classic', '-H', server.url, '--run-time', '1s', '--headless', '-u', '2', '-r', '20', '--print-interval', '0', '--stop-timeout', '1s']);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.match(r.stdout, new RegExp(`scenario classic against ${server.url.replace(/[.]/g, '\\.')}\n2 users at 20/s, for 1s`));
+  } finally {
+    await server.stop();
   }
 });
