@@ -2,7 +2,8 @@
  * The official MCP conformance suite, client side: `conformance client`
  * starts its own test server per scenario and runs `mcpload client` against
  * it (appending the server URL), then grades what the client did. The suite
- * needs Node 22 (dev dependency node@22); mcpload itself runs on the Node
+ * needs Node 22 (scripts/node-version.sh installs it into .cache/node-22 on
+ * first use, or $MCPLOAD_NODE22 names one); mcpload itself runs on the Node
  * that runs the tests.
  */
 import { test } from 'node:test';
@@ -11,11 +12,13 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, cleanEnv, ROOT } from './cli-helpers.js';
+import { nodeBinary } from '../helpers/node-version.js';
 
-const NODE22 = path.join(ROOT, 'node_modules/node/bin/node');
 const SUITE = path.join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
-const missing = !existsSync(NODE22) ? `no Node 22 binary at ${NODE22} (dev dependency node@22): the conformance suite needs it`
-  : !existsSync(SUITE) ? `no conformance suite at ${SUITE} (dev dependency @modelcontextprotocol/conformance)` : undefined;
+const node22 = nodeBinary(22);
+const NODE22 = node22.path ?? '';
+const missing = node22.missing
+  ?? (!existsSync(SUITE) ? `no conformance suite at ${SUITE} (dev dependency @modelcontextprotocol/conformance)` : undefined);
 
 // The suite splits --command on spaces: neither path may hold one.
 const CLIENT_COMMAND = `${process.execPath} ${BIN} client --request-timeout 10s`;

@@ -1,8 +1,9 @@
 /**
  * The official MCP conformance suite (`@modelcontextprotocol/conformance`,
  * server side, active scenarios) against `mcpload serve`. The suite needs
- * Node 22; the dev dependency `node@22` provides it without touching the
- * Node that runs the tests.
+ * Node 22: scripts/node-version.sh installs it into .cache/node-22 on first
+ * use (or $MCPLOAD_NODE22 names one), without touching the Node that runs
+ * the tests.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,11 +12,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cleanEnv, ROOT, startServeProcess } from './cli-helpers.js';
+import { nodeBinary } from '../helpers/node-version.js';
 
-const NODE22 = path.join(ROOT, 'node_modules/node/bin/node');
 const SUITE = path.join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
-const missing = !existsSync(NODE22) ? `no Node 22 binary at ${NODE22} (dev dependency node@22)`
-  : !existsSync(SUITE) ? `no conformance suite at ${SUITE} (dev dependency @modelcontextprotocol/conformance)` : undefined;
+const node22 = nodeBinary(22);
+const NODE22 = node22.path ?? '';
+const missing = node22.missing
+  ?? (!existsSync(SUITE) ? `no conformance suite at ${SUITE} (dev dependency @modelcontextprotocol/conformance)` : undefined);
 
 function runSuite(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
