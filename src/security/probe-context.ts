@@ -84,7 +84,7 @@ export class ProbeContext {
   /** Every value that must never reach a report. */
   readonly secrets: string[];
   private nextId = 1;
-  private authRequiredCache: Promise<{ required: boolean; evidence: Evidence }> | undefined;
+  private authRequiredCache: Promise<{ required: boolean; evidence: Evidence; status: number }> | undefined;
   /** The tools/list hash first seen (the rug-pull check compares later lists to it). */
   baselineToolsHash: string | undefined;
 
@@ -225,7 +225,7 @@ export class ProbeContext {
    * Whether the target wants a token: true when one was given, or when an
    * initialize without a token gets 401. Found once per context.
    */
-  authRequired(): Promise<{ required: boolean; evidence: Evidence }> {
+  authRequired(): Promise<{ required: boolean; evidence: Evidence; status: number }> {
     this.authRequiredCache ??= (async () => {
       const ex = await this.send({ method: 'POST', url: this.opts.mcpUrl, headers: this.mcpHeaders(undefined, undefined), body: this.initializeBody() });
       // A session the server opened for the token-less request is closed again.
@@ -233,7 +233,7 @@ export class ProbeContext {
       if (ex.res.status === 200 && sid !== undefined) {
         await this.send({ method: 'DELETE', url: this.opts.mcpUrl, headers: this.headersWith(undefined, { 'mcp-session-id': sid }) });
       }
-      return { required: this.token !== undefined || ex.res.status === 401, evidence: ex.evidence };
+      return { required: this.token !== undefined || ex.res.status === 401, evidence: ex.evidence, status: ex.res.status };
     })();
     return this.authRequiredCache;
   }

@@ -23,11 +23,13 @@ export const foreignOrigin: SecurityCheck = {
   spec: `${SPEC_TRANSPORT} (validate Origin, 403)`,
   cheap: true,
   async run(ctx) {
-    const { required } = await ctx.authRequired();
+    const { required, status } = await ctx.authRequired();
     if (required && ctx.token === undefined) return skip('the server requires a token: pass --auth-token so that a 401 is not mistaken for the Origin check');
     const ex = await ctx.send({ method: 'POST', url: ctx.opts.mcpUrl, headers: ctx.mcpHeaders(undefined, ctx.token, { origin: FOREIGN_ORIGIN }), body: ctx.initializeBody() });
     if (ex.res.status === 0) return inconclusive(`no reply: ${ex.evidence.body}`, [ex.evidence]);
     if (ex.res.status === 403) return pass(`Origin ${FOREIGN_ORIGIN} got 403`, [ex.evidence]);
+    // 404 with and without the foreign Origin: there is no MCP endpoint to protect (a REST-only server).
+    if (ex.res.status === 404 && status === 404) return skip(`no MCP endpoint at ${new URL(ctx.opts.mcpUrl).pathname} (404)`, [ex.evidence]);
     await closeLeaked(ctx, ex.res.headers['mcp-session-id']);
     return fail(`Origin ${FOREIGN_ORIGIN} answered ${ex.res.status}, expected 403`, [ex.evidence]);
   },
@@ -49,6 +51,7 @@ export const rebindingHost: SecurityCheck = {
     if (required && ctx.token === undefined) return skip('the server requires a token: pass --auth-token');
     const ex = await ctx.send({ method: 'POST', url: ctx.opts.mcpUrl, headers: ctx.mcpHeaders(undefined, ctx.token, { host: FOREIGN_HOST }), body: ctx.initializeBody() });
     if (ex.res.status === 0) return inconclusive(`no reply: ${ex.evidence.body}`, [ex.evidence]);
+    if (ex.res.status === 404 && (await ctx.authRequired()).status === 404) return skip(`no MCP endpoint at ${new URL(ctx.opts.mcpUrl).pathname} (404)`, [ex.evidence]);
     if (ex.res.status >= 400 && ex.res.status < 500) return pass(`Host ${FOREIGN_HOST} got ${ex.res.status}`, [ex.evidence]);
     await closeLeaked(ctx, ex.res.headers['mcp-session-id']);
     return fail(`Host ${FOREIGN_HOST} answered ${ex.res.status}; a rebound DNS name reaches this local server`, [ex.evidence]);
