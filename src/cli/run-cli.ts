@@ -52,12 +52,17 @@ function rankOf(command: Command, name: string): number {
  * argument and `-f`): the one from the stronger source wins; the same source
  * giving two different values is a usage error.
  */
-function oneOf<T>(command: Command, a: { name: string; flag: string; value: T | undefined; rank?: number }, b: { name: string; flag: string; value: T | undefined }): T | undefined {
+function oneOf<T>(
+  command: Command,
+  a: { name: string; flag: string; value: T | undefined; rank?: number },
+  b: { name: string; flag: string; value: T | undefined },
+  show: (value: T) => string = String,
+): T | undefined {
   if (a.value === undefined) return b.value;
   if (b.value === undefined) return a.value;
   const ra = a.rank ?? rankOf(command, a.name);
   const rb = rankOf(command, b.name);
-  if (ra === rb && a.value !== b.value) throw new UsageError(`${a.flag} ${String(a.value)} and ${b.flag} ${String(b.value)} say two things; give one`);
+  if (ra === rb && a.value !== b.value) throw new UsageError(`${a.flag} ${show(a.value)} and ${b.flag} ${show(b.value)} say two things; give one`);
   return ra >= rb ? a.value : b.value;
 }
 
@@ -227,6 +232,6 @@ export function resolveRunSettings(command: Command, positional: string | undefi
   if (file !== undefined) logger.debug(`config file ${file}: ${applied.length > 0 ? applied.join(', ') : 'nothing the command line or environment left unset'}`);
   checkCombinations(command, o);
   const scenario = oneOf(command, { name: 'scenario', flag: 'the scenario argument', value: positional, rank: RANK.cli }, { name: 'scenario', flag: '--scenario', value: o.scenario as string | undefined });
-  const timeMs = oneOf<number>(command, { name: 'time', flag: '--time', value: o.time }, { name: 'runTime', flag: '--run-time', value: o.runTime });
+  const timeMs = oneOf<number>(command, { name: 'time', flag: '--time', value: o.time }, { name: 'runTime', flag: '--run-time', value: o.runTime }, humanDuration);
   return { opts: runOptionsFrom({ ...o, time: timeMs }, scenario), logger, list: o.list === true, ...(file !== undefined ? { configFile: file } : {}) };
 }

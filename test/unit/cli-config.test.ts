@@ -169,7 +169,7 @@ test('aliases: -f, -H and --run-time are the scenario, the host and the run time
   const positional = await settingsFor(['churn', '--time', '3s']);
   assert.equal(positional.scenario, 'churn');
   assert.equal(positional.timeMs, 3000);
-  await assert.rejects(settingsFor(['-t', '1s', '--run-time', '2s']), /--time 1000 and --run-time 2000 say two things; give one/);
+  await assert.rejects(settingsFor(['-t', '1s', '--run-time', '2s']), /--time 1s and --run-time 2s say two things; give one/);
   await assert.rejects(settingsFor(['churn', '-f', 'discover']), /the scenario argument churn and --scenario discover say two things/);
   // The command line beats a file's run-time.
   const { file, done } = await withConfig('run-time = 9s\nscenario = discover\n');
