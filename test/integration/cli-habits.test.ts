@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, runCli, startServeProcess } from './cli-helpers.js';
@@ -49,9 +51,22 @@ test('-l lists the user classes with weights and tasks, exits 0, and sends no lo
   assert.match(r.stdout, /^scenario classic: 3 user classes\n/);
   assert.match(r.stdout, /\nMCPLightLoad {2}\(weight 3, 7 tasks\)\n {2}rest status {2}weight 3 {2}\[rest\]\n/);
   assert.doesNotMatch(r.stdout, /Aggregated|req\/s/, 'no stats: nothing ran');
-  const file = await runCli(['run', 'test/fixtures/hit-counter.ts', '-l']);
-  assert.equal(file.code, 0, file.stderr);
-  assert.match(file.stdout, /^scenario \S+: \d+ user class/);
+  // A target that counts the scenario's requests: listing sends none of them.
+  let hits = 0;
+  const target = createServer((req, res) => {
+    if (req.url === '/hit') hits++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = target.address() as AddressInfo;
+    const file = await runCli(['run', 'test/fixtures/hit-counter.ts', '-l', '-H', `http://127.0.0.1:${port}`, '--headless', '-t', '2s']);
+    assert.equal(file.code, 0, file.stderr);
+    assert.equal(file.stdout, 'scenario hit-counter: 1 user class\nHitter  (weight 1, 1 task)\n  hit  weight 1\n');
+    assert.equal(hits, 0);
+  } finally {
+    await new Promise<void>((resolve) => target.close(() => resolve()));
+  }
 });
 
 test('--only-summary prints no live rows, only the summary; --loglevel and --logfile filter and copy the log', async () => {
