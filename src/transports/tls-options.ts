@@ -5,7 +5,7 @@
  * are read once when the connection pool is made.
  */
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 
 export interface TlsOptions {
   /** Accept any certificate (self-signed staging servers); never the default. */
@@ -25,12 +25,8 @@ export interface TlsConnectOptions {
   key?: string;
 }
 
-/** A TLS file that cannot be read; `flag` names the option, so the message can point at it. */
-export class TlsFileError extends Error {
-  constructor(readonly flag: string, readonly file: string, cause: unknown) {
-    super(`${flag} ${file}: cannot read it (${(cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.message ?? 'unknown error'})`);
-  }
-}
+/** A TLS file that cannot be read or used; the message names the flag and the file, never the contents. */
+export class TlsFileError extends Error {}
 
 const fileCache = new Map<string, string>();
 
@@ -40,12 +36,40 @@ function readOnce(flag: string, file: string): string {
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new TlsFileError(flag, file, err);
+      throw new TlsFileError(`${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException)?.code ?? 'unknown error'})`);
     }
     fileCache.set(file, text);
   }
   return text;
 }
+
+/** OpenSSL's reason, without anything from the file itself (its messages name routines, not contents). */
+function reasonOf(err: unknown): string {
+  const e = err as { code?: unknown; reason?: unknown; message?: unknown };
+  return typeof e.reason === 'string' ? e.reason : typeof e.code === 'string' ? e.code : 'invalid';
+}
+
+/** Fails now, with the flag named, rather than at every connection of the run. */
+function checkUsable(tls: TlsOptions, out: TlsConnectOptions): void {
+  if (tls.caCertFile !== undefined) {
+    const pem = readOnce('--ca-cert', tls.caCertFile);
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new TlsFileError(`--ca-cert ${tls.caCertFile}: no PEM certificate in it`);
+    try {
+      createSecureContext({ ca: pem });
+    } catch (err) {
+      throw new TlsFileError(`--ca-cert ${tls.caCertFile}: not a usable PEM certificate (${reasonOf(err)})`);
+    }
+  }
+  if (out.cert !== undefined || out.key !== undefined) {
+    try {
+      createSecureContext({ cert: out.cert, key: out.key });
+    } catch (err) {
+      throw new TlsFileError(`--client-cert ${tls.clientCertFile ?? ''} / --client-key ${tls.clientKeyFile ?? ''}: not a usable PEM certificate and matching private key (${reasonOf(err)})`);
+    }
+  }
+}
+
+const checked = new WeakSet<TlsOptions>();
 
 /**
  * The connect options for `tls`; undefined when none are set (Node's
@@ -59,6 +83,10 @@ export function tlsConnectOptions(tls: TlsOptions | undefined): TlsConnectOption
   if (tls.caCertFile !== undefined) out.ca = [...rootCertificates, ...extraCaCertificates(), readOnce('--ca-cert', tls.caCertFile)];
   if (tls.clientCertFile !== undefined) out.cert = readOnce('--client-cert', tls.clientCertFile);
   if (tls.clientKeyFile !== undefined) out.key = readOnce('--client-key', tls.clientKeyFile);
+  if (!checked.has(tls)) {
+    checkUsable(tls, out);
+    checked.add(tls);
+  }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

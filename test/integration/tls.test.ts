@@ -196,5 +196,14 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
     assert.equal(noKey.code, 2);
     assert.match(noKey.stderr, /--client-cert needs --client-key/);
     assert.doesNotMatch(noKey.stderr, /BEGIN|PRIVATE KEY/, 'key contents are never printed');
+    // A key that does not belong to the certificate, and a CA file that holds no certificate (a key, here).
+    const mismatch = await runCli(['probe', '--host', mutual.url, '--client-cert', pki.client.cert, '--client-key', pki.server.key]);
+    assert.equal(mismatch.code, 2, mismatch.stdout + mismatch.stderr);
+    assert.match(mismatch.stderr, /^error: --client-cert .* \/ --client-key .*: not a usable PEM certificate and matching private key \(.+\)\n$/);
+    assert.doesNotMatch(mismatch.stderr, /BEGIN|PRIVATE KEY|MII/, 'key contents are never printed');
+    const notCa = await runCli(['probe', '--host', caSigned.url, '--ca-cert', pki.client.key]);
+    assert.equal(notCa.code, 2, notCa.stdout + notCa.stderr);
+    assert.match(notCa.stderr, /^error: --ca-cert .*client\.key: no PEM certificate in it\n$/);
+    assert.doesNotMatch(notCa.stderr, /BEGIN|PRIVATE KEY|MII/);
   });
 });
