@@ -4,7 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 
-const MAX_MESSAGE_CHARS = 300;
+/** Whole messages up to a few KB (one line): the end often says why. */
+const MAX_MESSAGE_CHARS = 2048;
 const MAX_USER_FRAMES = 3;
 
 /** mcpload's own source directory (src/ when run from source, dist/src/ when built). */

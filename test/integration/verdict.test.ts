@@ -38,8 +38,18 @@ test('a scenario whose calls all fail exits 1 and says it failed on the default 
     assert.match(verdict[2]!, /^ {2}✗ error_rate<1%: error_rate = [\d.]+% \(required < 1%\) over [\d,]+ requests \([\d,]+ failed\) \(mcpload default; --exit-code-on-error 0/);
     assert.ok(!r.stdout.includes('PASSED'));
     // The whole error text, end included, is in the JSON and the CSV (the console shortens it in the middle).
-    const result = JSON.parse(readFileSync(json, 'utf8')) as { passed: boolean; snapshot: { errors: Array<{ error: string }> }; verdict: { failures: string[]; onlyDefaults: boolean } };
+    const result = JSON.parse(readFileSync(json, 'utf8')) as {
+      passed: boolean; snapshot: { errors: Array<{ error: string }> }; verdict: { failures: string[]; onlyDefaults: boolean };
+      peakUsers: number; notes: string[]; thresholds: Array<{ expr: string; isDefault: boolean; source: string; over: string }>;
+    };
     assert.equal(result.passed, false);
+    assert.equal(result.peakUsers, 3, 'the peak, not the count at the end (0)');
+    assert.deepEqual(result.notes, []);
+    // The rules actually judged, defaults included and flagged.
+    assert.deepEqual(result.thresholds.map((t) => [t.expr, t.source, t.isDefault]), [
+      ['error_rate<1%', 'mcpload', true], ['checks==100%', 'mcpload', true], ['exceptions==0', 'mcpload', true],
+    ]);
+    assert.match(result.thresholds[0]!.over, /^[\d,]+ requests \([\d,]+ failed\)$/);
     assert.equal(result.verdict.onlyDefaults, true);
     assert.match(result.verdict.failures[0]!, /^error_rate<1%: /);
     const error = result.snapshot.errors.find((e) => e.error.includes('refused:'))!.error;
@@ -79,7 +89,18 @@ test('a scenario whose tasks throw exits 1 naming the exceptions; --exit-code-on
 
 test('discover against a server whose tool calls fail exits 1 on its own default thresholds', async () => {
   // The reference server's `fail` and `test_error_handling` tools fail by design: the only tools called here.
-  const r = await runCli(['run', '--scenario', 'discover', '--tools', 'fail,test_error_handling', '--tags', 'tools', ...SHORT, '--seed', '5']);
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-verdict-'));
+  let r;
+  try {
+    const json = path.join(dir, 'run.json');
+    r = await runCli(['run', '--scenario', 'discover', '--tools', 'fail,test_error_handling', '--tags', 'tools', ...SHORT, '--seed', '5', '--json', json]);
+    // The discover notes are in the JSON, as printed.
+    const notes = (JSON.parse(readFileSync(json, 'utf8')) as { notes: string[] }).notes;
+    assert.match(notes[0]!, /^discover: calling 2 of \d+ tools/);
+    assert.ok(notes.some((note) => r!.stdout.includes(`note: ${note}`)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.equal(r.code, 1, r.stdout + r.stderr);
   const verdict = lastLines(r.stdout);
   assert.equal(verdict[0], "Verdict judged on: checks==100%, exceptions==0 (mcpload's defaults); error_rate<1% (the scenario's)");
