@@ -63,6 +63,18 @@ function saveFirstByteChoice(on: boolean): void {
   }
 }
 
+/**
+ * Long tables keep one line per row: there, names longer than this many
+ * characters lose their middle rather than their end (the full name is the
+ * cell's title). Shorter tables wrap long names instead and show them whole.
+ */
+const NAME_CHARS = 38;
+function middleCut(name: string): string {
+  if (name.length <= NAME_CHARS) return name;
+  const tail = Math.ceil((NAME_CHARS - 1) / 2);
+  return `${name.slice(0, NAME_CHARS - 1 - tail)}…${name.slice(-tail)}`;
+}
+
 /** Rows are this tall (CSS keeps them so), which lets the table render only those in view. */
 const ROW_HEIGHT = 31;
 /** Tables up to this many rows render whole. */
@@ -77,8 +89,8 @@ function ChartIcon() {
   );
 }
 
-function Row({ row, columns, selected, onChart, live }: {
-  row: RowView; columns: Column[]; selected: boolean; onChart?: (r: RowView) => void; live: boolean;
+function Row({ row, columns, selected, onChart, live, oneLine }: {
+  row: RowView; columns: Column[]; selected: boolean; onChart?: (r: RowView) => void; live: boolean; oneLine: boolean;
 }) {
   const classes = [row.security ? 'security' : '', row.failures > 0 ? 'has-failures' : '', selected ? 'selected' : ''].join(' ').trim();
   return (
@@ -87,7 +99,7 @@ function Row({ row, columns, selected, onChart, live }: {
         {row.security ? <span class="tag tag-security" title="security probe: must be refused">SECURITY</span> : row.type}
       </td>
       <td class="name">
-        <span class="name-text" title={row.name}>{row.name}</span>
+        <span class="name-text" title={row.name}>{oneLine ? middleCut(row.name) : row.name}</span>
         {row.thresholds ? <span class="tag tag-threshold" title={`thresholds: ${row.thresholds.join(', ')}`}>threshold</span> : null}
         {onChart ? (
           <button class="icon-button" title={live ? 'chart this entry' : 'chart this entry'} aria-label={`chart ${row.type} ${row.name}`} onClick={() => onChart(row)}>
@@ -206,6 +218,7 @@ export function StatsTable({ rows, aggregated, selected, onShowChart, live }: {
                 row={r}
                 columns={columns}
                 live={live}
+                oneLine={virtual}
                 selected={selected !== null && selected.type === r.type && selected.name === r.name}
                 onChart={chart}
               />
@@ -217,7 +230,7 @@ export function StatsTable({ rows, aggregated, selected, onShowChart, live }: {
           </tbody>
           {aggregated ? (
             <tfoot>
-              <Row row={aggregated} columns={columns} selected={false} live={live} />
+              <Row row={aggregated} columns={columns} selected={false} live={live} oneLine={virtual} />
             </tfoot>
           ) : null}
         </table>
