@@ -69,6 +69,7 @@ export function renderCliReference(program: Command = buildProgram()): string {
     'Every option can also be set in the environment as `MCPLOAD_<OPTION>` (`--spawn-rate` is',
     '`MCPLOAD_SPAWN_RATE`; `MCP_TEST_HOST`, `MCP_TEST_USERS` and `MCP_TEST_DURATION` still work), and every',
     '`run` option in a config file (`./mcpload.conf` or `--config FILE`): see [the config file](#the-config-file).',
+    'What the options do beyond their one line: [running a test](running.md).',
     '',
     ...commands.map((c) => `- [\`mcpload ${c.name()}\`](#mcpload-${c.name()}): ${c.description()}`),
     '',
