@@ -188,6 +188,20 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
     assert.ok(mutual.requests - before >= 10, `only ${mutual.requests - before} probe requests reached the server`);
   });
 
+  it('client: the same flags; an untrusted certificate or a missing client certificate is one line and exit 2', async () => {
+    const untrusted = await runCli(['client', `${selfSigned.url}/mcp`, '--request-timeout', '5s']);
+    assert.equal(untrusted.code, 2, untrusted.stdout + untrusted.stderr);
+    assert.match(untrusted.stderr, /self-signed certificate.*--insecure-skip-tls-verify/);
+    const noClientCert = await runCli(['client', `${mutual.url}/mcp`, '--ca-cert', pki.caCert, '--request-timeout', '5s']);
+    assert.equal(noClientCert.code, 2, noClientCert.stdout + noClientCert.stderr);
+    assert.match(noClientCert.stderr, /--client-cert/);
+    const before = mutual.requests;
+    const ok = await runCli(['client', `${mutual.url}/mcp`, '--ca-cert', pki.caCert, '--client-cert', pki.client.cert, '--client-key', pki.client.key, '--request-timeout', '5s']);
+    assert.notEqual(ok.code, 2, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^session \S+, protocol /m, ok.stdout + ok.stderr);
+    assert.ok(mutual.requests - before >= 3);
+  });
+
   it('bad TLS flags: a missing file or a certificate without its key is one line naming the flag, exit 2', async () => {
     const missing = await runCli(['probe', '--host', caSigned.url, '--ca-cert', path.join(pki.dir, 'nope.pem')]);
     assert.equal(missing.code, 2);
