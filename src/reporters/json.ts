@@ -22,6 +22,7 @@ export interface RunResult {
   startedAt: string;
   endedAt: string;
   snapshot: Snapshot;
+  /** Every rule judged: mcpload's defaults and the scenario's included (`source`, `isDefault`), with what each was computed over (`over`). */
   thresholds: ThresholdResult[];
   security: SecurityResult[];
   passed: boolean;
