@@ -41,7 +41,8 @@ loglevel = WARNING
 - Booleans are \`true\`/\`false\` (\`yes\`/\`no\`, \`on\`/\`off\`, \`1\`/\`0\`); \`#\` and \`;\` start comment
   lines; \`[section]\` lines are ignored.
 - Lists: \`a, b\`, \`[a, b]\`, or the name repeated (options that take several values only).
-- A file ending in \`.json\` holds the same names as one object: \`{"users": 50, "headless": true, "tags": ["mcp"]}\`.
+- A file ending in \`.json\` holds the same names as one object: \`{"users": 50, "headless": true, "tags": ["mcp"]}\`;
+  \`header\` may be an object there (\`{"header": {"X-Team": "load"}}\`).
 - Precedence: the command line, then the environment (\`MCPLOAD_<OPTION>\`, then the legacy
   \`MCP_TEST_*\`), then the file, then the defaults.
 - A name the command does not have, or a bad value, stops the run before any load with one line

@@ -68,7 +68,9 @@ export function parseJsonConfig(text: string, file: string): ConfigEntry[] {
   const lines = text.split(/\r?\n/);
   return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
     const at = lines.findIndex((l) => l.includes(JSON.stringify(key)));
-    const list = Array.isArray(value) ? value : [value];
+    // Headers read best as an object: {"header": {"X-Team": "load"}} is header = X-Team: load.
+    const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+    const list = isObject ? Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`) : Array.isArray(value) ? value : [value];
     for (const v of list) {
       if (v === null || typeof v === 'object') throw new UsageError(`${file}:${at + 1}: ${key}: expected a string, number, boolean or a list of them`);
     }

@@ -59,8 +59,9 @@ test('json config: the same names, lines found for errors', () => {
     { key: 'headless', values: ['true'], line: 3 },
     { key: 'tags', values: ['a', 'b'], line: 4 },
   ]);
+  assert.deepEqual(parseJsonConfig('{"header": {"X-A": "1", "X-B": 2}}', 'x.json'), [{ key: 'header', values: ['X-A: 1', 'X-B: 2'], line: 1 }]);
   assert.throws(() => parseJsonConfig('[1]', 'x.json'), /expected a JSON object/);
-  assert.throws(() => parseJsonConfig('{"users": {"a": 1}}', 'x.json'), /x\.json:1: users: expected a string/);
+  assert.throws(() => parseJsonConfig('{"users": [{"a": 1}]}', 'x.json'), /x\.json:1: users: expected a string/);
 });
 
 test('precedence: command line, then environment, then file, then defaults', async () => {
