@@ -138,6 +138,9 @@ test('start from the form, watch, change users, download, reload, stop', async (
   assert.match(header, /RPS \(run avg\)/i);
   assert.ok(Number(/peak (\d+)/.exec(header)?.[1]) >= 5, `the peak user count once stopped: ${header}`);
   assert.match(header, /\bRan\b/i);
+  // The page's verdict is the one the run's result (and a headless run) gives.
+  const result = await (await fetch(`${web.url}/stats/result`)).json() as { passed: boolean };
+  assert.equal(await text('verdict'), result.passed ? 'PASS' : 'FAIL');
   await page.screenshot({ path: artifact('12-stopped-header.png') });
 
   // Logs read top to bottom in the order things happened, ending with the verdict.
