@@ -11,22 +11,26 @@ const IDLE_MS = 600_000;
 export function addServeCommand(program: Command): Command {
   const serve = program
     .command('serve')
-    .description('run the reference MCP server (Streamable HTTP at /mcp plus the classic REST face)')
+    .description('run the reference MCP server (Streamable HTTP at /mcp plus the classic REST face)');
+  serve.optionsGroup('Server:')
     .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 8000)
     .option('--bind <address>', 'address to bind; anything but loopback exposes the server', '127.0.0.1')
     .option('--stateless', 'no sessions: a fresh server for every request', false)
     .option('--json-response', 'answer requests with JSON instead of SSE streams', false)
+    .option('--quiet', 'log nothing but the ready line', false);
+  serve.optionsGroup('Security:')
     .option('--auth-token <token>', 'require this bearer token (prefer the MCPLOAD_AUTH_TOKEN variable)')
     .option('--auth-token-b <token>', 'accept a second token, another principal: sessions stay bound to the token that opened them')
-    .option('--insecure-demo', 'turn every protection off, to see what failing probe checks look like (NEVER expose it)', false)
-    .option('--max-sessions <n>', 'most sessions held at once; more get 503', parseNonNegativeInt, 10_000);
-  serve
-    .addOption(serve.createOption('--session-idle <duration>', 'idle sessions expire after this long').argParser(parseDurationMs).default(IDLE_MS, humanDuration(IDLE_MS)))
-    .addOption(serve.createOption('--max-body <bytes>', 'largest request body; larger gets 413').argParser(parseNonNegativeInt).default(1024 * 1024, '1048576 (1 MiB)'))
     .option('--allow-origin <origins...>', 'extra browser origins allowed besides loopback', collect, [])
     .option('--config <file>', 'JSON file: {"deny":[{"path":"/internal","methods":["GET"],"reason":"..."}], ...}')
-    .option('--quiet', 'log nothing but the ready line', false)
-    .addOption(new Option('--unsafe-disable-guard', 'TEST ONLY: let sensitive routes answer 200').hideHelp().default(false))
+    .option('--insecure-demo', 'turn every protection off, to see what failing probe checks look like (NEVER expose it)', false)
+    .addOption(new Option('--unsafe-disable-guard', 'TEST ONLY: let sensitive routes answer 200').hideHelp().default(false));
+  serve.optionsGroup('Limits:')
+    .option('--max-sessions <n>', 'most sessions held at once; more get 503', parseNonNegativeInt, 10_000)
+    .addOption(serve.createOption('--session-idle <duration>', 'idle sessions expire after this long').argParser(parseDurationMs).default(IDLE_MS, humanDuration(IDLE_MS)))
+    .addOption(serve.createOption('--max-body <bytes>', 'largest request body; larger gets 413').argParser(parseNonNegativeInt).default(1024 * 1024, '1048576 (1 MiB)'));
+  serve.optionsGroup('Other:')
+    .helpOption('-h, --help', 'display help for command')
     .addHelpText('after', '\nExample:\n  mcpload serve --port 8000          then: mcpload run --host http://127.0.0.1:8000');
   return serve.action(async (o) => {
     await runServe({
