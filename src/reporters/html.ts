@@ -30,7 +30,8 @@ function escapeHtml(text: string): string {
 export async function renderHtmlReport(result: RunResult): Promise<string> {
   const { js, css } = await uiBundle();
   const data = reportData({ ...result, settings: redactSettings(result.settings) });
-  const title = `mcpload report · ${data.scenario || 'run'} · ${data.startedAt}`;
+  // The verdict in the title: a browser tab (or a CI artifact list) tells a failed run apart without opening it.
+  const title = `mcpload report · ${data.scenario || 'run'} · ${data.passed ? 'PASSED' : 'FAILED'} · ${data.startedAt}`;
   return [
     '<!doctype html>',
     '<html lang="en">',

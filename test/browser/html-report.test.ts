@@ -102,6 +102,7 @@ test('a headless run with --html writes a report that opens offline with charts;
       assert.match(judged[i]!, t.passed ? /^PASS/ : /^FAIL/);
     }
     assert.doesNotMatch(await page.getByTestId('settings-table').innerText(), /thresholds\s*\[\]/);
+    assert.match(await page.title(), json.passed ? / · PASSED · / : / · FAILED · /, 'the verdict is in the title');
     assert.deepEqual(requests(), [], 'the report made no request');
     assert.deepEqual(errors, []);
   } finally {
