@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { addClientCommand } from './client-cli.js';
 import { EnvCommand, readBooleanEnv } from './env-command.js';
+import { addInitCommand } from './init-cli.js';
 import { addMergeCommand } from './merge-cli.js';
 import { addProbeCommand } from './probe-cli.js';
 import { addRunCommand } from './run-cli.js';
@@ -40,6 +41,7 @@ export function buildProgram(hooks: ProgramHooks = { finishes: () => {} }): Comm
   addMergeCommand(program, finishes);
   addProbeCommand(program, finishes);
   addClientCommand(program, finishes);
+  addInitCommand(program, finishes);
   addServeCommand(program);
   return program;
 }

@@ -49,7 +49,7 @@ test('mcpload run: a .ts scenario in a folder with no package.json runs and show
 export default defineScenario({
   userClasses: [{
     name: 'Caller',
-    waitTime: between(0.05, 0.1),
+    wait: between(0.05, 0.1),
     onStart: async (user: VirtualUser) => { await user.mcp.initialize(); },
     tasks: [{ name: 'list', run: async (user: VirtualUser) => { await user.mcp.listTools(); } }],
   }],
