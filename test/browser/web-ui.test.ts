@@ -130,6 +130,19 @@ test('start from the form, watch, change users, download, reload, stop', async (
   await page.getByTestId('tab-charts').click();
   await until('history after reload', () => chartPoints('chart-rps'), (n) => n >= before);
 
+  // Logs follow the newest line: 40 more lines overflow the box, which stays scrolled to its end.
+  for (let i = 0; i < 40; i++) {
+    const res = await fetch(`${web.url}/swarm`, { method: 'POST', body: new URLSearchParams({ user_count: '6', spawn_rate: '20' }) });
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+  }
+  await page.getByTestId('tab-logs').click();
+  await until('the 40 lines', () => page.locator('[data-testid=logs] .log-line').count(), (n) => n >= 42);
+  const logs = page.getByTestId('logs');
+  assert.ok(await logs.evaluate((el) => el.scrollHeight > el.clientHeight), 'the lines overflow the box');
+  await until('the newest line in view', () => logs.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight), (gap) => gap < 24);
+  await page.screenshot({ path: artifact('11-logs-following.png') });
+
   // Stop: the header settles (no countdown left, the run's average rate named as such, the peak beside the users).
   await page.getByTestId('stop').click();
   await until('stopped', () => text('state'), (t) => /stopped/i.test(t));
