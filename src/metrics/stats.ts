@@ -30,6 +30,8 @@ const RING_SIZE = 16;
 const RING_MASK = RING_SIZE - 1;
 /** Beyond this many distinct errors for one entry, new ones are counted together (protects memory). */
 const MAX_ERROR_GROUPS_PER_ENTRY = 100;
+/** History rows divide by at least this many seconds (ticks are a second apart; see `tick`). */
+const MIN_INTERVAL_S = 1;
 const OVERFLOW_ERROR_LABEL = `other: more than ${MAX_ERROR_GROUPS_PER_ENTRY} distinct errors`;
 /** Error texts are kept whole up to this many characters (one line), so reports show the part that explains the failure. */
 export const MAX_ERROR_LABEL_CHARS = 4096;
@@ -235,7 +237,9 @@ export class Stats implements Recorder {
   /** Closes the current interval and appends one history row per entry plus Aggregated. */
   tick(userCount: number): void {
     const at = this.now();
-    const intervalS = Math.max((at - this.intervalStartedAt) / 1000, 0.001);
+    // At least a second: the closing tick at the stop can come a few ms after the last one, and
+    // 3 requests over 5 ms is not 600 req/s; over the second the run ended in, they were 3 req/s.
+    const intervalS = Math.max((at - this.intervalStartedAt) / 1000, MIN_INTERVAL_S);
     this.intervalStartedAt = at;
     const timestamp = Math.floor(at / 1000);
     const users = Number.isFinite(userCount) && userCount > 0 ? Math.round(userCount) : 0;

@@ -459,3 +459,16 @@ test('a snapshot without histograms keeps every other figure', () => {
   assert.notEqual(full.entries[0]!.histogram, '');
   assert.deepEqual({ ...light.entries[0], histogram: 'x' }, { ...full.entries[0], histogram: 'x' });
 });
+
+test('a history row closed a few ms after the last divides by a second, not by the sliver', () => {
+  const { stats, clock } = clocked();
+  clock.t = T0 + 1000;
+  stats.tick(1);
+  clock.t = T0 + 1004;
+  for (let i = 0; i < 3; i++) stats.record('GET', '/', 1000, 0);
+  clock.t = T0 + 1005; // the closing tick at the stop
+  stats.tick(0);
+  const last = stats.snapshot().history.filter((row) => row.name === '/').at(-1)!;
+  assert.equal(last.requestsPerSec, 3);
+  assert.equal(last.intervalS, 1);
+});
