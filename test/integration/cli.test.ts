@@ -169,13 +169,19 @@ test('SIGINT mid-run stops the users and still writes the CSV files', async () =
   try {
     const prefix = path.join(dir, 'run');
     const { child, done } = startCli(['run', '--headless', '-u', '5', '-r', '5', '-t', '60s', '--csv', prefix, '--print-interval', '1s']);
-    await new Promise<void>((resolve) => {
+    const firstTable = new Promise<void>((resolve) => {
       let seen = '';
       child.stdout!.on('data', (chunk: string) => {
         seen += chunk;
         if (seen.includes('Aggregated')) resolve();
       });
     });
+    // A run that ends before its first table fails here with its stderr, not as a cancelled test.
+    const endedEarly = done.then((r) => {
+      throw new Error(`the run ended before its first live table: exit ${r.code} ${r.signal}\n${r.stderr}`);
+    });
+    await Promise.race([firstTable, endedEarly]);
+    endedEarly.catch(() => {});
     child.kill('SIGINT');
     const r = await done;
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code} ${r.signal}\n${r.stderr}`);
