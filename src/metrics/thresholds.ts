@@ -376,9 +376,9 @@ function measure(t: Threshold, snapshot: Snapshot, durationS: number): Measured 
 }
 
 /**
- * Judges each rule on the snapshot. A rule with nothing to measure (no
- * matching requests, no checks) fails, except mcpload's own defaults, which
- * then have nothing to object to.
+ * Judges each rule on the snapshot. A rule of the user's with nothing to
+ * measure (no matching requests, no checks) fails; a default (mcpload's or
+ * the scenario's) then has nothing to object to and passes.
  * @param durationS seconds the run lasted, for rps; default: from the snapshot's start to its taking.
  */
 export function evaluateThresholds(list: readonly Threshold[], snapshot: Snapshot, durationS = runDurationS(snapshot)): ThresholdResult[] {
@@ -388,7 +388,9 @@ export function evaluateThresholds(list: readonly Threshold[], snapshot: Snapsho
     const { actual, over } = measure(t, snapshot, durationS);
     if (actual === null) {
       const nothing = t.metric === 'checks' ? 'no checks ran' : 'no requests matched';
-      return { expr: t.expr, passed: source === 'mcpload', actual: null, detail: nothing, ...meta };
+      // A default (mcpload's or the scenario's) has nothing to object to: a short run may never reach a row a scenario
+      // names. A rule the user wrote asked for a figure, and there is none: that fails.
+      return { expr: t.expr, passed: source !== 'user', actual: null, detail: source === 'user' ? nothing : `${nothing} (a default: not judged)`, ...meta };
     }
     const passed = compare(actual, t.op, t.value);
     const detail = `${metricLabel(t)} = ${formatValue(t.metric, actual)} (required ${t.op} ${formatValue(t.metric, t.value)})`;

@@ -235,7 +235,8 @@ test("mcpload's default rules: added to every run, replaced by a rule on the sam
   const empty = new Stats({ now: () => T0 }).snapshot();
   const judged = evaluateThresholds(withDefaultRules([]), empty);
   assert.deepEqual(judged.map((t) => [t.expr, t.passed, t.detail]), [
-    ['error_rate<1%', true, 'no requests matched'], ['checks==100%', true, 'no checks ran'], ['exceptions==0', true, 'exceptions = 0 (required == 0)'],
+    ['error_rate<1%', true, 'no requests matched (a default: not judged)'], ['checks==100%', true, 'no checks ran (a default: not judged)'],
+    ['exceptions==0', true, 'exceptions = 0 (required == 0)'],
   ]);
   assert.ok(judged.every((t) => t.isDefault === true));
 });
@@ -276,4 +277,11 @@ test('crossedAbortRule: only abortOnFail rules, after their delay, and only when
   assert.equal(crossedAbortRule(rules, snapshot, 5), undefined, 'within its delay');
   assert.equal(crossedAbortRule(rules, snapshot, 10), 'error_rate<50%:abortOnFail(10s)');
   assert.equal(crossedAbortRule([rules[2]!], snapshot, 10), undefined, 'no matching request is not a crossing');
+});
+
+test("a scenario's rule on a row the run never reached is not judged; the same rule of the user's fails", () => {
+  const snapshot = sampleSnapshot();
+  const [scenario, user] = evaluateThresholds([...mergeThresholdLists(['name=/health:avg<50'], []), parseThreshold('name=/health:avg<50')], snapshot);
+  assert.deepEqual([scenario!.passed, scenario!.detail], [true, 'no requests matched (a default: not judged)']);
+  assert.deepEqual([user!.passed, user!.detail], [false, 'no requests matched']);
 });
