@@ -103,9 +103,10 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.authToken) headers.authorization = `Bearer ${opts.authToken}`;
   const dispatcher = dispatcherFor(opts.tls);
+  const tls = tlsConnectOptions(opts.tls); // read and checked by dispatcherFor already
   if (opts.host !== undefined && opts.skipPreflight !== true) {
     // A target that does not answer at all is one line and exit 2, not a whole run of failures.
-    const problem = await preflight(opts.host, dispatcher, Math.min(opts.requestTimeoutMs, 10_000), tlsConnectOptions(opts.tls));
+    const problem = await preflight(opts.host, dispatcher, Math.min(opts.requestTimeoutMs, 10_000), tls);
     if (problem !== undefined) {
       await dispatcher.destroy().catch(() => undefined);
       throw new RunSetupError(`cannot reach the target: ${problem}`);
@@ -126,7 +127,10 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
     host,
     embedded,
     dispatcher,
-    env: { host, mcpUrl, restBaseUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, silentRecorder, ...(mcpConnector ? { mcpConnector } : {}) },
+    env: {
+      host, mcpUrl, restBaseUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, silentRecorder,
+      ...(mcpConnector ? { mcpConnector } : {}), ...(tls ? { tls } : {}),
+    },
     async close() {
       // A target that never answers must not hold the generator's exit.
       await Promise.race([dispatcher.close(), new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => undefined);

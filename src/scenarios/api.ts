@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { UserClassDef, TaskDef } from '../engine/user-class.js';
 import type { McpClient, McpConnector } from '../transports/mcp-client.js';
 import type { RestClient } from '../transports/rest.js';
+import type { TlsConnectOptions } from '../transports/tls-options.js';
 import type { Recorder } from '../metrics/sample.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
 import type { LoadShape } from '../engine/shape.js';
@@ -51,6 +52,8 @@ export interface ScenarioEnv {
   silentRecorder: Recorder;
   /** Set when the target is not Streamable HTTP at `mcpUrl` (`--stdio`, `--transport sse`): it makes the MCP clients. */
   mcpConnector?: McpConnector;
+  /** HTTPS trust and client certificate of the run (--ca-cert, --insecure-skip-tls-verify, --client-cert): for scenario code that opens its own connections. */
+  tls?: TlsConnectOptions;
 }
 
 export interface Scenario {

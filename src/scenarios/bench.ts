@@ -37,7 +37,7 @@ export default function benchScenario(env: ScenarioEnv): Scenario {
         if (user.mcp.initialized) headers['mcp-protocol-version'] = user.mcp.negotiatedProtocolVersion;
         user.data[RAW] = new RawMcpCaller({
           url: env.mcpUrl, headers, body: BENCH_BODY, id: 1, recorder: user.recorder,
-          type: 'tools/call', name: 'add', timeoutMs: env.timeoutMs,
+          type: 'tools/call', name: 'add', timeoutMs: env.timeoutMs, tls: env.tls,
         });
       },
       onStop(user: VirtualUser) {

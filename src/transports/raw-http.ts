@@ -15,13 +15,17 @@
  * and SSE replies (the first `data:` event), `Connection: close`. Anything
  * else is an error sample, never a crash.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
+import type { TlsConnectOptions } from './tls-options.js';
 
 export interface RawCallOptions {
-  /** http:// endpoint URL (https is not supported on the raw path). */
+  /** http:// or https:// endpoint URL. */
   url: string;
+  /** https: trust and client certificates (--ca-cert, --insecure-skip-tls-verify, --client-cert/--client-key). */
+  tls?: TlsConnectOptions;
   /** Extra headers, e.g. mcp-session-id, authorization. */
   headers: Record<string, string>;
   /** The JSON-RPC request, sent as is every time. */
@@ -78,6 +82,7 @@ export class RawMcpCaller {
   private readonly request: Buffer;
   private readonly host: string;
   private readonly port: number;
+  private readonly https: boolean;
   private readonly opts: RawCallOptions;
   private readonly timeoutError: SampleError;
   private socket: Socket | undefined;
@@ -91,9 +96,10 @@ export class RawMcpCaller {
 
   constructor(opts: RawCallOptions) {
     const url = new URL(opts.url);
-    if (url.protocol !== 'http:') throw new Error('--bench-mode speaks plain http:// only');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('--bench-mode speaks http:// and https:// only');
+    this.https = url.protocol === 'https:';
     this.host = url.hostname.replace(/^\[|\]$/g, '');
-    this.port = Number(url.port || 80);
+    this.port = Number(url.port || (this.https ? 443 : 80));
     const body = Buffer.from(opts.body);
     let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n`
       + `Accept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\n`;
@@ -123,7 +129,10 @@ export class RawMcpCaller {
   }
 
   private open(): Socket {
-    const socket = connect({ host: this.host, port: this.port, noDelay: true });
+    // TLS: the request written before the handshake ends is sent when it does (the first sample includes the handshake, as TCP's connect).
+    const socket = this.https
+      ? connectTls({ host: this.host, port: this.port, ...(isIP(this.host) ? {} : { servername: this.host }), ...this.opts.tls }).setNoDelay(true)
+      : connect({ host: this.host, port: this.port, noDelay: true });
     socket.setTimeout(this.opts.timeoutMs);
     socket.on('data', this.onData);
     socket.on('error', this.onError);

@@ -180,6 +180,17 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
     assert.equal(mutual.requests, count, 'no request got through without a client certificate');
   });
 
+  it('--bench-mode (its own raw sockets) speaks TLS with the same options', async () => {
+    const before = mutual.requests;
+    const r = await runCli(['run', '--headless', '--bench-mode', '--host', mutual.url, '-u', '2', '-r', '2', '-t', '2s', '--print-interval', '0',
+      '--ca-cert', pki.caCert, '--client-cert', pki.client.cert, '--client-key', pki.client.key]);
+    const all = r.stdout + r.stderr;
+    assert.notEqual(r.code, 2, all);
+    assert.match(r.stdout, /^tools\/call +add +\d+ +0\(0\.00%\)/m, all);
+    assert.doesNotMatch(all, /Exceptions|ERR_TLS|ERR_SSL|socket closed by peer/, all);
+    assert.ok(mutual.requests - before >= 10, `only ${mutual.requests - before} requests reached the server`);
+  });
+
   it('probe honours --ca-cert and the client certificate too', async () => {
     const before = mutual.requests;
     const r = await runCli(['probe', '--host', mutual.url, '--ca-cert', pki.caCert, '--client-cert', pki.client.cert, '--client-key', pki.client.key]);
