@@ -89,6 +89,28 @@ function checkCombinations(command: Command, o: OptionValues): void {
   }
 }
 
+/** Settings whose values are never logged. */
+const SECRET_SETTINGS = new Set(['authToken', 'webLogin', 'webToken', 'header']);
+
+/**
+ * For --loglevel DEBUG: every setting not left at its default, with where it
+ * came from (`users=5 (command line)`, `spawnRate=7 (config file)`), secrets
+ * shown as [redacted]. Answers "why does it run with that?".
+ */
+export function describeSettingSources(command: Command): string {
+  const from: Record<string, string> = { cli: 'command line', env: 'environment', config: 'config file' };
+  const parts: string[] = [];
+  for (const option of command.options) {
+    const key = option.attributeName();
+    const source = command.getOptionValueSource(key);
+    if (source === undefined || from[source] === undefined) continue;
+    const value: unknown = command.getOptionValue(key);
+    const shown = SECRET_SETTINGS.has(key) ? '[redacted]' : JSON.stringify(value);
+    parts.push(`${key}=${shown} (${from[source]}${source === 'env' && option.envVar ? ` ${option.envVar}` : ''})`);
+  }
+  return parts.length > 0 ? parts.join(', ') : 'all defaults';
+}
+
 /** The log of this run: --loglevel, --logfile; lines shown on stderr. */
 function loggerFor(o: OptionValues): Logger {
   try {
@@ -230,6 +252,7 @@ export function resolveRunSettings(command: Command, positional: string | undefi
   const o = command.opts();
   const logger = loggerFor(o);
   if (file !== undefined) logger.debug(`config file ${file}: ${applied.length > 0 ? applied.join(', ') : 'nothing the command line or environment left unset'}`);
+  if (logger.enabled('DEBUG')) logger.debug(`settings: ${describeSettingSources(command)}`);
   checkCombinations(command, o);
   const scenario = oneOf(command, { name: 'scenario', flag: 'the scenario argument', value: positional, rank: RANK.cli }, { name: 'scenario', flag: '--scenario', value: o.scenario as string | undefined });
   const timeMs = oneOf<number>(command, { name: 'time', flag: '--time', value: o.time }, { name: 'runTime', flag: '--run-time', value: o.runTime }, humanDuration);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { applyConfigEntries, parseIniConfig, parseJsonConfig } from '../../src/cli/config-file.js';
 import { adoptLegacyEnv } from '../../src/cli/env-command.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { resolveRunSettings } from '../../src/cli/run-cli.js';
+import { describeSettingSources, resolveRunSettings } from '../../src/cli/run-cli.js';
 import type { RunOptions } from '../../src/app/run-test.js';
 
 function runCommand(program: Command): Command {
@@ -215,4 +215,30 @@ test('boolean options read true and false from the environment, between the comm
     await done();
   }
   await assert.rejects(settingsFor([], { MCPLOAD_HEADLESS: 'maybe' }), /MCPLOAD_HEADLESS: "maybe" is not true or false/);
+});
+
+test('--loglevel DEBUG: each setting with where it came from, secrets redacted', async () => {
+  const program = buildProgram().exitOverride();
+  const run = runCommand(program);
+  let described = '';
+  run.action((positional: string | undefined, _o, command: Command) => {
+    resolveRunSettings(command, positional);
+    described = describeSettingSources(command);
+  });
+  const { file, done } = await withConfig('spawn-rate = 7\nweb-token = secret-token-123\n');
+  const saved = process.env.MCPLOAD_USERS;
+  process.env.MCPLOAD_USERS = '4';
+  try {
+    await program.parseAsync(['node', 'mcpload', 'run', '--config', file, '--auth-token', 'sekrit', '--headless']);
+  } finally {
+    if (saved === undefined) delete process.env.MCPLOAD_USERS;
+    else process.env.MCPLOAD_USERS = saved;
+    await done();
+  }
+  assert.match(described, /users=4 \(environment MCPLOAD_USERS\)/);
+  assert.match(described, /spawnRate=7 \(config file\)/);
+  assert.match(described, /webToken=\[redacted\] \(config file\)/);
+  assert.match(described, /authToken=\[redacted\] \(command line\)/);
+  assert.match(described, /headless=true \(command line\)/);
+  assert.doesNotMatch(described, /sekrit|secret-token/);
 });
