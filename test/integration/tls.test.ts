@@ -160,6 +160,9 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
     const before = caSigned.requests;
     const r = await runCli([...RUN, '--host', caSigned.url, '--ca-cert', pki.caCert]);
     assertReached(r, caSigned, before);
+    // NODE_EXTRA_CA_CERTS still works, without any flag.
+    const viaEnv = caSigned.requests;
+    assertReached(await runCli([...RUN, '--host', caSigned.url], { NODE_EXTRA_CA_CERTS: pki.caCert }), caSigned, viaEnv);
     // Trusting the CA does not trust a certificate for another name.
     const wrongName = await runCli([...RUN, '--host', otherName.url, '--ca-cert', pki.caCert]);
     assert.equal(wrongName.code, 2, wrongName.stdout + wrongName.stderr);
