@@ -7,7 +7,9 @@
  * Three user classes share the load (weights 1:3:1). Each virtual user opens
  * its own MCP session in onStart and DELETEs it when it stops. Every task
  * checks its answer, and the security tasks try routes and methods that must
- * stay closed: any 2xx there is a failure of type SECURITY.
+ * stay closed: any 2xx there is a failure of type SECURITY. A server with
+ * only the REST face (its /mcp answers 404) gets the REST and security tasks
+ * alone, and one note saying so; one with only /mcp gets no REST tasks.
  */
 import {
   between,
