@@ -7,7 +7,7 @@
  */
 import type { Snapshot } from './snapshot.js';
 import {
-  evaluateThresholds, securityResults, withDefaultRules,
+  evaluateThresholds, formatCount, securityResults, withDefaultRules, SECURITY_TYPE,
   type SecurityResult, type Threshold, type ThresholdResult,
 } from './thresholds.js';
 
@@ -31,10 +31,23 @@ export interface Judgement {
   verdict: VerdictSummary;
 }
 
+/** "most failures: tools/call fail (40), GET /x (3)": the rows a failed error_rate rule is about. */
+function worstRows(rule: Threshold | undefined, snapshot: Snapshot): string {
+  if (rule === undefined || rule.metric !== 'error_rate') return '';
+  const { type, name } = rule.selector;
+  const rows = snapshot.entries
+    .filter((e) => e.failures > 0 && (type === undefined && name === undefined ? e.type !== SECURITY_TYPE
+      : (type === undefined || e.type === type) && (name === undefined || e.name === name)))
+    .sort((a, b) => b.failures - a.failures);
+  if (rows.length === 0) return '';
+  const shown = rows.slice(0, 3).map((e) => `${e.type} ${e.name} (${formatCount(e.failures)})`);
+  return `; most failures: ${shown.join(', ')}${rows.length > 3 ? `, ${rows.length - 3} more rows` : ''}`;
+}
+
 /** Why a failed rule failed, for the summary's last lines and the web UI log. */
-export function failureLine(t: ThresholdResult): string {
+export function failureLine(t: ThresholdResult, where = ''): string {
   const metric = /^(?:.*:)?\s*([A-Za-z_]+(?:\([^)]*\))?)/.exec(t.expr.replace(/:\s*abortOnFail.*$/i, ''))?.[1] ?? 'metric';
-  const over = t.over ? ` over ${t.over}` : '';
+  const over = `${t.over ? ` over ${t.over}` : ''}${where}`;
   switch (t.source ?? 'user') {
     case 'mcpload':
       return `${t.expr}: ${t.detail}${over} (mcpload default; --exit-code-on-error 0, or your own --threshold '${metric}...', changes it)`;
@@ -54,11 +67,15 @@ function securityLine(s: SecurityResult): string {
  * and the security checks on `snapshot`.
  */
 export function judgeRun(rules: readonly Threshold[], snapshot: Snapshot, opts: { abortedBy?: string } = {}): Judgement {
-  const thresholds = evaluateThresholds(withDefaultRules(rules), snapshot);
+  const judged = withDefaultRules(rules);
+  const thresholds = evaluateThresholds(judged, snapshot);
   const security = securityResults(snapshot);
   const failedRules = thresholds.filter((t) => !t.passed);
   const failedChecks = security.filter((s) => !s.passed);
-  const failures = [...failedRules.map(failureLine), ...failedChecks.map(securityLine)];
+  const failures = [
+    ...failedRules.map((t) => failureLine(t, worstRows(judged[thresholds.indexOf(t)], snapshot))),
+    ...failedChecks.map(securityLine),
+  ];
   const onlyDefaults = failedChecks.length === 0 && failedRules.every((t) => t.isDefault === true);
   return {
     thresholds,

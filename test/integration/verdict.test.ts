@@ -35,7 +35,7 @@ test('a scenario whose calls all fail exits 1 and says it failed on the default 
     const verdict = lastLines(r.stdout);
     assert.equal(verdict[0], "Verdict judged on: error_rate<1%, checks==100%, exceptions==0 (mcpload's defaults)");
     assert.equal(verdict[1], 'FAILED: 1 threshold');
-    assert.match(verdict[2]!, /^ {2}✗ error_rate<1%: error_rate = [\d.]+% \(required < 1%\) over [\d,]+ requests \([\d,]+ failed\) \(mcpload default; --exit-code-on-error 0/);
+    assert.match(verdict[2]!, /^ {2}✗ error_rate<1%: error_rate = [\d.]+% \(required < 1%\) over [\d,]+ requests \([\d,]+ failed\); most failures: tools\/call fail \([\d,]+\) \(mcpload default; --exit-code-on-error 0/);
     assert.ok(!r.stdout.includes('PASSED'));
     // The whole error text, end included, is in the JSON and the CSV (the console shortens it in the middle).
     const result = JSON.parse(readFileSync(json, 'utf8')) as {

@@ -249,7 +249,7 @@ test('judgeRun: the verdict, one line per reason, and the exit code --exit-code-
   assert.equal(onDefaults.passed, false);
   assert.equal(onDefaults.verdict.onlyDefaults, true);
   assert.deepEqual(onDefaults.verdict.failures, [
-    "error_rate<1%: error_rate = 60% (required < 1%) over 10 requests (6 failed) (mcpload default; --exit-code-on-error 0, or your own --threshold 'error_rate...', changes it)",
+    "error_rate<1%: error_rate = 60% (required < 1%) over 10 requests (6 failed); most failures: tools/call fail (6) (mcpload default; --exit-code-on-error 0, or your own --threshold 'error_rate...', changes it)",
   ]);
   assert.equal(exitCodeFor(onDefaults), 1);
   assert.equal(exitCodeFor(onDefaults, 0), 0);
