@@ -285,3 +285,12 @@ test("a scenario's rule on a row the run never reached is not judged; the same r
   assert.deepEqual([scenario!.passed, scenario!.detail], [true, 'no requests matched (a default: not judged)']);
   assert.deepEqual([user!.passed, user!.detail], [false, 'no requests matched']);
 });
+
+test('exceptions leaves out the engine\'s note that a user overran --stop-timeout at the stop', () => {
+  const stats = new Stats({ now: () => T0 });
+  stats.exception(new Error('DiscoveryUser.closeContext did not finish within 1000 ms'), 'DiscoveryUser.closeContext');
+  stats.exception(new Error('Marker.onStop did not finish within 500 ms'), 'Marker.onStop');
+  assert.equal(evaluateThresholds([parseThreshold('exceptions==0')], stats.snapshot())[0]!.passed, true);
+  stats.exception(new TypeError('x is undefined'), 'Marker.task');
+  assert.equal(evaluateThresholds([parseThreshold('exceptions==0')], stats.snapshot())[0]!.actual, 1);
+});
