@@ -82,6 +82,10 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
     const reports = await runChecks(checks, ctx, (report) => io.out(`${formatCheckLine(report)}\n`));
     const endedAt = new Date().toISOString();
 
+    if (await ctx.mcpEndpointMissing()) {
+      io.out(`\nnote: ${new URL(env.mcpUrl).pathname} answered 404, so there is no MCP endpoint there: only the REST checks had something to try; ` +
+        'if the server speaks MCP at another path, point at it with --host http://HOST:PORT/path/to/mcp\n');
+    }
     const blocking = blockingFailures(reports, opts.failOn);
     const failures = formatFailures(reports);
     if (failures) io.out(`${failures}\n`);

@@ -222,6 +222,14 @@ export class ProbeContext {
   }
 
   /**
+   * Whether nothing speaks MCP at the endpoint: the token-less initialize of
+   * authRequired() got 404 (a server with only a REST face, or a wrong path).
+   */
+  async mcpEndpointMissing(): Promise<boolean> {
+    return (await this.authRequired()).status === 404;
+  }
+
+  /**
    * Whether the target wants a token: true when one was given, or when an
    * initialize without a token gets 401. Found once per context.
    */

@@ -4,18 +4,27 @@
  * into a report row. A check that throws is an `error` row, never a crash.
  */
 import type { CheckOutcome, CheckReport, SecurityCheck, Severity } from './check.js';
-import { severityRank } from './check.js';
+import { severityRank, skip } from './check.js';
 import type { ProbeContext } from './probe-context.js';
 import { redact } from './probe-http.js';
 
-/** Runs one check; exceptions become an `error` outcome whose text is redacted. */
+/**
+ * Runs one check; exceptions become an `error` outcome whose text is
+ * redacted. A check without a verdict against a target with no MCP endpoint
+ * (404 at /mcp: a REST-only server) is skipped: there was nothing to try.
+ */
 export async function runCheck(check: SecurityCheck, ctx: ProbeContext): Promise<CheckOutcome> {
+  let outcome: CheckOutcome;
   try {
-    return await check.run(ctx);
+    outcome = await check.run(ctx);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return { status: 'error', reason: `the check threw: ${redact(message, ctx.secrets).split('\n')[0]}`, evidence: [] };
+    outcome = { status: 'error', reason: `the check threw: ${redact(message, ctx.secrets).split('\n')[0]}`, evidence: [] };
   }
+  if (outcome.status === 'error' && await ctx.mcpEndpointMissing().catch(() => false)) {
+    return skip(`no MCP endpoint at ${new URL(ctx.opts.mcpUrl).pathname} (404): nothing for this check to try`, outcome.evidence);
+  }
+  return outcome;
 }
 
 export async function runChecks(

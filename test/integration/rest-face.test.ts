@@ -108,13 +108,28 @@ describe('a FastAPI app with only the REST face (no /mcp)', { skip: fastapiMissi
     assert.match(r.stdout, /PASSED/);
   });
 
-  it('run --scenario classic: the same, named explicitly', async () => {
-    const r = await runCli(['run', '--headless', '--scenario', 'classic', '--host', app.url, '-u', '5', '-r', '5', '-t', '3s', '--print-interval', '0']);
+  it('run --scenario classic --security: the same, and the security class finds nothing let through', async () => {
+    const r = await runCli(['run', '--headless', '--scenario', 'classic', '--security', '--host', app.url, '-u', '5', '-r', '5', '-t', '3s', '--print-interval', '0']);
     const all = r.stdout + r.stderr;
     assertNoStackTrace(all);
     assert.equal(r.code, 0, all);
     assert.match(r.stderr, NOTE);
     assertSecurityHeld(r.stdout);
+    // The SecurityProbe class: the REST checks ran and held; the MCP ones had no endpoint to try and record nothing.
+    assert.match(r.stdout, /✓ pass exposure\.destructive-methods/);
+    assert.doesNotMatch(r.stdout, /✗ FAIL/);
+  });
+
+  it('probe: the REST checks pass, the MCP checks are skipped with the reason, one note, exit 0', async () => {
+    const r = await runCli(['probe', '--host', app.url]);
+    const all = r.stdout + r.stderr;
+    assertNoStackTrace(all);
+    assert.equal(r.code, 0, all);
+    assert.match(r.stdout, /^PASS +high +exposure\.sensitive-routes +all 8 refused with 401\/403\/404$/m);
+    assert.match(r.stdout, /^PASS +high +exposure\.destructive-methods +all 4 refused with 401\/403\/404\/405$/m);
+    assert.match(r.stdout, /^SKIP +high +session\.forged-id +no MCP endpoint at \/mcp \(404\)/m);
+    assert.doesNotMatch(r.stdout, /^(FAIL|ERROR) /m);
+    assert.match(r.stdout, /^note: \/mcp answered 404, so there is no MCP endpoint there: only the REST checks .* --host http:\/\/HOST:PORT\/path\/to\/mcp$/m);
   });
 });
 

@@ -12,8 +12,10 @@ const SPEC_AUTH = 'MCP 2025-11-25 basic/authorization; RFC 6750 §3';
 export const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
 
 async function needsAuth(ctx: ProbeContext): Promise<CheckOutcome | undefined> {
-  const { required } = await ctx.authRequired();
-  return required ? undefined : skip('the server serves requests without a token and no --auth-token was given');
+  const { required, status } = await ctx.authRequired();
+  if (required) return undefined;
+  if (status === 404) return skip(`no MCP endpoint at ${new URL(ctx.opts.mcpUrl).pathname} (404): no token check to try there`);
+  return skip('the server serves requests without a token and no --auth-token was given');
 }
 
 function noReply(ev: Evidence): CheckOutcome {
