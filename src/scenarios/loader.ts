@@ -139,6 +139,15 @@ function firstLine(err: unknown): string {
   return (esbuildText?.[1] ?? raw).split('\n')[0]!.trim();
 }
 
+/** What to do about the two errors a file's module kind (CommonJS or ES module) causes. */
+function moduleKindHint(message: string): string {
+  if (/top-level await/i.test(message)) {
+    return ' (Node treats this file as CommonJS here: rename it to .mts, or put a package.json with "type": "module" beside it)';
+  }
+  if (/require is not defined in ES module scope/.test(message)) return " (write import { ... } from 'mcpload' instead)";
+  return '';
+}
+
 export async function importScenarioModule(file: string): Promise<ScenarioExport> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new ScenarioError(`scenario file not found: ${file}`);
@@ -147,7 +156,8 @@ export async function importScenarioModule(file: string): Promise<ScenarioExport
   try {
     mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new ScenarioError(`${locate(err, absolute)}: ${firstLine(err)}`);
+    const message = firstLine(err);
+    throw new ScenarioError(`${locate(err, absolute)}: ${message}${moduleKindHint(message)}`);
   }
   const exported = unwrapDefault(mod);
   if (exported === undefined) {

@@ -85,7 +85,7 @@ test('loader: require() in an ES module scope fails with one line naming the fil
   await assert.rejects(importScenarioModule(file), (err: unknown) => {
     assert.ok(err instanceof ScenarioError);
     assert.match(err.message, /require\.ts:\d+:\d+: require is not defined in ES module scope/);
-    assert.match(err.message, /use import/);
+    assert.match(err.message, /write import \{ \.\.\. \} from 'mcpload' instead/);
     assert.doesNotMatch(err.message, /\n/);
     return true;
   });
@@ -95,4 +95,10 @@ test('loader: a file with no default export says so', async () => {
   const file = path.join(root, 'no-default.ts');
   writeFileSync(file, `export const x = 1;\n`);
   await assert.rejects(importScenarioModule(file), /no default export/);
+});
+
+test('loader: top-level await in a file Node treats as CommonJS says how to make it an ES module', async () => {
+  const file = path.join(root, 'no-package-json', 'tla.ts');
+  writeFileSync(file, `import { defineScenario } from 'mcpload';\nconst n = await Promise.resolve(1);\nexport default defineScenario({ name: 'n' + n, userClasses: [] });\n`);
+  await assert.rejects(importScenarioModule(file), /tla\.ts:2:\d+: Top-level await .*rename it to \.mts/);
 });
