@@ -172,6 +172,10 @@ export class WebController {
     this.ended = undefined;
     run.start(users, spawnRate);
     this.armRunTimer(run);
+    // The run ends itself on a crossed abortOnFail rule or the end of its shape, as a headless one does.
+    void run.finished.then((reason) => {
+      if (this.current === run) void this.stop(reason).catch((err) => this.opts.log.error(`stop failed: ${(err as Error).message}`));
+    });
     const limit = this.runTimeMs !== null ? ` for ${formatDuration(this.runTimeMs)}` : '';
     this.opts.log.info(`test started: ${users} users at ${spawnRate}/s${limit} against ${this.target.host}; classes ${classes.map((c) => c.name).join(', ')}`);
     return 'Swarming started';

@@ -266,6 +266,27 @@ describe('web UI --autoquit', () => {
   });
 });
 
+describe('web UI abortOnFail', () => {
+  test('a crossed abortOnFail rule stops a web run as it stops a headless one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-web-abort-'));
+    try {
+      const json = path.join(dir, 'run.json');
+      // -t 60s is only a backstop: the rule no request can meet is crossed after its 1 s delay.
+      const result = await runCli([
+        'run', '--web-port', '0', '--autostart', '--autoquit', '0', '-t', '60s', '-u', '2', '-r', '10',
+        '--threshold', 'max<0.001:abortOnFail(1s)', '--json', json,
+      ]);
+      assert.equal(result.signal, null, `it quit by itself: ${result.stderr}`);
+      assert.match(result.stderr, /stopping \(threshold max<0\.001:abortOnFail\(1s\) crossed\)/, result.stderr);
+      const run = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+      assert.equal(run.passed, false);
+      assert.equal(result.code, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('web UI access', () => {
   test('--web-login and --web-token protect every route; --autostart with -t runs by itself', async () => {
     const web = await startWebCli(['--web-login', 'admin:s3cret:x', '--web-token', 'token-123456', '--autostart', '-u', '1', '-t', '2s'], { MCPLOAD_AUTH_TOKEN: 'target-secret' });
