@@ -83,6 +83,9 @@ function checkCombinations(command: Command, o: OptionValues): void {
   }
   // Locust refuses --autoquit where nothing would ever quit by itself.
   if (o.autoquit !== undefined && !o.autostart && !o.headless) throw new UsageError('--autoquit needs --autostart (or --headless): a web UI waiting for a Start click never quits by itself');
+  if (o.resetStats && (o.arrivalRate !== undefined || o.stages !== undefined)) {
+    throw new UsageError('--reset-stats needs the closed model (-u/-r): an arrival-rate run has no moment when every user has spawned');
+  }
   if (o.userStages !== undefined) {
     if (command.getOptionValueSource('users') === 'cli') throw new UsageError('--user-stages sets the user count over time; leave out -u/--users');
     if (!o.headless && (o.processes === undefined || o.processes === 1)) throw new UsageError('--user-stages needs --headless (in the web UI, the user count is set from the page)');

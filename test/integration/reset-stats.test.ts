@@ -39,4 +39,5 @@ test('--reset-stats with an arrival rate is a usage error: one line, exit 2', as
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stderr, /--reset-stats needs the closed model \(-u\/-r\)/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.equal(r.stdout, '', 'refused before the target is opened or the header printed');
 });
