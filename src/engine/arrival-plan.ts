@@ -8,6 +8,7 @@
  * lets latency be measured from the intended start (wrk2).
  */
 import { EngineConfigError } from './distribution.js';
+import { parseStageList } from './stage-list.js';
 
 /** One linear piece of the rate: from `fromRate` to `toRate` iterations/s over `durationS` (Infinity: forever). */
 export interface RateSegment {
@@ -22,20 +23,10 @@ export interface Stage {
   target: number;
 }
 
-const STAGE = /^\s*(\d+(?:\.\d+)?)(ms|s|m|h)?\s*:\s*(\d+(?:\.\d+)?)\s*$/;
-const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
 /** `"30s:100,2m:500,30s:0"` → stages. Durations take ms/s/m/h (bare numbers are seconds). */
 export function parseStages(text: string): Stage[] {
-  const parts = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
-  if (parts.length === 0) throw new EngineConfigError('--stages is empty (example: "30s:100,2m:500,30s:0")');
-  return parts.map((part) => {
-    const m = STAGE.exec(part);
-    if (!m) throw new EngineConfigError(`stage "${part}" is not DURATION:RATE (example: "30s:100,2m:500,30s:0")`);
-    const durationS = Number(m[1]) * (UNIT_S[m[2] ?? 's'] ?? 1);
-    if (!(durationS > 0)) throw new EngineConfigError(`stage "${part}" has no duration`);
-    return { durationS, target: Number(m[3]) };
-  });
+  return parseStageList(text, { flag: '--stages', item: 'stage', valueName: 'RATE', example: '30s:100,2m:500,30s:0', whole: false })
+    .map(({ durationS, value }) => ({ durationS, target: value }));
 }
 
 /** Stages ramp from the previous stage's target (0 before the first), as in k6. */

@@ -10,6 +10,7 @@
  * which. The driver only polls and validates; the caller applies the answer.
  */
 import { EngineConfigError } from './distribution.js';
+import { parseStageList } from './stage-list.js';
 
 export type ShapeTick = { users: number; spawnRate: number } | { rate: number } | null;
 export type LoadShape = (elapsedS: number) => ShapeTick | undefined | Promise<ShapeTick | undefined>;
@@ -135,22 +136,10 @@ export interface UserStageStep {
   spawnRate: number;
 }
 
-const USER_STAGE = /^\s*(\d+(?:\.\d+)?)(ms|s|m|h)?\s*:\s*(\d+)\s*$/;
-const SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
 /** `"30s:50,1m:50,30s:0"` → stages (durations take ms/s/m/h, bare numbers are seconds; counts are whole users). */
 export function parseUserStages(text: string): UserStage[] {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (parts.length === 0) throw new EngineConfigError('--user-stages is empty (example: "30s:50,1m:50,30s:0")');
-  return parts.map((part) => {
-    const m = USER_STAGE.exec(part);
-    if (!m) throw new EngineConfigError(`user stage "${part}" is not DURATION:USERS with a whole number of users (example: "30s:50,1m:50,30s:0")`);
-    const durationS = Number(m[1]) * (SECONDS[m[2] ?? 's'] ?? 1);
-    if (!(durationS > 0)) throw new EngineConfigError(`user stage "${part}" has no duration`);
-    const users = Number(m[3]);
-    if (!Number.isSafeInteger(users)) throw new EngineConfigError(`user stage "${part}": too many users`);
-    return { durationS, users };
-  });
+  return parseStageList(text, { flag: '--user-stages', item: 'user stage', valueName: 'USERS', example: '30s:50,1m:50,30s:0', whole: true })
+    .map(({ durationS, value }) => ({ durationS, users: value }));
 }
 
 /**
