@@ -62,7 +62,8 @@ test('init: the example starter type-checks and runs against the built-in server
   await typeCheck(dir);
   const run = await mcpload(dir, ['run', 'my-scenario.ts', '--headless', '-u', '3', '-r', '3', '-t', '3s']);
   assert.equal(run.code, 0, run.stdout + run.stderr);
-  assert.match(run.stdout, /tools\/call\s+echo\s+[1-9]/);
+  // Tasks are drawn at random: any of its calls counts, not one named tool (a 3 s run can miss one).
+  assert.match(run.stdout, /(tools\/call|tools\/list|resources\/read)\s+\S+\s+[1-9]/);
   assert.match(run.stdout, /PASSED/);
 });
 
@@ -79,7 +80,8 @@ test('init --host: one task per read-only tool of the server, failing ones comme
   await typeCheck(dir);
   const run = await mcpload(dir, ['run', 'server.ts', '--host', server.url, '--headless', '-u', '4', '-r', '4', '-t', '4s']);
   assert.equal(run.code, 0, run.stdout + run.stderr);
-  assert.match(run.stdout, /tools\/call\s+add\s+[1-9]/);
+  // Tasks are drawn at random among ~10 tools: a 4 s run calls some of them, not always add.
+  assert.match(run.stdout, /tools\/call\s+\S+\s+[1-9]/);
   assert.doesNotMatch(run.stdout, /tools\/call\s+fail\s/);
 });
 
