@@ -39,7 +39,8 @@ function fixtureConnector(extraArgs: string[] = [], timeoutMs = 5_000): StdioCon
 }
 
 test('stdio client: handshake, calls, progress, logging, a sampling request answered on the same pipe, a timeout', async () => {
-  const connector = fixtureConnector([], 1500);
+  // 4 s: the server process's start (Node and the SDK) counts against the handshake's deadline, and a busy CI machine is slow.
+  const connector = fixtureConnector([], 4000);
   const rec = new TestRecorder();
   const client = connector.create({
     recorder: rec,
@@ -86,7 +87,7 @@ test('stdio client: handshake, calls, progress, logging, a sampling request answ
     // A call past its deadline is a timeout sample; the server is told (notifications/cancelled) and the pipe stays usable.
     const hung = await client.callTool('hang');
     assert.equal(hung.ok, false);
-    assert.deepEqual(rec.samples.at(-1), { type: 'tools/call', name: 'hang', error: { kind: 'timeout', detail: 'no reply within 1500 ms' } });
+    assert.deepEqual(rec.samples.at(-1), { type: 'tools/call', name: 'hang', error: { kind: 'timeout', detail: 'no reply within 4000 ms' } });
     assert.equal((await client.ping()).ok, true);
   } finally {
     await client.close();
