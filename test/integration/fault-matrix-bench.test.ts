@@ -124,7 +124,7 @@ describe('fault matrix: --bench-mode counts every fault as the target caused it'
   ];
 
   for (const { fault, every, label, also, extra } of cases) {
-    it(`${fault} on every ${every === 2 ? '2nd' : `${every}th`} call: recorded == received, each failure "${label}", descriptors flat`, async () => {
+    it(`${fault} on every ${every}${({ 2: 'nd', 3: 'rd' } as Record<number, string>)[every] ?? 'th'} call: recorded == received, each failure "${label}", descriptors flat`, async () => {
       const target = await startFaultTarget({ fault, every });
       try {
         const out = await runAgainst(target.url, fault, extra);
