@@ -5,6 +5,9 @@
  * raw client. Each user first opens a real MCP session (initialize +
  * notifications/initialized, recorded) and ends it with DELETE at the end,
  * so against a real server this is a full MCP session, not a replay.
+ * When the server answers 404 on the session (expired, or restarted), the
+ * user opens a new session before its next call, as the general client's
+ * users do; the 404 call itself counts as failed.
  */
 import { fileURLToPath } from 'node:url';
 import { RawMcpCaller } from '../transports/raw-http.js';
@@ -20,6 +23,22 @@ export function benchScenarioFile(): string {
 
 const RAW = 'raw';
 
+/** The headers of the lean client: the run's, the session id and the negotiated version. */
+function sessionHeaders(env: ScenarioEnv, user: VirtualUser): Record<string, string> {
+  const headers: Record<string, string> = { ...env.headers };
+  const sid = user.mcp.sessionId;
+  if (sid !== undefined) headers['mcp-session-id'] = sid;
+  if (user.mcp.initialized) headers['mcp-protocol-version'] = user.mcp.negotiatedProtocolVersion;
+  return headers;
+}
+
+/** After a 404 on the session: initialize again (recorded), then call on the new session; no call when that failed. */
+async function reopenThenCall(env: ScenarioEnv, user: VirtualUser, raw: RawMcpCaller): Promise<void> {
+  if (!(await user.mcp.initialize())) return;
+  raw.useHeaders(sessionHeaders(env, user));
+  await raw.call();
+}
+
 export default function benchScenario(env: ScenarioEnv): Scenario {
   return {
     name: 'bench',
@@ -28,15 +47,17 @@ export default function benchScenario(env: ScenarioEnv): Scenario {
     thresholds: ['error_rate<1%'],
     userClasses: [{
       name: 'Bench',
-      tasks: [{ name: 'tools/call add', run: (user: VirtualUser) => (user.data[RAW] as RawMcpCaller).call() }],
+      tasks: [{
+        name: 'tools/call add',
+        run: (user: VirtualUser) => {
+          const raw = user.data[RAW] as RawMcpCaller;
+          return raw.sessionExpired ? reopenThenCall(env, user, raw) : raw.call();
+        },
+      }],
       async onStart(user: VirtualUser) {
         await user.mcp.initialize();
-        const headers: Record<string, string> = { ...env.headers };
-        const sid = user.mcp.sessionId;
-        if (sid !== undefined) headers['mcp-session-id'] = sid;
-        if (user.mcp.initialized) headers['mcp-protocol-version'] = user.mcp.negotiatedProtocolVersion;
         user.data[RAW] = new RawMcpCaller({
-          url: env.mcpUrl, headers, body: BENCH_BODY, id: 1, recorder: user.recorder,
+          url: env.mcpUrl, headers: sessionHeaders(env, user), body: BENCH_BODY, id: 1, recorder: user.recorder,
           type: 'tools/call', name: 'add', timeoutMs: env.timeoutMs, tls: env.tls,
         });
       },

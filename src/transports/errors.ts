@@ -126,3 +126,18 @@ export function shortText(text: string, max = 2048): string {
 export function deadlineError(timeoutMs: number): SampleError {
   return cached('timeout', `no reply within ${timeoutMs} ms`);
 }
+
+/**
+ * What an MCP reply can be wrong with, named once for every MCP client over
+ * HTTP (mcp-http.ts, and raw-http.ts for --bench-mode), so that the same
+ * fault reads the same in both.
+ */
+export const INVALID_JSON = fixedError('jsonrpc', 'invalid JSON');
+export const WRONG_ID = fixedError('jsonrpc', 'wrong response id');
+export const NO_RESPONSE = fixedError('jsonrpc', 'no response');
+/** A reply body past the cap (read-body.ts DEFAULT_MAX_BODY_BYTES): given up on, its connection closed. */
+export const TOO_LARGE = fixedError('http', 'response too large');
+/** 404 to a request that carried a session id: the session is gone; the user starts a new one. */
+export const SESSION_GONE = fixedError('http', 'HTTP 404 (session expired)');
+/** Bytes that are not an HTTP/1.1 response. */
+export const MALFORMED_HTTP = fixedError('http', 'malformed HTTP response');

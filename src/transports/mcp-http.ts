@@ -23,7 +23,9 @@
 import { INVALID_RESPONSE, jsonRpcError, toolError } from './rpc-result.js';
 import type { Dispatcher } from 'undici';
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
-import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
+import {
+  classifyNetworkError, deadlineError, fixedError, httpStatusError, INVALID_JSON, NO_RESPONSE, SESSION_GONE, shortText, TOO_LARGE, WRONG_ID,
+} from './errors.js';
 import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
 import { leanPost } from './lean-post.js';
@@ -82,11 +84,6 @@ export interface McpHttpClientOptions {
 export const DEFAULT_PROTOCOL_VERSION = '2025-11-25';
 const DEFAULT_CLIENT_INFO = Object.freeze({ name: 'mcpload', version: '0.1.0' });
 
-const INVALID_JSON = fixedError('jsonrpc', 'invalid JSON');
-const WRONG_ID = fixedError('jsonrpc', 'wrong response id');
-const NO_RESPONSE = fixedError('jsonrpc', 'no response');
-const TOO_LARGE = fixedError('http', 'response too large');
-const SESSION_GONE = fixedError('http', 'HTTP 404 (session expired)');
 const VALIDATE_THREW = fixedError('check', 'validate threw');
 /** Returned (not recorded) when the user was stopped mid-request: the run is ending, the server did nothing wrong. */
 const CUT = fixedError('timeout', 'cancelled: user stopped');

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { SampleError } from '../../src/metrics/sample.js';
 import { RawMcpCaller } from '../../src/transports/raw-http.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../src/transports/read-body.js';
+import { OVER_CAP_BYTES, startFaultTarget, type Fault } from '../fixtures/fault-target.js';
 
 const BODY = '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}';
 
@@ -83,5 +86,94 @@ describe('RawMcpCaller (the --bench-mode hot path)', () => {
     });
     await caller.call();
     assert.equal(errors[0]?.kind, 'connect');
+  });
+});
+
+/** Open descriptors of this process: a count, compared before and after. */
+function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+describe('RawMcpCaller against faults (issue 13: events belong to their socket, same cap and names as the general client)', () => {
+  async function against(fault: Fault, every: number, n: number, opts: { timeoutMs?: number; headers?: Record<string, string> } = {}) {
+    const target = await startFaultTarget({ fault, every });
+    const labels: string[] = [];
+    const caller = new RawMcpCaller({
+      url: target.url, headers: opts.headers ?? {}, body: BODY, id: 7, type: 'tools/call', name: 'add', timeoutMs: opts.timeoutMs ?? 5000,
+      recorder: { record: (_t, _n, _us, _b, error) => labels.push(error ? `${error.kind}: ${error.detail}` : 'ok'), exception: () => undefined },
+    });
+    try {
+      for (let i = 0; i < n; i++) await caller.call();
+      return { labels, counts: target.counts(), caller };
+    } finally {
+      caller.close();
+      await target.close();
+    }
+  }
+
+  /** n labels: `fault` on every `every`-th call, 'ok' on the others. */
+  const pattern = (n: number, every: number, fault: string) => Array.from({ length: n }, (_, i) => ((i + 1) % every === 0 ? fault : 'ok'));
+
+  it('a stalled call times out and the next call is not blamed for the given-up socket; descriptors do not pile up', async () => {
+    const before = openFds();
+    const { labels, counts } = await against('stall', 2, 12, { timeoutMs: 150 });
+    assert.deepEqual(labels, pattern(12, 2, 'timeout: no reply within 150 ms'));
+    assert.equal(counts.received['tools/call'], 12);
+    // 6 sockets were given up on; each was destroyed at once (before the fix each one leaked the next).
+    assert.ok(openFds() <= before + 2, `fds ${before} -> ${openFds()}`);
+  });
+
+  it('resets before and during the reply are ECONNRESET for that call only', async () => {
+    for (const fault of ['reset-before', 'reset-during'] as const) {
+      const { labels, counts } = await against(fault, 2, 10);
+      assert.deepEqual(labels, pattern(10, 2, 'connect: ECONNRESET'), fault);
+      assert.equal(counts.received['tools/call'], 10);
+    }
+  });
+
+  it('names bad replies as the general client does, and keeps going', async () => {
+    const cases: Array<[Fault, string]> = [
+      ['invalid-json', 'jsonrpc: invalid JSON'],
+      ['wrong-id', 'jsonrpc: wrong response id'],
+      ['not-http', 'http: malformed HTTP response'],
+      ['status-500', 'http: HTTP 500'],
+    ];
+    for (const [fault, label] of cases) {
+      const { labels } = await against(fault, 3, 6);
+      assert.deepEqual(labels, pattern(6, 3, label), fault);
+    }
+  });
+
+  it('caps replies at 16 MiB, with or without Content-Length, chunked or as one SSE line', async () => {
+    for (const fault of ['too-large-length', 'too-large-chunked', 'too-large-close', 'too-large-sse'] as const) {
+      const { labels } = await against(fault, 2, 4);
+      assert.deepEqual(labels, pattern(4, 2, 'http: response too large'), fault);
+    }
+    assert.equal(DEFAULT_MAX_BODY_BYTES < OVER_CAP_BYTES, true);
+  });
+
+  it('a 404 on the session is "session expired" and asks for a new session', async () => {
+    const { labels, caller } = await against('session-404', 2, 3, { headers: { 'mcp-session-id': 's1' } });
+    // s1 was never handed out by this target: every call is 404.
+    assert.deepEqual(labels, ['http: HTTP 404 (session expired)', 'http: HTTP 404 (session expired)', 'http: HTTP 404 (session expired)']);
+    assert.equal(caller.sessionExpired, true);
+    caller.useHeaders({ 'mcp-session-id': 's2' });
+    assert.equal(caller.sessionExpired, false);
+  });
+
+  it('a refused connection is ECONNREFUSED on every call, never a closed connection of an earlier one', async () => {
+    const free = await startFaultTarget({ fault: 'none' });
+    const url = free.url;
+    await free.close(); // the port is now closed
+    const labels: string[] = [];
+    const caller = new RawMcpCaller({
+      url, headers: {}, body: BODY, id: 7, type: 'tools/call', name: 'add', timeoutMs: 2000,
+      recorder: { record: (_t, _n, _us, _b, error) => labels.push(error ? `${error.kind}: ${error.detail}` : 'ok'), exception: () => undefined },
+    });
+    const before = openFds();
+    for (let i = 0; i < 20; i++) await caller.call();
+    caller.close();
+    assert.deepEqual(labels, Array.from({ length: 20 }, () => 'connect: ECONNREFUSED'));
+    assert.ok(openFds() <= before + 1, `fds ${before} -> ${openFds()}`);
   });
 });
