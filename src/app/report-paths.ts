@@ -27,7 +27,8 @@ export function reportPathProblem(flag: string, value: string): string | undefin
   const files = flag === '--csv' ? csvFiles(value) : [value];
   for (const file of files) {
     const problem = reportFileProblem(file);
-    if (problem !== undefined) return `${flag} ${value}: ${files.length > 1 ? `${file} ` : ''}${problem}`;
+    // Which of the prefix's files, when that file itself is the problem (a directory of that name).
+    if (problem !== undefined) return `${flag} ${value}: ${files.length > 1 && problem.startsWith('is a directory') ? `${file} ` : ''}${problem}`;
   }
   return undefined;
 }
