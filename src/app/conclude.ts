@@ -1,7 +1,8 @@
 /**
  * The end of every run, whatever produced its result (one process, several
  * workers, or `mcpload merge`): print the summary and its notes, write every
- * report asked for, and turn the verdict into an exit code.
+ * report asked for, and turn the verdict into an exit code (1 as well when
+ * a report could not be written; the others are written all the same).
  */
 import { formatSummary } from '../reporters/console.js';
 import type { RunResult } from '../reporters/json.js';
@@ -22,7 +23,7 @@ export interface ConcludeOptions extends ReportOptions {
 
 /**
  * @param notes printed after the table; default: the result's own notes.
- * @returns the exit code: 0 passed; `exitCodeOnError` when only default rules failed; 1 otherwise.
+ * @returns the exit code: 0 passed; `exitCodeOnError` when only default rules failed; 1 otherwise, or when a report was not written.
  */
 export async function concludeRun(result: RunResult, opts: ConcludeOptions, io: RunIo, notes: readonly string[] = result.notes ?? []): Promise<number> {
   const exitCode = exitCodeFor(result, opts.exitCodeOnError);
@@ -39,9 +40,12 @@ export async function concludeRun(result: RunResult, opts: ConcludeOptions, io: 
   }
   if (result.droppedIterations !== undefined) io.out(`dropped iterations: ${result.droppedIterations}\n`);
   if (result.serverProcesses) io.out(`${formatProcessUsage(result.serverProcesses)}\n`);
-  const written = await writeReports(result, opts, exitCode);
+  const { written, failed } = await writeReports(result, opts, exitCode);
   if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);
+  for (const line of failed) io.err(`error: report not written: ${line}`);
   // The verdict is the last thing printed: what it was judged on, PASSED or FAILED, and why.
   if (cut >= 0) io.out(`\n${summary.slice(cut + 2)}\n`);
-  return exitCode;
+  if (failed.length === 0 || exitCode !== 0) return exitCode;
+  io.out(`exit code 1: ${failed.length === 1 ? 'a report was' : `${failed.length} reports were`} not written\n`);
+  return 1;
 }

@@ -1,6 +1,10 @@
 /**
  * Starts the reference server as a child process on a free loopback port, so
  * the system under test never shares the generator's event loop.
+ *
+ * The child dies with this process however this process dies: it gets an IPC
+ * channel, and `mcpload serve` shuts down when that channel closes, which the
+ * kernel does for a SIGKILL too (Node cannot ask for PR_SET_PDEATHSIG).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -31,8 +35,10 @@ export async function startEmbeddedServer(opts: { authToken?: string; extraArgs?
   }
   const child = spawn(process.execPath, [binPath(), 'serve', '--port', '0', '--bind', '127.0.0.1', '--quiet', ...(opts.extraArgs ?? [])], {
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  // The channel is only a lifeline, never a reason for this process to stay up.
+  child.channel?.unref();
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-2000);

@@ -5,10 +5,12 @@
 import { mergeRunResults, readRunResult } from './merge-results.js';
 import type { ReportOptions } from './reports.js';
 import { concludeRun, type RunIo } from './conclude.js';
+import { checkReportPaths } from './report-paths.js';
 import { RunSetupError } from './scenario-setup.js';
 
 export async function runMerge(files: string[], opts: ReportOptions, io: RunIo): Promise<number> {
   if (files.length === 0) throw new RunSetupError('merge needs at least one result file (written by run --json)');
+  checkReportPaths(opts);
   const results = await Promise.all(files.map(readRunResult));
   let merged;
   try {

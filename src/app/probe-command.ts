@@ -5,7 +5,8 @@
  * evidence, writes the reports asked for, and returns the exit code: 1 when
  * a check of severity >= --fail-on failed (or gave no verdict), else 0.
  */
-import { formatJUnit, probeSuite, writeTextFile } from '../reporters/junit.js';
+import { formatJUnit, probeSuite } from '../reporters/junit.js';
+import { writeReportFile } from '../reporters/report-file.js';
 import { formatCheckLine, formatFailures, formatProbeHeader, formatVerdict } from '../reporters/probe-console.js';
 import { probeToSarif, writeSarif } from '../reporters/sarif.js';
 import type { CheckReport, Severity } from '../security/check.js';
@@ -14,6 +15,8 @@ import { selectChecks } from '../security/registry.js';
 import { blockingFailures, runChecks } from '../security/runner.js';
 import { VERSION } from '../version.js';
 import type { TlsOptions } from '../transports/tls-options.js';
+import { checkReportPaths } from './report-paths.js';
+import { writeEach, type ReportJob } from './reports.js';
 import { openTarget } from './target.js';
 
 export interface ProbeCommandOptions {
@@ -56,6 +59,7 @@ export interface ProbeResult {
 }
 
 export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<number> {
+  checkReportPaths(opts);
   const target = await openTarget({ host: opts.host, authToken: opts.authToken, headers: opts.headers, requestTimeoutMs: opts.requestTimeoutMs, tls: opts.tls });
   try {
     const { env } = target;
@@ -92,23 +96,22 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
     io.out(`\n${formatVerdict(reports, blocking, opts.failOn)}\n`);
 
     const passed = blocking.length === 0;
-    const written: string[] = [];
-    if (opts.json) {
+    const { json, junit, sarif } = opts;
+    const jobs: ReportJob[] = [];
+    if (json) {
       const result: ProbeResult = { tool: 'mcpload', kind: 'probe', version: VERSION, target: target.host, startedAt, endedAt, failOn: opts.failOn, passed, checks: reports };
       // The evidence in it is redacted already (ProbeContext redacts every exchange).
-      await writeTextFile(opts.json, `${JSON.stringify(result, null, 2)}\n`);
-      written.push(opts.json);
+      jobs.push({ flag: '--json', path: json, write: () => writeReportFile(json, `${JSON.stringify(result, null, 2)}\n`) });
     }
-    if (opts.junit) {
-      await writeTextFile(opts.junit, formatJUnit([probeSuite(reports, startedAt)]));
-      written.push(opts.junit);
+    if (junit) jobs.push({ flag: '--junit', path: junit, write: () => writeReportFile(junit, formatJUnit([probeSuite(reports, startedAt)])) });
+    if (sarif) {
+      jobs.push({ flag: '--sarif', path: sarif, write: () => writeSarif(sarif, probeToSarif(reports, { target: env.mcpUrl, toolVersion: VERSION, startedAt, endedAt })) });
     }
-    if (opts.sarif) {
-      await writeSarif(opts.sarif, probeToSarif(reports, { target: env.mcpUrl, toolVersion: VERSION, startedAt, endedAt }));
-      written.push(opts.sarif);
-    }
+    // Each report on its own: one that cannot be written costs no other, and makes the exit code 1.
+    const { written, failed } = await writeEach(jobs);
     if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);
-    return passed ? 0 : 1;
+    for (const line of failed) io.err(`error: report not written: ${line}`);
+    return passed && failed.length === 0 ? 0 : 1;
   } finally {
     await target.close();
   }

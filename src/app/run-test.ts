@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 import { DEFAULT_WEB_PORT, metricsSourceOf, runWebUi, type PrometheusOptions, type WebUiOptions } from '../web/run-web.js';
 import { runMultiProcess } from './multi-process.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad, type LoadFlags } from './load-model.js';
+import { checkReportPaths } from './report-paths.js';
 import type { ReportOptions } from './reports.js';
 import { prepareScenario, type ScenarioSelection } from './scenario-setup.js';
 import { openTarget } from './target.js';
@@ -86,6 +87,8 @@ export function waitForStop(timeMs: number | undefined, io: RunIo, finished?: Pr
 }
 
 export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
+  // Before the embedded server, the workers or the web UI start: a report that cannot be written is a usage error.
+  checkReportPaths(opts);
   if (opts.processes !== undefined && opts.processes > 1) return runMultiProcess(opts, opts.processes, io);
   if (!opts.headless) return runWebUi(opts, opts.web ?? { host: '127.0.0.1', port: DEFAULT_WEB_PORT, autostart: false }, io);
   const target = await openTarget(opts);

@@ -55,9 +55,13 @@ let resolveStop: (reason: string) => void = () => {};
 const stopRequested = new Promise<string>((resolve) => {
   resolveStop = resolve;
 });
+/** How long a worker whose parent died may take to stop its users (its stop timeout is added). */
+const ORPHAN_GRACE_MS = 5_000;
+let stopTimeoutMs = 0;
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'stop') resolveStop(message.reason);
   else if (message.type === 'start') {
+    stopTimeoutMs = message.opts.stopTimeoutMs;
     runWorker(message, stopRequested).then(
       () => process.exit(0),
       async (err: unknown) => {
@@ -69,5 +73,9 @@ process.on('message', (message: ParentMessage) => {
     );
   }
 });
-// The parent went away (killed): nothing is left to report to.
-process.on('disconnect', () => resolveStop('parent gone'));
+// The parent went away (killed, SIGKILL included: the kernel closes the channel): nothing is left to
+// report to. The users stop as usual, and a stop that hangs does not keep an orphan alive.
+process.on('disconnect', () => {
+  resolveStop('parent gone');
+  setTimeout(() => process.exit(1), stopTimeoutMs + ORPHAN_GRACE_MS).unref();
+});

@@ -4,9 +4,9 @@
  * timestamp to --logfile. The live table and the summary are output, not
  * log lines: they go to stdout whatever the level.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { reportFileProblem } from '../reporters/report-file.js';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,7 +50,8 @@ export class Logger {
     this.opts = opts;
     if (opts.file !== undefined) {
       // Created (and emptied) now, so a path that cannot be written is a usage error before any load.
-      mkdirSync(path.dirname(path.resolve(opts.file)), { recursive: true });
+      const problem = reportFileProblem(opts.file);
+      if (problem !== undefined) throw new Error(problem);
       writeFileSync(opts.file, '');
     }
   }

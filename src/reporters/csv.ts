@@ -2,8 +2,7 @@
  * Locust-compatible CSV reports: the same four files, the same headers, so
  * that tools written for Locust's --csv output read ours unchanged.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeReportFile } from './report-file.js';
 import { PERCENTILES, percentileKey } from '../metrics/percentiles.js';
 import { statsRows, type StatsRow } from '../metrics/rows.js';
 import type { Snapshot } from '../metrics/snapshot.js';
@@ -91,6 +90,9 @@ export interface ExtraLatencies {
   serviceTime?: Snapshot;
 }
 
+/** Every file a --csv prefix may name (the last two only when there are figures for them), for checks before a run. */
+export const CSV_FILE_SUFFIXES = ['_stats.csv', '_stats_history.csv', '_failures.csv', '_exceptions.csv', '_first_byte.csv', '_service_time.csv'];
+
 /**
  * Writes PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and
  * PREFIX_exceptions.csv (Locust's four), plus the extra latency files there
@@ -98,7 +100,6 @@ export interface ExtraLatencies {
  */
 export async function writeCsvReports(prefix: string, snapshot: Snapshot, extra: ExtraLatencies = {}): Promise<string[]> {
   if (typeof prefix !== 'string' || prefix.trim() === '') throw new Error('CSV prefix is empty (expected e.g. out/run)');
-  await mkdir(dirname(prefix), { recursive: true });
   const files: Array<[string, string]> = [
     [`${prefix}_stats.csv`, statsCsv(snapshot)],
     [`${prefix}_stats_history.csv`, historyCsv(snapshot)],
@@ -107,6 +108,7 @@ export async function writeCsvReports(prefix: string, snapshot: Snapshot, extra:
   ];
   if (extra.firstByte) files.push([`${prefix}_first_byte.csv`, statsCsv(extra.firstByte)]);
   if (extra.serviceTime) files.push([`${prefix}_service_time.csv`, statsCsv(extra.serviceTime)]);
-  await Promise.all(files.map(([path, text]) => writeFile(path, text, 'utf8')));
+  // Each file atomic (never half written); one after another, so the first failure stops the rest.
+  for (const [path, text] of files) await writeReportFile(path, text);
   return files.map(([path]) => path);
 }

@@ -4,8 +4,7 @@
  * the page draws its charts from that data. Its Content-Security-Policy
  * forbids every network request, so opening it never reaches anything.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeReportFile } from './report-file.js';
 import { uiBundle } from '../web/ui-assets.js';
 import { reportData } from '../web/views.js';
 import { redactSettings, type RunResult } from './json.js';
@@ -54,10 +53,5 @@ export async function renderHtmlReport(result: RunResult): Promise<string> {
 
 /** Writes the report, creating the parent directory; atomic via rename. */
 export async function writeHtmlReport(file: string, result: RunResult): Promise<void> {
-  if (typeof file !== 'string' || file.trim() === '') throw new Error('HTML report path is empty');
-  const html = await renderHtmlReport(result);
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, html, 'utf8');
-  await rename(temp, file);
+  await writeReportFile(file, await renderHtmlReport(result));
 }

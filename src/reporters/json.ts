@@ -5,8 +5,7 @@
  * always set by runs and merges of this version; they are optional only so
  * that result files written before them still merge.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeReportFile } from './report-file.js';
 import type { ProcessUsageReport } from '../metrics/process-usage.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { SecurityResult, ThresholdResult } from '../metrics/thresholds.js';
@@ -89,10 +88,5 @@ export function redactSettings(settings: Record<string, unknown>): Record<string
 
 /** Writes the result as pretty JSON (settings redacted), creating the parent directory; atomic via rename. */
 export async function writeJsonReport(file: string, result: RunResult): Promise<void> {
-  if (typeof file !== 'string' || file.trim() === '') throw new Error('JSON report path is empty');
-  await mkdir(dirname(file), { recursive: true });
-  const text = `${JSON.stringify({ ...result, settings: redactSettings(result.settings) }, null, 2)}\n`;
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text, 'utf8');
-  await rename(temp, file);
+  await writeReportFile(file, `${JSON.stringify({ ...result, settings: redactSettings(result.settings) }, null, 2)}\n`);
 }

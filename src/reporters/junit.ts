@@ -7,8 +7,7 @@
  * "thresholds" (each threshold a test case) and "security" (each SECURITY
  * row a test case).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeReportFile } from './report-file.js';
 import type { CheckReport } from '../security/check.js';
 import type { RunResult } from './json.js';
 
@@ -125,15 +124,6 @@ export function runSuites(result: RunResult): JUnitSuite[] {
   ];
 }
 
-/** Writes `text` atomically (temp file + rename), creating the folder. */
-export async function writeTextFile(file: string, text: string): Promise<void> {
-  if (typeof file !== 'string' || file.trim() === '') throw new Error('report path is empty');
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text, 'utf8');
-  await rename(temp, file);
-}
-
 export async function writeRunJUnit(file: string, result: RunResult): Promise<void> {
-  await writeTextFile(file, formatJUnit(runSuites(result)));
+  await writeReportFile(file, formatJUnit(runSuites(result)));
 }

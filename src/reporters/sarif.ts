@@ -7,7 +7,7 @@
  */
 import type { CheckReport, Severity } from '../security/check.js';
 import type { RunResult } from './json.js';
-import { writeTextFile } from './junit.js';
+import { writeReportFile } from './report-file.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/mcpload/mcpload';
@@ -114,5 +114,5 @@ export function runToSarif(result: RunResult): unknown {
 }
 
 export async function writeSarif(file: string, log: unknown): Promise<void> {
-  await writeTextFile(file, `${JSON.stringify(log, null, 2)}\n`);
+  await writeReportFile(file, `${JSON.stringify(log, null, 2)}\n`);
 }

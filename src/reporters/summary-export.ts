@@ -24,8 +24,7 @@
  * `root_group.checks` lists each checked row as one check. The `mcpload` key
  * holds what k6 has no place for: the verdict, its reasons and the exit code.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeReportFile } from './report-file.js';
 import { percentileUs } from '../metrics/histogram.js';
 import { runDurationS } from '../metrics/rows.js';
 import { decodeEntryHistogram, totalsFromEntry, emptyTotals, addDecoded, type EntryTotals } from '../metrics/snapshot.js';
@@ -145,9 +144,5 @@ export function summaryExport(result: RunResult, exitCode: number): unknown {
 
 /** Writes the export (pretty JSON), creating the parent directory; atomic via rename. */
 export async function writeSummaryExport(file: string, result: RunResult, exitCode: number): Promise<void> {
-  if (typeof file !== 'string' || file.trim() === '') throw new Error('summary export path is empty');
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(summaryExport(result, exitCode), null, 2)}\n`, 'utf8');
-  await rename(temp, file);
+  await writeReportFile(file, `${JSON.stringify(summaryExport(result, exitCode), null, 2)}\n`);
 }

@@ -11,6 +11,9 @@ import { loadServeConfig, type ServeConfig } from './serve-config.js';
 
 export const READY_LINE_PREFIX = 'mcpload reference server listening on ';
 
+/** How long a server whose parent died may spend closing its sessions before it exits anyway. */
+const ORPHAN_EXIT_MS = 2000;
+
 /** Options given directly win over the config file; deny rules and origins from both add up. */
 function mergeConfig(file: ServeConfig, opts: ReferenceServerOptions): ReferenceServerOptions {
   const extraDenyRules = [...(file.deny ?? []), ...(opts.extraDenyRules ?? [])];
@@ -45,14 +48,9 @@ export async function runServe(opts: ReferenceServerOptions & { configFile?: str
 
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        // A second signal means "now": do not wait for slow replies to end.
-        log(`${signal} again, exiting at once`);
-        process.exit(1);
-      }
+    const stop = (why: string) => {
       stopping = true;
-      log(`${signal} received, closing ${server.openSessions()} session(s)`);
+      log(`${why}, closing ${server.openSessions()} session(s)`);
       server
         .close()
         .catch((err: unknown) => log(`error while closing: ${err instanceof Error ? err.message : String(err)}`))
@@ -62,7 +60,24 @@ export async function runServe(opts: ReferenceServerOptions & { configFile?: str
           resolve();
         });
     };
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second signal means "now": do not wait for slow replies to end.
+        log(`${signal} again, exiting at once`);
+        process.exit(1);
+      }
+      stop(`${signal} received`);
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Started by a run (the embedded server): the IPC channel closes when that process dies, SIGKILL included.
+    if (process.connected) {
+      process.channel?.unref();
+      process.once('disconnect', () => {
+        if (!stopping) stop('the process that started this server is gone');
+        // Nobody is left to wait for: slow replies do not keep an orphan alive.
+        setTimeout(() => process.exit(0), ORPHAN_EXIT_MS).unref();
+      });
+    }
   });
 }

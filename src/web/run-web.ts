@@ -114,8 +114,9 @@ export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo): 
       if (shuttingDown) return;
       // Every run's reports exist as soon as it ends; the shutdown writes them (again) once more below.
       try {
-        const written = await writeReports(result, opts, exitCodeFor(result, opts.exitCodeOnError));
+        const { written, failed } = await writeReports(result, opts, exitCodeFor(result, opts.exitCodeOnError));
         if (written.length > 0) log.info(`reports: ${written.join(', ')}`);
+        for (const line of failed) log.error(`report not written: ${line}`);
       } catch (err) {
         log.error(`reports not written: ${(err as Error).message}`);
       }

@@ -1,0 +1,182 @@
+/**
+ * No process mcpload starts outlives its run, however the run dies: the
+ * embedded server, --processes workers and --stdio servers, after SIGKILL of
+ * the run process (the relaunched child that runs the load), SIGKILL of the
+ * relaying parent, and SIGTERM while the run hangs in its stop.
+ *
+ * Processes are found through /proc (parent pid and command line), so these
+ * cases run on Linux only. Every wait is bounded and asserts liveness, never
+ * a duration.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ROOT, startCli, type CliResult } from './cli-helpers.js';
+
+const linux = process.platform === 'linux';
+const HANG_ON_STOP = path.join(ROOT, 'test/fixtures/hangs-on-stop.ts');
+const STDIO_SERVER = path.join(ROOT, 'test/fixtures/stdio-conformance-server.mjs');
+
+/** State letter and parent pid of a live process; undefined when it is gone or a zombie (exited, not yet reaped). */
+function procState(pid: number): { state: string; ppid: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return state === 'Z' || state === 'X' ? undefined : { state: state!, ppid: Number(ppid) };
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Live children of `pid` whose command line contains `marker`. */
+function childrenOf(pid: number, marker = ''): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = Number(entry);
+    if (procState(child)?.ppid === pid && commandLine(child).includes(marker)) found.push(child);
+  }
+  return found;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits (bounded) for every pid to be gone; returns those still alive. */
+async function survivors(pids: number[], ms = 15_000): Promise<number[]> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const alive = pids.filter((pid) => procState(pid) !== undefined);
+    if (alive.length === 0 || Date.now() > end) return alive;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function killAll(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
+interface RunTree {
+  /** The process the user started: it relays signals to the run child. */
+  parent: number;
+  /** The relaunched process that runs the load. */
+  run: number;
+  done: Promise<CliResult>;
+  stderr(): string;
+}
+
+/** Starts `mcpload run` and waits until the load runs (its header is printed). */
+async function startRun(args: string[]): Promise<RunTree> {
+  const { child, done } = startCli(['run', '--headless', '--print-interval', '0', ...args]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: string) => (stdout += c));
+  child.stderr!.on('data', (c: string) => (stderr += c));
+  await until('the run header', () => (/ against /.test(stdout) ? true : undefined));
+  const parent = child.pid!;
+  const run = await until('the run child', () => childrenOf(parent, 'run')[0]);
+  return { parent, run, done, stderr: () => stderr };
+}
+
+/** The embedded server: the child of the run process started with `serve`. */
+function embeddedServerOf(run: number): number {
+  const servers = childrenOf(run, ' serve ');
+  assert.equal(servers.length, 1, `one embedded server under the run process, found ${servers.length}`);
+  return servers[0]!;
+}
+
+test('SIGKILL of the run process: the embedded server exits', { skip: !linux, timeout: 60_000 }, async () => {
+  const tree = await startRun(['-u', '2', '-t', '60s']);
+  const server = embeddedServerOf(tree.run);
+  try {
+    process.kill(tree.run, 'SIGKILL');
+    const r = await tree.done;
+    assert.equal(r.signal, 'SIGKILL', 'the relaying parent dies as its child did');
+    assert.deepEqual(await survivors([server]), [], `embedded server ${server} still running: ${commandLine(server)}`);
+  } finally {
+    killAll([tree.parent, tree.run, server]);
+  }
+});
+
+test('SIGKILL of the relaying parent: the run stops, and the run process and the embedded server exit', { skip: !linux, timeout: 60_000 }, async () => {
+  const tree = await startRun(['-u', '2', '-t', '60s']);
+  const server = embeddedServerOf(tree.run);
+  try {
+    process.kill(tree.parent, 'SIGKILL');
+    await tree.done;
+    assert.deepEqual(await survivors([tree.run, server]), [], 'run process or embedded server still running');
+  } finally {
+    killAll([tree.run, server]);
+  }
+});
+
+test('SIGTERM while the run hangs in its stop: the run process dies, and so does the embedded server', { skip: !linux, timeout: 60_000 }, async () => {
+  const tree = await startRun([HANG_ON_STOP, '-u', '2', '-t', '60s', '--stop-timeout', '60s']);
+  const server = embeddedServerOf(tree.run);
+  try {
+    // The first SIGTERM starts the graceful stop, which hangs in onStop; the second finds no handler and kills.
+    process.kill(tree.run, 'SIGTERM');
+    await until('the stop to begin', () => (/stopping users/.test(tree.stderr()) ? true : undefined));
+    process.kill(tree.run, 'SIGTERM');
+    const r = await tree.done;
+    assert.equal(r.signal, 'SIGTERM', r.stderr);
+    assert.deepEqual(await survivors([server]), [], `embedded server ${server} still running`);
+  } finally {
+    killAll([tree.parent, tree.run, server]);
+  }
+});
+
+test('--processes 2, SIGKILL of the run process: both workers and the embedded server exit', { skip: !linux, timeout: 60_000 }, async () => {
+  const tree = await startRun(['-u', '2', '-t', '60s', '--processes', '2']);
+  const server = embeddedServerOf(tree.run);
+  const workers = await until('two workers', () => {
+    const found = childrenOf(tree.run, 'worker-main');
+    return found.length === 2 ? found : undefined;
+  });
+  try {
+    process.kill(tree.run, 'SIGKILL');
+    await tree.done;
+    assert.deepEqual(await survivors([server, ...workers]), [], 'a worker or the embedded server is still running');
+  } finally {
+    killAll([tree.parent, tree.run, server, ...workers]);
+  }
+});
+
+test('--stdio, SIGKILL of the run process: the stdio servers get EOF on stdin and exit', { skip: !linux, timeout: 60_000 }, async () => {
+  const tree = await startRun(['--stdio', `${process.execPath} ${STDIO_SERVER}`, '-u', '2', '-t', '60s']);
+  const servers = await until('two stdio servers', () => {
+    const found = childrenOf(tree.run, 'stdio-conformance-server');
+    return found.length === 2 ? found : undefined;
+  });
+  try {
+    process.kill(tree.run, 'SIGKILL');
+    await tree.done;
+    assert.deepEqual(await survivors(servers), [], 'a stdio server is still running');
+  } finally {
+    killAll([tree.parent, tree.run, ...servers]);
+  }
+});
