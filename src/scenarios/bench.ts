@@ -7,7 +7,8 @@
  * so against a real server this is a full MCP session, not a replay.
  */
 import { fileURLToPath } from 'node:url';
-import { RawMcpCaller } from '../transports/raw-http.js';
+import { CUT_AT_STOP, nowUs, type Recorder } from '../metrics/sample.js';
+import { RawMcpCaller, type RawCallOptions } from '../transports/raw-http.js';
 import type { Scenario, ScenarioEnv, VirtualUser } from './api.js';
 
 export const BENCH_BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}';
@@ -20,6 +21,44 @@ export function benchScenarioFile(): string {
 
 const RAW = 'raw';
 
+/**
+ * The raw caller with the user's stop seen, as the other clients see it
+ * (in-flight.ts): a call still waiting when the user is cut is recorded at
+ * that moment as cut, with the time it had waited, and what the caller
+ * reports afterwards (its socket closed by onStop) is dropped. One listener
+ * per user, none per call: this is the hot path.
+ */
+export class BenchCall {
+  private readonly raw: RawMcpCaller;
+  /** When the call in flight was sent (nowUs), 0 when none is. */
+  private pendingSince = 0;
+  private cut = false;
+
+  constructor(opts: Omit<RawCallOptions, 'recorder'>, signal: AbortSignal, recorder: Recorder) {
+    const own: Recorder = {
+      record: (type, name, latencyUs, bytes, error) => {
+        this.pendingSince = 0;
+        if (!this.cut) recorder.record(type, name, latencyUs, bytes, error);
+      },
+      exception: (err, where) => recorder.exception(err, where),
+    };
+    this.raw = new RawMcpCaller({ ...opts, recorder: own });
+    signal.addEventListener('abort', () => {
+      this.cut = true;
+      if (this.pendingSince !== 0) recorder.record(opts.type, opts.name, nowUs() - this.pendingSince, 0, CUT_AT_STOP);
+    }, { once: true });
+  }
+
+  call(): Promise<void> {
+    this.pendingSince = nowUs();
+    return this.raw.call();
+  }
+
+  close(): void {
+    this.raw.close();
+  }
+}
+
 export default function benchScenario(env: ScenarioEnv): Scenario {
   return {
     name: 'bench',
@@ -28,20 +67,19 @@ export default function benchScenario(env: ScenarioEnv): Scenario {
     thresholds: ['error_rate<1%'],
     userClasses: [{
       name: 'Bench',
-      tasks: [{ name: 'tools/call add', run: (user: VirtualUser) => (user.data[RAW] as RawMcpCaller).call() }],
+      tasks: [{ name: 'tools/call add', run: (user: VirtualUser) => (user.data[RAW] as BenchCall).call() }],
       async onStart(user: VirtualUser) {
         await user.mcp.initialize();
         const headers: Record<string, string> = { ...env.headers };
         const sid = user.mcp.sessionId;
         if (sid !== undefined) headers['mcp-session-id'] = sid;
         if (user.mcp.initialized) headers['mcp-protocol-version'] = user.mcp.negotiatedProtocolVersion;
-        user.data[RAW] = new RawMcpCaller({
-          url: env.mcpUrl, headers, body: BENCH_BODY, id: 1, recorder: user.recorder,
-          type: 'tools/call', name: 'add', timeoutMs: env.timeoutMs, tls: env.tls,
-        });
+        user.data[RAW] = new BenchCall({
+          url: env.mcpUrl, headers, body: BENCH_BODY, id: 1, type: 'tools/call', name: 'add', timeoutMs: env.timeoutMs, tls: env.tls,
+        }, user.signal, user.recorder);
       },
       onStop(user: VirtualUser) {
-        (user.data[RAW] as RawMcpCaller | undefined)?.close();
+        (user.data[RAW] as BenchCall | undefined)?.close();
       },
     }],
   };

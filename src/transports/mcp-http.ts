@@ -22,7 +22,7 @@
  */
 import { INVALID_RESPONSE, jsonRpcError, toolError } from './rpc-result.js';
 import type { Dispatcher } from 'undici';
-import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
+import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
 import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
@@ -88,8 +88,8 @@ const NO_RESPONSE = fixedError('jsonrpc', 'no response');
 const TOO_LARGE = fixedError('http', 'response too large');
 const SESSION_GONE = fixedError('http', 'HTTP 404 (session expired)');
 const VALIDATE_THREW = fixedError('check', 'validate threw');
-/** Returned (not recorded) when the user was stopped mid-request: the run is ending, the server did nothing wrong. */
-const CUT = fixedError('timeout', 'cancelled: user stopped');
+/** Returned when the user was stopped mid-request; the cut sample is recorded by InFlight (in-flight.ts). */
+const CUT = CUT_AT_STOP;
 const CUT_OUTCOME: RpcOutcome = Object.freeze({ ok: false, error: CUT }) as RpcOutcome;
 /** Rounds of one multi round-trip request before giving up (a server asking forever is a failure). */
 const MAX_INPUT_ROUNDS = 4;
@@ -173,7 +173,7 @@ export class McpHttpClient {
     base.accept = 'application/json, text/event-stream';
     this.baseHeaders = base;
     this.headers = base;
-    this.inFlight = new InFlight(opts.signal);
+    this.inFlight = new InFlight(opts.signal, opts.recorder, opts.timing);
     this.timing = opts.timing;
     this.firstByte = opts.firstByte;
     this.replies = opts.serverRequests;
@@ -328,6 +328,7 @@ export class McpHttpClient {
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
+    if (record) deadline.recordAs(type, name, start, start);
     let bytes = 0;
     let error: SampleError | undefined;
     let firstByteAt = 0;
@@ -345,7 +346,7 @@ export class McpHttpClient {
     } finally {
       this.inFlight.finish(deadline);
     }
-    if (error === CUT) return false;
+    if (deadline.cut) return false;
     if (record) {
       const took = nowUs() - start;
       this.recorder.record(type, name, took, bytes, error);
@@ -401,6 +402,7 @@ export class McpHttpClient {
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
     const origin = takeLatencyOrigin(this.timing, start);
+    deadline.recordAs(method, name, start, origin);
     let bytes = 0;
     let error: SampleError | undefined;
     let message: Record<string, unknown> | undefined;
@@ -438,6 +440,7 @@ export class McpHttpClient {
           // The response is in; let the stream end in the background (keeps
           // the socket reusable). Its deadline stays armed until then.
           draining = true;
+          deadline.answered();
           void drainRest(reply.rest).finally(() => this.inFlight.finish(deadline));
         }
       } else {
@@ -462,7 +465,7 @@ export class McpHttpClient {
     }
     // Timing ends when the reply is read and parsed; the caller's checks are not the server's time.
     const end = nowUs();
-    if (error === CUT) return CUT_OUTCOME;
+    if (deadline.cut) return CUT_OUTCOME;
 
     let result: unknown;
     if (error === undefined && message !== undefined) {
