@@ -16,7 +16,10 @@ import path from 'node:path';
 import { runCli } from './cli-helpers.js';
 
 const USERS = 5;
-const RUN = ['--headless', '-u', String(USERS), '-r', '50', '-t', '2s', '--print-interval', '0'];
+// A request still waiting at the end of the stop timeout (2 s + 1 s) is cut, well before its own 5 s deadline
+// (which also bounds the preflight's wait for a target that never answers).
+const RUN = ['--headless', '-u', String(USERS), '-r', '50', '-t', '2s', '--stop-timeout', '1s', '--request-timeout', '5s',
+  '--transport', 'streamable-http', '--print-interval', '0'];
 
 interface Report {
   passed: boolean;
