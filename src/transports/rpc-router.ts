@@ -9,7 +9,7 @@
  * The router does not move bytes: `send` does (write a line, POST a body).
  */
 import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
-import { deadlineError, fixedError } from './errors.js';
+import { deadlineError } from './errors.js';
 import { answerServerRequest, type CallStream, type ServerRequestReplies } from './server-messages.js';
 
 /** Returned when the user was stopped mid-request (the client records the cut: in-flight.ts CutWatch). */
