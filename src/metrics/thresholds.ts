@@ -374,7 +374,7 @@ function measure(t: Threshold, snapshot: Snapshot, durationS: number): Measured 
     const completed = totals.requests - totals.cut;
     const cut = totals.cut > 0 ? `, ${counted(totals.cut, 'request')} cut at the stop left out` : '';
     if (completed === 0) return { actual: null, over: `${requests}${cut}${left}` };
-    return { actual: (totals.failures - totals.cut) / completed, over: `${counted(completed, 'completed request')}${of} (${formatCount(totals.failures - totals.cut)} failed)${cut}${left}` };
+    return { actual: (totals.failures - totals.cut) / completed, over: `${totals.cut > 0 ? counted(completed, 'completed request') : counted(completed, 'request')}${of} (${formatCount(totals.failures - totals.cut)} failed)${cut}${left}` };
   }
   const minUs = totals.minUs ?? 0;
   const maxUs = totals.maxUs ?? 0;
