@@ -37,12 +37,14 @@ export interface Judgement {
 function worstRows(rule: Threshold | undefined, snapshot: Snapshot): string {
   if (rule === undefined || rule.metric !== 'error_rate') return '';
   const { type, name } = rule.selector;
+  // error_rate leaves requests cut at the stop out: so does the list of rows it blames.
+  const failed = (e: Snapshot['entries'][number]): number => e.failures - (e.cut ?? 0);
   const rows = snapshot.entries
-    .filter((e) => e.failures > 0 && (type === undefined && name === undefined ? e.type !== SECURITY_TYPE
+    .filter((e) => failed(e) > 0 && (type === undefined && name === undefined ? e.type !== SECURITY_TYPE
       : (type === undefined || e.type === type) && (name === undefined || e.name === name)))
-    .sort((a, b) => b.failures - a.failures);
+    .sort((a, b) => failed(b) - failed(a));
   if (rows.length === 0) return '';
-  const shown = rows.slice(0, 3).map((e) => `${e.type} ${e.name} (${formatCount(e.failures)})`);
+  const shown = rows.slice(0, 3).map((e) => `${e.type} ${e.name} (${formatCount(failed(e))})`);
   return `; most failures: ${shown.join(', ')}${rows.length > 3 ? `, ${rows.length - 3} more rows` : ''}`;
 }
 
