@@ -140,3 +140,15 @@ for (const mode of [[], ['--bench-mode']] as const) {
     }
   });
 }
+
+test('stdio: a server process that never answers: each initialize is cut at the stop and recorded, and the run FAILS', async () => {
+  await withDir(async (dir) => {
+    const json = path.join(dir, 'run.json');
+    const r = await runCli(['run', 'test/fixtures/echo-once.ts', '--stdio', `${process.execPath} -e process.stdin.resume()`,
+      '--headless', '-u', '3', '-r', '50', '-t', '1s', '--stop-timeout', '0s', '--request-timeout', '20s', '--print-interval', '0', '--json', json]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    assert.equal(cutOf(report, 'initialize'), 3, r.stdout);
+    assert.ok(report.verdict.failures.some((f) => f.startsWith('no request completed: 3 requests')), report.verdict.failures.join('\n'));
+  });
+});
