@@ -7,7 +7,7 @@ import { runClient } from '../app/client-command.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { UsageError, usageParse } from './usage-error.js';
-import { humanDuration, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
+import { humanDuration, parsePositiveDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
 
 /** Adds `client` to `program`; `onStart` lets main know the command finishes (exit when done). */
 export function addClientCommand(program: Command, onStart: () => void): Command {
@@ -19,7 +19,7 @@ export function addClientCommand(program: Command, onStart: () => void): Command
     .option('--scenario <name>', 'conformance scenario name, printed (default: $MCP_CONFORMANCE_SCENARIO)')
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion);
   client
-    .addOption(client.createOption('--request-timeout <duration>', 'per-request timeout').argParser(parseDurationMs).default(30_000, humanDuration(30_000)))
+    .addOption(client.createOption('--request-timeout <duration>', 'per-request timeout').argParser(parsePositiveDurationMs).default(30_000, humanDuration(30_000)))
     .option('--auth-token <token>', 'bearer token sent to the server (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
     .option('--seed <n>', 'seed for generated tool arguments', parseNonNegativeInt, 1);

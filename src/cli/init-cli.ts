@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { runInit } from '../app/init-command.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
-import { humanDuration, parseDurationMs, parseHeader, parseHttpUrl } from './values.js';
+import { humanDuration, parsePositiveDurationMs, parseHeader, parseHttpUrl } from './values.js';
 
 /** Adds `init` to `program`; `onStart` lets main know the command finishes (exit when done). */
 export function addInitCommand(program: Command, onStart: () => void): Command {
@@ -17,7 +17,7 @@ export function addInitCommand(program: Command, onStart: () => void): Command {
     .option('--force', 'overwrite the scenario file and tsconfig.json if they exist', false)
     .option('--auth-token <token>', 'bearer token for --host (prefer the MCPLOAD_AUTH_TOKEN variable); never printed or written')
     .option('--header <header>', "extra request header 'Name: value' for --host (repeatable); never written", parseHeader, {});
-  init.addOption(init.createOption('--request-timeout <duration>', 'per-request timeout').argParser(parseDurationMs).default(10_000, humanDuration(10_000)));
+  init.addOption(init.createOption('--request-timeout <duration>', 'per-request timeout').argParser(parsePositiveDurationMs).default(10_000, humanDuration(10_000)));
   addTlsOptions(init).addHelpText('after', [
     '',
     'Examples:',

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runProbe } from '../app/probe-command.js';
 import { SEVERITIES, type Severity } from '../security/check.js';
-import { collect, humanDuration, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
+import { collect, humanDuration, parseDurationMs, parsePositiveDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 
@@ -38,7 +38,7 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
     .option('--aggressive', 'also run the resource-limit checks (opens many sessions, waits for idle expiry)', false)
     .addOption(new Option('--idle-wait <duration>', 'aggressive: how long a session is left idle before the expiry check').argParser(parseDurationMs).default(70_000, humanDuration(70_000)))
     .option('--max-sessions <n>', 'aggressive: most sessions opened while looking for the session cap', parseNonNegativeInt, 1000)
-    .addOption(new Option('--request-timeout <duration>', 'per-request timeout').argParser(parseDurationMs).default(10_000, humanDuration(10_000)))
+    .addOption(new Option('--request-timeout <duration>', 'per-request timeout').argParser(parsePositiveDurationMs).default(10_000, humanDuration(10_000)))
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {});
   return addTlsOptions(probe)

@@ -16,7 +16,7 @@ import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { parseStdioCommand, parseTransport } from './transport-values.js';
 import { UsageError } from './usage-error.js';
 import {
-  collect, humanDuration, parseDurationMs, parseHeader, parseHttpUrl, parseNameList, parseNonNegativeInt, parsePort, parsePositiveNumber,
+  collect, humanDuration, parseDurationMs, parsePositiveDurationMs, parseHeader, parseHttpUrl, parseNameList, parseNonNegativeInt, parsePort, parsePositiveNumber,
 } from './values.js';
 
 const RUN_HELP_AFTER = `
@@ -86,6 +86,10 @@ function checkCombinations(command: Command, o: OptionValues): void {
   if (o.resetStats && (o.arrivalRate !== undefined || o.stages !== undefined)) {
     throw new UsageError('--reset-stats needs the closed model (-u/-r): an arrival-rate run has no moment when every user has spawned');
   }
+  // The web UI's -u is the form's first value (users are set from the page); a run started at once must start someone.
+  if (o.users === 0 && (o.headless || o.autostart) && o.userStages === undefined && o.arrivalRate === undefined && o.stages === undefined) {
+    throw new UsageError('-u/--users 0 starts no user, so the run would measure nothing: give 1 or more');
+  }
   if (o.userStages !== undefined) {
     if (command.getOptionValueSource('users') === 'cli') throw new UsageError('--user-stages sets the user count over time; leave out -u/--users');
     if (!o.headless && (o.processes === undefined || o.processes === 1)) throw new UsageError('--user-stages needs --headless (in the web UI, the user count is set from the page)');
@@ -147,8 +151,8 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
   };
 }
 
-function durationOption(command: Command, flags: string, description: string, defaultMs?: number): Option {
-  const option = command.createOption(flags, description).argParser(parseDurationMs);
+function durationOption(command: Command, flags: string, description: string, defaultMs?: number, positive = false): Option {
+  const option = command.createOption(flags, description).argParser(positive ? parsePositiveDurationMs : parseDurationMs);
   return defaultMs === undefined ? option : option.default(defaultMs, humanDuration(defaultMs));
 }
 
@@ -161,13 +165,13 @@ function defineOptions(run: Command): Command {
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--auth-token <token>', 'bearer token sent to the target (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
-    .addOption(durationOption(run, '--request-timeout <duration>', 'per-request timeout', 30_000));
+    .addOption(durationOption(run, '--request-timeout <duration>', 'per-request timeout', 30_000, true));
 
   run.optionsGroup('Load:')
     .option('-u, --users <n>', 'number of concurrent users', parseNonNegativeInt, 1)
     .option('-r, --spawn-rate <n>', 'users started per second', parsePositiveNumber, 1)
-    .addOption(durationOption(run, '-t, --time <duration>', 'run time, e.g. 30s, 2m, 1h30m (also --run-time; default: until Ctrl-C)'))
-    .addOption(durationOption(run, '--run-time <duration>', "Locust's name for -t/--time").hideHelp())
+    .addOption(durationOption(run, '-t, --time <duration>', 'run time, e.g. 30s, 2m, 1h30m (also --run-time; default: until Ctrl-C)', undefined, true))
+    .addOption(durationOption(run, '--run-time <duration>', "Locust's name for -t/--time", undefined, true).hideHelp())
     .option('--user-stages <list>', "closed model, ramping the user count like k6's stages: 'DURATION:USERS,...' e.g. '30s:50,1m:50,30s:0'", parseUserStagesOption)
     .option('--arrival-rate <n>', 'open model: start this many iterations (task picks) per second, whatever the latency', parsePositiveNumber)
     .option('--stages <list>', "open model, ramping the arrival rate: 'DURATION:RATE,...' e.g. '30s:100,2m:500,30s:0' (linear ramps)", parseStagesOption)

@@ -22,6 +22,17 @@ export function parseDurationMs(text: string): number {
   return Math.round(ms);
 }
 
+/** The longest delay a timer honours (2^31-1 ms, about 24.8 days); longer ones would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration that must be more than nothing: a run time, a request timeout (0 would end it before it began). */
+export function parsePositiveDurationMs(text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms <= 0) throw new InvalidArgumentError(`"${text}" is no time at all: give a duration > 0 (examples: 30s, 2m, 500ms)`);
+  if (ms > MAX_TIMER_MS) throw new InvalidArgumentError(`"${text}" is longer than a timer can wait (at most 596h)`);
+  return ms;
+}
+
 export function parseNonNegativeInt(text: string): number {
   const n = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n)) {

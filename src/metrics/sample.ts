@@ -3,8 +3,14 @@
  * call to `Recorder.record`. Transports know nothing else about metrics.
  */
 
-/** How a request failed. `security` is a must-stay-closed probe that was let through. */
-export type ErrorKind = 'connect' | 'timeout' | 'http' | 'jsonrpc' | 'tool' | 'check' | 'security';
+/**
+ * How a request failed. `security` is a must-stay-closed probe that was let
+ * through. `cut` is a request still waiting for its reply when the run
+ * stopped (or at the end of --stop-timeout): it did not complete, but the
+ * server was not seen to fail it, so error_rate leaves it out (verdict.ts
+ * judges it on its own).
+ */
+export type ErrorKind = 'connect' | 'timeout' | 'http' | 'jsonrpc' | 'tool' | 'check' | 'security' | 'cut';
 
 export interface SampleError {
   kind: ErrorKind;
@@ -30,6 +36,9 @@ export interface Recorder {
    */
   checkPassed?(type: string, name: string): void;
 }
+
+/** The error of a request cut at the stop; its latency is the time it had waited (a lower bound). */
+export const CUT_AT_STOP: SampleError = Object.freeze({ kind: 'cut', detail: 'still waiting when the run stopped' });
 
 /** The text shown for an error in failure tables and CSV: `kind: detail`. */
 export function errorLabel(error: SampleError): string {

@@ -39,6 +39,8 @@ export interface EntrySnapshot {
   checksPassed?: number;
   /** Checks that failed: the failures of kind `check` (also counted in `failures`). */
   checksFailed?: number;
+  /** Requests cut at the stop, still waiting for their reply: the failures of kind `cut` (also counted in `failures`); absent when none. */
+  cut?: number;
 }
 
 export interface ErrorGroup {
@@ -107,12 +109,14 @@ export interface EntryTotals {
   recent: Map<number, [number, number]>;
   checksPassed: number;
   checksFailed: number;
+  /** Requests cut at the stop (also counted in `failures`). */
+  cut: number;
 }
 
 export function emptyTotals(): EntryTotals {
   return {
     requests: 0, failures: 0, sumUs: 0, minUs: null, maxUs: null, bytes: 0,
-    firstAt: null, lastAt: null, histogram: newHistogram(), recent: new Map(), checksPassed: 0, checksFailed: 0,
+    firstAt: null, lastAt: null, histogram: newHistogram(), recent: new Map(), checksPassed: 0, checksFailed: 0, cut: 0,
   };
 }
 
@@ -135,7 +139,7 @@ export function totalsFromEntry(entry: EntrySnapshot, histogram: Histogram): Ent
     minUs: entry.minUs, maxUs: entry.maxUs, bytes: entry.bytes,
     firstAt: entry.firstAt, lastAt: entry.lastAt, histogram,
     recent: new Map(entry.recent.map(([second, requests, failures]) => [second, [requests, failures]])),
-    checksPassed: entry.checksPassed ?? 0, checksFailed: entry.checksFailed ?? 0,
+    checksPassed: entry.checksPassed ?? 0, checksFailed: entry.checksFailed ?? 0, cut: entry.cut ?? 0,
   };
 }
 
@@ -157,6 +161,7 @@ export function addDecoded(target: EntryTotals, entry: EntrySnapshot, histogram:
   target.histogram.add(histogram);
   target.checksPassed += entry.checksPassed ?? 0;
   target.checksFailed += entry.checksFailed ?? 0;
+  target.cut += entry.cut ?? 0;
   for (const [second, requests, failures] of entry.recent) {
     const slot = target.recent.get(second);
     if (slot) {
@@ -205,6 +210,7 @@ function totalsToEntry(type: string, name: string, totals: EntryTotals): EntrySn
     histogram: encodeHistogram(totals.histogram),
     recent,
     ...(totals.checksPassed + totals.checksFailed > 0 ? { checksPassed: totals.checksPassed, checksFailed: totals.checksFailed } : {}),
+    ...(totals.cut > 0 ? { cut: totals.cut } : {}),
   };
 }
 

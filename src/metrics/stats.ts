@@ -58,6 +58,8 @@ class Entry {
   /** Checks that held; failed ones are the failures of kind `check`. */
   checksPassed = 0;
   checksFailed = 0;
+  /** Requests cut at the stop: the failures of kind `cut`. */
+  cut = 0;
   readonly histogram: Histogram = newHistogram();
   /** Since the last tick. */
   intervalRequests = 0;
@@ -109,6 +111,7 @@ class Entry {
     this.lastAt = 0;
     this.checksPassed = 0;
     this.checksFailed = 0;
+    this.cut = 0;
     this.histogram.reset();
     this.histogramAtLastTick.reset();
     this.intervalRequests = 0;
@@ -204,6 +207,7 @@ export class Stats implements Recorder {
 
     if (error !== undefined) {
       if (error.kind === 'check') entry.checksFailed++;
+      else if (error.kind === 'cut') entry.cut++;
       entry.failures++;
       entry.intervalFailures++;
       entry.ringFailures[slot]!++;
@@ -316,6 +320,7 @@ export class Stats implements Recorder {
         histogram: opts.histograms === false ? '' : encodeHistogram(entry.histogram),
         recent,
         ...(entry.checksPassed + entry.checksFailed > 0 ? { checksPassed: entry.checksPassed, checksFailed: entry.checksFailed } : {}),
+        ...(entry.cut > 0 ? { cut: entry.cut } : {}),
       });
       for (const [error, occurrences] of entry.errors) errors.push({ type: entry.type, name: entry.name, error, occurrences });
     }
@@ -350,7 +355,7 @@ export class Stats implements Recorder {
     const oldestRecentSecond = Math.floor(now / 1000) - RING_SIZE + 1;
     const all: EntryTotals = {
       requests: 0, failures: 0, sumUs: 0, minUs: null, maxUs: null, bytes: 0,
-      firstAt: null, lastAt: null, histogram: this.liveTotalScratch, recent: new Map(), checksPassed: 0, checksFailed: 0,
+      firstAt: null, lastAt: null, histogram: this.liveTotalScratch, recent: new Map(), checksPassed: 0, checksFailed: 0, cut: 0,
     };
     all.histogram.reset();
     const rows: StatsRow[] = [];
@@ -360,7 +365,7 @@ export class Stats implements Recorder {
         requests: entry.requests, failures: entry.failures, sumUs: entry.sumUs,
         minUs: has ? entry.minUs : null, maxUs: has ? entry.maxUs : null, bytes: entry.bytes,
         firstAt: has ? entry.firstAt : null, lastAt: has ? entry.lastAt : null,
-        histogram: entry.histogram, recent: new Map(), checksPassed: entry.checksPassed, checksFailed: entry.checksFailed,
+        histogram: entry.histogram, recent: new Map(), checksPassed: entry.checksPassed, checksFailed: entry.checksFailed, cut: entry.cut,
       };
       for (let slot = 0; slot < RING_SIZE; slot++) {
         const second = entry.ringSecond[slot] ?? -1;

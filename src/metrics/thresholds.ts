@@ -369,7 +369,13 @@ function measure(t: Threshold, snapshot: Snapshot, durationS: number): Measured 
   if (t.metric === 'count') return { actual: totals.requests, over: `all requests${of}${left}` };
   if (totals.requests === 0) return { actual: null, over: `${requests}${left}` };
   if (t.metric === 'rps') return { actual: durationS > 0 ? totals.requests / durationS : 0, over: `${requests} in ${round(durationS, 2)} s${left}` };
-  if (t.metric === 'error_rate') return { actual: totals.failures / totals.requests, over: `${requests} (${formatCount(totals.failures)} failed)${left}` };
+  if (t.metric === 'error_rate') {
+    // A request cut at the stop did not complete, but the server was not seen to fail it: judged apart (verdict.ts).
+    const completed = totals.requests - totals.cut;
+    const cut = totals.cut > 0 ? `, ${counted(totals.cut, 'request')} cut at the stop left out` : '';
+    if (completed === 0) return { actual: null, over: `${requests}${cut}${left}` };
+    return { actual: (totals.failures - totals.cut) / completed, over: `${totals.cut > 0 ? counted(completed, 'completed request') : counted(completed, 'request')}${of} (${formatCount(totals.failures - totals.cut)} failed)${cut}${left}` };
+  }
   const minUs = totals.minUs ?? 0;
   const maxUs = totals.maxUs ?? 0;
   const over = `${requests}${left}`;
@@ -405,18 +411,23 @@ export function evaluateThresholds(list: readonly Threshold[], snapshot: Snapsho
   });
 }
 
+/** Error groups of a probe that was let through; a probe that got no answer (connect, timeout, cut) judged nothing. */
+const LET_THROUGH = 'security: ';
+
 /** One result per SECURITY entry: passed when no probe got through. */
 export function securityResults(snapshot: Snapshot): SecurityResult[] {
   return snapshot.entries
     .filter((entry) => entry.type === SECURITY_TYPE)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((entry) => ({
-      name: entry.name,
-      attempts: entry.requests,
-      failures: entry.failures,
-      passed: entry.failures === 0,
-      evidence: snapshot.errors
-        .filter((group) => group.type === SECURITY_TYPE && group.name === entry.name)
-        .map((group) => (group.occurrences > 1 ? `${group.error} (×${group.occurrences})` : group.error)),
-    }));
+    .map((entry) => {
+      const groups = snapshot.errors.filter((group) => group.type === SECURITY_TYPE && group.name === entry.name && group.error.startsWith(LET_THROUGH));
+      const failures = groups.reduce((sum, group) => sum + group.occurrences, 0);
+      return {
+        name: entry.name,
+        attempts: entry.requests,
+        failures,
+        passed: failures === 0,
+        evidence: groups.map((group) => (group.occurrences > 1 ? `${group.error} (×${group.occurrences})` : group.error)),
+      };
+    });
 }

@@ -20,6 +20,8 @@ export interface VerdictSummary {
    * of the user's own or a security check let through always exits 1.
    */
   onlyDefaults: boolean;
+  /** Lines of `failures` about requests that never completed (a run or a row with only cut requests). */
+  stuck?: number;
   /** The run was stopped early by this abortOnFail threshold. */
   abortedBy?: string;
 }
@@ -35,12 +37,14 @@ export interface Judgement {
 function worstRows(rule: Threshold | undefined, snapshot: Snapshot): string {
   if (rule === undefined || rule.metric !== 'error_rate') return '';
   const { type, name } = rule.selector;
+  // error_rate leaves requests cut at the stop out: so does the list of rows it blames.
+  const failed = (e: Snapshot['entries'][number]): number => e.failures - (e.cut ?? 0);
   const rows = snapshot.entries
-    .filter((e) => e.failures > 0 && (type === undefined && name === undefined ? e.type !== SECURITY_TYPE
+    .filter((e) => failed(e) > 0 && (type === undefined && name === undefined ? e.type !== SECURITY_TYPE
       : (type === undefined || e.type === type) && (name === undefined || e.name === name)))
-    .sort((a, b) => b.failures - a.failures);
+    .sort((a, b) => failed(b) - failed(a));
   if (rows.length === 0) return '';
-  const shown = rows.slice(0, 3).map((e) => `${e.type} ${e.name} (${formatCount(e.failures)})`);
+  const shown = rows.slice(0, 3).map((e) => `${e.type} ${e.name} (${formatCount(failed(e))})`);
   return `; most failures: ${shown.join(', ')}${rows.length > 3 ? `, ${rows.length - 3} more rows` : ''}`;
 }
 
@@ -58,6 +62,33 @@ export function failureLine(t: ThresholdResult, where = ''): string {
   }
 }
 
+/** A row whose requests all waited at least this long and none completed is stuck, not merely in flight at the stop. */
+export const STUCK_AFTER_MS = 1000;
+
+/** Requests cut at the stop (still waiting for their reply), all rows. */
+export function cutCount(snapshot: Snapshot): number {
+  return snapshot.entries.reduce((sum, e) => sum + (e.cut ?? 0), 0);
+}
+
+/**
+ * Requests that never completed. A few requests are always in flight when a
+ * run stops; they are cut, counted and shown, and judge nothing. But a run
+ * in which no request completed, or a row whose every request was cut after
+ * waiting a second or more, met a target that does not answer: that fails.
+ */
+function stuckLines(snapshot: Snapshot): string[] {
+  const cut = cutCount(snapshot);
+  if (cut === 0) return [];
+  const requests = snapshot.entries.reduce((sum, e) => sum + e.requests, 0);
+  if (requests === cut) {
+    return [`no request completed: ${formatCount(cut)} ${cut === 1 ? 'request was' : 'requests were'} still waiting for a reply when the run stopped (the target did not answer)`];
+  }
+  return snapshot.entries
+    .filter((e) => (e.cut ?? 0) > 0 && e.cut === e.requests && (e.maxUs ?? 0) >= STUCK_AFTER_MS * 1000)
+    .map((e) => `${e.type} ${e.name}: none of ${formatCount(e.requests)} ${e.requests === 1 ? 'request' : 'requests'} completed; `
+      + `still waiting after up to ${((e.maxUs ?? 0) / 1e6).toFixed(1)} s when the run stopped`);
+}
+
 function securityLine(s: SecurityResult): string {
   return `security check ${s.name}: ${s.failures} of ${s.attempts} attempts let through`;
 }
@@ -72,16 +103,18 @@ export function judgeRun(rules: readonly Threshold[], snapshot: Snapshot, opts: 
   const security = securityResults(snapshot);
   const failedRules = thresholds.filter((t) => !t.passed);
   const failedChecks = security.filter((s) => !s.passed);
+  const stuck = stuckLines(snapshot);
   const failures = [
     ...failedRules.map((t) => failureLine(t, worstRows(judged[thresholds.indexOf(t)], snapshot))),
     ...failedChecks.map(securityLine),
+    ...stuck,
   ];
   const onlyDefaults = failedChecks.length === 0 && failedRules.every((t) => t.isDefault === true);
   return {
     thresholds,
     security,
     passed: failures.length === 0,
-    verdict: { failures, onlyDefaults, ...(opts.abortedBy !== undefined ? { abortedBy: opts.abortedBy } : {}) },
+    verdict: { failures, onlyDefaults, ...(stuck.length > 0 ? { stuck: stuck.length } : {}), ...(opts.abortedBy !== undefined ? { abortedBy: opts.abortedBy } : {}) },
   };
 }
 

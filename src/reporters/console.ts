@@ -7,7 +7,7 @@ import { PERCENTILES, percentileKey } from '../metrics/percentiles.js';
 import { statsRows, type StatsRow } from '../metrics/rows.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { SecurityResult, ThresholdResult, ThresholdSource } from '../metrics/thresholds.js';
-import type { VerdictSummary } from '../metrics/verdict.js';
+import { cutCount, type VerdictSummary } from '../metrics/verdict.js';
 import { clean, formatDuration, formatMs, padEnd, padEndMiddle, padStart, plural, shortenMiddle, truncate } from './text.js';
 
 /** Widest line the tables aim for. */
@@ -163,14 +163,15 @@ function securityReport(security: readonly SecurityResult[]): string[] {
   return lines;
 }
 
-/** "PASSED", or "FAILED: 2 thresholds, 1 security check". */
-export function verdict(thresholds: readonly ThresholdResult[], security: readonly SecurityResult[]): string {
+/** "PASSED", or "FAILED: 2 thresholds, 1 security check" (and "requests never answered", see verdict.ts stuckLines). */
+export function verdict(thresholds: readonly ThresholdResult[], security: readonly SecurityResult[], stuck = 0): string {
   const failedThresholds = thresholds.filter((t) => !t.passed).length;
   const failedChecks = security.filter((s) => !s.passed).length;
-  if (failedThresholds === 0 && failedChecks === 0) return 'PASSED';
+  if (failedThresholds === 0 && failedChecks === 0 && stuck === 0) return 'PASSED';
   const parts: string[] = [];
   if (failedThresholds > 0) parts.push(plural(failedThresholds, 'threshold'));
   if (failedChecks > 0) parts.push(plural(failedChecks, 'security check'));
+  if (stuck > 0) parts.push('requests never answered');
   return `FAILED: ${parts.join(', ')}`;
 }
 
@@ -195,7 +196,7 @@ export function verdictLines(
 ): string[] {
   const lines = [judgedOn(thresholds, security)];
   if (summary?.abortedBy !== undefined) lines.push(`Stopped early: threshold ${clean(summary.abortedBy)} crossed (abortOnFail)`);
-  const head = verdict(thresholds, security);
+  const head = verdict(thresholds, security, summary?.stuck ?? 0);
   lines.push(exitCode !== undefined && exitCode !== (head === 'PASSED' ? 0 : 1) ? `${head} (exit code ${exitCode}, as --exit-code-on-error asks)` : head);
   const failures = summary?.failures
     ?? [...thresholds.filter((t) => !t.passed).map((t) => `${t.expr}: ${t.detail}`), ...security.filter((c) => !c.passed).map((c) => `security check ${c.name}`)];
@@ -221,6 +222,11 @@ export function formatSummary(
   ];
   if (extra.droppedIterations !== undefined && extra.droppedIterations > 0) {
     sections.push([`Dropped iterations: ${extra.droppedIterations} (the load generator could not start them on time)`]);
+  }
+  const cut = cutCount(snapshot);
+  if (cut > 0) {
+    sections.push([`Cut at the stop: ${plural(cut, 'request')} ${cut === 1 ? 'was' : 'were'} still waiting for a reply when the run stopped `
+      + '(counted as failures of kind cut, left out of error_rate; their latency is the time they had waited)']);
   }
   sections.push(verdictLines(thresholds, security, extra.verdict, extra.exitCode));
   return sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n\n');

@@ -10,7 +10,8 @@
  * users do; the 404 call itself counts as failed.
  */
 import { fileURLToPath } from 'node:url';
-import { RawMcpCaller } from '../transports/raw-http.js';
+import { CUT_AT_STOP, nowUs, type Recorder } from '../metrics/sample.js';
+import { RawMcpCaller, type RawCallOptions } from '../transports/raw-http.js';
 import type { Scenario, ScenarioEnv, VirtualUser } from './api.js';
 
 export const BENCH_BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}';
@@ -33,10 +34,57 @@ function sessionHeaders(env: ScenarioEnv, user: VirtualUser): Record<string, str
 }
 
 /** After a 404 on the session: initialize again (recorded), then call on the new session; no call when that failed. */
-async function reopenThenCall(env: ScenarioEnv, user: VirtualUser, raw: RawMcpCaller): Promise<void> {
+async function reopenThenCall(env: ScenarioEnv, user: VirtualUser, bench: BenchCall): Promise<void> {
   if (!(await user.mcp.initialize())) return;
-  raw.useHeaders(sessionHeaders(env, user));
-  await raw.call();
+  bench.useHeaders(sessionHeaders(env, user));
+  await bench.call();
+}
+
+/**
+ * The raw caller with the user's stop seen, as the other clients see it
+ * (in-flight.ts): a call still waiting when the user is cut is recorded at
+ * that moment as cut, with the time it had waited, and what the caller
+ * reports afterwards (its socket closed by onStop) is dropped. One listener
+ * per user, none per call: this is the hot path.
+ */
+export class BenchCall {
+  private readonly raw: RawMcpCaller;
+  /** When the call in flight was sent (nowUs), 0 when none is. */
+  private pendingSince = 0;
+  private cut = false;
+
+  constructor(opts: Omit<RawCallOptions, 'recorder'>, signal: AbortSignal, recorder: Recorder) {
+    const own: Recorder = {
+      record: (type, name, latencyUs, bytes, error) => {
+        this.pendingSince = 0;
+        if (!this.cut) recorder.record(type, name, latencyUs, bytes, error);
+      },
+      exception: (err, where) => recorder.exception(err, where),
+    };
+    this.raw = new RawMcpCaller({ ...opts, recorder: own });
+    signal.addEventListener('abort', () => {
+      this.cut = true;
+      if (this.pendingSince !== 0) recorder.record(opts.type, opts.name, nowUs() - this.pendingSince, 0, CUT_AT_STOP);
+    }, { once: true });
+  }
+
+  /** The server answered 404 on the session: the next call must wait for a new one. */
+  get sessionExpired(): boolean {
+    return this.raw.sessionExpired;
+  }
+
+  useHeaders(headers: Record<string, string>): void {
+    this.raw.useHeaders(headers);
+  }
+
+  call(): Promise<void> {
+    this.pendingSince = nowUs();
+    return this.raw.call();
+  }
+
+  close(): void {
+    this.raw.close();
+  }
 }
 
 export default function benchScenario(env: ScenarioEnv): Scenario {
@@ -50,19 +98,18 @@ export default function benchScenario(env: ScenarioEnv): Scenario {
       tasks: [{
         name: 'tools/call add',
         run: (user: VirtualUser) => {
-          const raw = user.data[RAW] as RawMcpCaller;
-          return raw.sessionExpired ? reopenThenCall(env, user, raw) : raw.call();
+          const bench = user.data[RAW] as BenchCall;
+          return bench.sessionExpired ? reopenThenCall(env, user, bench) : bench.call();
         },
       }],
       async onStart(user: VirtualUser) {
         await user.mcp.initialize();
-        user.data[RAW] = new RawMcpCaller({
-          url: env.mcpUrl, headers: sessionHeaders(env, user), body: BENCH_BODY, id: 1, recorder: user.recorder,
-          type: 'tools/call', name: 'add', timeoutMs: env.timeoutMs, tls: env.tls,
-        });
+        user.data[RAW] = new BenchCall({
+          url: env.mcpUrl, headers: sessionHeaders(env, user), body: BENCH_BODY, id: 1, type: 'tools/call', name: 'add', timeoutMs: env.timeoutMs, tls: env.tls,
+        }, user.signal, user.recorder);
       },
       onStop(user: VirtualUser) {
-        (user.data[RAW] as RawMcpCaller | undefined)?.close();
+        (user.data[RAW] as BenchCall | undefined)?.close();
       },
     }],
   };

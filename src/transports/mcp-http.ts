@@ -22,7 +22,7 @@
  */
 import { INVALID_RESPONSE, jsonRpcError, toolError } from './rpc-result.js';
 import type { Dispatcher } from 'undici';
-import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
+import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import {
   classifyNetworkError, deadlineError, fixedError, httpStatusError, INVALID_JSON, NO_RESPONSE, SESSION_GONE, shortText, TOO_LARGE, WRONG_ID,
 } from './errors.js';
@@ -85,8 +85,8 @@ export const DEFAULT_PROTOCOL_VERSION = '2025-11-25';
 const DEFAULT_CLIENT_INFO = Object.freeze({ name: 'mcpload', version: '0.1.0' });
 
 const VALIDATE_THREW = fixedError('check', 'validate threw');
-/** Returned (not recorded) when the user was stopped mid-request: the run is ending, the server did nothing wrong. */
-const CUT = fixedError('timeout', 'cancelled: user stopped');
+/** Returned when the user was stopped mid-request; the cut sample is recorded by InFlight (in-flight.ts). */
+const CUT = CUT_AT_STOP;
 const CUT_OUTCOME: RpcOutcome = Object.freeze({ ok: false, error: CUT }) as RpcOutcome;
 /** Rounds of one multi round-trip request before giving up (a server asking forever is a failure). */
 const MAX_INPUT_ROUNDS = 4;
@@ -170,7 +170,7 @@ export class McpHttpClient {
     base.accept = 'application/json, text/event-stream';
     this.baseHeaders = base;
     this.headers = base;
-    this.inFlight = new InFlight(opts.signal);
+    this.inFlight = new InFlight(opts.signal, opts.recorder, opts.timing);
     this.timing = opts.timing;
     this.firstByte = opts.firstByte;
     this.replies = opts.serverRequests;
@@ -325,6 +325,7 @@ export class McpHttpClient {
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
+    if (record) deadline.recordAs(type, name, start, start);
     let bytes = 0;
     let error: SampleError | undefined;
     let firstByteAt = 0;
@@ -342,7 +343,7 @@ export class McpHttpClient {
     } finally {
       this.inFlight.finish(deadline);
     }
-    if (error === CUT) return false;
+    if (deadline.cut) return false;
     if (record) {
       const took = nowUs() - start;
       this.recorder.record(type, name, took, bytes, error);
@@ -398,6 +399,7 @@ export class McpHttpClient {
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
     const origin = takeLatencyOrigin(this.timing, start);
+    deadline.recordAs(method, name, start, origin);
     let bytes = 0;
     let error: SampleError | undefined;
     let message: Record<string, unknown> | undefined;
@@ -435,6 +437,7 @@ export class McpHttpClient {
           // The response is in; let the stream end in the background (keeps
           // the socket reusable). Its deadline stays armed until then.
           draining = true;
+          deadline.answered();
           void drainRest(reply.rest).finally(() => this.inFlight.finish(deadline));
         }
       } else {
@@ -459,7 +462,7 @@ export class McpHttpClient {
     }
     // Timing ends when the reply is read and parsed; the caller's checks are not the server's time.
     const end = nowUs();
-    if (error === CUT) return CUT_OUTCOME;
+    if (deadline.cut) return CUT_OUTCOME;
 
     let result: unknown;
     if (error === undefined && message !== undefined) {

@@ -5,7 +5,7 @@
  * throws for network or protocol failures.
  */
 import type { Dispatcher } from 'undici';
-import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
+import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { refusedStatusesFor } from '../security/sensitive-routes.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
 import { InFlight, MAX_TIMER_MS } from './in-flight.js';
@@ -58,7 +58,8 @@ const INVALID_JSON = fixedError('http', 'invalid JSON');
 const TOO_LARGE = fixedError('http', 'response too large');
 const BAD_BODY = fixedError('check', 'request body is not JSON-serialisable');
 const VALIDATE_THREW = fixedError('check', 'validate threw');
-const CUT = fixedError('timeout', 'cancelled: user stopped');
+/** Returned when the user was stopped mid-request; the cut sample is recorded by InFlight (in-flight.ts). */
+const CUT = CUT_AT_STOP;
 
 export class RestClient {
   private readonly recorder: Recorder;
@@ -96,7 +97,7 @@ export class RestClient {
     }
     this.timeoutError = deadlineError(this.timeoutMs);
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.inFlight = new InFlight(opts.signal);
+    this.inFlight = new InFlight(opts.signal, opts.recorder, opts.timing);
     this.timing = opts.timing;
     this.firstByte = opts.firstByte;
     const plain: Record<string, string> = {};
@@ -134,6 +135,7 @@ export class RestClient {
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
     const origin = takeLatencyOrigin(this.timing, start);
+    deadline.recordAs(type, name, start, origin);
     let status = 0;
     let bytes = 0;
     let data: Buffer | undefined;
@@ -162,7 +164,7 @@ export class RestClient {
       this.inFlight.finish(deadline);
     }
     const end = nowUs();
-    if (error === CUT) return { ok: false, status: 0, error: CUT };
+    if (deadline.cut) return { ok: false, status: 0, error: CUT };
 
     let json: unknown;
     if (error === undefined && data !== undefined && isJson(contentType)) {

@@ -8,12 +8,12 @@
  *
  * The router does not move bytes: `send` does (write a line, POST a body).
  */
-import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
-import { deadlineError, fixedError } from './errors.js';
+import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
+import { deadlineError } from './errors.js';
 import { answerServerRequest, type CallStream, type ServerRequestReplies } from './server-messages.js';
 
-/** Returned (not recorded) when the user was stopped mid-request: the run is ending, the server did nothing wrong. */
-export const CUT = fixedError('timeout', 'cancelled: user stopped');
+/** Returned when the user was stopped mid-request (the client records the cut: in-flight.ts CutWatch). */
+export const CUT = CUT_AT_STOP;
 
 export interface RouterReply {
   message?: Record<string, unknown>;

@@ -6,6 +6,7 @@
  */
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { fixedError } from './errors.js';
+import { CutWatch } from './in-flight.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 import type { McpClient } from './mcp-client.js';
 import type { RpcOptions, RpcOutcome } from './mcp-http.js';
@@ -50,8 +51,10 @@ export async function handshake(
   protocolVersion: string, capabilities: Record<string, object>, signal?: AbortSignal,
 ): Promise<HandshakeResult> {
   const start = nowUs();
+  // Recorded through `recorder`, as `record` would: the handshake's name is the session's endpoint.
+  const watch = signal === undefined ? undefined : new CutWatch(signal, { record: (type, _name, us, bytes, error) => record(type, us, bytes, error), exception: () => {} }, 'initialize', '', start);
   const reply = await session.call('initialize', { protocolVersion, capabilities, clientInfo: CLIENT_INFO }, signal);
-  if (reply.error === CUT) return { ok: false };
+  if (watch?.done() === true || reply.error === CUT) return { ok: false };
   const end = nowUs();
   let error = reply.error;
   const result: HandshakeResult = { ok: false };
@@ -170,9 +173,10 @@ export class SessionMcpClient implements McpClient {
         params = { ...params, _meta: { progressToken: token } };
       }
     }
+    const watch = this.signal === undefined ? undefined : new CutWatch(this.signal, this.recorder, method, name, start, origin, this.timing);
     const reply = await this.session.call(method, params, this.signal, stream, token);
     const end = nowUs();
-    if (reply.error === CUT) return CUT_OUTCOME;
+    if (watch?.done() === true || reply.error === CUT) return CUT_OUTCOME;
     let error = reply.error;
     let result: unknown;
     if (error === undefined && reply.message !== undefined) {

@@ -506,7 +506,7 @@ describe('McpHttpClient against a misbehaving server', SUITE, () => {
     assert.equal(rec.samples.length, 1, 'the cancellation itself is not a sample');
   });
 
-  it('aborts in-flight requests without a sample when the user is stopped', async () => {
+  it('records a request in flight when the user is stopped as cut, once, at the moment of the stop', async () => {
     const rec = new TestRecorder();
     const stopUser = new AbortController();
     const c = client(rec, { signal: stopUser.signal });
@@ -514,11 +514,12 @@ describe('McpHttpClient against a misbehaving server', SUITE, () => {
     const pending = c.request('bad/slow');
     await arrived;
     stopUser.abort();
+    // Recorded synchronously by the stop, before the aborted request unwinds.
+    assert.deepEqual(rec.samples.map((s) => [s.type, s.error?.kind, s.error?.detail]), [['bad/slow', 'cut', 'still waiting when the run stopped']]);
     const out = await pending;
-    assert.equal(out.ok, false);
-    assert.equal(rec.samples.length, 0);
+    assert.deepEqual(out, { ok: false, error: { kind: 'cut', detail: 'still waiting when the run stopped' } });
     assert.equal((await c.ping()).ok, false, 'a stopped user sends nothing more');
-    assert.equal(rec.samples.length, 0);
+    assert.equal(rec.samples.length, 1, 'one sample for the cut request, none for the ping never sent');
   });
 
   it('refuses a bad endpoint or timeout with a clear error at construction', () => {

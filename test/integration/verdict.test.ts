@@ -156,3 +156,12 @@ test('a clean run passes and says what it was judged on', async () => {
   assert.equal(verdict[0], "Verdict judged on: checks==100%, exceptions==0 (mcpload's defaults); error_rate<1% (the scenario's); count>0 (yours)");
   assert.deepEqual(verdict.slice(1), ['PASSED']);
 });
+
+test('a scenario whose onStart throws exits 1 naming the exceptions (a user that could not set up is not a pass)', async () => {
+  const r = await runCli(['run', 'test/fixtures/onstart-throws.ts', ...SHORT]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const verdict = lastLines(r.stdout);
+  assert.equal(verdict[1], 'FAILED: 1 threshold');
+  assert.match(verdict[2]!, /^ {2}✗ exceptions==0: exceptions = 3 \(required == 0\)/);
+  assert.match(r.stdout, /Error: setup bug/);
+});
