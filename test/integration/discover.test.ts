@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { RunResult } from '../../src/reporters/json.js';
 import { ROOT, runCli } from './cli-helpers.js';
 
-interface Entry { type: string; name: string; requests: number; failures: number; sumUs: number }
+interface Entry { type: string; name: string; requests: number; failures: number; sumUs: number; cut?: number }
 
 function readEntries(file: string): Entry[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
@@ -48,13 +48,16 @@ test('discover against server-everything over Streamable HTTP: a row per tool, r
     const json = path.join(dir, 'result.json');
     // No --scenario: a server without the classic REST face gets the discovery scenario.
     const r = await runCli(['run', '--headless', '--host', server.url, '-u', '6', '-r', '6', '-t', '5s', '--stop-timeout', '1s',
-      '--print-interval', '0', '--seed', '11', '--json', json]);
+      '--print-interval', '0', '--seed', '11', '--json', json, '--exit-code-on-error', '0']);
+    // trigger-long-running-operation can outlast a 5 s run: cut at the stop, its row fails mcpload's "never answered"
+    // rule (a default, so --exit-code-on-error 0 lets it pass); every other rule must hold.
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout, /✗ (error_rate|checks|exceptions)/, r.stdout);
     assert.match(r.stdout, /scenario discover against/);
     assert.match(r.stdout, /note: skipped 4 of 13 tools:\n.*--allow-writes: gzip-file-as-resource/);
     const entries = readEntries(json);
-    const failed = entries.filter((e) => e.failures > 0);
-    assert.deepEqual(failed, [], 'no unexpected failure');
+    const failed = entries.filter((e) => e.failures - (e.cut ?? 0) > 0);
+    assert.deepEqual(failed, [], 'no failure but requests cut at the stop');
     const rows = new Set(entries.map((e) => `${e.type} ${e.name}`));
     for (const row of ['initialize /mcp', 'notifications/initialized /mcp', 'DELETE /mcp']) assert.ok(rows.has(row), row);
     // Writes are never called by default.

@@ -125,7 +125,7 @@ test('stdio client: a command that cannot start is a connect error, not a crash'
 });
 
 interface Result {
-  snapshot: { entries: Array<{ type: string; name: string; requests: number; failures: number }> };
+  snapshot: { entries: Array<{ type: string; name: string; requests: number; failures: number; cut?: number }> };
   serverProcesses?: ProcessUsageReport;
 }
 
@@ -134,8 +134,11 @@ async function runDiscoverOverStdio(seconds: number, extra: string[]): Promise<{
   try {
     const json = path.join(dir, 'run.json');
     const r = await runCli(['run', '--headless', '--stdio', `${process.execPath} ${EVERYTHING} stdio`, '-u', '3', '-r', '3', '-t', `${seconds}s`,
-      '--stop-timeout', '1s', '--print-interval', '0', '--seed', '7', '--json', json, ...extra]);
+      '--stop-timeout', '1s', '--print-interval', '0', '--seed', '7', '--json', json, '--exit-code-on-error', '0', ...extra]);
+    // server-everything's trigger-long-running-operation can outlast a 2-3 s run: cut at the stop, its row fails
+    // mcpload's "never answered" rule (a default, so --exit-code-on-error 0 lets it pass); every other rule must hold.
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout, /✗ (error_rate|checks|exceptions)/, r.stdout);
     return { stdout: r.stdout, result: JSON.parse(readFileSync(json, 'utf8')) as Result };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -146,7 +149,7 @@ test('run --stdio: discovery against server-everything, one process per user, no
   const { stdout, result } = await runDiscoverOverStdio(3, []);
   assert.match(stdout, /scenario discover against stdio: /);
   const entries = result.snapshot.entries;
-  assert.deepEqual(entries.filter((e) => e.failures > 0), [], 'no unexpected failure');
+  assert.deepEqual(entries.filter((e) => e.failures - (e.cut ?? 0) > 0), [], 'no failure but requests cut at the stop');
   assert.equal(entries.find((e) => e.type === 'initialize')?.requests, 3);
   assert.ok(entries.some((e) => e.type === 'tools/call'));
   const usage = result.serverProcesses!;
@@ -163,7 +166,7 @@ test('run --stdio: discovery against server-everything, one process per user, no
 test('run --stdio --stdio-shared: one process, one handshake, for all users', async () => {
   const { result } = await runDiscoverOverStdio(2, ['--stdio-shared']);
   const entries = result.snapshot.entries;
-  assert.deepEqual(entries.filter((e) => e.failures > 0), []);
+  assert.deepEqual(entries.filter((e) => e.failures - (e.cut ?? 0) > 0), []);
   assert.equal(entries.find((e) => e.type === 'initialize')?.requests, 1);
   if (process.platform === 'linux') assert.equal(result.serverProcesses!.peakProcesses, 1);
 });
