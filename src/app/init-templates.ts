@@ -134,9 +134,14 @@ const readInfo: Task = {
   },
 };
 
-export default defineScenario({
-  name: ${literal(scenarioName(file))},
-  // Per request type and name too: 'type=tools/call,name=add:p(99)<200'.
+${scenarioExport(scenarioName(file), "Per request type and name too: 'type=tools/call,name=add:p(99)<200'.", 'tasks: [listTools, echo, add, readInfo]')}`;
+}
+
+/** The scenario's default export, the same in both starters: one Agent class, its thresholds explained by `thresholdNote`. */
+function scenarioExport(name: string, thresholdNote: string, tasksProperty: string): string {
+  return `export default defineScenario({
+  name: ${literal(name)},
+  // ${thresholdNote}
   thresholds: ['error_rate<0.01', 'p(95)<500'],
   userClasses: [
     {
@@ -145,7 +150,7 @@ export default defineScenario({
       // Seconds between two tasks of one user, like Locust's between().
       wait: between(0.5, 2),
       onStart: (user) => user.mcp.initialize(),
-      tasks: [listTools, echo, add, readInfo],
+      ${tasksProperty},
     },
   ],
 });
@@ -214,22 +219,7 @@ const tasks: Task[] = [
 ${listTasks}
 ${toolLines}];
 
-export default defineScenario({
-  name: ${literal(scenarioName(input.file))},
-  // The run fails when 1 % of the requests fail or the 95th percentile passes 500 ms: set them to your own goals.
-  thresholds: ['error_rate<0.01', 'p(95)<500'],
-  userClasses: [
-    {
-      name: 'Agent',
-      weight: 1,
-      // Seconds between two tasks of one user, like Locust's between().
-      wait: between(0.5, 2),
-      onStart: (user) => user.mcp.initialize(),
-      tasks,
-    },
-  ],
-});
-`;
+${scenarioExport(scenarioName(input.file), 'The run fails when 1 % of the requests fail or the 95th percentile passes 500 ms: set them to your own goals.', 'tasks')}`;
 }
 
 /**
