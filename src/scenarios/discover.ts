@@ -81,11 +81,6 @@ export function outputCheck(outputSchema: unknown): ((result: any) => string | u
   };
 }
 
-/** Re-opens the session when the server dropped it. */
-async function session(user: VirtualUser): Promise<boolean> {
-  return user.mcp.initialized || user.mcp.initialize();
-}
-
 function userRng(user: VirtualUser, seed: number): Rng {
   let rng = user.data.discoverRng as Rng | undefined;
   if (rng === undefined) {
@@ -99,8 +94,12 @@ function pickFrom<T>(items: readonly T[], rng: Rng): T {
   return items[Math.floor(rng() * items.length)]!;
 }
 
-function task(name: string, weight: number, tags: string[], run: (user: VirtualUser) => Promise<unknown>): Task {
-  return { name, weight, tags, run: async (user) => { if (await session(user)) await run(user); } };
+/** Sets up a user's session: what onStart does, and again whenever the server has dropped the session. */
+type SessionSetUp = (user: VirtualUser) => Promise<boolean>;
+
+/** A task that first brings the session back, whole, when the server dropped it (expired, or restarted). */
+function task(name: string, weight: number, tags: string[], setUp: SessionSetUp, run: (user: VirtualUser) => Promise<unknown>): Task {
+  return { name, weight, tags, run: async (user) => { if (user.mcp.initialized || await setUp(user)) await run(user); } };
 }
 
 export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOptions): Promise<Scenario> {
@@ -111,6 +110,8 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     const useCompletions = typeof catalog.capabilities.completions === 'object' && catalog.capabilities.completions !== null;
     const notes: string[] = [];
     const tasks: Task[] = [];
+    const serverRequests = agentReplies(seed);
+    const setUp: SessionSetUp = (user) => openSession(user, env, serverRequests);
 
     // --- tools ---------------------------------------------------------------
     const selection = selectTools(catalog.tools, opts);
@@ -125,27 +126,27 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
       planned.push({ name: tool.name, argSets: plan.argSets, checkOutput: typeof out === 'function' ? out : undefined });
     }
     for (const tool of planned) {
-      tasks.push(task(`tools/call ${tool.name}`, TOOL_WEIGHT, ['tools'], (user) => {
+      tasks.push(task(`tools/call ${tool.name}`, TOOL_WEIGHT, ['tools'], setUp, (user) => {
         const args = pickFrom(tool.argSets, userRng(user, seed));
         return user.mcp.callTool(tool.name, args, tool.checkOutput ? { validate: tool.checkOutput } : undefined);
       }));
     }
-    if (catalog.tools.length > 0) tasks.push(task('tools/list', 1, ['list'], (user) => user.mcp.listTools({ name: 'tools/list' })));
+    if (catalog.tools.length > 0) tasks.push(task('tools/list', 1, ['list'], setUp, (user) => user.mcp.listTools({ name: 'tools/list' })));
 
     // --- resources and templates -------------------------------------------------
     const resources = catalog.resources.slice(0, MAX_RESOURCES);
     if (catalog.resources.length > MAX_RESOURCES) notes.push(`reading the first ${MAX_RESOURCES} of ${catalog.resources.length} resources`);
-    for (const r of resources) tasks.push(task(`resources/read ${r.uri}`, 1, ['resources'], (user) => user.mcp.readResource(r.uri)));
+    for (const r of resources) tasks.push(task(`resources/read ${r.uri}`, 1, ['resources'], setUp, (user) => user.mcp.readResource(r.uri)));
     const skippedTemplates: string[] = [];
     for (const t of catalog.templates) {
       const uris = await acceptedTemplateUris(probe, t.uriTemplate, useCompletions);
       if (uris.length === 0) { skippedTemplates.push(t.uriTemplate); continue; }
-      tasks.push(task(`resources/read ${t.uriTemplate}`, 1, ['resources'], (user) =>
+      tasks.push(task(`resources/read ${t.uriTemplate}`, 1, ['resources'], setUp, (user) =>
         user.mcp.readResource(pickFrom(uris, userRng(user, seed)), { name: t.uriTemplate })));
     }
     if (catalog.capabilities.resources !== undefined) {
-      tasks.push(task('resources/list', 1, ['list'], (user) => user.mcp.listResources({ name: 'resources/list' })));
-      tasks.push(task('resources/templates/list', 1, ['list'], (user) =>
+      tasks.push(task('resources/list', 1, ['list'], setUp, (user) => user.mcp.listResources({ name: 'resources/list' })));
+      tasks.push(task('resources/templates/list', 1, ['list'], setUp, (user) =>
         user.mcp.request('resources/templates/list', {}, { name: 'resources/templates/list' })));
     }
 
@@ -154,12 +155,12 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     for (const p of catalog.prompts) {
       const argSets = await acceptedPromptArgs(probe, p, useCompletions);
       if (argSets.length === 0) { skippedPrompts.push(p.name); continue; }
-      tasks.push(task(`prompts/get ${p.name}`, 1, ['prompts'], (user) => user.mcp.getPrompt(p.name, pickFrom(argSets, userRng(user, seed)))));
+      tasks.push(task(`prompts/get ${p.name}`, 1, ['prompts'], setUp, (user) => user.mcp.getPrompt(p.name, pickFrom(argSets, userRng(user, seed)))));
     }
     if (catalog.capabilities.prompts !== undefined) {
-      tasks.push(task('prompts/list', 1, ['list'], (user) => user.mcp.listPrompts({ name: 'prompts/list' })));
+      tasks.push(task('prompts/list', 1, ['list'], setUp, (user) => user.mcp.listPrompts({ name: 'prompts/list' })));
     }
-    tasks.push(task('ping', 1, ['list'], (user) => user.mcp.ping({ name: 'ping' })));
+    tasks.push(task('ping', 1, ['list'], setUp, (user) => user.mcp.ping({ name: 'ping' })));
 
     // --- what the user should know -------------------------------------------------
     notes.unshift(`discover: calling ${planned.length} of ${catalog.tools.length} tools, reading ${resources.length} resources ` +
@@ -170,7 +171,6 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     if (skippedTemplates.length > 0) notes.push(`skipped templates no guessed value could read: ${skippedTemplates.join(', ')}`);
     if (skippedPrompts.length > 0) notes.push(`skipped prompts no guessed arguments were accepted by: ${skippedPrompts.join(', ')}`);
 
-    const serverRequests = agentReplies(seed);
     return {
       name: 'discover',
       description: `discovered workload of ${env.mcpUrl}`,
@@ -185,18 +185,36 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
         name: 'DiscoveryUser',
         wait: between(0.5, 2),
         onStart: async (user) => {
-          if (!(await user.mcp.initialize())) return;
-          user.data.serverStream = await listenToServer(user, env, serverRequests);
+          await setUp(user);
         },
-        onStop: async (user) => {
-          await (user.data.serverStream as ServerStream | undefined)?.close();
-        },
+        onStop: closeServerStream,
         tasks,
       }],
     };
   } finally {
     await probe.close();
   }
+}
+
+/**
+ * A discovery user's session, set up whole: the handshake, then the
+ * session's server stream. Run by onStart and again each time a task finds
+ * the session gone (404: it expired, or the server restarted), so that a
+ * session that comes back comes back with its stream, and the tools that ask
+ * the client (sampling, elicitation) keep working. The previous session's
+ * stream is closed first: the server ended it with the session.
+ */
+async function openSession(user: VirtualUser, env: ScenarioEnv, replies: ServerRequestReplies): Promise<boolean> {
+  await closeServerStream(user);
+  if (!(await user.mcp.initialize())) return false;
+  user.data.serverStream = await listenToServer(user, env, replies);
+  return true;
+}
+
+async function closeServerStream(user: VirtualUser): Promise<void> {
+  const stream = user.data.serverStream as ServerStream | undefined;
+  user.data.serverStream = undefined;
+  await stream?.close();
 }
 
 /**
