@@ -15,11 +15,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { startCli, type CliResult } from './cli-helpers.js';
+import { freePort, startCli, type CliResult } from './cli-helpers.js';
 
 const USERS = 4;
 const TOOLS = ['test_sampling', 'test_elicitation'];
@@ -28,14 +27,6 @@ const QUESTIONS = ['sampling/createMessage', 'elicitation/create'];
 interface Entry { type: string; name: string; requests: number; failures: number }
 interface Report {
   snapshot: { entries: Entry[]; errors: Array<{ type: string; name: string; error: string; occurrences: number }> };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `mcpload serve` on a given port; resolves once it listens. */

@@ -7,24 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunResult } from '../../src/reporters/json.js';
-import { ROOT, runCli } from './cli-helpers.js';
+import { freePort, ROOT, runCli } from './cli-helpers.js';
 
 interface Entry { type: string; name: string; requests: number; failures: number; sumUs: number; cut?: number }
 
 function readEntries(file: string): Entry[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** server-everything in Streamable HTTP mode (it reads PORT; it logs its ready line on stderr). */
