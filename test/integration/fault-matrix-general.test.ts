@@ -60,7 +60,7 @@ describe('fault matrix: the general client counts every fault as the target caus
 
   function run(url: string, name: string, users: number, time: string, tools: string[], timeoutMs = REPLY_TIMEOUT_MS): Promise<SampledRun> {
     const json = path.join(dir, `${name}.json`);
-    return runSampled(['run', SCENARIO, '--headless', '--host', url, '-u', String(users), '-r', '100', '-t', time, '--stop-timeout', '1s',
+    return runSampled(['run', SCENARIO, '--headless', '--host', url, '-u', String(users), '-r', '100', '-t', time, '--stop-timeout', '5s',
       '--request-timeout', `${timeoutMs}ms`, '--transport', 'streamable-http', '--print-interval', '0', '--json', json], json, { FAULT_TOOLS: tools.join(',') });
   }
 
@@ -72,10 +72,10 @@ describe('fault matrix: the general client counts every fault as the target caus
   }
 
   /** One run, a user starting on each of `tools`: each row counts what the target did to it, named as it did it. */
-  async function sideBySide(name: string, tools: Fault[], timeoutMs: number): Promise<void> {
+  async function sideBySide(name: string, tools: Fault[], time: string, timeoutMs: number): Promise<void> {
     const target = await startFaultTarget({ fault: 'none', byTool: true });
     try {
-      const out = await run(target.url, name, tools.length, '3s', tools, timeoutMs);
+      const out = await run(target.url, name, tools.length, time, tools, timeoutMs);
       const counts = target.counts();
       assert.equal(out.code, 1, `a run with failures fails\n${out.output}`);
       assert.doesNotMatch(out.output, /PASSED/);
@@ -110,10 +110,10 @@ describe('fault matrix: the general client counts every fault as the target caus
   }
 
   it('every fault that answers (resets, bad replies, replies over the cap, 5xx, 429) side by side: per row, recorded == received and named as caused', () =>
-    sideBySide('answering', ANSWERING, REPLY_TIMEOUT_MS));
+    sideBySide('answering', ANSWERING, '5s', REPLY_TIMEOUT_MS));
 
   it(`stall and an endless SSE reply beside normal calls: timeouts after ${SILENCE_TIMEOUT_MS} ms on their rows only`, () =>
-    sideBySide('silent', SILENT, SILENCE_TIMEOUT_MS));
+    sideBySide('silent', SILENT, '3s', SILENCE_TIMEOUT_MS));
 
   it('session-404 on every 3rd call: each 404 the target sent is one "session expired" failure, and the user opens a new session', async () => {
     const users = 5;
