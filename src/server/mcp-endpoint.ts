@@ -29,6 +29,7 @@ import { TOOLS } from './tools.js';
 import { jsonDepthExceeds, JSONRPC_INVALID_REQUEST, MAX_JSON_DEPTH, rejectJsonRpcBody } from './request-validation.js';
 import { SessionTable, type ClosableSession, type SessionEntry } from './session-table.js';
 import { QuestionRouter } from './stateless-questions.js';
+import { createTaskStore, type TaskStore } from './task-tools.js';
 
 export interface McpEndpointOptions {
   stateless: boolean;
@@ -55,9 +56,9 @@ class McpSession implements ClosableSession {
   /** Who opened the session (which bearer token); requests from anyone else are refused. */
   principal: string | undefined;
 
-  constructor(sessionId: string | undefined, jsonResponse: boolean, insecureDemo = false) {
+  constructor(sessionId: string | undefined, jsonResponse: boolean, taskStore: TaskStore, insecureDemo = false) {
     // No session id: a stateless request, served by a server that lives for it alone.
-    this.mcp = createMcpServer({ perRequest: sessionId === undefined });
+    this.mcp = createMcpServer({ perRequest: sessionId === undefined, taskStore });
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: sessionId === undefined ? undefined : () => sessionId,
       enableJsonResponse: jsonResponse,
@@ -84,6 +85,8 @@ export class McpEndpoint {
   private readonly modern: ModernEndpoint;
   /** Stateless: the client's answers to questions asked on a call's stream, back to the server that asked. */
   private readonly questions: QuestionRouter;
+  /** Tasks of the task tools, shared by the sessions (each sees its own) or the per-request servers. */
+  private readonly tasks: TaskStore = createTaskStore();
 
   constructor(private readonly opts: McpEndpointOptions) {
     this.table = new SessionTable<McpSession>({
@@ -102,6 +105,7 @@ export class McpEndpoint {
 
   async close(): Promise<void> {
     await Promise.all([this.table.closeAll(), this.modern.close()]);
+    this.tasks.cleanup();
   }
 
   /** `principal` names the caller's credential (undefined without auth); a session answers only to its own. */
@@ -148,7 +152,7 @@ export class McpEndpoint {
       return;
     }
     const id = this.opts.insecureDemo ? predictableSessionId() : secureSessionId();
-    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.opts.insecureDemo));
+    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.tasks, this.opts.insecureDemo));
     if (!entry) {
       sendJsonRpcError(res, 503, JSONRPC_SERVER_ERROR, 'Server busy: session limit reached, retry later', {
         'retry-after': String(this.table.retryAfterSeconds()),
@@ -188,7 +192,7 @@ export class McpEndpoint {
       res.writeHead(202).end();
       return;
     }
-    const session = new McpSession(undefined, this.opts.jsonResponse, this.opts.insecureDemo);
+    const session = new McpSession(undefined, this.opts.jsonResponse, this.tasks, this.opts.insecureDemo);
     const forget = this.questions.attach(session.transport);
     res.once('close', () => {
       forget();

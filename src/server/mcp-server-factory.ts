@@ -12,6 +12,7 @@ import type { ClientCapabilities, ServerNotification, ServerRequest } from '@mod
 import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
 import { PROMPTS, RESOURCES, RESOURCE_TEMPLATES, TOOLS, type ToolContext } from './tools.js';
 import { registerConformanceCatalog } from './conformance-catalog.js';
+import { refuseTaskList, registerTaskTool, taskCapabilities, type TaskStore } from './task-tools.js';
 
 /**
  * Each SDK `Server` builds its own Ajv instance (with all formats) unless given
@@ -57,15 +58,25 @@ export interface McpServerOptions {
    * later message (resource subscriptions, list_changed) is advertised.
    */
   perRequest?: boolean;
+  /** Where task tools keep their tasks (task-tools.ts); without one the task tools are left out. */
+  taskStore?: TaskStore;
 }
 
 export function createMcpServer(opts: McpServerOptions = {}): McpServer {
+  const perRequest = opts.perRequest === true;
+  const taskStore = opts.taskStore;
   const mcp = new McpServer(SERVER_INFO, {
-    capabilities: { tools: {}, resources: {}, prompts: {} },
+    capabilities: { tools: {}, resources: {}, prompts: {}, ...(taskStore ? { tasks: taskCapabilities(perRequest) } : {}) },
     jsonSchemaValidator: SHARED_VALIDATOR,
+    ...(taskStore ? { taskStore } : {}),
   });
+  if (taskStore && perRequest) refuseTaskList(mcp);
 
   for (const tool of TOOLS) {
+    if (tool.execution) {
+      if (taskStore) registerTaskTool(mcp, { ...tool, execution: tool.execution });
+      continue;
+    }
     mcp.registerTool(
       tool.name,
       {
@@ -111,7 +122,6 @@ export function createMcpServer(opts: McpServerOptions = {}): McpServer {
   }
 
   // What the official conformance suite calls (test_* tools, test:// resources, prompts): kept in its own module.
-  const perRequest = opts.perRequest === true;
   if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: perRequest || opts.questionsOnCallStream });
   if (perRequest) onlyDeliverable(mcp);
 
