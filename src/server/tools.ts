@@ -132,7 +132,8 @@ export const TOOLS: readonly ToolDef[] = [
     description: `Works ms milliseconds (at most ${MAX_JOB_MS}), as an MCP task when the caller asks (2025-11-25: tools/call with a task field ` +
       'returns at once; poll tasks/get, fetch with tasks/result); called plainly, it answers when done.',
     inputSchema: z.object({ ms: z.number().int().min(0).max(MAX_JOB_MS).describe(`milliseconds of work, at most ${MAX_JOB_MS}`) }),
-    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    // Not read-only: each call leaves a task on the server (for its ttl). Discovery calls it with --allow-writes.
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     execution: { taskSupport: 'optional' },
     async run({ ms }, ctx) {
       const total = Math.min(ms, MAX_JOB_MS);
