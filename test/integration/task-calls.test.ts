@@ -8,44 +8,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
-import { ROOT, runCli } from './cli-helpers.js';
+import { runCli } from './cli-helpers.js';
+import { readEntries, startEverything, type Entry } from '../helpers/everything.js';
+import { SampleLog } from '../helpers/recorder.js';
 import { startReferenceServer } from '../../src/server/reference-server.js';
 import { McpHttpClient } from '../../src/transports/mcp-http.js';
 import { TaskCaller } from '../../src/transports/task-call.js';
-import type { Recorder, SampleError } from '../../src/metrics/sample.js';
-
-interface Entry { type: string; name: string; requests: number; failures: number; cut?: number }
-
-function readEntries(file: string): Entry[] {
-  return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startEverything(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const bin = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-  const child = spawn(process.execPath, [bin, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => { err += c; if (/listening on port/.test(err)) resolve(); });
-    void exited.then(() => reject(new Error(`server-everything exited: ${err}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/mcp`, stop: async () => { child.kill('SIGTERM'); await exited; } };
-}
+import type { SampleError } from '../../src/metrics/sample.js';
 
 function row(entries: Entry[], type: string, name: string): Entry | undefined {
   return entries.find((e) => e.type === type && e.name === name);
@@ -109,25 +82,15 @@ for (const stateless of [false, true]) {
   });
 }
 
-/** Keeps every sample, for the checks below. */
-class ListRecorder implements Recorder {
-  readonly samples: Array<{ type: string; name: string; error?: SampleError }> = [];
-  record(type: string, name: string, _us: number, _bytes: number, error?: SampleError): void {
-    this.samples.push({ type, name, ...(error ? { error } : {}) });
-  }
-  exception(err: unknown): void {
-    throw err;
-  }
-  /** The errors of the samples of `type` (undefined: the request succeeded). */
-  of(type: string): Array<SampleError | undefined> {
-    return this.samples.filter((s) => s.type === type).map((s) => s.error);
-  }
+/** The errors of the samples of `type` (undefined: the request succeeded). */
+function errorsOf(log: SampleLog, type: string): Array<SampleError | undefined> {
+  return log.ofType(type).map((s) => s.error);
 }
 
 test('the task caller gives up at its deadline with tasks/cancel, and cancels tasks still running at the stop', { timeout: 30_000 }, async () => {
   const server = await startReferenceServer({ port: 0, quiet: true });
   const dispatcher = new Agent();
-  const recorder = new ListRecorder();
+  const recorder = new SampleLog();
   const stop = new AbortController();
   const client = new McpHttpClient({ url: `${server.url}/mcp`, recorder, dispatcher, signal: stop.signal });
   try {
@@ -136,20 +99,20 @@ test('the task caller gives up at its deadline with tasks/cancel, and cancels ta
     const late = await caller.call('long_job', { ms: 8_000 });
     assert.equal(late.ok, false);
     assert.equal(!late.ok && late.error.kind, 'timeout');
-    assert.deepEqual(recorder.of('tasks/cancel'), [undefined], 'one cancel, answered');
-    assert.equal(recorder.of('task')[0]?.kind, 'timeout');
+    assert.deepEqual(errorsOf(recorder, 'tasks/cancel'), [undefined], 'one cancel, answered');
+    assert.equal(errorsOf(recorder, 'task')[0]?.kind, 'timeout');
 
     // Two tasks running when the user stops: no `task` sample (they did not end, and are not the server's failure), both cancelled.
     const stopping = new TaskCaller(client, { recorder, timeoutMs: 30_000, signal: stop.signal });
     const running = [stopping.call('long_job', { ms: 8_000 }), stopping.call('long_job', { ms: 8_000 })];
-    while (recorder.of('tools/call').length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
-    const tasksBefore = recorder.of('task').length;
+    while (errorsOf(recorder, 'tools/call').length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    const tasksBefore = errorsOf(recorder, 'task').length;
     stop.abort();
     const outcomes = await Promise.all(running);
     assert.ok(outcomes.every((o) => !o.ok && o.error.kind === 'cut'));
     await stopping.cancelRunning();
-    assert.equal(recorder.of('task').length, tasksBefore);
-    assert.deepEqual(recorder.of('tasks/cancel'), [undefined, undefined, undefined]);
+    assert.equal(errorsOf(recorder, 'task').length, tasksBefore);
+    assert.deepEqual(errorsOf(recorder, 'tasks/cancel'), [undefined, undefined, undefined]);
     assert.ok(recorder.samples.every((s) => s.error === undefined || s.type === 'task' || s.error.kind === 'cut'), JSON.stringify(recorder.samples));
   } finally {
     await client.close();
