@@ -132,3 +132,30 @@ for (const stateless of [false, true]) {
     }
   });
 }
+
+test('serve --stateless: two calls asking their clients at once each get their own client\'s answer', { timeout: 30_000 }, async () => {
+  const server = await startReferenceServer({ port: 0, quiet: true, stateless: true });
+  const clients: Client[] = [];
+  try {
+    // Every per-request server numbers its questions from 0: without routing, the two answers would clash.
+    let asked = 0;
+    let bothAsked: () => void = () => undefined;
+    const together = new Promise<void>((resolve) => (bothAsked = resolve));
+    for (const who of ['first', 'second']) {
+      const client = new Client({ name: who, version: '1' }, { capabilities: { sampling: {} } });
+      client.setRequestHandler(CreateMessageRequestSchema, async () => {
+        if (++asked === 2) bothAsked();
+        await together; // both questions are open before either is answered
+        return { role: 'assistant', content: { type: 'text', text: `answer of the ${who} client` }, model: 'test' };
+      });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+      clients.push(client);
+    }
+    const [a, b] = await Promise.all(clients.map((c) => c.callTool({ name: 'test_sampling', arguments: { prompt: 'who?' } })));
+    assert.match(textOf(a), /answer of the first client/);
+    assert.match(textOf(b), /answer of the second client/);
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await server.close();
+  }
+});
