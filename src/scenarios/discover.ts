@@ -22,11 +22,14 @@ import { describeSelection, selectTools, type ToolSafetyOptions } from './tool-s
 import { McpHttpClient } from '../transports/mcp-http.js';
 import { ServerStream } from '../transports/server-stream.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
+import { callsAsTask, STATUS_NOTIFICATION, TaskCaller, taskSupportOf, type TaskMode } from '../transports/task-call.js';
 
 export interface DiscoverOptions extends ToolSafetyOptions {
   /** Seed for argument generation; random (and printed) when absent. */
   seed?: number;
   protocolVersion?: string;
+  /** Which tools are called as tasks: those that require it (default), or also those that allow it. */
+  tasks?: TaskMode;
 }
 
 /** Argument sets kept per tool. */
@@ -39,6 +42,8 @@ interface PlannedTool {
   name: string;
   argSets: Array<Record<string, unknown>>;
   checkOutput: ((result: any) => string | undefined) | undefined;
+  /** Called as a task (task-call.ts) rather than a plain tools/call. */
+  asTask: boolean;
 }
 
 /** Generates argument sets valid against the tool's inputSchema; a reason instead when none could be made. */
@@ -119,15 +124,21 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     const planned: PlannedTool[] = [];
     const unusable: string[] = [];
     for (const tool of selection.selected) {
+      const asTask = callsAsTask(tool, catalog.capabilities, opts.tasks ?? 'required');
+      if (!asTask && taskSupportOf(tool) === 'required') {
+        unusable.push(`${tool.name}: it must be called as a task, and the server declares no task-augmented tools/call`);
+        continue;
+      }
       const plan = planToolArguments(tool, rng);
       if ('problem' in plan) { unusable.push(`${tool.name}: ${plan.problem}`); continue; }
       const out = outputCheck(tool.outputSchema);
       if (out !== undefined && typeof out !== 'function') notes.push(`tool ${tool.name}: outputSchema not checked (${out.problem})`);
-      planned.push({ name: tool.name, argSets: plan.argSets, checkOutput: typeof out === 'function' ? out : undefined });
+      planned.push({ name: tool.name, argSets: plan.argSets, checkOutput: typeof out === 'function' ? out : undefined, asTask });
     }
     for (const tool of planned) {
       tasks.push(task(`tools/call ${tool.name}`, TOOL_WEIGHT, ['tools'], setUp, (user) => {
         const args = pickFrom(tool.argSets, userRng(user, seed));
+        if (tool.asTask) return taskCaller(user, env).call(tool.name, args, tool.checkOutput);
         return user.mcp.callTool(tool.name, args, tool.checkOutput ? { validate: tool.checkOutput } : undefined);
       }));
     }
@@ -167,6 +178,8 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
       `and ${catalog.templates.length - skippedTemplates.length} templates, getting ${catalog.prompts.length - skippedPrompts.length} prompts ` +
       `(--seed ${seed} repeats these arguments)`);
     notes.push(...describeSelection(selection, catalog.tools.length));
+    const taskTools = planned.filter((t) => t.asTask).map((t) => t.name);
+    if (taskTools.length > 0) notes.push(`called as tasks (tools/call, then tasks/get at the server's pollInterval, tasks/result): ${taskTools.join(', ')}`);
     for (const line of unusable) notes.push(`skipped tool ${line}`);
     if (skippedTemplates.length > 0) notes.push(`skipped templates no guessed value could read: ${skippedTemplates.join(', ')}`);
     if (skippedPrompts.length > 0) notes.push(`skipped prompts no guessed arguments were accepted by: ${skippedPrompts.join(', ')}`);
@@ -187,7 +200,11 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
         onStart: async (user) => {
           await setUp(user);
         },
-        onStop: closeServerStream,
+        onStop: async (user) => {
+          // Tasks still running at the stop are cancelled before the session ends.
+          await (user.data.taskCaller as TaskCaller | undefined)?.cancelRunning();
+          await closeServerStream(user);
+        },
         tasks,
       }],
     };
@@ -230,8 +247,22 @@ async function listenToServer(user: VirtualUser, env: ScenarioEnv, replies: Serv
     recorder: user.recorder,
     replies,
     timeoutMs: env.timeoutMs,
+    // Task status notifications (2025-11-25) wake the user's poller of that task.
+    onNotification: (message) => {
+      if (message.method === STATUS_NOTIFICATION) taskCaller(user, env).onStatus(message.params);
+    },
     headers: { ...env.headers, 'mcp-session-id': user.mcp.sessionId, 'mcp-protocol-version': user.mcp.negotiatedProtocolVersion },
   });
   await stream.open();
   return stream;
+}
+
+/** The user's task-augmented tool calls: one caller per user, which knows its running tasks. */
+function taskCaller(user: VirtualUser, env: ScenarioEnv): TaskCaller {
+  let caller = user.data.taskCaller as TaskCaller | undefined;
+  if (caller === undefined) {
+    caller = new TaskCaller(user.mcp, { recorder: user.recorder, timeoutMs: env.timeoutMs, signal: user.signal });
+    user.data.taskCaller = caller;
+  }
+  return caller;
 }
