@@ -12,6 +12,8 @@ import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sd
 import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
 import { PROMPTS, RESOURCES, RESOURCE_TEMPLATES, TOOLS, type ToolContext } from './tools.js';
 import { registerConformanceCatalog } from './conformance-catalog.js';
+import { registerModernCatalog } from './modern-catalog.js';
+import type { ModernRequestContext } from './modern-request.js';
 
 /**
  * Each SDK `Server` builds its own Ajv instance (with all formats) unless given
@@ -41,8 +43,11 @@ function toolContext(extra: Extra): ToolContext {
  * `questionsOnCallStream`: see SessionState in conformance-catalog.ts.
  * `conformance: false` leaves out the conformance catalog, which costs about
  * 0.2 ms per server built (noticeable when stateless mode builds one per request).
+ * `modern`: the server answers one 2026-07-28 request (modern-request.ts);
+ * the catalog reads that request's context and adds the tools only that
+ * revision has (modern-catalog.ts).
  */
-export function createMcpServer(opts: { conformance?: boolean; questionsOnCallStream?: boolean } = {}): McpServer {
+export function createMcpServer(opts: { conformance?: boolean; questionsOnCallStream?: boolean; modern?: ModernRequestContext } = {}): McpServer {
   const mcp = new McpServer(SERVER_INFO, {
     capabilities: { tools: {}, resources: {}, prompts: {} },
     jsonSchemaValidator: SHARED_VALIDATOR,
@@ -94,7 +99,8 @@ export function createMcpServer(opts: { conformance?: boolean; questionsOnCallSt
   }
 
   // What the official conformance suite calls (test_* tools, test:// resources, prompts): kept in its own module.
-  if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: opts.questionsOnCallStream });
+  if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: opts.questionsOnCallStream, modern: opts.modern });
+  if (opts.modern) registerModernCatalog(mcp, opts.modern);
 
   return mcp;
 }
