@@ -76,15 +76,19 @@ class McpSession implements ClosableSession {
   /** Who opened the session (which bearer token); requests from anyone else are refused. */
   principal: string | undefined;
   /** The protocol version its initialize negotiated. */
-  protocolVersion: string | undefined;
+  readonly protocolVersion: string | undefined;
 
-  constructor(sessionId: string | undefined, jsonResponse: boolean, insecureDemo = false) {
+  /** `protocolVersion`: what the session's initialize negotiates (undefined for a stateless request). */
+  constructor(sessionId: string | undefined, jsonResponse: boolean, insecureDemo = false, protocolVersion?: string) {
+    // A 2025-11-25 session can be resumed after its stream is cut (event ids, Last-Event-ID); older ones and
+    // stateless requests have nothing to resume into, and their streams stay as they were.
+    const resumable = sessionId !== undefined && protocolVersion !== undefined && protocolVersion >= '2025-11-25';
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: sessionId === undefined ? undefined : () => sessionId,
       enableJsonResponse: jsonResponse,
-      // A session can be resumed after its stream is cut (Last-Event-ID); a stateless request has nothing to resume into.
-      ...(sessionId === undefined ? {} : { eventStore: new SessionEventStore(), retryInterval: SSE_RETRY_MS }),
+      ...(resumable ? { eventStore: new SessionEventStore(), retryInterval: SSE_RETRY_MS } : {}),
     });
+    this.protocolVersion = protocolVersion;
     if (insecureDemo) addPoisonedTool(this.mcp);
   }
 
@@ -170,7 +174,7 @@ export class McpEndpoint {
       return;
     }
     const id = this.opts.insecureDemo ? predictableSessionId() : secureSessionId();
-    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.opts.insecureDemo));
+    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.opts.insecureDemo, negotiatedVersion(body)));
     if (!entry) {
       sendJsonRpcError(res, 503, JSONRPC_SERVER_ERROR, 'Server busy: session limit reached, retry later', {
         'retry-after': String(this.table.retryAfterSeconds()),
@@ -179,7 +183,6 @@ export class McpEndpoint {
     }
     const { session } = entry;
     session.principal = principal;
-    session.protocolVersion = negotiatedVersion(body);
     // DELETE, expiry or shutdown close the transport; whichever it was, the entry goes.
     session.transport.onclose = () => this.table.remove(entry);
     await session.connect();
