@@ -205,8 +205,9 @@ class SessionState {
   level: LoggingLevel | undefined = 'debug';
   /**
    * Questions to the client (sampling, elicitation) name the tool call they
-   * belong to. The stateless 2026-07-28 endpoint needs that to turn them into
-   * `input_required` results; a legacy session sends them on its GET stream.
+   * belong to, so a transport can send them on that call's own stream; a
+   * legacy session sends them on its GET stream. (The 2026-07-28 endpoint
+   * does not need it: its server answers one request only.)
    */
   questionsOnCallStream = false;
   /** The 2026-07-28 request this server answers, if it is one. */
