@@ -59,11 +59,14 @@ function negotiatedVersion(body: unknown): string {
  * The SDK decides from each request's header whether its stream is
  * resumable (priming event, retry, closeSSEStream: 2025-11-25 and later). A
  * session that negotiated such a version keeps that, even when a request's
- * header names an older one (which the spec only asks clients to avoid).
+ * header names an older supported one (which the spec only asks clients to
+ * avoid).
  */
 function alignVersionHeader(req: IncomingMessage, negotiated: string | undefined): void {
   const sent = req.headers['mcp-protocol-version'];
-  if (negotiated !== undefined && negotiated >= '2025-11-25' && typeof sent === 'string' && sent < negotiated) setRequestHeader(req, 'mcp-protocol-version', negotiated);
+  // Only a version the server knows: an unknown one must still get its 400.
+  if (negotiated === undefined || negotiated < '2025-11-25' || typeof sent !== 'string' || sent >= negotiated) return;
+  if (SUPPORTED_PROTOCOL_VERSIONS.includes(sent)) setRequestHeader(req, 'mcp-protocol-version', negotiated);
 }
 
 /** The SSE `retry` a stateful session's streams announce: how soon a client whose stream was closed comes back (SEP-1699). */
