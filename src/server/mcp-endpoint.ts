@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import {
   JSONRPC_PARSE_ERROR,
   JSONRPC_SERVER_ERROR,
@@ -21,12 +21,14 @@ import {
   sendJson,
   sendJsonRpcError,
   sendTooLarge,
+  setRequestHeader,
 } from './http-util.js';
 import { addPoisonedTool, demoShortcut, predictableSessionId, relaxHeaders } from './insecure-demo.js';
 import { createMcpServer } from './mcp-server-factory.js';
 import { hasModernMeta, isModernVersionHeader, ModernEndpoint } from './modern-endpoint.js';
 import { TOOLS } from './tools.js';
 import { jsonDepthExceeds, JSONRPC_INVALID_REQUEST, MAX_JSON_DEPTH, rejectJsonRpcBody } from './request-validation.js';
+import { SessionEventStore } from './session-event-store.js';
 import { SessionTable, type ClosableSession, type SessionEntry } from './session-table.js';
 import { QuestionRouter } from './stateless-questions.js';
 import { createTaskStore, type TaskStore } from './task-tools.js';
@@ -49,20 +51,51 @@ function secureSessionId(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** The version an initialize request will get: the one it asks for when the SDK has it, else the latest. */
+function negotiatedVersion(body: unknown): string {
+  const asked = (body as { params?: { protocolVersion?: unknown } }).params?.protocolVersion;
+  return typeof asked === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION;
+}
+
+/**
+ * The SDK decides from each request's header whether its stream is
+ * resumable (priming event, retry, closeSSEStream: 2025-11-25 and later). A
+ * session that negotiated such a version keeps that, even when a request's
+ * header names an older supported one (which the spec only asks clients to
+ * avoid).
+ */
+function alignVersionHeader(req: IncomingMessage, negotiated: string | undefined): void {
+  const sent = req.headers['mcp-protocol-version'];
+  // Only a version the server knows: an unknown one must still get its 400.
+  if (negotiated === undefined || negotiated < '2025-11-25' || typeof sent !== 'string' || sent >= negotiated) return;
+  if (SUPPORTED_PROTOCOL_VERSIONS.includes(sent)) setRequestHeader(req, 'mcp-protocol-version', negotiated);
+}
+
+/** The SSE `retry` a stateful session's streams announce: how soon a client whose stream was closed comes back (SEP-1699). */
+const SSE_RETRY_MS = 1_000;
+
 /** One SDK server bound to one transport: a session, or a single stateless request. */
 class McpSession implements ClosableSession {
   readonly mcp: McpServer;
   readonly transport: StreamableHTTPServerTransport;
   /** Who opened the session (which bearer token); requests from anyone else are refused. */
   principal: string | undefined;
+  /** The protocol version its initialize negotiated. */
+  readonly protocolVersion: string | undefined;
 
-  constructor(sessionId: string | undefined, jsonResponse: boolean, taskStore: TaskStore, insecureDemo = false) {
+  /** `protocolVersion`: what the session's initialize negotiates (undefined for a stateless request). */
+  constructor(sessionId: string | undefined, jsonResponse: boolean, taskStore: TaskStore, insecureDemo = false, protocolVersion?: string) {
     // No session id: a stateless request, served by a server that lives for it alone.
     this.mcp = createMcpServer({ perRequest: sessionId === undefined, taskStore });
+    // A 2025-11-25 session can be resumed after its stream is cut (event ids, Last-Event-ID); older ones and
+    // stateless requests have nothing to resume into, and their streams stay as they were.
+    const resumable = sessionId !== undefined && protocolVersion !== undefined && protocolVersion >= '2025-11-25';
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: sessionId === undefined ? undefined : () => sessionId,
       enableJsonResponse: jsonResponse,
+      ...(resumable ? { eventStore: new SessionEventStore(), retryInterval: SSE_RETRY_MS } : {}),
     });
+    this.protocolVersion = protocolVersion;
     if (insecureDemo) addPoisonedTool(this.mcp);
   }
 
@@ -95,7 +128,7 @@ export class McpEndpoint {
       onExpired: (count) => opts.log(`closed ${count} idle session(s); ${this.table.size} open`),
     });
     if (!opts.stateless) this.table.startSweeping();
-    this.modern = new ModernEndpoint({ jsonResponse: opts.jsonResponse });
+    this.modern = new ModernEndpoint({ jsonResponse: opts.jsonResponse, maxListeners: opts.maxSessions });
     this.questions = new QuestionRouter(opts.jsonResponse);
   }
 
@@ -121,6 +154,7 @@ export class McpEndpoint {
       if (!entry) return;
       // A GET stream only listens: it marks activity but does not keep the session busy.
       if (method === 'GET') this.table.touch(entry);
+      alignVersionHeader(req, entry.session.protocolVersion);
       return entry.session.transport.handleRequest(req, res);
     }
     sendJsonRpcError(res, 405, JSONRPC_SERVER_ERROR, 'Method not allowed.', {
@@ -139,6 +173,7 @@ export class McpEndpoint {
       const body = await this.readJson(req, res);
       if (body === undefined) return;
       this.markBusy(entry, res);
+      alignVersionHeader(req, entry.session.protocolVersion);
       return entry.session.transport.handleRequest(req, res, body);
     }
 
@@ -152,7 +187,7 @@ export class McpEndpoint {
       return;
     }
     const id = this.opts.insecureDemo ? predictableSessionId() : secureSessionId();
-    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.tasks, this.opts.insecureDemo));
+    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.tasks, this.opts.insecureDemo, negotiatedVersion(body)));
     if (!entry) {
       sendJsonRpcError(res, 503, JSONRPC_SERVER_ERROR, 'Server busy: session limit reached, retry later', {
         'retry-after': String(this.table.retryAfterSeconds()),

@@ -13,6 +13,8 @@ import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
 import { PROMPTS, RESOURCES, RESOURCE_TEMPLATES, TOOLS, type ToolContext } from './tools.js';
 import { registerConformanceCatalog } from './conformance-catalog.js';
 import { refuseTaskList, registerTaskTool, taskCapabilities, type TaskStore } from './task-tools.js';
+import { registerModernCatalog } from './modern-catalog.js';
+import type { ModernRequestContext } from './modern-request.js';
 
 /**
  * Each SDK `Server` builds its own Ajv instance (with all formats) unless given
@@ -60,6 +62,8 @@ export interface McpServerOptions {
   perRequest?: boolean;
   /** Where task tools keep their tasks (task-tools.ts); without one the task tools are left out. */
   taskStore?: TaskStore;
+  /** The server answers one 2026-07-28 request (modern-request.ts): the catalog reads that request's context and adds the tools only that revision has (modern-catalog.ts). */
+  modern?: ModernRequestContext;
 }
 
 export function createMcpServer(opts: McpServerOptions = {}): McpServer {
@@ -122,7 +126,8 @@ export function createMcpServer(opts: McpServerOptions = {}): McpServer {
   }
 
   // What the official conformance suite calls (test_* tools, test:// resources, prompts): kept in its own module.
-  if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: perRequest || opts.questionsOnCallStream });
+  if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: perRequest || opts.questionsOnCallStream, modern: opts.modern });
+  if (opts.modern) registerModernCatalog(mcp, opts.modern);
   if (perRequest) onlyDeliverable(mcp);
 
   return mcp;
