@@ -24,7 +24,7 @@ import type { RequestAuthorizer } from '../request-auth.js';
 import type { LoadOAuthProvider, SharedOAuthState } from './provider.js';
 import { OAUTH_TYPE } from './recording-fetch.js';
 
-/** A refused token may be replaced at once, but not again and again within this time (a server refusing every token). */
+/** A token refused within this time of its issue is replaced once, not again (a server refusing every token). */
 const RECENT_MS = 1000;
 /** Renew this long before expiry at most, and at most a fifth of the lifetime. */
 const RENEW_MARGIN_MS = 30_000;
@@ -69,6 +69,7 @@ export class OAuthAuthorizer implements RequestAuthorizer {
   private askedScope: string | undefined;
   private resourceMetadataUrl: URL | undefined;
   private authorizedAtMs = 0;
+  private quickRetried = false;
   /** Set after a failed authorization until a challenge asks again: no retry before every request. */
   private failed = false;
 
@@ -104,10 +105,16 @@ export class OAuthAuthorizer implements RequestAuthorizer {
       if (wanted.length === 0 || wanted.every((s) => asked.has(s))) return false; // asked for all of it already: it will never come
       scope = union(this.askedScope ?? this.opts.provider.tokens()?.scope, challenge.scope);
     } else {
-      if (hadToken && Date.now() - this.authorizedAtMs < RECENT_MS) return false; // refused a token just issued: another will not fare better
+      // A token refused as soon as issued: one more try (the resource may have moved to another
+      // authorization server), not a loop against a server that refuses every token.
+      const fresh = hadToken && Date.now() - this.authorizedAtMs < RECENT_MS;
+      if (fresh && this.quickRetried) return false;
+      this.quickRetried = fresh;
       scope = hadToken ? union(this.askedScope, challenge.scope) : challenge.scope ?? this.opts.shared.scope;
     }
     this.opts.provider.dropTokens();
+    // A refused token may mean the resource moved to another authorization server (SEP-2352): discover again.
+    if (hadToken && status === 401) this.opts.provider.invalidateCredentials('discovery');
     return this.authorize(scope);
   }
 

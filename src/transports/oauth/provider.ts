@@ -80,10 +80,12 @@ export class LoadOAuthProvider implements OAuthClientProvider {
     return this.config.clientMetadataUrl;
   }
 
-  get clientMetadata(): OAuthClientMetadata {
+  get clientMetadata(): OAuthClientMetadata & { application_type: 'native' } {
     const auth = this.config.tokenAuth ?? (this.config.privateKeyPem !== undefined ? 'private_key_jwt' : undefined);
     return {
       client_name: this.config.clientName,
+      // SEP-837: a command-line tool is a native application (the SDK passes unknown fields through to registration).
+      application_type: 'native',
       redirect_uris: this.clientCredentials ? [] : [this.config.redirectUri],
       grant_types: this.clientCredentials ? ['client_credentials'] : ['authorization_code', 'refresh_token'],
       response_types: this.clientCredentials ? [] : ['code'],

@@ -10,7 +10,7 @@
  * (`HTTP 400 invalid_grant`): never a body, header or URL, which may carry
  * a secret.
  */
-import { fetch as undiciFetch, Response, type Dispatcher } from 'undici';
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { nowUs, type Recorder, type SampleError } from '../../metrics/sample.js';
 import { classifyNetworkError, fixedError } from '../errors.js';
@@ -71,8 +71,9 @@ export function recordingFetch(ctx: OAuthFetchContext, name?: string): FetchLike
       const took = nowUs() - start;
       const failed = res.status >= 400 && !(method === 'GET' && name === undefined && res.status === 404);
       ctx.recorder.record(OAUTH_TYPE, row, took, body.length, failed ? statusError(res.status, body) : undefined);
-      // The SDK reads the body again: hand it a fresh response over the bytes read.
-      const out = new Response(res.status === 204 || res.status === 304 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      // The SDK reads the body again: hand it a fresh response over the bytes read, of
+      // the global class (its `instanceof Response` checks fail on undici's own).
+      const out = new globalThis.Response(res.status === 204 || res.status === 304 ? null : body, { status: res.status, statusText: res.statusText, headers: [...res.headers] });
       Object.defineProperty(out, 'url', { value: res.url });
       return out;
     } catch (err) {
