@@ -383,6 +383,8 @@ export class McpHttpClient {
   }
 
   private async endSession(): Promise<void> {
+    // A token that ran out during the session is renewed first: the DELETE needs one too.
+    if (this.auth !== undefined && this.sid !== undefined) this.useAuthorization(await this.auth.authorization());
     const sid = this.sid;
     const headers = this.headers;
     this.setSession(undefined, false);
