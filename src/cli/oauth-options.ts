@@ -7,11 +7,10 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { RunSetupError } from '../app/scenario-setup.js';
 import type { OAuthGrant, OAuthOptions, TokenEndpointAuth } from '../transports/oauth/options.js';
+import { hideSecretArguments } from './secret-arguments.js';
 
 const GRANTS: readonly OAuthGrant[] = ['auto', 'authorization_code', 'client_credentials'];
 const TOKEN_AUTHS: readonly TokenEndpointAuth[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
-/** Flags whose values are secrets: hidden from the process title when given on the command line. */
-const SECRET_FLAGS = ['--oauth-client-secret', '--auth-token', '--auth-token-b'];
 
 function oneOfList<T extends string>(list: readonly T[]): (text: string) => T {
   return (text) => {
@@ -129,15 +128,4 @@ export function oauthOptionsFrom(o: Record<string, unknown>, onByDefault = false
 
 function someFlagBesides(o: Record<string, unknown>, key: string): boolean {
   return anyValueFlag({ ...o, [key]: undefined });
-}
-
-/**
- * A secret typed on the command line would show in `ps` for as long as the
- * run lasts: the process title is set to the bare command instead (on Linux
- * this overwrites the arguments seen in /proc/PID/cmdline).
- */
-export function hideSecretArguments(argv: readonly string[] = process.argv): void {
-  if (!argv.some((a) => SECRET_FLAGS.some((f) => a === f || a.startsWith(`${f}=`)))) return;
-  const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
-  process.title = `mcpload ${command}`.trim();
 }

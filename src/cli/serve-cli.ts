@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { runServe } from '../server/serve-command.js';
-import { hideSecretArguments } from './oauth-options.js';
+import { hideSecretArguments } from './secret-arguments.js';
 import { UsageError } from './usage-error.js';
 import { collect, humanDuration, parseDurationMs, parseNonNegativeInt, parsePort, parsePositiveDurationMs } from './values.js';
 
