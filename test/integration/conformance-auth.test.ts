@@ -46,17 +46,18 @@ function authScenarios(suite: string): { name: string; versions: string[] }[] {
 }
 
 function runScenario(suite: string, scenario: string, protocolVersion: string | undefined): Promise<{ code: number | null; out: string }> {
-  // The suite splits --command on spaces: no path may hold one.
+  // The suite splits --command on spaces: no path may hold one. Its deadline is generous: an authorization
+  // takes a dozen exchanges, and a loaded 2-core box stretches each.
   const command = [process.execPath, BIN, 'client', '--request-timeout', '10s', '--oauth-client-metadata-url', CIMD_URL,
     ...(protocolVersion === undefined ? [] : ['--protocol-version', protocolVersion])].join(' ');
   return new Promise((resolve) => {
-    const child = spawn(NODE22, [suite, 'client', '--command', command, '--scenario', scenario, '--timeout', '20000'], {
+    const child = spawn(NODE22, [suite, 'client', '--command', command, '--scenario', scenario, '--timeout', '60000'], {
       cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('close', (code) => {
       clearTimeout(guard);
       resolve({ code, out });
@@ -76,7 +77,7 @@ test('the 0.1.x suite lists its 22 auth scenarios', { skip: missing }, () => {
   assert.equal(first.length, 22, first.map((s) => s.name).join(', '));
 });
 for (const { name } of first) {
-  test(`conformance 0.1.x ${name}: mcpload client passes`, { skip: missing, timeout: 60_000 }, async () => {
+  test(`conformance 0.1.x ${name}: mcpload client passes`, { skip: missing, timeout: 120_000 }, async () => {
     const { code, out } = await runScenario(SUITE_01, name, undefined);
     assertPassed(code, out);
   });
@@ -87,7 +88,7 @@ const known = new Set(first.map((s) => s.name));
 for (const { name, versions } of authScenarios(SUITE_02).filter((s) => !known.has(s.name))) {
   // A scenario of 2026-07-28 alone runs a stateless server: the client must speak that revision.
   const only2026 = versions.length === 1 && versions[0] === '2026-07-28';
-  test(`conformance 0.2.x ${name}: mcpload client passes`, { skip: missing ?? LEFT_OUT[name], timeout: 60_000 }, async () => {
+  test(`conformance 0.2.x ${name}: mcpload client passes`, { skip: missing ?? LEFT_OUT[name], timeout: 120_000 }, async () => {
     const { code, out } = await runScenario(SUITE_02, name, only2026 ? '2026-07-28' : undefined);
     assertPassed(code, out);
   });
