@@ -3,11 +3,11 @@
  * probe, client): one definition, so the names and help never drift between
  * them. The work is in src/transports/oauth/.
  */
-import { accessSync, constants, statSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { RunSetupError } from '../app/scenario-setup.js';
 import type { OAuthGrant, OAuthOptions, TokenEndpointAuth } from '../transports/oauth/options.js';
 import { hideSecretArguments } from './secret-arguments.js';
+import { readableFile } from './tls-options.js';
 
 const GRANTS: readonly OAuthGrant[] = ['auto', 'authorization_code', 'client_credentials'];
 const TOKEN_AUTHS: readonly TokenEndpointAuth[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
@@ -59,18 +59,6 @@ export function addOAuthOptions(command: Command, onByDefault = false): Command 
     .option('--oauth-redirect-uri <url>', 'OAuth: redirect_uri of the code grant; never listened on (the code is read from the redirect)', parseUrl)
     .option('--oauth-token-file <file>', 'a file of access tokens, one a line: each user sends its own (round robin), no OAuth flow')
     .option('--oauth-credentials-file <file>', 'OAuth: a file of "client_id client_secret" lines: each user authorizes as its own client (client credentials)');
-}
-
-function readableFile(flag: string, file: unknown): string | undefined {
-  if (file === undefined || file === null || file === '') return undefined;
-  const path = String(file);
-  try {
-    accessSync(path, constants.R_OK);
-    if (!statSync(path).isFile()) throw new Error('not a file');
-  } catch {
-    throw new RunSetupError(`${flag} ${path}: no readable file there`);
-  }
-  return path;
 }
 
 /** Some --oauth-* flag with a value was given (not only the defaults). */

@@ -11,10 +11,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, cleanEnv, ROOT } from './cli-helpers.js';
+import { BIN, ROOT } from './cli-helpers.js';
+import { runConformanceClient } from './conformance-run.js';
 import { nodeBinary } from '../helpers/node-version.js';
 
 const SUITE_01 = path.join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
@@ -46,23 +47,11 @@ function authScenarios(suite: string): { name: string; versions: string[] }[] {
 }
 
 function runScenario(suite: string, scenario: string, protocolVersion: string | undefined): Promise<{ code: number | null; out: string }> {
-  // The suite splits --command on spaces: no path may hold one. Its deadline is generous: an authorization
-  // takes a dozen exchanges, and a loaded 2-core box stretches each.
+  // The suite splits --command on spaces: no path may hold one.
   const command = [process.execPath, BIN, 'client', '--request-timeout', '10s', '--oauth-client-metadata-url', CIMD_URL,
     ...(protocolVersion === undefined ? [] : ['--protocol-version', protocolVersion])].join(' ');
-  return new Promise((resolve) => {
-    const child = spawn(NODE22, [suite, 'client', '--command', command, '--scenario', scenario, '--timeout', '60000'], {
-      cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, out });
-    });
-  });
+  // Generous deadlines: an authorization takes a dozen exchanges, and a loaded 2-core box stretches each.
+  return runConformanceClient({ node22: NODE22, suite, command, scenario, timeoutMs: 60_000, killAfterMs: 90_000 });
 }
 
 function assertPassed(code: number | null, out: string): void {
