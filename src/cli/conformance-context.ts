@@ -1,8 +1,9 @@
 /**
  * The official conformance suite hands a client scenario's credentials over
  * in MCP_CONFORMANCE_CONTEXT (JSON: client_id, client_secret,
- * private_key_pem, signing_algorithm). `mcpload client` takes them as if they
- * had been given as --oauth-* flags; flags given win.
+ * private_key_pem, signing_algorithm, the identity provider's idp_* and a
+ * workload's valid_jwt). `mcpload client` takes them as if they had been
+ * given as --oauth-* flags; flags given win.
  */
 import type { OAuthOptions } from '../transports/oauth/options.js';
 
@@ -11,6 +12,11 @@ interface ConformanceContext {
   client_secret?: unknown;
   private_key_pem?: unknown;
   signing_algorithm?: unknown;
+  idp_client_id?: unknown;
+  idp_id_token?: unknown;
+  idp_token_endpoint?: unknown;
+  /** Workload identity: a valid JWT assertion. */
+  valid_jwt?: unknown;
 }
 
 function text(value: unknown): string | undefined {
@@ -34,5 +40,11 @@ export function conformanceOAuth(oauth: OAuthOptions | undefined, raw: string | 
   if (pem !== undefined) out.privateKeyPem = pem;
   const alg = text(ctx.signing_algorithm);
   if (alg !== undefined && out.signingAlg === undefined) out.signingAlg = alg;
+  const assertion = text(ctx.valid_jwt);
+  if (assertion !== undefined) out.assertion = assertion;
+  const idToken = text(ctx.idp_id_token);
+  const tokenEndpoint = text(ctx.idp_token_endpoint);
+  const idpClient = text(ctx.idp_client_id);
+  if (idToken !== undefined && tokenEndpoint !== undefined && idpClient !== undefined) out.idp = { idToken, tokenEndpoint, clientId: idpClient };
   return out;
 }

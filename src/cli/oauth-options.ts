@@ -9,7 +9,7 @@ import type { OAuthGrant, OAuthOptions, TokenEndpointAuth } from '../transports/
 import { hideSecretArguments } from './secret-arguments.js';
 import { readableFile } from './tls-options.js';
 
-const GRANTS: readonly OAuthGrant[] = ['auto', 'authorization_code', 'client_credentials'];
+const GRANTS: readonly OAuthGrant[] = ['auto', 'authorization_code', 'client_credentials', 'jwt_bearer'];
 const TOKEN_AUTHS: readonly TokenEndpointAuth[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 
 function oneOfList<T extends string>(list: readonly T[]): (text: string) => T {
@@ -57,6 +57,10 @@ export function addOAuthOptions(command: Command, onByDefault = false): Command 
     .option('--oauth-scope <scopes>', 'OAuth: scope to ask for when neither the 401 nor the resource metadata names one')
     .option('--oauth-client-metadata-url <url>', 'OAuth: https URL of this client\'s metadata document, used as client_id where the server supports it', parseMetadataUrl)
     .option('--oauth-redirect-uri <url>', 'OAuth: redirect_uri of the code grant; never listened on (the code is read from the redirect)', parseUrl)
+    .option('--oauth-assertion <jwt>', 'OAuth: a JWT assertion for the JWT bearer grant (RFC 7523, workload identity; prefer MCPLOAD_OAUTH_ASSERTION); never printed')
+    .option('--oauth-id-token <jwt>', 'OAuth: an identity provider\'s ID token, exchanged there for an ID-JAG (SEP-990; prefer MCPLOAD_OAUTH_ID_TOKEN); never printed')
+    .option('--oauth-idp-token-endpoint <url>', 'OAuth: the token endpoint of the identity provider of --oauth-id-token', parseUrl)
+    .option('--oauth-idp-client-id <id>', 'OAuth: this client\'s id at that identity provider')
     .option('--oauth-token-file <file>', 'a file of access tokens, one a line: each user sends its own (round robin), no OAuth flow')
     .option('--oauth-credentials-file <file>', 'OAuth: a file of "client_id client_secret" lines: each user authorizes as its own client (client credentials)');
 }
@@ -64,7 +68,7 @@ export function addOAuthOptions(command: Command, onByDefault = false): Command 
 /** Some --oauth-* flag with a value was given (not only the defaults). */
 function anyValueFlag(o: Record<string, unknown>): boolean {
   return ['oauthClientId', 'oauthClientSecret', 'oauthPrivateKey', 'oauthSigningAlg', 'oauthTokenAuth', 'oauthScope', 'oauthClientMetadataUrl',
-    'oauthRedirectUri', 'oauthTokenFile', 'oauthCredentialsFile'].some((k) => o[k] !== undefined) || (o.oauthGrant !== undefined && o.oauthGrant !== 'auto');
+    'oauthRedirectUri', 'oauthTokenFile', 'oauthCredentialsFile', 'oauthAssertion', 'oauthIdToken', 'oauthIdpTokenEndpoint', 'oauthIdpClientId'].some((k) => o[k] !== undefined) || (o.oauthGrant !== undefined && o.oauthGrant !== 'auto');
 }
 
 /**
@@ -111,6 +115,12 @@ export function oauthOptionsFrom(o: Record<string, unknown>, onByDefault = false
   if (o.oauthScope !== undefined) out.scope = String(o.oauthScope);
   if (o.oauthClientMetadataUrl !== undefined) out.clientMetadataUrl = String(o.oauthClientMetadataUrl);
   if (o.oauthRedirectUri !== undefined) out.redirectUri = String(o.oauthRedirectUri);
+  if (o.oauthAssertion !== undefined) out.assertion = String(o.oauthAssertion);
+  const idp = [o.oauthIdToken, o.oauthIdpTokenEndpoint, o.oauthIdpClientId];
+  if (idp.some((v) => v !== undefined)) {
+    if (idp.some((v) => v === undefined)) throw new RunSetupError('--oauth-id-token, --oauth-idp-token-endpoint and --oauth-idp-client-id go together');
+    out.idp = { idToken: String(o.oauthIdToken), tokenEndpoint: String(o.oauthIdpTokenEndpoint), clientId: String(o.oauthIdpClientId) };
+  }
   return out;
 }
 

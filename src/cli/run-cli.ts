@@ -98,7 +98,7 @@ function checkCombinations(command: Command, o: OptionValues): void {
 }
 
 /** Settings whose values are never logged. */
-const SECRET_SETTINGS = new Set(['authToken', 'webLogin', 'webToken', 'header', 'oauthClientSecret']);
+const SECRET_SETTINGS = new Set(['authToken', 'webLogin', 'webToken', 'header', 'oauthClientSecret', 'oauthAssertion', 'oauthIdToken']);
 
 /**
  * For --loglevel DEBUG: every setting not left at its default, with where it

@@ -33,8 +33,6 @@ const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
 const LEFT_OUT: Record<string, string> = {
   'auth/dpop': 'DPoP (RFC 9449) proofs are not implemented',
   'auth/dpop-nonce': 'DPoP (RFC 9449) proofs are not implemented',
-  'auth/enterprise-managed-authorization': 'the ID-JAG token exchange (SEP-990) is not implemented',
-  'auth/wif-jwt-bearer': 'the JWT bearer grant of workload identity federation is not implemented',
 };
 
 /** The auth scenarios a suite lists, with the spec versions it names for each. */

@@ -10,10 +10,20 @@ export type TokenEndpointAuth = 'client_secret_basic' | 'client_secret_post' | '
 /**
  * `authorization_code`: PKCE, with the authorization redirect followed by an
  * HTTP request (no browser). `client_credentials`: machine to machine.
- * `auto`: client credentials when the authorization server offers that grant
- * and not the code grant, else the code grant.
+ * `jwt_bearer`: RFC 7523 with an assertion given or obtained from an
+ * identity provider. `auto`: the JWT bearer grant when an assertion or an
+ * identity provider is given, else client credentials when the
+ * authorization server offers that grant and not the code grant, else the
+ * code grant.
  */
-export type OAuthGrant = 'auto' | 'authorization_code' | 'client_credentials';
+export type OAuthGrant = 'auto' | 'authorization_code' | 'client_credentials' | 'jwt_bearer';
+
+/** SEP-990 (enterprise-managed authorization): an IdP's ID token exchanged there for an ID-JAG, the JWT-bearer assertion. */
+export interface IdentityProvider {
+  tokenEndpoint: string;
+  clientId: string;
+  idToken: string;
+}
 
 export interface OAuthOptions {
   grant: OAuthGrant;
@@ -34,6 +44,10 @@ export interface OAuthOptions {
   clientMetadataUrl?: string;
   /** redirect_uri of the code grant; never listened on (the code is read from the Location header). */
   redirectUri?: string;
+  /** JWT bearer grant (RFC 7523 §2.1, workload identity): the assertion, sent as it is. */
+  assertion?: string;
+  /** JWT bearer grant with an assertion obtained from this identity provider (RFC 8693 token exchange). */
+  idp?: IdentityProvider;
   /** One access token per line; user N sends line N (round robin). No other OAuth then. */
   tokenFile?: string;
   /** One `client_id client_secret` pair per line; user N authorizes as line N (client credentials). */

@@ -14,7 +14,8 @@ import { createPrivateKeyJwtAuth } from '@modelcontextprotocol/sdk/client/auth-e
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { followAuthorization } from './redirect.js';
-import type { OAuthGrant, TokenEndpointAuth } from './options.js';
+import type { IdentityProvider, OAuthGrant, TokenEndpointAuth } from './options.js';
+import { exchangeIdToken, JWT_BEARER_GRANT } from './id-jag.js';
 
 /** What users of one run share. */
 export class SharedOAuthState {
@@ -35,6 +36,8 @@ export interface ProviderConfig {
   tokenAuth?: TokenEndpointAuth;
   scope?: string;
   clientMetadataUrl?: string;
+  assertion?: string;
+  idp?: IdentityProvider;
 }
 
 /** A token and when it was obtained (for refresh before expiry). */
@@ -50,6 +53,8 @@ export class LoadOAuthProvider implements OAuthClientProvider {
   private own: OAuthClientInformationMixed | undefined;
   /** Decided once the authorization server's metadata is known (grant `auto`). */
   private clientCredentials: boolean;
+  /** RFC 7523 grant instead of client credentials (both non-interactive). */
+  private readonly jwtBearer: boolean;
   readonly addClientAuthentication: OAuthClientProvider['addClientAuthentication'];
 
   constructor(
@@ -57,8 +62,11 @@ export class LoadOAuthProvider implements OAuthClientProvider {
     private readonly shared: SharedOAuthState,
     /** The fetch the redirect handler uses (recorded as `OAUTH authorize`). */
     private readonly authorizeFetch: FetchLike,
+    /** The fetch of the identity provider's token exchange (recorded as `OAUTH idp token exchange`). */
+    private readonly idpFetch?: FetchLike,
   ) {
-    this.clientCredentials = config.grant === 'client_credentials';
+    this.jwtBearer = config.grant === 'jwt_bearer' || (config.grant === 'auto' && (config.assertion !== undefined || config.idp !== undefined));
+    this.clientCredentials = config.grant === 'client_credentials' || this.jwtBearer;
     if (config.clientId !== undefined) {
       this.own = { client_id: config.clientId, ...(config.clientSecret !== undefined ? { client_secret: config.clientSecret } : {}) };
       const method = config.tokenAuth ?? (config.privateKeyPem !== undefined ? 'private_key_jwt' : undefined);
@@ -87,7 +95,7 @@ export class LoadOAuthProvider implements OAuthClientProvider {
       // SEP-837: a command-line tool is a native application (the SDK passes unknown fields through to registration).
       application_type: 'native',
       redirect_uris: this.clientCredentials ? [] : [this.config.redirectUri],
-      grant_types: this.clientCredentials ? ['client_credentials'] : ['authorization_code', 'refresh_token'],
+      grant_types: this.jwtBearer ? [JWT_BEARER_GRANT] : this.clientCredentials ? ['client_credentials'] : ['authorization_code', 'refresh_token'],
       response_types: this.clientCredentials ? [] : ['code'],
       ...(auth !== undefined ? { token_endpoint_auth_method: auth } : {}),
       ...(this.config.scope !== undefined ? { scope: this.config.scope } : {}),
@@ -136,8 +144,16 @@ export class LoadOAuthProvider implements OAuthClientProvider {
     return this.verifier;
   }
 
-  prepareTokenRequest(scope?: string): URLSearchParams | undefined {
+  async prepareTokenRequest(scope?: string): Promise<URLSearchParams | undefined> {
     if (!this.clientCredentials) return undefined; // the SDK's authorization_code / refresh_token requests
+    if (this.jwtBearer) {
+      const params = new URLSearchParams({ grant_type: JWT_BEARER_GRANT });
+      const idp = this.config.idp;
+      const assertion = idp === undefined ? this.config.assertion : await exchangeIdToken(idp, this.shared.discovery, this.idpFetch!);
+      if (assertion !== undefined) params.set('assertion', assertion);
+      if (scope) params.set('scope', scope);
+      return params;
+    }
     const params = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scope) params.set('scope', scope);
     return params;
@@ -152,7 +168,7 @@ export class LoadOAuthProvider implements OAuthClientProvider {
   /** Grant `auto`: client credentials when the server offers that grant and not the code grant. */
   private settleGrant(state: OAuthDiscoveryState): void {
     const grants = state.authorizationServerMetadata?.grant_types_supported;
-    if (this.config.grant === 'auto' && Array.isArray(grants)) {
+    if (this.config.grant === 'auto' && !this.jwtBearer && Array.isArray(grants)) {
       this.clientCredentials = grants.includes('client_credentials') && !grants.includes('authorization_code');
     }
   }

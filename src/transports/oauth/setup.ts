@@ -79,6 +79,8 @@ function signingAlgFor(pem: string, given: string | undefined): string {
 export function prepareOAuth(opts: OAuthOptions, target: OAuthTarget): OAuthAuthorizers {
   const redactor = new Redactor();
   redactor.add(opts.clientSecret);
+  redactor.add(opts.assertion);
+  redactor.add(opts.idp?.idToken);
   if (opts.tokenFile !== undefined) {
     const tokens = fileLines('--oauth-token-file', opts.tokenFile);
     for (const t of tokens) redactor.add(t);
@@ -93,7 +95,7 @@ export function prepareOAuth(opts: OAuthOptions, target: OAuthTarget): OAuthAuth
   const base: ProviderConfig = {
     grant: opts.grant, clientName: 'mcpload', redirectUri: opts.redirectUri ?? DEFAULT_REDIRECT_URI,
     clientId: opts.clientId, clientSecret: opts.clientSecret, privateKeyPem, signingAlg,
-    tokenAuth: opts.tokenAuth, scope: opts.scope, clientMetadataUrl: opts.clientMetadataUrl,
+    tokenAuth: opts.tokenAuth, scope: opts.scope, clientMetadataUrl: opts.clientMetadataUrl, assertion: opts.assertion, idp: opts.idp,
   };
   let perUser: ProviderConfig[] = [base];
   if (opts.credentialsFile !== undefined) {
@@ -112,7 +114,7 @@ export function prepareOAuth(opts: OAuthOptions, target: OAuthTarget): OAuthAuth
     forUser(recorder: Recorder): RequestAuthorizer {
       const ctx = { dispatcher: target.dispatcher, recorder, timeoutMs: target.timeoutMs };
       const config = perUser[next++ % perUser.length]!;
-      const provider = new LoadOAuthProvider(config, shared, recordingFetch(ctx, 'authorize'));
+      const provider = new LoadOAuthProvider(config, shared, recordingFetch(ctx, 'authorize'), recordingFetch(ctx, 'idp token exchange'));
       return new OAuthAuthorizer({ serverUrl: target.mcpUrl, provider, shared, fetchFn: recordingFetch(ctx), recorder, redactor });
     },
     redact: (text) => redactor.redact(text),
