@@ -124,3 +124,26 @@ test('OAuth flags that cannot go together, or a missing file: one line, exit 2, 
     assert.doesNotMatch(r.stdout, /Aggregated/);
   }
 });
+
+test('client and probe authorize against serve --oauth; the secret appears in neither output', { timeout: 120_000 }, async () => {
+  const server = await startServeProcess(['--oauth', '--oauth-client-id', CLIENT, '--oauth-client-secret', SECRET]);
+  try {
+    const env = { MCPLOAD_OAUTH_CLIENT_SECRET: SECRET };
+    const client = await runCli(['client', `${server.url}/mcp`, '--oauth-client-id', CLIENT], env);
+    const clientOut = `${client.stdout}\n${client.stderr}`;
+    // Exit 1 is the reference server's tools that fail on purpose (fail, test_error_handling); 2 would be bad input.
+    assert.notEqual(client.code, 2, clientOut);
+    // `auto` picked client credentials: the server offers only that grant.
+    assert.match(client.stdout, /^OAUTH\s+token\s.*\bok$/m, clientOut);
+    assert.match(client.stdout, /^initialize\s+\/mcp\s.*\bok$/m, clientOut);
+    assert.ok(!clientOut.includes(SECRET), clientOut);
+
+    const probe = await runCli(['probe', '--host', server.url, '--oauth-client-id', CLIENT], env);
+    const probeOut = `${probe.stdout}\n${probe.stderr}`;
+    assert.notEqual(probe.code, 2, probeOut);
+    assert.doesNotMatch(probeOut, /no access token/, probeOut);
+    assert.ok(!probeOut.includes(SECRET), probeOut);
+  } finally {
+    await server.stop();
+  }
+});
