@@ -26,6 +26,8 @@ import { preflightConnect } from '../transports/preflight.js';
 import { tlsConnectOptions, TlsFileError, type TlsOptions } from '../transports/tls-options.js';
 import { RunSetupError } from './scenario-setup.js';
 import { McpHttpClient } from '../transports/mcp-http.js';
+import type { OAuthOptions } from '../transports/oauth/options.js';
+import { OAuthSetupError, prepareOAuth } from '../transports/oauth/setup.js';
 import { ServerStream } from '../transports/server-stream.js';
 
 export interface ClientCommandOptions {
@@ -40,6 +42,8 @@ export interface ClientCommandOptions {
   seed: number;
   /** HTTPS trust and client certificates (--insecure-skip-tls-verify, --ca-cert, --client-cert, --client-key). */
   tls?: TlsOptions;
+  /** OAuth 2.1 on a 401 (discovery, registration, PKCE with the redirect followed by HTTP, client credentials...). */
+  oauth?: OAuthOptions;
 }
 
 export interface ClientIo {
@@ -92,9 +96,17 @@ export async function runClient(opts: ClientCommandOptions, io: ClientIo): Promi
   const headers = { ...opts.headers };
   if (opts.authToken !== undefined) headers.authorization = `Bearer ${opts.authToken}`;
   const replies = agentReplies(opts.seed);
+  let auth;
+  try {
+    auth = opts.oauth === undefined ? undefined : prepareOAuth(opts.oauth, { mcpUrl: opts.url, dispatcher, timeoutMs: opts.requestTimeoutMs }).forUser(recorder);
+  } catch (err) {
+    await dispatcher.destroy().catch(() => undefined);
+    if (err instanceof OAuthSetupError) throw new RunSetupError(err.message);
+    throw err;
+  }
   const client = new McpHttpClient({
     url: opts.url, recorder, dispatcher, headers, timeoutMs: opts.requestTimeoutMs,
-    protocolVersion: opts.protocolVersion, serverRequests: replies,
+    protocolVersion: opts.protocolVersion, serverRequests: replies, auth,
   });
   let serverStream: ServerStream | undefined;
   io.out(`mcpload client: ${opts.url}${opts.scenario === undefined ? '' : ` (scenario ${opts.scenario})`}\n`);
@@ -105,7 +117,10 @@ export async function runClient(opts: ClientCommandOptions, io: ClientIo): Promi
       // Like the official clients: listen for the server's own requests (elicitation, sampling) on GET.
       serverStream = new ServerStream({
         dispatcher, url: opts.url, recorder, replies, timeoutMs: opts.requestTimeoutMs,
-        headers: { ...headers, 'mcp-session-id': client.sessionId, 'mcp-protocol-version': client.negotiatedProtocolVersion },
+        headers: {
+          ...headers, 'mcp-session-id': client.sessionId, 'mcp-protocol-version': client.negotiatedProtocolVersion,
+          ...(client.authorization !== undefined ? { authorization: client.authorization } : {}),
+        },
       });
       await serverStream.open();
     }

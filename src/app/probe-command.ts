@@ -15,6 +15,8 @@ import { selectChecks } from '../security/registry.js';
 import { blockingFailures, runChecks } from '../security/runner.js';
 import { VERSION } from '../version.js';
 import type { TlsOptions } from '../transports/tls-options.js';
+import type { OAuthOptions } from '../transports/oauth/options.js';
+import { obtainAccessToken } from './oauth-token.js';
 import { checkReportPaths } from './report-paths.js';
 import { writeEach, type ReportJob } from './reports.js';
 import { openTarget } from './target.js';
@@ -38,6 +40,8 @@ export interface ProbeCommandOptions {
   maxProbeSessions?: number;
   /** HTTPS trust and client certificates (--insecure-skip-tls-verify, --ca-cert, --client-cert, --client-key). */
   tls?: TlsOptions;
+  /** OAuth 2.1: a token is obtained first (one handshake) and the checks run with it as --auth-token. */
+  oauth?: OAuthOptions;
 }
 
 export interface ProbeIo {
@@ -60,14 +64,17 @@ export interface ProbeResult {
 
 export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<number> {
   checkReportPaths(opts);
-  const target = await openTarget({ host: opts.host, authToken: opts.authToken, headers: opts.headers, requestTimeoutMs: opts.requestTimeoutMs, tls: opts.tls });
+  const target = await openTarget({
+    host: opts.host, authToken: opts.authToken, headers: opts.headers, requestTimeoutMs: opts.requestTimeoutMs, tls: opts.tls, oauth: opts.oauth,
+  });
   try {
     const { env } = target;
+    const authToken = opts.oauth === undefined ? opts.authToken : await obtainAccessToken(env, opts.protocolVersion);
     const ctx = new ProbeContext({
       mcpUrl: env.mcpUrl,
       restBaseUrl: env.restBaseUrl,
       dispatcher: target.dispatcher,
-      authToken: opts.authToken,
+      authToken,
       authTokenB: opts.authTokenB,
       headers: opts.headers,
       blockedTools: opts.blockedTools,

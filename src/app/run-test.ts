@@ -17,6 +17,7 @@ import { prepareScenario, type ScenarioSelection } from './scenario-setup.js';
 import { openTarget } from './target.js';
 import { testRunFor, type TestRun } from './test-run.js';
 import type { TlsOptions } from '../transports/tls-options.js';
+import type { OAuthOptions } from '../transports/oauth/options.js';
 
 export { RunSetupError } from './scenario-setup.js';
 export type { RunIo } from './conclude.js';
@@ -52,6 +53,8 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags 
   prometheus?: PrometheusOptions;
   /** HTTPS trust and client certificates (--insecure-skip-tls-verify, --ca-cert, --client-cert, --client-key). */
   tls?: TlsOptions;
+  /** OAuth 2.1 or a token file (--oauth...): each user authorizes for itself; the token endpoint gets its own OAUTH rows. */
+  oauth?: OAuthOptions;
   /** Exit code when the run failed on its default verdict (failures, task exceptions, failed checks); Locust's --exit-code-on-error. Default 1. */
   exitCodeOnError?: number;
   /** Web UI: quit this many seconds after the run ends (Locust's --autoquit); absent: stay up until Ctrl-C. */

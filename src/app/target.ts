@@ -15,6 +15,8 @@ import { splitCommandLine } from '../transports/command-line.js';
 import { StdioConnector } from '../transports/mcp-stdio.js';
 import { detectTransport, SseConnector } from '../transports/mcp-sse.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
+import type { OAuthOptions } from '../transports/oauth/options.js';
+import { OAuthSetupError, prepareOAuth, type OAuthAuthorizers } from '../transports/oauth/setup.js';
 
 export interface TargetOptions {
   host?: string;
@@ -36,6 +38,8 @@ export interface TargetOptions {
   tls?: TlsOptions;
   /** Skip the one request that checks a --host answers at all (default: check). */
   skipPreflight?: boolean;
+  /** OAuth 2.1 or a token file (--oauth...); Streamable HTTP only. */
+  oauth?: OAuthOptions;
 }
 
 export interface Target {
@@ -98,8 +102,10 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   if (modern && opts.transport === 'sse') throw new RunSetupError(`--protocol-version ${opts.protocolVersion} has no legacy HTTP+SSE transport; leave out --transport sse`);
   if (opts.stdio !== undefined) {
     if (opts.host !== undefined) throw new RunSetupError('--stdio and --host name two targets; give one');
+    if (opts.oauth !== undefined) throw new RunSetupError('OAuth (--oauth...) is for HTTP targets; a --stdio server has no authorization');
     return openStdioTarget({ ...opts, stdio: opts.stdio });
   }
+  if (opts.oauth !== undefined && opts.transport === 'sse') throw new RunSetupError('OAuth (--oauth...) works over Streamable HTTP in this version of mcpload, not --transport sse');
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.authToken) headers.authorization = `Bearer ${opts.authToken}`;
   const dispatcher = dispatcherFor(opts.tls);
@@ -115,6 +121,15 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   const embedded = opts.host ? undefined : await startEmbeddedServer({ authToken: opts.authToken });
   const host = opts.host ?? embedded!.url;
   const { mcpUrl, restBaseUrl } = resolveEndpoints(host);
+  let oauth: OAuthAuthorizers | undefined;
+  try {
+    oauth = opts.oauth === undefined ? undefined : prepareOAuth(opts.oauth, { mcpUrl, dispatcher, timeoutMs: opts.requestTimeoutMs });
+  } catch (err) {
+    await dispatcher.destroy().catch(() => undefined);
+    await embedded?.stop();
+    if (err instanceof OAuthSetupError) throw new RunSetupError(err.message);
+    throw err;
+  }
   let mcpConnector: SseConnector | undefined;
   // The stateless revision is Streamable HTTP by definition: no handshake to probe with.
   if (opts.host !== undefined && !modern && (opts.transport === 'sse' || opts.transport === 'auto')) {
@@ -129,7 +144,7 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
     dispatcher,
     env: {
       host, mcpUrl, restBaseUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, silentRecorder,
-      ...(mcpConnector ? { mcpConnector } : {}), ...(tls ? { tls } : {}),
+      ...(mcpConnector ? { mcpConnector } : {}), ...(tls ? { tls } : {}), ...(oauth ? { oauth } : {}),
     },
     async close() {
       // A target that never answers must not hold the generator's exit.

@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { runClient } from '../app/client-command.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
+import { addOAuthOptions, oauthOptionsFrom } from './oauth-options.js';
+import { conformanceOAuth } from './conformance-context.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { UsageError, usageParse } from './usage-error.js';
 import { humanDuration, parsePositiveDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
@@ -23,7 +25,7 @@ export function addClientCommand(program: Command, onStart: () => void): Command
     .option('--auth-token <token>', 'bearer token sent to the server (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
     .option('--seed <n>', 'seed for generated tool arguments', parseNonNegativeInt, 1);
-  addTlsOptions(client)
+  addOAuthOptions(addTlsOptions(client), true)
     .addHelpText('after', '\nExample:\n  mcpload client http://127.0.0.1:8000/mcp\n\nExit codes: 0 every exchange succeeded, 1 one failed, 2 bad input.');
   return client.action(async (url: string | undefined, o) => {
     onStart();
@@ -41,6 +43,7 @@ export function addClientCommand(program: Command, onStart: () => void): Command
         authToken: o.authToken,
         seed: o.seed,
         tls: tlsOptionsFrom(o),
+        oauth: conformanceOAuth(oauthOptionsFrom(o, true), process.env.MCP_CONFORMANCE_CONTEXT),
       },
       { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
     );

@@ -7,6 +7,7 @@ import { runProbe } from '../app/probe-command.js';
 import { SEVERITIES, type Severity } from '../security/check.js';
 import { collect, humanDuration, parseDurationMs, parsePositiveDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
+import { addOAuthOptions, oauthOptionsFrom } from './oauth-options.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 
 export function parseSeverity(text: string): Severity {
@@ -41,7 +42,7 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
     .addOption(new Option('--request-timeout <duration>', 'per-request timeout').argParser(parsePositiveDurationMs).default(10_000, humanDuration(10_000)))
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {});
-  return addTlsOptions(probe)
+  return addOAuthOptions(addTlsOptions(probe))
     .action(async (o) => {
       onStart();
       const tls = tlsOptionsFrom(o);
@@ -63,6 +64,7 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
           protocolVersion: o.protocolVersion,
           headers: o.header,
           tls,
+          oauth: oauthOptionsFrom(o),
         },
         { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
       );

@@ -18,6 +18,7 @@
  * tells it when this process is gone.
  */
 import { spawn } from 'node:child_process';
+import { hideSecretArguments } from './secret-arguments.js';
 
 const RUN_FLAGS = ['--max-semi-space-size=32'];
 const MARK = 'MCPLOAD_RELAUNCHED';
@@ -51,6 +52,8 @@ function relayToChild(): Promise<never> {
     env: { ...process.env, [MARK]: '1' },
     detached: true,
   });
+  // The child has the arguments now; this relaying process need not show them.
+  hideSecretArguments();
   const relay = (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };

@@ -12,6 +12,7 @@ import { applyConfigEntries, configFileFor, DEFAULT_CONFIG_FILE, readConfigEntri
 import { parseProcesses, parsePositiveInt, parseStagesOption, parseUserStagesOption } from './load-values.js';
 import { Logger, LOG_LEVELS, parseLogLevel } from './logger.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
+import { addOAuthOptions, oauthOptionsFrom } from './oauth-options.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { parseStdioCommand, parseTransport } from './transport-values.js';
 import { UsageError } from './usage-error.js';
@@ -98,7 +99,7 @@ function checkCombinations(command: Command, o: OptionValues): void {
 }
 
 /** Settings whose values are never logged. */
-const SECRET_SETTINGS = new Set(['authToken', 'webLogin', 'webToken', 'header']);
+const SECRET_SETTINGS = new Set(['authToken', 'webLogin', 'webToken', 'header', 'oauthClientSecret', 'oauthAssertion', 'oauthIdToken']);
 
 /**
  * For --loglevel DEBUG: every setting not left at its default, with where it
@@ -134,7 +135,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     scenario: benchOr(o.benchMode, scenario),
     // target
     host: o.host, stdio: o.stdio, stdioShared: o.stdioShared, transport: o.transport, protocolVersion: o.protocolVersion,
-    authToken: o.authToken, headers: o.header, requestTimeoutMs: o.requestTimeout, tls: tlsOptionsFrom(o),
+    authToken: o.authToken, headers: o.header, requestTimeoutMs: o.requestTimeout, tls: tlsOptionsFrom(o), oauth: oauthOptionsFrom(o),
     // load
     users: o.users, spawnRate: o.spawnRate, timeMs: o.time, userStages: o.userStages, arrivalRate: o.arrivalRate, stages: o.stages,
     maxUsers: o.maxUsers, stopTimeoutMs: o.stopTimeout, processes: o.processes, busyPoll: o.busyPoll, resetStats: o.resetStats,
@@ -228,6 +229,8 @@ function defineOptions(run: Command): Command {
     .option('--security', 'add the SecurityProbe user class: the cheap security checks, repeated beside the load', false)
     .option('--security-weight <n>', 'weight of the SecurityProbe class', parsePositiveNumber, 1);
   addTlsOptions(run);
+  run.optionsGroup('Authorization (OAuth 2.1, docs/auth.md):');
+  addOAuthOptions(run);
 
   run.optionsGroup('Other:')
     // The file's own path comes from the command line only (serve's --config is another file).

@@ -4,7 +4,9 @@
  */
 import { Option, type Command } from 'commander';
 import { runServe } from '../server/serve-command.js';
-import { collect, humanDuration, parseDurationMs, parseNonNegativeInt, parsePort } from './values.js';
+import { hideSecretArguments } from './secret-arguments.js';
+import { UsageError } from './usage-error.js';
+import { collect, humanDuration, parseDurationMs, parseNonNegativeInt, parsePort, parsePositiveDurationMs } from './values.js';
 
 const IDLE_MS = 600_000;
 
@@ -21,6 +23,10 @@ export function addServeCommand(program: Command): Command {
   serve.optionsGroup('Security:')
     .option('--auth-token <token>', 'require this bearer token (prefer the MCPLOAD_AUTH_TOKEN variable)')
     .option('--auth-token-b <token>', 'accept a second token, another principal: sessions stay bound to the token that opened them')
+    .option('--oauth', 'be an OAuth 2.1 authorization server too (client credentials) and accept only its tokens on /mcp', false)
+    .option('--oauth-client-id <id>', 'with --oauth: the one client it knows', 'mcpload')
+    .option('--oauth-client-secret <secret>', 'with --oauth: that client\'s secret (prefer MCPLOAD_OAUTH_CLIENT_SECRET); required')
+    .addOption(serve.createOption('--oauth-token-ttl <duration>', 'with --oauth: lifetime of the tokens it issues').argParser(parsePositiveDurationMs).default(3_600_000, '1h'))
     .option('--allow-origin <origins...>', 'extra browser origins allowed besides loopback', collect, [])
     .option('--config <file>', 'JSON file: {"deny":[{"path":"/internal","methods":["GET"],"reason":"..."}], ...}')
     .option('--insecure-demo', 'turn every protection off, to see what failing probe checks look like (NEVER expose it)', false)
@@ -33,7 +39,11 @@ export function addServeCommand(program: Command): Command {
     .helpOption('-h, --help', 'display help for command')
     .addHelpText('after', '\nExample:\n  mcpload serve --port 8000          then: mcpload run --host http://127.0.0.1:8000');
   return serve.action(async (o) => {
+    if (o.oauth && (o.oauthClientSecret === undefined || o.oauthClientSecret === '')) throw new UsageError('--oauth needs --oauth-client-secret (or MCPLOAD_OAUTH_CLIENT_SECRET): the secret of the client it accepts');
+    if (o.oauth && o.authToken !== undefined) throw new UsageError('--oauth and --auth-token are two ways to protect the server; give one');
+    hideSecretArguments();
     await runServe({
+      ...(o.oauth ? { oauth: { clientId: o.oauthClientId, clientSecret: o.oauthClientSecret, tokenTtlMs: o.oauthTokenTtl } } : {}),
       port: o.port,
       bind: o.bind,
       stateless: o.stateless,

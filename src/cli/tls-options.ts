@@ -17,7 +17,7 @@ export function addTlsOptions(command: Command): Command {
 }
 
 /** Fails with one line naming the flag when `file` is missing or unreadable; the contents are read later, once. */
-function readableFile(flag: string, file: unknown): string | undefined {
+export function readableFile(flag: string, file: unknown): string | undefined {
   if (file === undefined || file === null || file === '') return undefined;
   const path = String(file);
   try {

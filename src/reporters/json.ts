@@ -44,7 +44,7 @@ export interface RunResult {
 
 
 export const REDACTED = '[redacted]';
-const SECRET_KEY = /token|password|secret|authorization|api[-_]?key/i;
+const SECRET_KEY = /token|password|secret|authorization|api[-_]?key|assertion|private[-_]?key/i;
 /** Header names that carry credentials without matching SECRET_KEY. */
 const SECRET_HEADER = /^(cookie|set-cookie|proxy-authorization)$/i;
 /** "scheme://user:password@host" */
@@ -78,7 +78,7 @@ function redactValue(value: unknown, inHeaders: boolean, seen: WeakSet<object>):
 
 /**
  * A copy of `settings` with the values of secret-looking keys (token,
- * password, secret, authorization, api key) replaced by "[redacted]", at any
+ * password, secret, authorization, api key, assertion, private key) replaced by "[redacted]", at any
  * depth; inside `headers` also cookies and "Name: value" header lines, and
  * anywhere the password of a URL.
  */

@@ -8,6 +8,7 @@ import type { UserClassDef, TaskDef } from '../engine/user-class.js';
 import type { McpClient, McpConnector } from '../transports/mcp-client.js';
 import type { RestClient } from '../transports/rest.js';
 import type { TlsConnectOptions } from '../transports/tls-options.js';
+import type { OAuthAuthorizers } from '../transports/oauth/setup.js';
 import type { Recorder } from '../metrics/sample.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
 import type { LoadShape } from '../engine/shape.js';
@@ -54,6 +55,8 @@ export interface ScenarioEnv {
   mcpConnector?: McpConnector;
   /** HTTPS trust and client certificate of the run (--ca-cert, --insecure-skip-tls-verify, --client-cert): for scenario code that opens its own connections. */
   tls?: TlsConnectOptions;
+  /** OAuth 2.1 or a token file (--oauth...): gives each user's MCP client its own credentials. */
+  oauth?: OAuthAuthorizers;
 }
 
 export interface Scenario {

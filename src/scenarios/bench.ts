@@ -30,6 +30,8 @@ function sessionHeaders(env: ScenarioEnv, user: VirtualUser): Record<string, str
   const sid = user.mcp.sessionId;
   if (sid !== undefined) headers['mcp-session-id'] = sid;
   if (user.mcp.initialized) headers['mcp-protocol-version'] = user.mcp.negotiatedProtocolVersion;
+  // OAuth: the token the user's client obtained in its handshake (renewed only when the session is reopened).
+  if (user.mcp.authorization !== undefined) headers.authorization = user.mcp.authorization;
   return headers;
 }
 

@@ -79,7 +79,7 @@ export class BearerAuth {
     };
   }
 
-  private refusal(headers: IncomingHttpHeaders, error: string | undefined, description: string): AuthRefusal {
+  protected refusal(headers: IncomingHttpHeaders, error: string | undefined, description: string): AuthRefusal {
     const metadataUrl = `${this.originOf(headers)}${PROTECTED_RESOURCE_PATH}`;
     const challenge = error
       ? `Bearer error="${error}", error_description="${description}", resource_metadata="${metadataUrl}"`
@@ -92,7 +92,7 @@ export class BearerAuth {
   }
 
   /** The origin clients used to reach us; a Host header that does not look like one is not echoed. */
-  private originOf(headers: IncomingHttpHeaders): string {
+  protected originOf(headers: IncomingHttpHeaders): string {
     const host = headers.host;
     return host !== undefined && HOST_SYNTAX.test(host) ? `http://${host}` : this.fallbackOrigin();
   }

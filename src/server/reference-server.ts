@@ -9,6 +9,7 @@ import type { DenyRule } from '../security/sensitive-routes.js';
 import { BearerAuth, PROTECTED_RESOURCE_MCP_PATH, PROTECTED_RESOURCE_PATH } from './bearer-auth.js';
 import { sendJson, splitUrl } from './http-util.js';
 import { McpEndpoint } from './mcp-endpoint.js';
+import { OAuthIssuer, type OAuthIssuerOptions } from './oauth-issuer.js';
 import { HIDDEN_TOOL, INSECURE_MAX_BODY_BYTES, LaxBearerAuth } from './insecure-demo.js';
 import { HEALTH_PATHS, RestApi } from './rest-api.js';
 import { RouteGuard } from './route-guard.js';
@@ -22,6 +23,8 @@ export interface ReferenceServerOptions {
   authToken?: string;
   /** A second accepted token (another principal): sessions opened with one token are refused to the other. */
   authTokenB?: string;
+  /** Be an OAuth 2.1 authorization server too (client credentials) and accept only the tokens it issued (oauth-issuer.ts). */
+  oauth?: OAuthIssuerOptions;
   /** Default 'sse', like the SDK. */
   responseMode?: 'sse' | 'json';
   /** Default 10000. */
@@ -110,7 +113,9 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   let url = '';
   const tokens = [opts.authToken, opts.authTokenB].filter((t): t is string => t !== undefined);
   if (opts.authTokenB !== undefined && opts.authToken === undefined) throw new Error('a second token (--auth-token-b) needs a first one (--auth-token)');
-  const auth = tokens.length > 0 && !demo ? new BearerAuth(tokens, () => url) : undefined;
+  if (opts.oauth !== undefined && tokens.length > 0) throw new Error('--oauth and --auth-token are two ways to protect the server; give one');
+  const issuer = opts.oauth !== undefined && !demo ? new OAuthIssuer(opts.oauth, () => url) : undefined;
+  const auth = issuer ?? (tokens.length > 0 && !demo ? new BearerAuth(tokens, () => url) : undefined);
   const laxAuth = tokens.length > 0 && demo ? new LaxBearerAuth() : undefined;
 
   // A load test repeats the same refused routes thousands of times: log each route once.
@@ -131,8 +136,10 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
       return sendJson(res, verdict.status, verdict.body);
     }
 
+    if (issuer?.handles(path)) return issuer.handle(req, res, method, path);
     if (auth) {
-      const open = HEALTH_PATHS.has(path) || path === PROTECTED_RESOURCE_PATH || path === PROTECTED_RESOURCE_MCP_PATH;
+      // Under --oauth the protected resource is the MCP endpoint (RFC 9728 names /mcp); the classic REST face stays open.
+      const open = HEALTH_PATHS.has(path) || path === PROTECTED_RESOURCE_PATH || path === PROTECTED_RESOURCE_MCP_PATH || (issuer !== undefined && path !== '/mcp');
       const refusal = auth.check(req.headers, query, !open);
       if (refusal) return sendJson(res, refusal.status, refusal.body, refusal.headers);
       if (path === PROTECTED_RESOURCE_PATH || path === PROTECTED_RESOURCE_MCP_PATH) {

@@ -30,7 +30,8 @@ function mergeConfig(file: ServeConfig, opts: ReferenceServerOptions): Reference
 
 function describe(opts: ReferenceServerOptions): string {
   const mode = opts.stateless ? 'stateless' : 'stateful';
-  const auth = opts.authToken !== undefined ? 'bearer token required' : 'no auth';
+  const auth = opts.oauth !== undefined ? `OAuth 2.1 (client credentials for client ${opts.oauth.clientId}, token endpoint /oauth/token)`
+    : opts.authToken !== undefined ? 'bearer token required' : 'no auth';
   return `${mode}, ${opts.responseMode ?? 'sse'} replies, ${auth}` + (opts.guard === false ? ', GUARD OFF (test only: sensitive routes answer 200)' : '') +
     (opts.insecureDemo ? ', INSECURE DEMO: every protection is off, never expose this server' : '');
 }

@@ -11,6 +11,7 @@
 import type { Dispatcher } from 'undici';
 import type { Recorder } from '../metrics/sample.js';
 import type { IterationTiming } from './iteration-timing.js';
+import type { OAuthAuthorizers } from './oauth/setup.js';
 import { McpHttpClient, type RpcOptions, type RpcOutcome } from './mcp-http.js';
 import type { ServerRequestReplies } from './server-messages.js';
 
@@ -25,6 +26,8 @@ export interface McpClient {
   readonly serverCapabilities: Record<string, unknown> | undefined;
   /** The version offered, then the one the server chose. */
   readonly negotiatedProtocolVersion: string;
+  /** The Authorization header value in use, when OAuth or a token file gives one (HTTP only); never print it. */
+  readonly authorization?: string;
   /** `initialize` + `notifications/initialized`; also how a user recovers a lost session. */
   initialize(): Promise<boolean>;
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome>;
@@ -75,6 +78,8 @@ export interface McpTargetInfo {
   headers: Record<string, string>;
   timeoutMs: number;
   mcpConnector?: McpConnector;
+  /** OAuth 2.1 (or a token file): each client gets its own credentials. */
+  oauth?: OAuthAuthorizers;
 }
 
 /**
@@ -86,5 +91,6 @@ export function createMcpClient(target: McpTargetInfo, opts: McpClientOptions & 
   return new McpHttpClient({
     url: target.mcpUrl, dispatcher: target.dispatcher, headers: target.headers, timeoutMs: opts.timeoutMs ?? target.timeoutMs,
     recorder: opts.recorder, signal: opts.signal, timing: opts.timing, firstByte: opts.firstByte, protocolVersion: opts.protocolVersion, serverRequests: opts.serverRequests,
+    ...(target.oauth !== undefined ? { auth: target.oauth.forUser(opts.recorder) } : {}),
   });
 }

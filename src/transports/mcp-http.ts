@@ -35,6 +35,7 @@ import { isResumable, resumeSseReply } from './sse-resume.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 import { isModernVersion } from '../protocol/modern-wire.js';
 import { isInputRequired, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta } from './modern-http.js';
+import { isAuthChallenge, type RequestAuthorizer } from './request-auth.js';
 
 export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
 
@@ -87,6 +88,13 @@ export interface McpHttpClientOptions {
    * answered; a request with no reply configured gets -32601.
    */
   serverRequests?: ServerRequestReplies;
+  /**
+   * Where the Authorization header comes from (OAuth, a token file): asked
+   * before each request, told of each 401/403. A request answered so is sent
+   * again once the authorizer has new credentials; the refused attempt is
+   * recorded as type `OAUTH`, name `challenge 401` (or 403), not as a failure.
+   */
+  auth?: RequestAuthorizer;
 }
 
 export const DEFAULT_PROTOCOL_VERSION = '2025-11-25';
@@ -108,6 +116,9 @@ const CHECK_TOOL_ERROR = 1;
 const ADOPT_SESSION = 2;
 const NO_CANCEL = 4;
 const AFTER_STOP = 8;
+/** Set on the attempts after a 401/403 answered by new credentials; two such attempts at most. */
+const AUTH_RETRY_1 = 16;
+const AUTH_RETRY_2 = 32;
 
 /** Statuses that are fine for a DELETE that ends a session (405: the server does not let clients end sessions). */
 const DELETE_OK = new Set([200, 202, 204, 405]);
@@ -124,10 +135,13 @@ export class McpHttpClient {
   private readonly timeoutError: SampleError;
   private readonly maxBodyBytes: number;
   private readonly clientInfo: { name: string; version: string };
-  private readonly baseHeaders: Record<string, string>;
   private readonly inFlight: InFlight;
   private readonly timing: IterationTiming | undefined;
   private readonly firstByte: Recorder | undefined;
+  private readonly auth: RequestAuthorizer | undefined;
+  /** The Authorization value in `baseHeaders` now (undefined: none). */
+  private authValue: string | undefined = undefined;
+  private baseHeaders: Record<string, string>;
   private headers: Record<string, string>;
   private protocolVersion: string;
   private sid: string | undefined = undefined;
@@ -183,6 +197,7 @@ export class McpHttpClient {
     this.timing = opts.timing;
     this.firstByte = opts.firstByte;
     this.replies = opts.serverRequests;
+    this.auth = opts.auth;
     this.clientCaps = clientCapabilities(opts.serverRequests);
     this.modern = isModernVersion(this.protocolVersion);
     if (this.modern) {
@@ -330,8 +345,9 @@ export class McpHttpClient {
   }
 
   /** POSTs one message that expects no JSON-RPC reply (a notification, or an answer to a server request). */
-  private async post(payload: string, type: string, name: string, record: boolean): Promise<boolean> {
+  private async post(payload: string, type: string, name: string, record: boolean, retried = false): Promise<boolean> {
     if (this.inFlight.isCut) return false;
+    if (this.auth !== undefined) this.useAuthorization(await this.auth.authorization());
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
@@ -339,6 +355,7 @@ export class McpHttpClient {
     let bytes = 0;
     let error: SampleError | undefined;
     let firstByteAt = 0;
+    let challenge: Challenge | undefined;
     try {
       const headers = this.modern ? { ...this.headers, 'mcp-method': type } : this.headers;
       const res = await this.dispatcher.request({
@@ -348,12 +365,14 @@ export class McpHttpClient {
       bytes = await discardBody(res.body, this.maxBodyBytes);
       const status = res.statusCode;
       if (status < 200 || status > 299) error = this.statusError(status, hadSession);
+      if (this.auth !== undefined && !retried && isAuthChallenge(status)) challenge = { status, header: headerText(res.headers['www-authenticate']) };
     } catch (err) {
       error = this.thrownError(err, deadline);
     } finally {
       this.inFlight.finish(deadline);
     }
     if (deadline.cut) return false;
+    if (challenge !== undefined && await this.answerChallenge(challenge, nowUs() - start, bytes)) return this.post(payload, type, name, record, true);
     if (record) {
       const took = nowUs() - start;
       this.recorder.record(type, name, took, bytes, error);
@@ -374,6 +393,8 @@ export class McpHttpClient {
   }
 
   private async endSession(): Promise<void> {
+    // A token that ran out during the session is renewed first: the DELETE needs one too.
+    if (this.auth !== undefined && this.sid !== undefined) this.useAuthorization(await this.auth.authorization());
     const sid = this.sid;
     const headers = this.headers;
     this.setSession(undefined, false);
@@ -402,6 +423,7 @@ export class McpHttpClient {
   ): Promise<RpcOutcome> {
     const afterStop = (flags & AFTER_STOP) !== 0;
     if (this.inFlight.isCut && !afterStop) return CUT_OUTCOME;
+    if (this.auth !== undefined) this.useAuthorization(await this.auth.authorization());
     const id = this.nextId++;
     const sent = this.meta === undefined ? params : withMeta(params, this.meta);
     const payload = JSON.stringify(sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent });
@@ -416,6 +438,7 @@ export class McpHttpClient {
     let message: Record<string, unknown> | undefined;
     let draining = false;
     let firstByteAt = 0;
+    let challenge: Challenge | undefined;
     try {
       const res = await leanPost(this.dispatcher, {
         origin: this.origin, path: this.requestPath, headers, body: payload, signal: deadline, maxBodyBytes: this.maxBodyBytes,
@@ -427,6 +450,9 @@ export class McpHttpClient {
         bytes = body.bytes;
         // A modern server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
         error = this.modern ? modernStatusError(status, body.data) : this.statusError(status, hadSession);
+        if (this.auth !== undefined && (flags & AUTH_RETRY_2) === 0 && isAuthChallenge(status)) {
+          challenge = { status, header: headerText(res.headers['www-authenticate']) };
+        }
       } else if (res.stream) {
         // Progress, logging and server requests arrive on this stream before the response.
         const stream = new CallStream(this.recorder, name, start, this.sendReply, this.replies);
@@ -474,6 +500,9 @@ export class McpHttpClient {
     // Timing ends when the reply is read and parsed; the caller's checks are not the server's time.
     const end = nowUs();
     if (deadline.cut) return CUT_OUTCOME;
+    if (challenge !== undefined && await this.answerChallenge(challenge, end - start, bytes)) {
+      return this.exchange(method, params, name, validate, flags | ((flags & AUTH_RETRY_1) === 0 ? AUTH_RETRY_1 : AUTH_RETRY_2));
+    }
 
     let result: unknown;
     if (error === undefined && message !== undefined) {
@@ -532,6 +561,35 @@ export class McpHttpClient {
     return classifyNetworkError(err);
   }
 
+  /**
+   * A 401/403 came back: the authorizer tries for new credentials. When it
+   * has them, the refused attempt is one `OAUTH` row without error (it is
+   * how authorization starts) and the request goes again; when not, the
+   * caller records the request with its 401/403 as usual.
+   */
+  private async answerChallenge(challenge: Challenge, tookUs: number, bytes: number): Promise<boolean> {
+    if (!(await this.auth!.challenged(challenge.status, challenge.header))) return false;
+    this.recorder.record('OAUTH', `challenge ${challenge.status}`, tookUs, bytes);
+    return true;
+  }
+
+  /** Puts `value` into every request's headers from now on (the session's GET stream and DELETE included). */
+  private useAuthorization(value: string | undefined): void {
+    if (value === this.authValue) return;
+    this.authValue = value;
+    const base = { ...this.baseHeaders };
+    if (value === undefined) delete base.authorization;
+    else base.authorization = value;
+    this.baseHeaders = base;
+    if (this.modern) this.headers = { ...base, 'mcp-protocol-version': this.protocolVersion };
+    else this.setSession(this.sid, this.ready);
+  }
+
+  /** The Authorization header value in use (for a GET stream opened beside this client); never print it. */
+  get authorization(): string | undefined {
+    return this.authValue ?? this.baseHeaders.authorization;
+  }
+
   private setSession(sid: string | undefined, ready: boolean): void {
     this.sid = sid;
     this.ready = ready;
@@ -540,6 +598,15 @@ export class McpHttpClient {
       ? (ready ? { ...this.baseHeaders, 'mcp-protocol-version': this.protocolVersion } : this.baseHeaders)
       : { ...this.baseHeaders, 'mcp-session-id': sid, 'mcp-protocol-version': this.protocolVersion };
   }
+}
+
+interface Challenge {
+  status: number;
+  header: string | undefined;
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** A non-2xx reply of a modern server: its JSON-RPC error when it has one (`-32022 Unsupported protocol version (HTTP 400)`). */

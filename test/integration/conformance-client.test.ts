@@ -8,10 +8,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, cleanEnv, ROOT } from './cli-helpers.js';
+import { BIN, ROOT } from './cli-helpers.js';
+import { runConformanceClient } from './conformance-run.js';
 import { nodeBinary } from '../helpers/node-version.js';
 
 const SUITE = path.join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
@@ -24,19 +24,7 @@ const missing = node22.missing
 const CLIENT_COMMAND = `${process.execPath} ${BIN} client --request-timeout 10s`;
 
 function runScenario(scenario: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(NODE22, [SUITE, 'client', '--command', CLIENT_COMMAND, '--scenario', scenario, '--timeout', '15000'], {
-      cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, out });
-    });
-  });
+  return runConformanceClient({ node22: NODE22, suite: SUITE, command: CLIENT_COMMAND, scenario, timeoutMs: 15_000, killAfterMs: 25_000 });
 }
 
 // One after another: sse-retry grades the reconnection delay, which a busy CPU would stretch.
