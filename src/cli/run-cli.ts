@@ -7,6 +7,7 @@ import { Option, type Command, type OptionValues } from 'commander';
 import { listScenario } from '../app/list-scenario.js';
 import { runTest, type RunIo, type RunOptions } from '../app/run-test.js';
 import { benchScenarioFile } from '../scenarios/bench.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transports/startup-deadline.js';
 import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
 import { applyConfigEntries, configFileFor, DEFAULT_CONFIG_FILE, readConfigEntries } from './config-file.js';
 import { parseProcesses, parsePositiveInt, parseStagesOption, parseUserStagesOption } from './load-values.js';
@@ -133,7 +134,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     scenario: benchOr(o.benchMode, scenario),
     // target
     host: o.host, stdio: o.stdio, stdioShared: o.stdioShared, transport: o.transport, protocolVersion: o.protocolVersion,
-    authToken: o.authToken, headers: o.header, requestTimeoutMs: o.requestTimeout, tls: tlsOptionsFrom(o),
+    authToken: o.authToken, headers: o.header, requestTimeoutMs: o.requestTimeout, connectTimeoutMs: o.connectTimeout, tls: tlsOptionsFrom(o),
     // load
     users: o.users, spawnRate: o.spawnRate, timeMs: o.time, userStages: o.userStages, arrivalRate: o.arrivalRate, stages: o.stages,
     maxUsers: o.maxUsers, stopTimeoutMs: o.stopTimeout, processes: o.processes, busyPoll: o.busyPoll, resetStats: o.resetStats,
@@ -165,7 +166,8 @@ function defineOptions(run: Command): Command {
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--auth-token <token>', 'bearer token sent to the target (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
-    .addOption(durationOption(run, '--request-timeout <duration>', 'per-request timeout', 30_000, true));
+    .addOption(durationOption(run, '--request-timeout <duration>', 'per-request timeout', 30_000, true))
+    .addOption(durationOption(run, '--connect-timeout <duration>', 'how long the checks before the load wait for a --host that does not answer, all together; then the run starts anyway', DEFAULT_CONNECT_TIMEOUT_MS, true));
 
   run.optionsGroup('Load:')
     .option('-u, --users <n>', 'number of concurrent users', parseNonNegativeInt, 1)

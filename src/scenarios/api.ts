@@ -54,6 +54,13 @@ export interface ScenarioEnv {
   mcpConnector?: McpConnector;
   /** HTTPS trust and client certificate of the run (--ca-cert, --insecure-skip-tls-verify, --client-cert): for scenario code that opens its own connections. */
   tls?: TlsConnectOptions;
+  /**
+   * With --host: aborts once the target has been silent for --connect-timeout
+   * before the load. A scenario factory that looks at the target first gives
+   * its requests this signal (RestClient's `signal`), so a target that never
+   * answers cannot hold the start; never give it to the run's own clients.
+   */
+  startupSignal?: AbortSignal;
 }
 
 export interface Scenario {
