@@ -10,9 +10,9 @@ import { buildSessionScenario } from '../scenarios/sessions.js';
 import { classicScenarioFile, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
 import { securityProbeClass } from '../security/probe-user.js';
 import { RestClient } from '../transports/rest.js';
+import { RunSetupError } from './run-setup-error.js';
 
-/** A user-facing problem before the run starts (exit 2). */
-export class RunSetupError extends Error {}
+export { RunSetupError };
 
 export interface ScenarioSelection {
   /** Scenario file, or a built-in name (`classic`, `discover`); see `pickBuiltIn` when absent. */

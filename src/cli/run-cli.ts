@@ -4,8 +4,7 @@
  * parsed flags become RunOptions. The work is in src/app/run-test.ts.
  */
 import { Option, type Command, type OptionValues } from 'commander';
-import { listScenario } from '../app/list-scenario.js';
-import { runTest, type RunIo, type RunOptions } from '../app/run-test.js';
+import type { RunIo, RunOptions } from '../app/run-test.js';
 import { benchScenarioFile } from '../scenarios/bench.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transports/startup-deadline.js';
 import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
@@ -247,7 +246,8 @@ export function addRunCommand(program: Command, onStart: () => void): Command {
     onStart();
     const { opts, logger, list } = resolveRunSettings(command, positional);
     const io: RunIo = { out: (t) => process.stdout.write(t), err: (t) => logger.line(t) };
-    process.exitCode = list ? await listScenario(opts, io) : await runTest(opts, io);
+    // Loaded here, not above: the relaying parent reads these options (run-precheck.ts) without loading the run.
+    process.exitCode = list ? await (await import('../app/list-scenario.js')).listScenario(opts, io) : await (await import('../app/run-test.js')).runTest(opts, io);
   });
 }
 
