@@ -21,18 +21,20 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MCPLOAD = path.join(ROOT, 'bin/mcpload.js');
 
 /**
- * Growing means both: a slope above these, and more than NOISE_* gained over
- * the window by the fitted line (a GC cycle moves RSS by several MB either
- * way, and a socket opened late moves the fd count by one).
+ * Growing means both: a slope above GROWING_*, and the last sample above the
+ * first by more than NOISE_* (a leak climbs steadily; a garbage collection
+ * moves the RSS by several MB either way, and a burst of concurrent requests
+ * keeps a few more pooled sockets open for a while).
  */
 const GROWING_MB_PER_MIN = 1;
 const GROWING_FDS_PER_MIN = 0.5;
 const NOISE_MB = 2;
-const NOISE_FDS = 2;
+const NOISE_FDS = 5;
 
-const HELP = `usage: npm run soak -- [--duration 5m] [--interval 10s] [--warmup 30s] [--users 50] [--spawn-rate N] [--scenario classic|discover]
+const HELP = `usage: npm run soak -- [--duration 5m] [--interval 10s] [--warmup 90s] [--users 50] [--spawn-rate N] [--scenario classic|discover]
   runs mcpload's general client against mcpload serve (a separate process) and prints
-  RSS and open descriptors of both every interval, then the slope (least squares) and a verdict`;
+  RSS and open descriptors of both every interval, then the slope (least squares) and a verdict;
+  the slope leaves out the first --warmup (default: a third of the run, at most 90 s)`;
 
 function durationMs(text, flag) {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(text).trim());
@@ -46,7 +48,7 @@ function options() {
     options: {
       duration: { type: 'string', default: '5m' },
       interval: { type: 'string', default: '10s' },
-      warmup: { type: 'string', default: '30s' },
+      warmup: { type: 'string' },
       users: { type: 'string', default: '50' },
       'spawn-rate': { type: 'string' },
       scenario: { type: 'string' },
@@ -60,14 +62,17 @@ function options() {
   const users = Number(values.users);
   if (!Number.isInteger(users) || users < 1) throw new Error(`--users: "${values.users}" is not a whole number >= 1`);
   const o = {
+    duration: values.duration,
     durationMs: durationMs(values.duration, '--duration'),
     intervalMs: durationMs(values.interval, '--interval'),
-    warmupMs: durationMs(values.warmup, '--warmup'),
+    warmupMs: 0,
     users,
     spawnRate: values['spawn-rate'] ?? String(users),
     scenario: values.scenario,
   };
   if (o.intervalMs <= 0 || o.durationMs <= 0) throw new Error('--duration and --interval must be > 0');
+  // The spawn burst opens more pooled sockets than the steady load keeps; they close after about a minute idle.
+  o.warmupMs = values.warmup !== undefined ? durationMs(values.warmup, '--warmup') : Math.min(90_000, Math.round(o.durationMs / 3));
   if (o.warmupMs + 2 * o.intervalMs > o.durationMs) throw new Error('--duration leaves fewer than two samples after --warmup: give a longer run or a shorter --interval');
   return o;
 }
@@ -142,7 +147,7 @@ async function main() {
   if (!existsSync(path.join(ROOT, 'dist/cli/main.js'))) throw new Error('mcpload is not built: run npm run build first');
   const o = options();
   const server = await startServer();
-  const args = ['run', '--headless', '--host', server.url, '-u', String(o.users), '-r', o.spawnRate, '-t', `${o.durationMs}ms`,
+  const args = ['run', '--headless', '--host', server.url, '-u', String(o.users), '-r', o.spawnRate, '-t', o.duration,
     '--only-summary', ...(o.scenario ? ['--scenario', o.scenario] : [])];
   process.stdout.write(`soak: mcpload ${args.join(' ')}\n      against mcpload serve (pid ${server.child.pid}); a sample every ${o.intervalMs / 1000} s, slopes after ${o.warmupMs / 1000} s\n\n`);
   const run = spawn(process.execPath, [MCPLOAD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -195,12 +200,15 @@ async function main() {
     if (kept.length < 2) break;
     const mb = slope(kept.map((s) => ({ x: s.t / 60, y: s[key].rssMb })));
     const fds = slope(kept.map((s) => ({ x: s.t / 60, y: s[key].fds })));
-    const minutes = (kept.at(-1).t - kept[0].t) / 60;
-    const rssGrows = mb > GROWING_MB_PER_MIN && mb * minutes > NOISE_MB;
-    const fdsGrow = fds > GROWING_FDS_PER_MIN && fds * minutes > NOISE_FDS;
+    const first = kept[0][key];
+    const last = kept.at(-1)[key];
+    const rssGrows = mb > GROWING_MB_PER_MIN && last.rssMb - first.rssMb > NOISE_MB;
+    const fdsGrow = fds > GROWING_FDS_PER_MIN && last.fds - first.fds > NOISE_FDS;
     const flat = !rssGrows && !fdsGrow; // shrinking is flat enough
     verdicts.push(flat);
-    process.stdout.write(`  ${label.padEnd(9)}  RSS ${mb >= 0 ? '+' : ''}${mb.toFixed(2)} MB/min, fds ${fds >= 0 ? '+' : ''}${fds.toFixed(2)}/min: ${flat ? 'flat' : 'growing'}\n`);
+    const signed = (n) => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
+    process.stdout.write(`  ${label.padEnd(9)}  RSS ${signed(mb)} MB/min (${first.rssMb.toFixed(1)} -> ${last.rssMb.toFixed(1)} MB), ` +
+      `fds ${signed(fds)}/min (${first.fds} -> ${last.fds}): ${flat ? 'flat' : 'growing'}\n`);
   }
   const lines = output.split('\n');
   // The stats table's total row (the first Aggregated line; the second is the percentiles') and the verdict.
