@@ -85,6 +85,12 @@ export function parseHeader(text: string, previous: Record<string, string> = {})
   return { ...previous, [text.slice(0, colon).trim().toLowerCase()]: text.slice(colon + 1).trim() };
 }
 
+/** `--tasks required|optional`: which tools the discovery scenario calls as tasks. */
+export function parseTaskMode(text: string): 'required' | 'optional' {
+  if (text === 'required' || text === 'optional') return text;
+  throw new ValueError(`"${text}" is not a task mode (required: only tools that require tasks; optional: also those that allow them)`);
+}
+
 /** `a,b` (repeatable) → ['a', 'b']; blanks dropped. */
 export function parseNameList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((n) => n.trim()).filter((n) => n.length > 0)];

@@ -26,3 +26,4 @@ export const parsePositiveNumber = optionParser(values.parsePositiveNumber);
 export const parsePort = optionParser(values.parsePort);
 export const parseHttpUrl = optionParser(values.parseHttpUrl);
 export const parseHeader = optionParser(values.parseHeader);
+export const parseTaskMode = optionParser(values.parseTaskMode);
