@@ -8,4 +8,4 @@ if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) {
   process.exit(2);
 }
 const { relaunchIfWanted } = await import('../dist/cli/relaunch.js');
-if (!relaunchIfWanted()) await import('../dist/cli/main.js');
+if (!(await relaunchIfWanted())) await import('../dist/cli/main.js');

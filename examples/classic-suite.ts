@@ -170,7 +170,10 @@ async function mcpEndpointMissing(env: ScenarioEnv, detect: RestClient): Promise
 export default defineScenario(async (env: ScenarioEnv) => {
   // Against a server that has only /mcp, the REST tasks are left out;
   // against one that has only the REST face (404 at /mcp), the MCP tasks are.
-  const detect = new RestClient({ baseUrl: env.restBaseUrl, recorder: env.silentRecorder, dispatcher: env.dispatcher, headers: env.headers, timeoutMs: env.timeoutMs });
+  // A target silent past --connect-timeout leaves both faces in (status 0 is no 404): the run shows what answers.
+  const detect = new RestClient({
+    baseUrl: env.restBaseUrl, recorder: env.silentRecorder, dispatcher: env.dispatcher, headers: env.headers, timeoutMs: env.timeoutMs, signal: env.startupSignal,
+  });
   const status = await detect.get(STATUS);
   const restFace = status.status !== 404;
   const mcpFace = !(await mcpEndpointMissing(env, detect));

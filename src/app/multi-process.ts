@@ -11,7 +11,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { formatDuration } from '../cli/values.js';
+import { formatDuration } from './option-values.js';
 import { mergeSnapshots, type Snapshot } from '../metrics/snapshot.js';
 import { formatLiveTable } from '../reporters/console.js';
 import type { RunResult } from '../reporters/json.js';
@@ -64,7 +64,7 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
     // The parent loads the scenario too: for the header, the thresholds, and to fail early on a bad file.
     // The embedded server runs in this process's child: leak-flood reads its memory from here, for the whole run.
     const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
-    for (const note of prepared.notes) io.err(`note: ${note}`);
+    for (const note of [...target.notes, ...prepared.notes]) io.err(`note: ${note}`);
     const model = resolveLoadModel(opts, prepared.scenario.shape);
     const stagesS = modelDurationS(model);
     const timeMs = stagesS !== undefined ? Math.min(opts.timeMs ?? Infinity, Math.ceil(stagesS * 1000)) : opts.timeMs;

@@ -5,10 +5,9 @@
  * embedded server starts or the first user runs. A bad path found only after
  * the run would cost the run.
  */
-import { CSV_FILE_SUFFIXES } from '../reporters/csv.js';
-import { reportFileProblem } from '../reporters/report-file.js';
+import { CSV_FILE_SUFFIXES, reportFileProblem } from '../reporters/report-file.js';
 import type { ReportOptions } from './reports.js';
-import { RunSetupError } from './scenario-setup.js';
+import { RunSetupError } from './run-setup-error.js';
 
 /** The flag each report option comes from, in the order they are checked and written. */
 export const REPORT_FLAGS: ReadonlyArray<readonly [keyof ReportOptions, string]> = [

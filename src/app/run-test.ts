@@ -4,7 +4,7 @@
  * judge and write every report asked for. Returns the exit code.
  */
 import { concludeRun, type RunIo } from './conclude.js';
-import { formatDuration } from '../cli/values.js';
+import { formatDuration } from './option-values.js';
 import { formatLiveRows } from '../reporters/console.js';
 import { createMetricsRegistry, startPrometheusExporter, type PrometheusExporter } from '../reporters/prometheus.js';
 import { VERSION } from '../version.js';
@@ -38,6 +38,8 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags 
   headless: boolean;
   stopTimeoutMs: number;
   requestTimeoutMs: number;
+  /** How long the checks before the load wait for a silent --host, all together (--connect-timeout; default 5 s). */
+  connectTimeoutMs?: number;
   protocolVersion?: string;
   authToken?: string;
   headers: Record<string, string>;
@@ -112,7 +114,7 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
   try {
     // The embedded server is local: leak-flood can read its memory without --server-pid.
     const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
-    for (const note of prepared.notes) io.err(`note: ${note}`);
+    for (const note of [...target.notes, ...prepared.notes]) io.err(`note: ${note}`);
     const model = resolveLoadModel(opts, prepared.scenario.shape);
     const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host });
     if (opts.prometheus) {

@@ -10,9 +10,9 @@ import { buildSessionScenario } from '../scenarios/sessions.js';
 import { classicScenarioFile, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
 import { securityProbeClass } from '../security/probe-user.js';
 import { RestClient } from '../transports/rest.js';
+import { RunSetupError } from './run-setup-error.js';
 
-/** A user-facing problem before the run starts (exit 2). */
-export class RunSetupError extends Error {}
+export { RunSetupError };
 
 export interface ScenarioSelection {
   /** Scenario file, or a built-in name (`classic`, `discover`); see `pickBuiltIn` when absent. */
@@ -59,16 +59,22 @@ const CLASSIC_STATUS_PATH = '/api/v1/mcp/status';
  * targets with the classic REST face, the discovery scenario for any other
  * MCP server (one that answers 404 on the classic status route).
  */
-async function pickBuiltIn(sel: ScenarioSelection, env: ScenarioEnv): Promise<'classic' | 'discover'> {
+async function pickBuiltIn(sel: ScenarioSelection, env: ScenarioEnv, notes: string[]): Promise<'classic' | 'discover'> {
   // stdio and legacy SSE servers are not the reference server: no classic REST face to look for.
   if (env.mcpConnector !== undefined) return 'discover';
   if (sel.host === undefined) return 'classic';
-  const rest = new RestClient({ baseUrl: env.restBaseUrl, recorder: env.silentRecorder, dispatcher: env.dispatcher, headers: env.headers, timeoutMs: env.timeoutMs });
-  return (await rest.get(CLASSIC_STATUS_PATH)).status === 404 ? 'discover' : 'classic';
+  const rest = new RestClient({
+    baseUrl: env.restBaseUrl, recorder: env.silentRecorder, dispatcher: env.dispatcher, headers: env.headers, timeoutMs: env.timeoutMs, signal: env.startupSignal,
+  });
+  const status = (await rest.get(CLASSIC_STATUS_PATH)).status;
+  if (status === 0 && env.startupSignal?.aborted === true) {
+    notes.push(`no answer on ${CLASSIC_STATUS_PATH} before the start-up deadline: the classic suite runs (name another with --scenario, e.g. discover)`);
+  }
+  return status === 404 ? 'discover' : 'classic';
 }
 
-async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv): Promise<Scenario> {
-  const name = sel.scenario ?? await pickBuiltIn(sel, env);
+async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv, notes: string[]): Promise<Scenario> {
+  const name = sel.scenario ?? await pickBuiltIn(sel, env, notes);
   if (name === 'discover') {
     try {
       return await buildDiscoverScenario(env, {
@@ -91,8 +97,9 @@ async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv): Promise<S
 }
 
 export async function prepareScenario(sel: ScenarioSelection, env: ScenarioEnv): Promise<PreparedScenario> {
-  const scenario = await loadScenario(sel, env);
-  const notes: string[] = [...(scenario.notes ?? [])];
+  const notes: string[] = [];
+  const scenario = await loadScenario(sel, env, notes);
+  notes.push(...(scenario.notes ?? []));
 
   const known = new Set(scenario.userClasses.map((c) => c.name));
   const unknown = sel.userClasses.filter((n) => !known.has(n));

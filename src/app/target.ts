@@ -14,6 +14,8 @@ import type { ProcessUsageReport } from '../metrics/process-usage.js';
 import { splitCommandLine } from '../transports/command-line.js';
 import { StdioConnector } from '../transports/mcp-stdio.js';
 import { detectTransport, SseConnector } from '../transports/mcp-sse.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, StartupDeadline, startupTimeoutReason } from '../transports/startup-deadline.js';
+import { humanDuration } from './option-values.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';
 import { OAuthSetupError, prepareOAuth, type OAuthAuthorizers } from '../transports/oauth/setup.js';
@@ -40,6 +42,11 @@ export interface TargetOptions {
   skipPreflight?: boolean;
   /** OAuth 2.1 or a token file (--oauth...); Streamable HTTP only. */
   oauth?: OAuthOptions;
+  /**
+   * `--connect-timeout`: how long the checks before the load wait for a
+   * --host that says nothing, all of them together (see startup-deadline.ts).
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface Target {
@@ -50,6 +57,8 @@ export interface Target {
   env: ScenarioEnv;
   /** `--stdio` runs: CPU and memory of the server processes so far. */
   processUsage?: () => ProcessUsageReport;
+  /** Lines for the user about how the target was found (a silent target, a transport assumed). */
+  notes: string[];
   close(): Promise<void>;
 }
 
@@ -79,6 +88,7 @@ function openStdioTarget(opts: TargetOptions & { stdio: string }): Target {
       silentRecorder, mcpConnector: connector,
     },
     processUsage: () => connector.processUsage(),
+    notes: [],
     async close() {
       await connector.close();
       await dispatcher.destroy().catch(() => undefined);
@@ -96,6 +106,10 @@ function dispatcherFor(tls: TlsOptions | undefined): Dispatcher {
   }
 }
 
+function startupDeadline(ms = DEFAULT_CONNECT_TIMEOUT_MS): StartupDeadline {
+  return new StartupDeadline(ms, humanDuration(ms));
+}
+
 export async function openTarget(opts: TargetOptions): Promise<Target> {
   const modern = opts.protocolVersion !== undefined && isModernVersion(opts.protocolVersion);
   if (modern && opts.stdio !== undefined) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} is spoken over Streamable HTTP only in this version of mcpload, not --stdio`);
@@ -110,10 +124,14 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   if (opts.authToken) headers.authorization = `Bearer ${opts.authToken}`;
   const dispatcher = dispatcherFor(opts.tls);
   const tls = tlsConnectOptions(opts.tls); // read and checked by dispatcherFor already
-  if (opts.host !== undefined && opts.skipPreflight !== true) {
-    // A target that does not answer at all is one line and exit 2, not a whole run of failures.
-    const problem = await preflight(opts.host, dispatcher, Math.min(opts.requestTimeoutMs, 10_000), tls);
+  const notes: string[] = [];
+  // Not for --stdio or the embedded server: a process that starts slowly (npx fetching a package) is not silent.
+  const deadline = opts.host === undefined ? undefined : startupDeadline(opts.connectTimeoutMs);
+  if (opts.host !== undefined && deadline !== undefined && opts.skipPreflight !== true) {
+    // A target that cannot be reached at all is one line and exit 2, not a whole run of failures.
+    const problem = await preflight(opts.host, dispatcher, deadline, tls);
     if (problem !== undefined) {
+      deadline.end();
       await dispatcher.destroy().catch(() => undefined);
       throw new RunSetupError(`cannot reach the target: ${problem}`);
     }
@@ -125,18 +143,24 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
   try {
     oauth = opts.oauth === undefined ? undefined : prepareOAuth(opts.oauth, { mcpUrl, dispatcher, timeoutMs: opts.requestTimeoutMs });
   } catch (err) {
+    deadline?.end();
     await dispatcher.destroy().catch(() => undefined);
     await embedded?.stop();
     if (err instanceof OAuthSetupError) throw new RunSetupError(err.message);
     throw err;
   }
   let mcpConnector: SseConnector | undefined;
+  let assumed = '';
   // The stateless revision is Streamable HTTP by definition: no handshake to probe with.
   if (opts.host !== undefined && !modern && (opts.transport === 'sse' || opts.transport === 'auto')) {
     const sse = { url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, protocolVersion: opts.protocolVersion };
-    // The check sends one initialize (and ends its session); a short deadline keeps a dead target from stalling the start.
-    const legacy = opts.transport === 'sse' || await detectTransport({ ...sse, timeoutMs: Math.min(opts.requestTimeoutMs, 10_000) }) === 'sse';
-    if (legacy) mcpConnector = new SseConnector(sse);
+    // The check sends one initialize (and ends its session); the start-up deadline keeps a silent target from stalling the start.
+    const found = opts.transport === 'sse' ? 'sse' : await detectTransport({ ...sse, timeoutMs: Math.min(opts.requestTimeoutMs, 10_000) }, undefined, deadline);
+    if (found === 'sse') mcpConnector = new SseConnector(sse);
+    if (found === 'undecided') assumed = ', over Streamable HTTP (--transport sse if it speaks the legacy transport)';
+  }
+  if (deadline?.expired === true) {
+    notes.push(`${host} gave ${startupTimeoutReason(deadline.signal)}: the checks before the load were cut short and the run starts anyway${assumed}`);
   }
   return {
     host,
@@ -144,9 +168,11 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
     dispatcher,
     env: {
       host, mcpUrl, restBaseUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, silentRecorder,
-      ...(mcpConnector ? { mcpConnector } : {}), ...(tls ? { tls } : {}), ...(oauth ? { oauth } : {}),
+      ...(mcpConnector ? { mcpConnector } : {}), ...(tls ? { tls } : {}), ...(oauth ? { oauth } : {}), ...(deadline ? { startupSignal: deadline.signal } : {}),
     },
+    notes,
     async close() {
+      deadline?.end();
       // A target that never answers must not hold the generator's exit.
       await Promise.race([dispatcher.close(), new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => undefined);
       await dispatcher.destroy().catch(() => undefined);

@@ -10,7 +10,9 @@
  * 10,000 held sessions (284 to 256 MB). V8 sizes the young generation when
  * the process starts (v8.setFlagsFromString afterwards was measured to do
  * nothing), hence a new process. This module is loaded before anything else
- * and imports only node: modules, so the relaying process stays small.
+ * and imports only node: modules, so the relaying process stays small; before
+ * it relaunches, it loads only what checks the command line and the report
+ * paths (run-precheck.ts), so that a usage error costs one Node start, not two.
  *
  * The child gets its own process group, so a Ctrl-C from the terminal
  * reaches it once, through this process, whichever of the two was signalled;
@@ -81,13 +83,23 @@ function relayToChild(): Promise<never> {
   });
 }
 
-/** True when this process handed the run to a child (and will exit with it); false: go on here. */
-export function relaunchIfWanted(): boolean {
+/**
+ * True when this process dealt with the command: handed the run to a child
+ * (and will exit with it), or found a usage error or printed the help (and
+ * set the exit code). False: go on here.
+ */
+export async function relaunchIfWanted(): Promise<boolean> {
   if (process.env[MARK] !== undefined) {
     adoptedByParent();
     return false;
   }
   if (!wantsRelaunch(process.argv, process.execArgv, process.env, process.platform)) return false;
+  const { precheckRun } = await import('./run-precheck.js');
+  const code = await precheckRun(process.argv);
+  if (code !== undefined) {
+    process.exitCode = code;
+    return true;
+  }
   void relayToChild();
   return true;
 }

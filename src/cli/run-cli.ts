@@ -4,9 +4,9 @@
  * parsed flags become RunOptions. The work is in src/app/run-test.ts.
  */
 import { Option, type Command, type OptionValues } from 'commander';
-import { listScenario } from '../app/list-scenario.js';
-import { runTest, type RunIo, type RunOptions } from '../app/run-test.js';
+import type { RunIo, RunOptions } from '../app/run-test.js';
 import { benchScenarioFile } from '../scenarios/bench.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transports/startup-deadline.js';
 import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
 import { applyConfigEntries, configFileFor, DEFAULT_CONFIG_FILE, readConfigEntries } from './config-file.js';
 import { parseProcesses, parsePositiveInt, parseStagesOption, parseUserStagesOption } from './load-values.js';
@@ -135,7 +135,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     scenario: benchOr(o.benchMode, scenario),
     // target
     host: o.host, stdio: o.stdio, stdioShared: o.stdioShared, transport: o.transport, protocolVersion: o.protocolVersion,
-    authToken: o.authToken, headers: o.header, requestTimeoutMs: o.requestTimeout, tls: tlsOptionsFrom(o), oauth: oauthOptionsFrom(o),
+    authToken: o.authToken, headers: o.header, requestTimeoutMs: o.requestTimeout, connectTimeoutMs: o.connectTimeout, tls: tlsOptionsFrom(o), oauth: oauthOptionsFrom(o),
     // load
     users: o.users, spawnRate: o.spawnRate, timeMs: o.time, userStages: o.userStages, arrivalRate: o.arrivalRate, stages: o.stages,
     maxUsers: o.maxUsers, stopTimeoutMs: o.stopTimeout, processes: o.processes, busyPoll: o.busyPoll, resetStats: o.resetStats,
@@ -167,7 +167,8 @@ function defineOptions(run: Command): Command {
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--auth-token <token>', 'bearer token sent to the target (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})
-    .addOption(durationOption(run, '--request-timeout <duration>', 'per-request timeout', 30_000, true));
+    .addOption(durationOption(run, '--request-timeout <duration>', 'per-request timeout', 30_000, true))
+    .addOption(durationOption(run, '--connect-timeout <duration>', 'how long the checks before the load wait for a --host that does not answer, all together; then the run starts anyway', DEFAULT_CONNECT_TIMEOUT_MS, true));
 
   run.optionsGroup('Load:')
     .option('-u, --users <n>', 'number of concurrent users', parseNonNegativeInt, 1)
@@ -250,7 +251,8 @@ export function addRunCommand(program: Command, onStart: () => void): Command {
     onStart();
     const { opts, logger, list } = resolveRunSettings(command, positional);
     const io: RunIo = { out: (t) => process.stdout.write(t), err: (t) => logger.line(t) };
-    process.exitCode = list ? await listScenario(opts, io) : await runTest(opts, io);
+    // Loaded here, not above: the relaying parent reads these options (run-precheck.ts) without loading the run.
+    process.exitCode = list ? await (await import('../app/list-scenario.js')).listScenario(opts, io) : await (await import('../app/run-test.js')).runTest(opts, io);
   });
 }
 

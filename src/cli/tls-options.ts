@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { RunSetupError } from '../app/scenario-setup.js';
+import { RunSetupError } from '../app/run-setup-error.js';
 import type { TlsOptions } from '../transports/tls-options.js';
 
 /** Adds --insecure-skip-tls-verify, --ca-cert, --client-cert and --client-key to `command`. */

@@ -90,9 +90,6 @@ export interface ExtraLatencies {
   serviceTime?: Snapshot;
 }
 
-/** Every file a --csv prefix may name (the last two only when there are figures for them), for checks before a run. */
-export const CSV_FILE_SUFFIXES = ['_stats.csv', '_stats_history.csv', '_failures.csv', '_exceptions.csv', '_first_byte.csv', '_service_time.csv'];
-
 /**
  * Writes PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and
  * PREFIX_exceptions.csv (Locust's four), plus the extra latency files there

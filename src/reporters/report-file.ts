@@ -11,6 +11,13 @@ import path from 'node:path';
 /** Kernel views, not places for files: writing there fails or, worse, loops. */
 const PSEUDO_FILESYSTEMS = ['/proc', '/sys'];
 
+/**
+ * Every file a --csv prefix may name (csv.ts writes them; the last two only
+ * when there are figures for them), for the checks before a run. Here, not in
+ * csv.ts, so that the checks load no histogram code.
+ */
+export const CSV_FILE_SUFFIXES = ['_stats.csv', '_stats_history.csv', '_failures.csv', '_exceptions.csv', '_first_byte.csv', '_service_time.csv'];
+
 /** A report path that cannot be written; the message is the reason, short, without the path. */
 export class ReportPathError extends Error {
   override name = 'ReportPathError';

@@ -57,6 +57,13 @@ export interface ScenarioEnv {
   tls?: TlsConnectOptions;
   /** OAuth 2.1 or a token file (--oauth...): gives each user's MCP client its own credentials. */
   oauth?: OAuthAuthorizers;
+  /**
+   * With --host: aborts once the target has been silent for --connect-timeout
+   * before the load. A scenario factory that looks at the target first gives
+   * its requests this signal (RestClient's `signal`), so a target that never
+   * answers cannot hold the start; never give it to the run's own clients.
+   */
+  startupSignal?: AbortSignal;
 }
 
 export interface Scenario {

@@ -11,6 +11,7 @@ import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { Recorder, SampleError } from '../metrics/sample.js';
 import { errorLabel } from '../metrics/sample.js';
 import { createMcpClient, type McpClient, type McpConnector } from '../transports/mcp-client.js';
+import { startupTimeoutReason } from '../transports/startup-deadline.js';
 
 /** Pages followed per list before giving up (a server that loops its cursor must not hang the setup). */
 const MAX_PAGES = 100;
@@ -55,16 +56,29 @@ export interface ProbeTarget {
   timeoutMs: number;
   protocolVersion?: string;
   mcpConnector?: McpConnector;
+  /** Start-up's deadline for a silent target (ScenarioEnv.startupSignal). */
+  startupSignal?: AbortSignal;
 }
 
-/** An unrecorded session on the target, for discovery. Throws when the handshake fails. */
+/**
+ * An unrecorded session on the target, for discovery. Throws when the
+ * handshake fails. `startupSignal` bounds the handshake only: a target that
+ * answered it may take its time over the listing that follows.
+ */
 export async function openProbeSession(target: ProbeTarget): Promise<McpClient> {
+  const where = target.mcpConnector?.description ?? target.mcpUrl;
+  const silent = () => new Error(`discover: no MCP handshake with ${where}: ${startupTimeoutReason(target.startupSignal)}`);
+  if (target.startupSignal?.aborted === true) throw silent();
   const recorder = new LastErrorRecorder();
+  const handshake = new AbortController();
+  const cut = () => handshake.abort();
+  target.startupSignal?.addEventListener('abort', cut, { once: true });
   // Its own process under --stdio-shared: the run's first user must make (and record) the shared handshake.
-  const client = createMcpClient(target, { recorder, protocolVersion: target.protocolVersion, ownProcess: true });
-  if (!(await client.initialize())) {
-    throw new Error(`discover: the MCP handshake with ${target.mcpConnector?.description ?? target.mcpUrl} failed (${recorder.last ?? 'no reply'})`);
-  }
+  const client = createMcpClient(target, { recorder, protocolVersion: target.protocolVersion, ownProcess: true, signal: handshake.signal });
+  const ok = await client.initialize();
+  target.startupSignal?.removeEventListener('abort', cut);
+  if (handshake.signal.aborted) throw silent();
+  if (!ok) throw new Error(`discover: the MCP handshake with ${where} failed (${recorder.last ?? 'no reply'})`);
   return client;
 }
 

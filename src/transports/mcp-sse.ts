@@ -20,6 +20,7 @@ import { RpcRouter, type RouterReply } from './rpc-router.js';
 import { clientCapabilities, type CallStream, type ServerRequestReplies } from './server-messages.js';
 import { handshake, NOT_CONNECTED, SessionMcpClient, type HandshakeRecorder, type MessageSession } from './session-client.js';
 import { SseParser } from './sse.js';
+import type { StartupDeadline } from './startup-deadline.js';
 
 const STREAM_CLOSED = fixedError('connect', 'SSE stream closed');
 const NOT_EVENT_STREAM = fixedError('http', 'GET did not answer text/event-stream');
@@ -235,14 +236,17 @@ export class SseConnector implements McpConnector {
  * compatibility section says: POST an `initialize`; a 400, 404 or 405 means
  * an older server, which then must answer a GET with an event stream. A
  * session opened by the POST is ended at once. Network errors leave the
- * choice at Streamable HTTP (the run will show them). Never rejects: a
- * detection that goes wrong in any way is no reason to crash the run.
+ * choice at Streamable HTTP (the run will show them); `undecided` when
+ * start-up's deadline passed without an answer. Never rejects: a detection
+ * that goes wrong in any way is no reason to crash the run.
  */
-export async function detectTransport(target: SseTarget, protocolVersion = DEFAULT_PROTOCOL_VERSION): Promise<'streamable-http' | 'sse'> {
+export async function detectTransport(
+  target: SseTarget, protocolVersion = DEFAULT_PROTOCOL_VERSION, deadline?: StartupDeadline,
+): Promise<'streamable-http' | 'sse' | 'undecided'> {
   try {
-    return await detect(target, protocolVersion);
+    return await detect(target, protocolVersion, deadline);
   } catch {
-    return 'streamable-http';
+    return deadline?.expired === true ? 'undecided' : 'streamable-http';
   }
 }
 
@@ -252,24 +256,30 @@ function dropBody(body: Dispatcher.ResponseData['body']): void {
   body.destroy();
 }
 
-async function detect(target: SseTarget, protocolVersion: string): Promise<'streamable-http' | 'sse'> {
+async function detect(target: SseTarget, protocolVersion: string, deadline: StartupDeadline | undefined): Promise<'streamable-http' | 'sse' | 'undecided'> {
   const url = new URL(target.url);
   const path = url.pathname + url.search;
   const request = async (method: string, headers: Record<string, string>, body?: string): Promise<Dispatcher.ResponseData | undefined> => {
+    if (deadline?.expired === true) return undefined;
+    const timeout = AbortSignal.timeout(target.timeoutMs);
     try {
-      return await target.dispatcher.request({
-        origin: url.origin, path, method, body, headers: { ...target.headers, ...headers }, signal: AbortSignal.timeout(target.timeoutMs),
+      const res = await target.dispatcher.request({
+        origin: url.origin, path, method, body, headers: { ...target.headers, ...headers },
+        signal: deadline === undefined ? timeout : AbortSignal.any([deadline.signal, timeout]),
       });
+      deadline?.answered();
+      return res;
     } catch {
       return undefined;
     }
   };
+  const noAnswer = () => (deadline?.expired === true ? 'undecided' : 'streamable-http');
   const init = JSON.stringify({
     jsonrpc: '2.0', id: 1, method: 'initialize',
     params: { protocolVersion, capabilities: {}, clientInfo: { name: 'mcpload-transport-check', version: '1' } },
   });
   const posted = await request('POST', { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, init);
-  if (posted === undefined) return 'streamable-http';
+  if (posted === undefined) return noAnswer();
   await posted.body.dump().catch(() => undefined);
   const sid = posted.headers['mcp-session-id'];
   if (typeof sid === 'string' && sid.length > 0) {
@@ -278,7 +288,7 @@ async function detect(target: SseTarget, protocolVersion: string): Promise<'stre
   }
   if (![400, 404, 405].includes(posted.statusCode)) return 'streamable-http';
   const got = await request('GET', { accept: 'text/event-stream' });
-  if (got === undefined) return 'streamable-http';
+  if (got === undefined) return noAnswer();
   const isStream = got.statusCode === 200 && String(got.headers['content-type'] ?? '').startsWith('text/event-stream');
   dropBody(got.body); // an event stream never ends by itself
   return isStream ? 'sse' : 'streamable-http';

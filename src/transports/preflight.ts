@@ -6,6 +6,7 @@
  * even 404 or 500, means the target answers.
  */
 import { buildConnector, type Dispatcher } from 'undici';
+import type { StartupDeadline } from './startup-deadline.js';
 import type { TlsConnectOptions } from './tls-options.js';
 
 const TLS_TRUST_HINT = 'trust its CA with --ca-cert FILE (or NODE_EXTRA_CA_CERTS=FILE), or skip the check on a test server with --insecure-skip-tls-verify';
@@ -66,24 +67,27 @@ export function describeUnreachable(err: unknown, url: URL): string | undefined 
 /**
  * GETs `url` once and throws away the reply. Resolves with a one-line reason
  * when the target cannot be reached, undefined when it answered (any status)
- * or failed in a way the run itself should show (a slow reply, a reset).
+ * or failed in a way the run itself should show (a reset). A target that
+ * says nothing before start-up's deadline is no reason to stop either: the
+ * deadline is then expired, and the caller says so.
  */
-export async function preflight(url: string, dispatcher: Dispatcher, timeoutMs: number, tls?: TlsConnectOptions): Promise<string | undefined> {
+export async function preflight(url: string, dispatcher: Dispatcher, deadline: StartupDeadline, tls?: TlsConnectOptions): Promise<string | undefined> {
   const target = new URL(url);
-  const signal = AbortSignal.timeout(timeoutMs);
+  if (deadline.expired) return undefined;
   try {
     const res = await dispatcher.request({
-      origin: target.origin, path: target.pathname + target.search, method: 'GET', headers: { accept: '*/*' }, signal,
+      origin: target.origin, path: target.pathname + target.search, method: 'GET', headers: { accept: '*/*' }, signal: deadline.signal,
     });
+    deadline.answered();
     // The body is not wanted; an event stream would never end, so it is cut, never read.
     res.body.on('error', () => undefined);
     res.body.destroy();
     return undefined;
   } catch (err) {
-    if (signal.aborted) return undefined; // slow, but there: the run will tell how slow
+    if (deadline.expired) return undefined; // there, but silent: the run will tell
     // HTTPS closed without a reply: a TLS 1.3 server that wants a client certificate says so only in an alert,
     // which undici reports as "other side closed". A bare TLS connection hears the alert.
-    if (target.protocol === 'https:' && codesOf(err).includes('UND_ERR_SOCKET')) return connectCheck(target, tls, timeoutMs, CLOSE_SETTLE_MS);
+    if (target.protocol === 'https:' && codesOf(err).includes('UND_ERR_SOCKET')) return connectCheck(target, tls, deadline.ms, CLOSE_SETTLE_MS);
     return describeUnreachable(err, target);
   }
 }

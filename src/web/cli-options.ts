@@ -4,7 +4,8 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { parseWebLogin } from './access.js';
-import { DEFAULT_PROMETHEUS_PORT, DEFAULT_WEB_PORT, type PrometheusOptions, type WebUiOptions } from './run-web.js';
+import { DEFAULT_PROMETHEUS_PORT, DEFAULT_WEB_PORT } from './ports.js';
+import type { PrometheusOptions, WebUiOptions } from './run-web.js';
 
 export function parseWebLoginArg(text: string): { user: string; password: string } {
   try {

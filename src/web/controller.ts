@@ -4,7 +4,7 @@
  * swarm during a run changes its users; stop, reset, and the run-time limit.
  * Commands run one at a time, so a swarm sent during a stop waits for it.
  */
-import { formatDuration } from '../cli/values.js';
+import { formatDuration } from '../app/option-values.js';
 import { prepareScenario, type PreparedScenario } from '../app/scenario-setup.js';
 import type { RunOptions } from '../app/run-test.js';
 import { openTarget, type Target } from '../app/target.js';
@@ -47,7 +47,7 @@ export class WebController {
     const target = await openTarget(opts.run);
     try {
       const prepared = await prepareScenario(opts.run, target.env);
-      for (const note of prepared.notes) opts.log.warn(note);
+      for (const note of [...target.notes, ...prepared.notes]) opts.log.warn(note);
       return new WebController(opts, target, prepared);
     } catch (err) {
       await target.close();

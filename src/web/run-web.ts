@@ -31,8 +31,7 @@ export interface PrometheusOptions {
   port: number;
 }
 
-export const DEFAULT_WEB_PORT = 8089;
-export const DEFAULT_PROMETHEUS_PORT = 9464;
+export { DEFAULT_PROMETHEUS_PORT, DEFAULT_WEB_PORT } from './ports.js';
 
 /** Prometheus' view of a TestRun. */
 export function metricsSourceOf(current: () => TestRun | null) {

@@ -133,9 +133,9 @@ test('bad values in the file are errors with file, line and the parser\'s words'
 /** A valid value for each option of `run` that takes one: a new option without a sample fails the next test. */
 const SAMPLES: Record<string, string> = {
   host: 'http://127.0.0.1:1', stdio: 'node server.js', transport: 'sse', 'protocol-version': '2025-06-18', 'auth-token': 't',
-  header: 'X-A: 1', 'request-timeout': '3s', users: '2', 'spawn-rate': '2', time: '5s', 'run-time': '5s', 'user-stages': '1s:2',
+  header: 'X-A: 1', 'request-timeout': '3s', 'connect-timeout': '2s', users: '2', 'spawn-rate': '2', time: '5s', 'run-time': '5s', 'user-stages': '1s:2',
   'arrival-rate': '3', stages: '1s:2', 'max-users': '9', 'stop-timeout': '1s', processes: '2', scenario: 'classic', 'user-class': 'A',
-  tags: 'a', 'exclude-tags': 'b', seed: '3', tools: 'x', 'calls-per-session': '2', 'server-pid': '1', threshold: 'p(95)<300',
+  tags: 'a', 'exclude-tags': 'b', seed: '3', tools: 'x', tasks: 'optional', 'calls-per-session': '2', 'server-pid': '1', threshold: 'p(95)<300',
   'exit-code-on-error': '0', csv: 'out/x', json: 'x.json', html: 'x.html', junit: 'x.xml', sarif: 'x.sarif', 'summary-export': 's.json',
   'print-interval': '1s', loglevel: 'warning', logfile: 'x.log', 'web-host': '127.0.0.2', 'web-port': '9', 'web-login': 'a:b',
   'web-token': '12345678', autoquit: '3', 'prometheus-port': '9', 'security-weight': '2', 'ca-cert': 'ca.pem', 'client-cert': 'c.pem',
