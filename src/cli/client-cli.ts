@@ -3,7 +3,7 @@
  * src/app/client-command.ts.
  */
 import type { Command } from 'commander';
-import { runClient } from '../app/client-command.js';
+import { conformanceToolArguments, runClient } from '../app/client-command.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { UsageError, usageParse } from './usage-error.js';
@@ -41,6 +41,7 @@ export function addClientCommand(program: Command, onStart: () => void): Command
         authToken: o.authToken,
         seed: o.seed,
         tls: tlsOptionsFrom(o),
+        toolArguments: conformanceToolArguments(process.env.MCP_CONFORMANCE_CONTEXT),
       },
       { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
     );
