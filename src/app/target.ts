@@ -57,6 +57,9 @@ export interface Target {
 
 const silentRecorder: Recorder = { record() {}, exception() {} };
 
+/** `--protocol-version latest`: the same as leaving the flag out, negotiated with the server. */
+export const LATEST = 'latest';
+
 /** A pinned version the server does not speak: one line, exit 1 (not a usage error: the options were fine). */
 export class ProtocolMismatchError extends Error {
   override name = 'ProtocolMismatchError';
@@ -79,15 +82,16 @@ export interface ProtocolChoice {
 export async function negotiateProtocol(
   opts: { url: string; dispatcher: Dispatcher; headers: Record<string, string>; timeoutMs: number; pinned?: string },
 ): Promise<ProtocolChoice> {
-  if (opts.pinned !== undefined && !isModernVersion(opts.pinned)) return { version: opts.pinned };
+  const pinned = opts.pinned === LATEST ? undefined : opts.pinned;
+  if (pinned !== undefined && !isModernVersion(pinned)) return { version: pinned };
   const found = await negotiateVersion({ url: opts.url, dispatcher: opts.dispatcher, headers: opts.headers, timeoutMs: Math.min(opts.timeoutMs, 10_000) });
-  if (opts.pinned !== undefined) {
+  if (pinned !== undefined) {
     if (found.era === 'legacy') {
-      throw new ProtocolMismatchError(`${opts.url} does not speak --protocol-version ${opts.pinned} (${found.reason}); `
+      throw new ProtocolMismatchError(`${opts.url} does not speak --protocol-version ${pinned} (${found.reason}); `
         + 'leave the flag out, or give --protocol-version latest, to fall back to the version it speaks');
     }
     // A modern answer may name another modern version; an unanswered probe leaves the request to say what is wrong.
-    return { version: found.era === 'modern' ? found.version : opts.pinned };
+    return { version: found.era === 'modern' ? found.version : pinned };
   }
   if (found.era === undefined) {
     const version = LEGACY_PROTOCOL_VERSIONS[0]!;
@@ -120,6 +124,7 @@ function openStdioTarget(opts: TargetOptions & { stdio: string }): Target {
   return {
     host,
     dispatcher,
+    protocolVersion: opts.protocolVersion,
     env: {
       host, mcpUrl: host, restBaseUrl: 'http://stdio.invalid', dispatcher, headers: { ...opts.headers }, timeoutMs: opts.requestTimeoutMs,
       silentRecorder, mcpConnector: connector,
@@ -142,7 +147,8 @@ function dispatcherFor(tls: TlsOptions | undefined): Dispatcher {
   }
 }
 
-export async function openTarget(opts: TargetOptions): Promise<Target> {
+export async function openTarget(asked: TargetOptions): Promise<Target> {
+  const opts = asked.protocolVersion === LATEST ? { ...asked, protocolVersion: undefined } : asked;
   const modern = opts.protocolVersion !== undefined && isModernVersion(opts.protocolVersion);
   if (modern && opts.stdio !== undefined) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} is spoken over Streamable HTTP only in this version of mcpload, not --stdio`);
   if (modern && opts.transport === 'sse') throw new RunSetupError(`--protocol-version ${opts.protocolVersion} has no legacy HTTP+SSE transport; leave out --transport sse`);

@@ -65,7 +65,10 @@ export function eraFromDiscoverReply(reply: DiscoverReply): Negotiated | NotNego
   const code = typeof error?.code === 'number' ? error.code : undefined;
   if (status >= 200 && status < 300 && message?.result !== undefined) {
     const listed = (message.result as { supportedVersions?: unknown } | null)?.supportedVersions;
-    const version = pickSupportedVersion(listed) ?? NEWEST_MODERN;
+    // A legacy server may answer any method with an empty result: only a DiscoverResult lists versions.
+    if (!Array.isArray(listed)) return legacy('a result without supportedVersions');
+    const version = pickSupportedVersion(listed);
+    if (version === undefined) return { reason: `server/discover lists none of mcpload's versions (${JSON.stringify(listed)})` };
     return decided(version, 'server/discover answered');
   }
   if (code === UNSUPPORTED_PROTOCOL_VERSION) {
@@ -75,7 +78,10 @@ export function eraFromDiscoverReply(reply: DiscoverReply): Negotiated | NotNego
   }
   if (code !== undefined && MODERN_ERROR_CODES.has(code)) return decided(NEWEST_MODERN, `server/discover answered ${code}, a modern error`);
   if (status >= 500) return { reason: `server/discover answered HTTP ${status}` };
-  const what = code !== undefined ? `HTTP ${status} with JSON-RPC error ${code}` : `HTTP ${status} without a modern JSON-RPC error`;
+  return legacy(code !== undefined ? `HTTP ${status} with JSON-RPC error ${code}` : `HTTP ${status} without a modern JSON-RPC error`);
+}
+
+function legacy(what: string): Negotiated {
   return { era: 'legacy', version: NEWEST_LEGACY, reason: `server/discover got ${what}: a legacy server` };
 }
 
