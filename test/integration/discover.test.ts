@@ -87,7 +87,7 @@ test('--scenario discover against the embedded server, with --tools naming the c
     assert.match(r.stdout, /time to first byte +\| +full reply/);
     const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
     const firstBytes = result.firstByteSnapshot?.entries ?? [];
-    assert.ok(firstBytes.some((e) => e.type === 'initialize') && firstBytes.some((e) => e.type === 'tools/call'));
+    assert.ok(firstBytes.some((e) => e.type === 'server/discover') && firstBytes.some((e) => e.type === 'tools/call'));
     for (const fb of firstBytes) {
       const full = entries.find((e) => e.type === fb.type && e.name === fb.name);
       assert.ok(full, `${fb.type} ${fb.name} has a full-reply row`);
