@@ -2,7 +2,8 @@
  * `mcpload client`: one MCP client, one session, no load. It does what an
  * agent does on connecting and prints each exchange:
  *
- *   initialize + notifications/initialized
+ *   the version: pinned, or negotiated with one server/discover (target.ts)
+ *   initialize + notifications/initialized (2026-07-28: server/discover)
  *   tools/list (every page), then tools/call on each tool with arguments
  *     generated from its inputSchema (seeded)
  *   answers to the server's requests on the way (sampling, elicitation with
