@@ -71,3 +71,29 @@ export function decodeHeaderValue(value: string): string {
   const match = ENCODED.exec(value);
   return match ? Buffer.from(match[1]!, 'base64').toString('utf8') : value;
 }
+
+/** `_meta` key tagging every notification of a `subscriptions/listen` stream (the id of the request that opened it). */
+export const META_SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
+
+/** Methods of the handshake era that 2026-07-28 removed: a server answers them 404 with -32601, a client does not send them. */
+export const MODERN_REMOVED_METHODS: ReadonlySet<string> = new Set([
+  'initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe',
+]);
+
+/** Results that must carry `ttlMs` and `cacheScope` (basic/patterns/caching). */
+export const MODERN_CACHEABLE_METHODS: ReadonlySet<string> = new Set([
+  'server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read',
+]);
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Like decodeHeaderValue, but a `=?base64?…?=` value whose payload is not
+ * canonical Base64 (bad padding, characters outside the alphabet) is
+ * undefined: a server must refuse it rather than guess.
+ */
+export function decodeHeaderValueStrict(value: string): string | undefined {
+  if (!value.startsWith('=?base64?') || !value.endsWith('?=') || value.length < 11) return value;
+  const payload = value.slice('=?base64?'.length, -2);
+  return BASE64.test(payload) ? Buffer.from(payload, 'base64').toString('utf8') : undefined;
+}

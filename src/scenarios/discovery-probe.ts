@@ -21,6 +21,8 @@ export interface ListedToolInfo {
   name: string;
   inputSchema?: unknown;
   outputSchema?: unknown;
+  /** 2025-11-25: `{ taskSupport }`, whether the tool is called as a task (task-call.ts). */
+  execution?: unknown;
   annotations?: { readOnlyHint?: unknown; destructiveHint?: unknown };
 }
 

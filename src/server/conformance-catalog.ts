@@ -8,10 +8,16 @@
  * a watched resource with subscriptions), prompts (simple, with arguments,
  * with an embedded resource, with an image), completion and logging levels.
  *
+ * Also the tools of the pending scenarios: `json_schema_2020_12_tool` (its
+ * inputSchema published exactly as written, 2020-12 keywords and all) and
+ * `test_reconnection` (closes its SSE stream mid-call so the client resumes
+ * with Last-Event-ID; legacy sessions only).
+ *
  * Everything is registered on one SDK `McpServer` (one per session, or per
- * request when stateless); the schemas and payloads are built once here.
- * Per-session state (the log level, the subscriptions and their timer) lives
- * in a small object bound to that server and dropped when it closes.
+ * request when stateless or 2026-07-28); the schemas and payloads are built
+ * once here. Per-session state (the log level, the subscriptions and their
+ * timer) lives in a small object bound to that server and dropped when it
+ * closes; a 2026-07-28 request brings its own (modern-request.ts).
  */
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
@@ -31,7 +37,9 @@ import {
   type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
+import type { ModernRequestContext } from './modern-request.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -150,10 +158,27 @@ const TEMPLATE_IDS = ['123', '456', '789'];
 /** Template ids are short names, so a URI cannot make the server build a huge answer. */
 const TEMPLATE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The watched resource's text: it changes every WATCH_INTERVAL_MS, the same for every session. */
-function watchedContent(): ReadResourceResult {
-  const version = Math.floor(Date.now() / WATCH_INTERVAL_MS);
-  return { contents: [{ uri: WATCHED_URI, mimeType: 'text/plain', text: `Watched resource content, version ${version}` }] };
+/**
+ * The watched resource's text: it changes every WATCH_INTERVAL_MS, the same
+ * for every session. `withTtl` (2026-07-28) adds how long it stays fresh.
+ */
+function watchedContent(withTtl: boolean): ReadResourceResult {
+  const now = Date.now();
+  const version = Math.floor(now / WATCH_INTERVAL_MS);
+  const contents: ReadResourceResult['contents'] = [{ uri: WATCHED_URI, mimeType: 'text/plain', text: `Watched resource content, version ${version}` }];
+  return withTtl ? { contents, ttlMs: (version + 1) * WATCH_INTERVAL_MS - now } : { contents };
+}
+
+/**
+ * Calls `changed` each time the resource at `uri` changes, until the
+ * returned stop is called; undefined for a resource that never changes.
+ * Shared by legacy subscriptions and 2026-07-28 listen streams.
+ */
+export function watchResource(uri: string, changed: () => void): (() => void) | undefined {
+  if (uri !== WATCHED_URI) return undefined;
+  const timer = setInterval(changed, WATCH_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -171,44 +196,48 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 
 const LEVEL_RANK: ReadonlyMap<LoggingLevel, number> = new Map(LoggingLevelSchema.options.map((level, i) => [level, i]));
 
-/** One session's state: its log level (spec default: the server chooses; here, everything), its subscriptions. */
+/**
+ * One session's state: its log level (spec default: the server chooses;
+ * here, everything; a 2026-07-28 request: only what its `_meta` asks for,
+ * nothing without), its subscriptions.
+ */
 class SessionState {
-  level: LoggingLevel = 'debug';
+  level: LoggingLevel | undefined = 'debug';
   /**
    * Questions to the client (sampling, elicitation) name the tool call they
-   * belong to. The stateless 2026-07-28 endpoint needs that to turn them into
-   * `input_required` results; a legacy session sends them on its GET stream.
+   * belong to, so a transport can send them on that call's own stream; a
+   * legacy session sends them on its GET stream. (The 2026-07-28 endpoint
+   * does not need it: its server answers one request only.)
    */
   questionsOnCallStream = false;
-  private readonly subscribed = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
+  /** The 2026-07-28 request this server answers, if it is one. */
+  modern: ModernRequestContext | undefined;
+  /** Each subscribed URI that changes, with the stop of its watch. */
+  private readonly watches = new Map<string, () => void>();
 
   constructor(private readonly mcp: McpServer) {}
 
   logs(level: LoggingLevel): boolean {
-    return (LEVEL_RANK.get(level) ?? 0) >= (LEVEL_RANK.get(this.level) ?? 0);
+    return this.level !== undefined && (LEVEL_RANK.get(level) ?? 0) >= (LEVEL_RANK.get(this.level) ?? 0);
   }
 
   subscribe(uri: string): void {
-    this.subscribed.add(uri);
-    if (uri === WATCHED_URI && this.timer === undefined) {
-      // The watched resource changes on a clock; tell the subscriber each time (on its GET stream).
-      this.timer = setInterval(() => {
-        this.mcp.server.sendResourceUpdated({ uri: WATCHED_URI }).catch(() => undefined);
-      }, WATCH_INTERVAL_MS);
-      this.timer.unref();
-    }
+    if (this.watches.has(uri)) return;
+    // Tell the subscriber each time the resource changes (on its GET stream).
+    const stop = watchResource(uri, () => {
+      this.mcp.server.sendResourceUpdated({ uri }).catch(() => undefined);
+    });
+    if (stop) this.watches.set(uri, stop);
   }
 
   unsubscribe(uri: string): void {
-    this.subscribed.delete(uri);
-    if (uri === WATCHED_URI) this.stop();
+    this.watches.get(uri)?.();
+    this.watches.delete(uri);
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    this.subscribed.clear();
+    for (const stop of this.watches.values()) stop();
+    this.watches.clear();
   }
 }
 
@@ -301,6 +330,53 @@ function registerTools(mcp: McpServer, state: SessionState): void {
       'Elicitation completed', extra));
 }
 
+/** The suite's 2020-12 schema (SEP-1613, SEP-2106), published as written: `$schema`, `$defs` with `$anchor`, composition, conditionals. */
+const JSON_SCHEMA_2020_12 = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  $defs: { address: { $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } },
+  properties: {
+    name: { type: 'string' },
+    address: { $ref: '#/$defs/address' },
+    contactMethod: { type: 'string', enum: ['phone', 'email'] },
+    phone: { type: 'string' },
+    email: { type: 'string' },
+  },
+  allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+  if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+  then: { required: ['phone'] },
+  else: { required: ['email'] },
+  additionalProperties: false,
+} as const;
+/** Arguments are checked against that very schema (Ajv, draft 2020-12); zod only carries it to the SDK. */
+const validate2020 = new Ajv2020({ strict: false, allErrors: false }).compile(JSON_SCHEMA_2020_12);
+const JSON_SCHEMA_2020_12_ARGS = z.looseObject({}).superRefine((args, ctx) => {
+  if (!validate2020(args)) ctx.addIssue({ code: 'custom', message: `arguments do not match the schema: ${validate2020.errors?.[0]?.message ?? 'invalid'}` });
+}).meta(JSON_SCHEMA_2020_12);
+/** How long test_reconnection keeps working after closing its stream, so the client's resumption is what delivers the result. */
+const RECONNECT_PAUSE_MS = 200;
+
+function registerPendingScenarioTools(mcp: McpServer, state: SessionState): void {
+  mcp.registerTool('json_schema_2020_12_tool', {
+    description: 'Tool with JSON Schema 2020-12 features',
+    inputSchema: JSON_SCHEMA_2020_12_ARGS,
+    annotations: READ_ONLY,
+  }, (args: Record<string, unknown>) => text(`Accepted: ${JSON.stringify(args)}`));
+  // 2026-07-28 has no session to resume into: the tool is a legacy one.
+  if (state.modern) return;
+  mcp.registerTool('test_reconnection', {
+    description: 'Closes its SSE stream mid-call (SEP-1699); the result arrives once the client resumes with Last-Event-ID.',
+    inputSchema: NO_ARGS,
+    annotations: READ_ONLY,
+  }, async (_args: object, extra: Extra) => {
+    // Only offered with an event store and a client that can resume (a stateful session at 2025-11-25 or later).
+    const closed = extra.closeSSEStream !== undefined;
+    extra.closeSSEStream?.();
+    await pause(RECONNECT_PAUSE_MS, extra.signal);
+    return text(closed ? 'Reconnection test completed: the stream was closed and resumed' : 'Reconnection test completed (no resumable stream to close)');
+  });
+}
+
 function registerResources(mcp: McpServer, state: SessionState): void {
   mcp.registerResource('static-text', STATIC_TEXT_URI, { title: 'Static text', description: 'A fixed text resource.', mimeType: 'text/plain' },
     () => STATIC_TEXT);
@@ -310,7 +386,7 @@ function registerResources(mcp: McpServer, state: SessionState): void {
     title: 'Watched resource',
     description: `Changes every ${WATCH_INTERVAL_MS / 1000} s; subscribers get notifications/resources/updated.`,
     mimeType: 'text/plain',
-  }, () => watchedContent());
+  }, () => watchedContent(state.modern !== undefined));
   mcp.registerResource('template', new ResourceTemplate(TEMPLATE_URI, {
     list: undefined,
     complete: { id: (value) => TEMPLATE_IDS.filter((id) => id.startsWith(value)) },
@@ -320,6 +396,8 @@ function registerResources(mcp: McpServer, state: SessionState): void {
     return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ id, templateTest: true, data: `Data for ID: ${id}` }) }] };
   });
 
+  // 2026-07-28 has no resources/subscribe: its requests subscribe through subscriptions/listen.
+  if (state.modern) return;
   mcp.server.setRequestHandler(SubscribeRequestSchema, (request) => {
     state.subscribe(request.params.uri);
     return {};
@@ -362,6 +440,8 @@ function registerPrompts(mcp: McpServer): void {
 }
 
 function registerLogging(mcp: McpServer, state: SessionState): void {
+  // 2026-07-28 has no logging/setLevel: each request names its level in `_meta`.
+  if (state.modern) return;
   mcp.server.setRequestHandler(SetLevelRequestSchema, (request) => {
     state.level = request.params.level;
     return {};
@@ -373,16 +453,19 @@ function registerLogging(mcp: McpServer, state: SessionState): void {
  * connects): capabilities `logging`, `resources.subscribe` (and
  * `completions`, announced by the SDK for the completable argument).
  */
-export function registerConformanceCatalog(mcp: McpServer, opts: { questionsOnCallStream?: boolean } = {}): void {
+export function registerConformanceCatalog(mcp: McpServer, opts: { questionsOnCallStream?: boolean; modern?: ModernRequestContext } = {}): void {
   mcp.server.registerCapabilities({ logging: {}, resources: { subscribe: true } });
   const state = new SessionState(mcp);
   state.questionsOnCallStream = opts.questionsOnCallStream === true;
+  state.modern = opts.modern;
+  if (opts.modern) state.level = opts.modern.logLevel;
   const previousOnClose = mcp.server.onclose;
   mcp.server.onclose = () => {
     state.stop();
     previousOnClose?.();
   };
   registerTools(mcp, state);
+  registerPendingScenarioTools(mcp, state);
   registerResources(mcp, state);
   registerPrompts(mcp);
   registerLogging(mcp, state);

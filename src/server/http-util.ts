@@ -98,3 +98,15 @@ export function splitUrl(url: string): { path: string; query: string } {
   const q = url.indexOf('?');
   return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 }
+
+/** Replaces (or, with undefined, removes) a request header in both views: the SDK (through @hono/node-server) reads rawHeaders. */
+export function setRequestHeader(req: IncomingMessage, name: string, value: string | undefined): void {
+  if (value === undefined) delete req.headers[name];
+  else req.headers[name] = value;
+  const raw: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() !== name) raw.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  }
+  if (value !== undefined) raw.push(name, value);
+  req.rawHeaders = raw;
+}

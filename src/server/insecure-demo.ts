@@ -28,6 +28,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ToolDef } from './tools.js';
+import { setRequestHeader } from './http-util.js';
 
 /** Larger than the 10 MB body the probe sends. */
 export const INSECURE_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -97,18 +98,6 @@ export async function demoShortcut(body: unknown, knownTools: ReadonlySet<string
     return { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: `demo: ran ${name.slice(0, 64)}` }] } };
   }
   return undefined;
-}
-
-function setRequestHeader(req: IncomingMessage, name: string, value: string | undefined): void {
-  if (value === undefined) delete req.headers[name];
-  else req.headers[name] = value;
-  // The SDK (through @hono/node-server) reads rawHeaders, so both views change.
-  const raw: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]!.toLowerCase() !== name) raw.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  }
-  if (value !== undefined) raw.push(name, value);
-  req.rawHeaders = raw;
 }
 
 const KNOWN_VERSIONS = new Set(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25']);

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import {
   JSONRPC_PARSE_ERROR,
   JSONRPC_SERVER_ERROR,
@@ -21,13 +21,17 @@ import {
   sendJson,
   sendJsonRpcError,
   sendTooLarge,
+  setRequestHeader,
 } from './http-util.js';
 import { addPoisonedTool, demoShortcut, predictableSessionId, relaxHeaders } from './insecure-demo.js';
 import { createMcpServer } from './mcp-server-factory.js';
 import { hasModernMeta, isModernVersionHeader, ModernEndpoint } from './modern-endpoint.js';
 import { TOOLS } from './tools.js';
 import { jsonDepthExceeds, JSONRPC_INVALID_REQUEST, MAX_JSON_DEPTH, rejectJsonRpcBody } from './request-validation.js';
+import { SessionEventStore } from './session-event-store.js';
 import { SessionTable, type ClosableSession, type SessionEntry } from './session-table.js';
+import { QuestionRouter } from './stateless-questions.js';
+import { createTaskStore, type TaskStore } from './task-tools.js';
 
 export interface McpEndpointOptions {
   stateless: boolean;
@@ -47,18 +51,51 @@ function secureSessionId(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** The version an initialize request will get: the one it asks for when the SDK has it, else the latest. */
+function negotiatedVersion(body: unknown): string {
+  const asked = (body as { params?: { protocolVersion?: unknown } }).params?.protocolVersion;
+  return typeof asked === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION;
+}
+
+/**
+ * The SDK decides from each request's header whether its stream is
+ * resumable (priming event, retry, closeSSEStream: 2025-11-25 and later). A
+ * session that negotiated such a version keeps that, even when a request's
+ * header names an older supported one (which the spec only asks clients to
+ * avoid).
+ */
+function alignVersionHeader(req: IncomingMessage, negotiated: string | undefined): void {
+  const sent = req.headers['mcp-protocol-version'];
+  // Only a version the server knows: an unknown one must still get its 400.
+  if (negotiated === undefined || negotiated < '2025-11-25' || typeof sent !== 'string' || sent >= negotiated) return;
+  if (SUPPORTED_PROTOCOL_VERSIONS.includes(sent)) setRequestHeader(req, 'mcp-protocol-version', negotiated);
+}
+
+/** The SSE `retry` a stateful session's streams announce: how soon a client whose stream was closed comes back (SEP-1699). */
+const SSE_RETRY_MS = 1_000;
+
 /** One SDK server bound to one transport: a session, or a single stateless request. */
 class McpSession implements ClosableSession {
-  readonly mcp: McpServer = createMcpServer();
+  readonly mcp: McpServer;
   readonly transport: StreamableHTTPServerTransport;
   /** Who opened the session (which bearer token); requests from anyone else are refused. */
   principal: string | undefined;
+  /** The protocol version its initialize negotiated. */
+  readonly protocolVersion: string | undefined;
 
-  constructor(sessionId: string | undefined, jsonResponse: boolean, insecureDemo = false) {
+  /** `protocolVersion`: what the session's initialize negotiates (undefined for a stateless request). */
+  constructor(sessionId: string | undefined, jsonResponse: boolean, taskStore: TaskStore, insecureDemo = false, protocolVersion?: string) {
+    // No session id: a stateless request, served by a server that lives for it alone.
+    this.mcp = createMcpServer({ perRequest: sessionId === undefined, taskStore });
+    // A 2025-11-25 session can be resumed after its stream is cut (event ids, Last-Event-ID); older ones and
+    // stateless requests have nothing to resume into, and their streams stay as they were.
+    const resumable = sessionId !== undefined && protocolVersion !== undefined && protocolVersion >= '2025-11-25';
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: sessionId === undefined ? undefined : () => sessionId,
       enableJsonResponse: jsonResponse,
+      ...(resumable ? { eventStore: new SessionEventStore(), retryInterval: SSE_RETRY_MS } : {}),
     });
+    this.protocolVersion = protocolVersion;
     if (insecureDemo) addPoisonedTool(this.mcp);
   }
 
@@ -79,6 +116,10 @@ export class McpEndpoint {
   private readonly table: SessionTable<McpSession>;
   /** 2026-07-28 requests (no handshake, no session), beside the legacy ones on the same path. */
   private readonly modern: ModernEndpoint;
+  /** Stateless: the client's answers to questions asked on a call's stream, back to the server that asked. */
+  private readonly questions: QuestionRouter;
+  /** Tasks of the task tools, shared by the sessions (each sees its own) or the per-request servers. */
+  private readonly tasks: TaskStore = createTaskStore();
 
   constructor(private readonly opts: McpEndpointOptions) {
     this.table = new SessionTable<McpSession>({
@@ -87,7 +128,8 @@ export class McpEndpoint {
       onExpired: (count) => opts.log(`closed ${count} idle session(s); ${this.table.size} open`),
     });
     if (!opts.stateless) this.table.startSweeping();
-    this.modern = new ModernEndpoint({ jsonResponse: opts.jsonResponse });
+    this.modern = new ModernEndpoint({ jsonResponse: opts.jsonResponse, maxListeners: opts.maxSessions });
+    this.questions = new QuestionRouter(opts.jsonResponse);
   }
 
   openSessions(): number {
@@ -96,6 +138,7 @@ export class McpEndpoint {
 
   async close(): Promise<void> {
     await Promise.all([this.table.closeAll(), this.modern.close()]);
+    this.tasks.cleanup();
   }
 
   /** `principal` names the caller's credential (undefined without auth); a session answers only to its own. */
@@ -111,6 +154,7 @@ export class McpEndpoint {
       if (!entry) return;
       // A GET stream only listens: it marks activity but does not keep the session busy.
       if (method === 'GET') this.table.touch(entry);
+      alignVersionHeader(req, entry.session.protocolVersion);
       return entry.session.transport.handleRequest(req, res);
     }
     sendJsonRpcError(res, 405, JSONRPC_SERVER_ERROR, 'Method not allowed.', {
@@ -129,6 +173,7 @@ export class McpEndpoint {
       const body = await this.readJson(req, res);
       if (body === undefined) return;
       this.markBusy(entry, res);
+      alignVersionHeader(req, entry.session.protocolVersion);
       return entry.session.transport.handleRequest(req, res, body);
     }
 
@@ -142,7 +187,7 @@ export class McpEndpoint {
       return;
     }
     const id = this.opts.insecureDemo ? predictableSessionId() : secureSessionId();
-    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.opts.insecureDemo));
+    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.tasks, this.opts.insecureDemo, negotiatedVersion(body)));
     if (!entry) {
       sendJsonRpcError(res, 503, JSONRPC_SERVER_ERROR, 'Server busy: session limit reached, retry later', {
         'retry-after': String(this.table.retryAfterSeconds()),
@@ -177,8 +222,15 @@ export class McpEndpoint {
   }
 
   private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    const session = new McpSession(undefined, this.opts.jsonResponse, this.opts.insecureDemo);
+    // An answer to a question a running call asked: it goes to that call's server (202, as for any response).
+    if (this.questions.route(body)) {
+      res.writeHead(202).end();
+      return;
+    }
+    const session = new McpSession(undefined, this.opts.jsonResponse, this.tasks, this.opts.insecureDemo);
+    const forget = this.questions.attach(session.transport);
     res.once('close', () => {
+      forget();
       session.close().catch(() => undefined);
     });
     await session.connect();

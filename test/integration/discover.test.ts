@@ -9,14 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunResult } from '../../src/reporters/json.js';
-import { startEverything } from '../helpers/server-everything.js';
 import { runCli } from './cli-helpers.js';
-
-interface Entry { type: string; name: string; requests: number; failures: number; sumUs: number; cut?: number }
-
-function readEntries(file: string): Entry[] {
-  return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
-}
+import { readEntries, startEverything } from '../helpers/everything.js';
 
 test('discover against server-everything over Streamable HTTP: a row per tool, resource and prompt, no failure', async () => {
   const server = await startEverything();

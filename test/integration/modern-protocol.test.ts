@@ -111,6 +111,135 @@ describe('reference server: the stateless 2026-07-28 revision on the same endpoi
     assert.equal((await messageOf(encoded)).result.structuredContent.sum, 2);
   });
 
+  it('puts caching hints on discover, the lists and reads; a resource that changes on a clock says when', async () => {
+    const cases: Array<[string, Record<string, unknown>, string?]> = [
+      ['server/discover', {}], ['tools/list', {}], ['prompts/list', {}], ['resources/list', {}], ['resources/templates/list', {}],
+      ['resources/read', { uri: 'mcpload://info' }, 'mcpload://info'],
+    ];
+    for (const [method, params, name] of cases) {
+      const result = (await messageOf(await post(server, { jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: META } }, routed(method, name)))).result;
+      assert.deepEqual([result.resultType, result.ttlMs, result.cacheScope], ['complete', 60_000, 'public'], method);
+    }
+    const watched = 'test://watched-resource';
+    const read = (await messageOf(await post(server, { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: watched, _meta: META } }, routed('resources/read', watched)))).result;
+    assert.ok(Number.isInteger(read.ttlMs) && read.ttlMs >= 0 && read.ttlMs <= 3_000, String(read.ttlMs));
+    // Results that are not cacheable carry none.
+    const call = (await messageOf(await post(server, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' }, _meta: META } }, routed('tools/call', 'echo')))).result;
+    assert.deepEqual([call.ttlMs, call.cacheScope], [undefined, undefined]);
+  });
+
+  it('answers the methods 2026-07-28 removed, and a _meta without its version, as the spec says', async () => {
+    for (const method of ['ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']) {
+      const res = await post(server, { jsonrpc: '2.0', id: 7, method, params: { uri: 'test://watched-resource', level: 'info', _meta: META } }, routed(method));
+      const message = await messageOf(res);
+      assert.deepEqual([res.status, message.id, message.error?.code], [404, 7, -32601], method);
+    }
+    for (const params of [{}, { _meta: { 'io.modelcontextprotocol/clientCapabilities': {} } }]) {
+      const res = await post(server, { jsonrpc: '2.0', id: 8, method: 'server/discover', params }, routed('server/discover'));
+      assert.deepEqual([res.status, (await messageOf(res)).error?.code], [400, -32602], JSON.stringify(params));
+    }
+  });
+
+  it('refuses a missing client capability with 400 and -32021 even when the client accepts a stream', async () => {
+    for (const [name, needed] of [['test_missing_capability', 'sampling'], ['test_sampling', 'sampling'], ['test_input_required_result_elicitation', 'elicitation']] as const) {
+      const res = await post(server, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name, arguments: { prompt: 'p' }, _meta: META } }, routed('tools/call', name));
+      const message = await messageOf(res);
+      assert.deepEqual([res.status, message.error?.code, message.error?.data], [400, -32021, { requiredCapabilities: { [needed]: {} } }], name);
+    }
+  });
+
+  it('runs multi round-trip requests with a sealed requestState that refuses tampering and other targets', async () => {
+    const meta = { ...META, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
+    const call = async (name: string, extra: Record<string, unknown>): Promise<{ status: number; message: any }> => {
+      const res = await post(server, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name, arguments: {}, _meta: meta, ...extra } }, routed('tools/call', name));
+      return { status: res.status, message: await messageOf(res) };
+    };
+    const name = 'test_input_required_result_multi_round';
+    const r1 = (await call(name, {})).message.result;
+    assert.deepEqual([r1.resultType, Object.keys(r1.inputRequests)], ['input_required', ['step1']]);
+    const r2 = (await call(name, { inputResponses: { step1: { action: 'accept', content: { name: 'Ada' } } }, requestState: r1.requestState })).message.result;
+    assert.deepEqual([r2.resultType, Object.keys(r2.inputRequests)], ['input_required', ['step2']]);
+    assert.notEqual(r2.requestState, r1.requestState);
+    const r3 = (await call(name, { inputResponses: { step2: { action: 'accept', content: { color: 'blue' } } }, requestState: r2.requestState })).message.result;
+    assert.deepEqual([r3.resultType, r3.content[0].text], ['complete', 'Ada likes blue']);
+
+    const answer = { step2: { action: 'accept', content: { color: 'red' } } };
+    for (const [what, state, tool] of [['altered', `${r2.requestState}x`, name], ['made for another tool', r2.requestState, 'test_input_required_result_request_state']]) {
+      const { status, message } = await call(tool, { inputResponses: answer, requestState: state });
+      assert.deepEqual([status, message.error?.code], [400, -32602], what);
+    }
+    const bad = await call('test_input_required_result_elicitation', { inputResponses: { user_name: 12345 } });
+    assert.deepEqual([bad.status, bad.message.error?.code], [400, -32602]);
+  });
+
+  it('checks Mcp-Param headers against the arguments of a tool that marks them x-mcp-header', async () => {
+    const name = 'test_custom_header_tool';
+    const call = (region: string, headers: Record<string, string>): Promise<Response> =>
+      post(server, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name, arguments: { region }, _meta: META } }, { ...routed('tools/call', name), ...headers });
+    const ok = await call('Région', { 'mcp-param-region': `=?base64?${Buffer.from('Région').toString('base64')}?=` });
+    assert.equal((await messageOf(ok)).result.content[0].text, 'region=Région');
+    for (const [what, headers] of [['missing', {}], ['different', { 'mcp-param-region': 'eu' }], ['bad padding', { 'mcp-param-region': '=?base64?SGVsbG8?=' }]] as const) {
+      const res = await call('Hello', headers);
+      assert.deepEqual([res.status, (await messageOf(res)).error?.code], [400, -32020], what);
+    }
+  });
+
+  it('keeps each request\'s log level to itself', async () => {
+    const logs = async (level?: string): Promise<number> => {
+      const meta = level === undefined ? META : { ...META, 'io.modelcontextprotocol/logLevel': level };
+      const res = await post(server, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'test_logging_tool', arguments: {}, _meta: meta } }, routed('tools/call', 'test_logging_tool'));
+      return (await res.text()).split('\n').filter((l) => l.includes('notifications/message')).length;
+    };
+    assert.deepEqual([await logs('debug'), await logs(), await logs('error'), await logs('info')], [1, 0, 0, 1]);
+  });
+
+  it('opens subscriptions/listen streams: acknowledged first, only what the filter asked for, tagged with the subscription id', async () => {
+    const controller = new AbortController();
+    const listen = (id: number, notifications: object): Promise<Response> => fetch(`${server.url}/mcp`, {
+      method: 'POST', signal: controller.signal,
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...routed('subscriptions/listen') },
+      body: JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { _meta: META, notifications } }),
+    });
+    /** Reads a stream's events: each call returns the next `count`. */
+    const reader = (res: Response): ((count: number) => Promise<any[]>) => {
+      const stream = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const queue: any[] = [];
+      let buffer = '';
+      return async (count) => {
+        while (queue.length < count) {
+          const { value, done } = await stream.read();
+          if (done) break;
+          buffer += value;
+          const lines = buffer.split('\n');
+          buffer = lines.pop()!;
+          for (const l of lines) if (l.startsWith('data: ')) queue.push(JSON.parse(l.slice(6)));
+        }
+        return queue.splice(0, count);
+      };
+    };
+    try {
+      const tools = reader(await listen(21, { toolsListChanged: true }));
+      const watched = reader(await listen(22, { promptsListChanged: true, resourceSubscriptions: ['test://watched-resource'], unknownKind: true }));
+      const [ack] = await tools(1);
+      assert.deepEqual([ack.method, ack.params.notifications, ack.params._meta['io.modelcontextprotocol/subscriptionId']],
+        ['notifications/subscriptions/acknowledged', { toolsListChanged: true }, 21]);
+      const [ack2] = await watched(1);
+      assert.deepEqual(ack2.params.notifications, { promptsListChanged: true, resourceSubscriptions: ['test://watched-resource'] });
+      const trigger = await post(server, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'test_trigger_tool_change', arguments: {}, _meta: META } },
+        routed('tools/call', 'test_trigger_tool_change'));
+      assert.equal(trigger.status, 200);
+      await trigger.text();
+      const [changed] = await tools(1);
+      assert.deepEqual([changed.method, changed.params._meta['io.modelcontextprotocol/subscriptionId']], ['notifications/tools/list_changed', 21]);
+      // The watched resource changes every 3 s: its update comes, the tools change never does (not asked for).
+      const [updated] = await watched(1);
+      assert.deepEqual([updated.method, updated.params.uri, updated.params._meta['io.modelcontextprotocol/subscriptionId']],
+        ['notifications/resources/updated', 'test://watched-resource', 22]);
+    } finally {
+      controller.abort();
+    }
+  });
+
   it('still serves legacy clients on the same endpoint', async () => {
     const client = new Client({ name: 'legacy', version: '1' });
     const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`));
@@ -152,7 +281,7 @@ describe('reference server: the stateless 2026-07-28 revision on the same endpoi
 
       // No elicitation capability declared: the server says which one it needs.
       const elicited = await c.callTool('test_elicitation', { message: 'name?' });
-      assert.deepEqual(elicited.ok ? undefined : elicited.error.detail, '-32021 Missing required client capability: elicitation');
+      assert.deepEqual(elicited.ok ? undefined : elicited.error.detail, '-32021 Missing required client capability: elicitation (HTTP 400)');
 
       await c.close();
       assert.equal(rec.samples.filter((s) => s.type === 'DELETE').length, 0);

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startEverything } from '../helpers/server-everything.js';
+import { startEverything } from '../helpers/everything.js';
 import { runCli, startServeProcess } from './cli-helpers.js';
 
 let serve: { url: string; stop: () => Promise<void> };

@@ -1,17 +1,18 @@
-/** @modelcontextprotocol/server-everything over Streamable HTTP, on a free loopback port, for tests that need a legacy server we did not write. */
+/**
+ * server-everything (@modelcontextprotocol/server-everything, a third-party
+ * MCP server from node_modules) over Streamable HTTP on a free loopback
+ * port, and the rows of a run's JSON result: what the tests that load it share.
+ */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { freePort, ROOT } from '../integration/cli-helpers.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export interface Entry { type: string; name: string; requests: number; failures: number; sumUs: number; cut?: number }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** The stats rows of a `--json` result file. */
+export function readEntries(file: string): Entry[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
 }
 
 /** server-everything in Streamable HTTP mode (it reads PORT; it logs its ready line on stderr). */
