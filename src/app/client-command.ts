@@ -2,7 +2,8 @@
  * `mcpload client`: one MCP client, one session, no load. It does what an
  * agent does on connecting and prints each exchange:
  *
- *   initialize + notifications/initialized
+ *   the version: pinned, or negotiated with one server/discover (target.ts)
+ *   initialize + notifications/initialized (2026-07-28: server/discover)
  *   tools/list (every page), then tools/call on each tool with arguments
  *     generated from its inputSchema (seeded)
  *   answers to the server's requests on the way (sampling, elicitation with
@@ -25,9 +26,10 @@ import { createDispatcher } from '../transports/http-pool.js';
 import { preflightConnect } from '../transports/preflight.js';
 import { tlsConnectOptions, TlsFileError, type TlsOptions } from '../transports/tls-options.js';
 import { RunSetupError } from './scenario-setup.js';
-import { McpHttpClient } from '../transports/mcp-http.js';
+import { McpHttpClient, takeToolWarnings } from '../transports/mcp-http.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';
 import { OAuthSetupError, prepareOAuth } from '../transports/oauth/setup.js';
+import { negotiateProtocol } from './target.js';
 import { ServerStream } from '../transports/server-stream.js';
 
 export interface ClientCommandOptions {
@@ -35,6 +37,7 @@ export interface ClientCommandOptions {
   url: string;
   /** The conformance scenario's name: printed, so that the suite's logs say what ran. */
   scenario?: string;
+  /** Pinned version; absent: negotiated (2026-07-28 when server/discover answers, else the newest legacy one). */
   protocolVersion?: string;
   requestTimeoutMs: number;
   headers: Record<string, string>;
@@ -44,6 +47,31 @@ export interface ClientCommandOptions {
   tls?: TlsOptions;
   /** OAuth 2.1 on a 401 (discovery, registration, PKCE with the redirect followed by HTTP, client credentials...). */
   oauth?: OAuthOptions;
+  /** Arguments to call named tools with instead of generated ones (the conformance context's `toolCalls`). */
+  toolArguments?: ReadonlyMap<string, Record<string, unknown>>;
+}
+
+/**
+ * The `toolCalls` of the suite's MCP_CONFORMANCE_CONTEXT (JSON): the
+ * arguments a scenario wants its tools called with, e.g. the values whose
+ * header encoding it grades. Anything else in the context is not ours.
+ */
+export function conformanceToolArguments(context: string | undefined): Map<string, Record<string, unknown>> {
+  const byTool = new Map<string, Record<string, unknown>>();
+  let parsed: unknown;
+  try {
+    parsed = context === undefined ? undefined : JSON.parse(context);
+  } catch {
+    return byTool; // not JSON: nothing asked
+  }
+  const calls = (parsed as { toolCalls?: unknown } | undefined)?.toolCalls;
+  if (!Array.isArray(calls)) return byTool;
+  for (const call of calls as { name?: unknown; arguments?: unknown }[]) {
+    if (typeof call?.name === 'string' && typeof call.arguments === 'object' && call.arguments !== null) {
+      byTool.set(call.name, call.arguments as Record<string, unknown>);
+    }
+  }
+  return byTool;
 }
 
 export interface ClientIo {
@@ -96,20 +124,23 @@ export async function runClient(opts: ClientCommandOptions, io: ClientIo): Promi
   const headers = { ...opts.headers };
   if (opts.authToken !== undefined) headers.authorization = `Bearer ${opts.authToken}`;
   const replies = agentReplies(opts.seed);
+  io.out(`mcpload client: ${opts.url}${opts.scenario === undefined ? '' : ` (scenario ${opts.scenario})`}\n`);
+  let protocolVersion: string | undefined;
   let auth;
   try {
     auth = opts.oauth === undefined ? undefined : prepareOAuth(opts.oauth, { mcpUrl: opts.url, dispatcher, timeoutMs: opts.requestTimeoutMs }).forUser(recorder);
+    const choice = await negotiateProtocol({ url: opts.url, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, pinned: opts.protocolVersion });
+    if (choice.note !== undefined) io.out(`${choice.note}\n`);
+    protocolVersion = choice.version;
   } catch (err) {
     await dispatcher.destroy().catch(() => undefined);
     if (err instanceof OAuthSetupError) throw new RunSetupError(err.message);
     throw err;
   }
   const client = new McpHttpClient({
-    url: opts.url, recorder, dispatcher, headers, timeoutMs: opts.requestTimeoutMs,
-    protocolVersion: opts.protocolVersion, serverRequests: replies, auth,
+    url: opts.url, recorder, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, protocolVersion, serverRequests: replies, auth,
   });
   let serverStream: ServerStream | undefined;
-  io.out(`mcpload client: ${opts.url}${opts.scenario === undefined ? '' : ` (scenario ${opts.scenario})`}\n`);
   try {
     if (!(await client.initialize())) return 1;
     io.out(`session ${client.sessionId ?? '(none: stateless server)'}, protocol ${client.negotiatedProtocolVersion}\n`);
@@ -126,9 +157,10 @@ export async function runClient(opts: ClientCommandOptions, io: ClientIo): Promi
     }
     if (client.serverCapabilities?.tools !== undefined) {
       const tools = await listAllTools(client);
+      for (const warning of takeToolWarnings()) io.err(`warning: ${warning}`);
       const generator = new SchemaArgGenerator(createRng(opts.seed));
       for (const tool of tools) {
-        await client.callTool(tool.name, generator.toolArguments(tool.inputSchema));
+        await client.callTool(tool.name, opts.toolArguments?.get(tool.name) ?? generator.toolArguments(tool.inputSchema));
       }
     }
   } finally {

@@ -21,7 +21,7 @@ import { mergeRunResults } from './merge-results.js';
 import { concludeRun, type RunIo } from './conclude.js';
 import { waitForStop, type RunOptions } from './run-test.js';
 import { prepareScenario, RunSetupError } from './scenario-setup.js';
-import { openTarget } from './target.js';
+import { openTarget, withProtocol } from './target.js';
 import type { ParentMessage, WorkerMessage, WorkerStatus } from './worker-protocol.js';
 
 /** How long a worker may take to send its result after `stop` (beyond the users' stop timeout). */
@@ -59,6 +59,8 @@ function sendTo(worker: Worker, message: ParentMessage): void {
 export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo): Promise<number> {
   if (!opts.headless) io.err('note: the web UI is not available with --processes; running headless');
   const target = await openTarget(opts);
+  // The workers speak what the parent negotiated.
+  opts = withProtocol(opts, target);
   const workers: Worker[] = [];
   try {
     // The parent loads the scenario too: for the header, the thresholds, and to fail early on a bad file.
@@ -71,7 +73,7 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
     io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
       `${describeLoadModel(model)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
-      `${count} processes; classes ${prepared.classes.map((c) => c.name).join(', ')}\n`);
+      `${count} processes; classes ${prepared.classes.map((c) => c.name).join(', ')}\n${target.protocolNote !== undefined ? `${target.protocolNote}\n` : ''}`);
 
     let failure: { message: string; usage: boolean } | undefined;
     let finishBy: (reason: string) => void = () => {};

@@ -19,6 +19,7 @@ import type { OAuthOptions } from '../transports/oauth/options.js';
 import { obtainAccessToken } from './oauth-token.js';
 import { checkReportPaths } from './report-paths.js';
 import { writeEach, type ReportJob } from './reports.js';
+import { isModernVersion } from '../protocol/modern-wire.js';
 import { openTarget } from './target.js';
 
 export interface ProbeCommandOptions {
@@ -66,10 +67,13 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
   checkReportPaths(opts);
   const target = await openTarget({
     host: opts.host, authToken: opts.authToken, headers: opts.headers, requestTimeoutMs: opts.requestTimeoutMs, tls: opts.tls, oauth: opts.oauth,
+    protocolVersion: opts.protocolVersion,
   });
+  // The checks probe sessions, a handshake-era thing: against a modern server they open them with the newest legacy version.
+  const modern = target.protocolVersion !== undefined && isModernVersion(target.protocolVersion);
   try {
     const { env } = target;
-    const authToken = opts.oauth === undefined ? opts.authToken : await obtainAccessToken(env, opts.protocolVersion);
+    const authToken = opts.oauth === undefined ? opts.authToken : await obtainAccessToken(env, modern ? undefined : target.protocolVersion);
     const ctx = new ProbeContext({
       mcpUrl: env.mcpUrl,
       restBaseUrl: env.restBaseUrl,
@@ -81,13 +85,17 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
       blockedRoutes: opts.blockedRoutes,
       aggressive: opts.aggressive,
       timeoutMs: opts.requestTimeoutMs,
-      protocolVersion: opts.protocolVersion,
+      protocolVersion: modern ? undefined : target.protocolVersion,
       idleWaitMs: opts.idleWaitMs,
       maxProbeSessions: opts.maxProbeSessions,
     });
     const checks = selectChecks({ aggressive: opts.aggressive });
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
-    io.out(`mcpload ${VERSION} probe: ${checks.length} checks against ${where}${opts.aggressive ? ' (aggressive)' : ''}\n\n${formatProbeHeader()}\n`);
+    io.out(`mcpload ${VERSION} probe: ${checks.length} checks against ${where}${opts.aggressive ? ' (aggressive)' : ''}\n`);
+    if (target.protocolNote !== undefined || modern) {
+      io.out(`${target.protocolNote ?? `protocol ${target.protocolVersion}`}${modern ? `; the session checks open legacy sessions (${ctx.protocolVersion}), as a dual-era server also serves` : ''}\n`);
+    }
+    io.out(`\n${formatProbeHeader()}\n`);
 
     const startedAt = new Date().toISOString();
     const reports = await runChecks(checks, ctx, (report) => io.out(`${formatCheckLine(report)}\n`));

@@ -14,7 +14,8 @@ import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad, type Lo
 import { checkReportPaths } from './report-paths.js';
 import type { ReportOptions } from './reports.js';
 import { prepareScenario, type ScenarioSelection } from './scenario-setup.js';
-import { openTarget } from './target.js';
+import { openTarget, withProtocol } from './target.js';
+import { takeToolWarnings } from '../transports/mcp-http.js';
 import { testRunFor, type TestRun } from './test-run.js';
 import type { TlsOptions } from '../transports/tls-options.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';
@@ -110,11 +111,15 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
   if (opts.processes !== undefined && opts.processes > 1) return runMultiProcess(opts, opts.processes, io);
   if (!opts.headless) return runWebUi(opts, opts.web ?? { host: '127.0.0.1', port: DEFAULT_WEB_PORT, autostart: false }, io);
   const target = await openTarget(opts);
+  opts = withProtocol(opts, target);
   let exporter: PrometheusExporter | undefined;
   try {
     // The embedded server is local: leak-flood can read its memory without --server-pid.
     const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
     for (const note of [...target.notes, ...prepared.notes]) io.err(`note: ${note}`);
+    // Tools the discovery listing left out for a broken x-mcp-header: said once, kept in the result's notes.
+    prepared.notes.push(...takeToolWarnings());
+    for (const note of prepared.notes) io.err(`note: ${note}`);
     const model = resolveLoadModel(opts, prepared.scenario.shape);
     const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host });
     if (opts.prometheus) {
@@ -128,7 +133,7 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
     io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
       `${describeLoadModel(model)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
-      `classes ${prepared.classes.map((c) => c.name).join(', ')}\n`);
+      `classes ${prepared.classes.map((c) => c.name).join(', ')}\n${target.protocolNote !== undefined ? `${target.protocolNote}\n` : ''}`);
 
     const totalS = timeMs !== undefined ? timeMs / 1000 : undefined;
     // --only-summary: no live table, only the summary at the end.
@@ -146,6 +151,7 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     const onLateSignal = () => io.err('already stopping; reports follow');
     process.on('SIGINT', onLateSignal);
     await run.stop(reason);
+    for (const warning of takeToolWarnings()) io.err(`note: ${warning}`);
     process.off('SIGINT', onLateSignal);
 
     const result = run.result();

@@ -2,7 +2,8 @@
  * Where a run points: the given --host, or the embedded reference server
  * started for it. Owns the shared HTTP dispatcher and the embedded process.
  */
-import { isModernVersion } from '../protocol/modern-wire.js';
+import { isModernVersion, LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/modern-wire.js';
+import { negotiateVersion } from '../transports/negotiate-version.js';
 import { RunSetupError } from './scenario-setup.js';
 import type { Dispatcher } from 'undici';
 import type { Recorder } from '../metrics/sample.js';
@@ -29,6 +30,7 @@ export interface TargetOptions {
   stdio?: string;
   /** `--stdio-shared`: one server process (one MCP session) for all users. */
   stdioShared?: boolean;
+  /** Pinned version; absent: negotiated with the server (see negotiateProtocol). */
   protocolVersion?: string;
   /**
    * With --host: `sse` speaks the legacy HTTP+SSE transport (2024-11-05);
@@ -59,10 +61,61 @@ export interface Target {
   processUsage?: () => ProcessUsageReport;
   /** Lines for the user about how the target was found (a silent target, a transport assumed). */
   notes: string[];
+  /** The version every client speaks: the pinned one, or the one negotiated. */
+  protocolVersion?: string;
+  /** When it was negotiated: one line saying which version and why, for the user. */
+  protocolNote?: string;
   close(): Promise<void>;
 }
 
 const silentRecorder: Recorder = { record() {}, exception() {} };
+
+export { LATEST };
+
+/** A pinned version the server does not speak: one line, exit 1 (not a usage error: the options were fine). */
+export class ProtocolMismatchError extends Error {
+  override name = 'ProtocolMismatchError';
+}
+
+export interface ProtocolChoice {
+  /** Undefined: nothing was pinned and nothing could be asked (stdio, HTTP+SSE): the transport's default. */
+  version?: string;
+  note?: string;
+}
+
+/**
+ * The version to speak with an MCP endpoint over Streamable HTTP, as a
+ * dual-era client decides it (basic/versioning#backward-compatibility):
+ * a pinned legacy version is used as is; otherwise one `server/discover`
+ * tells the era. Left out (or `latest`): 2026-07-28 when the server answers
+ * as a modern one, else the newest legacy version. Pinned 2026-07-28 against
+ * a legacy server: ProtocolMismatchError.
+ */
+export async function negotiateProtocol(
+  opts: { url: string; dispatcher: Dispatcher; headers: Record<string, string>; timeoutMs: number; pinned?: string; deadline?: StartupDeadline },
+): Promise<ProtocolChoice> {
+  const pinned = opts.pinned === LATEST ? undefined : opts.pinned;
+  if (pinned !== undefined && !isModernVersion(pinned)) return { version: pinned };
+  const found = await negotiateVersion({ url: opts.url, dispatcher: opts.dispatcher, headers: opts.headers, timeoutMs: Math.min(opts.timeoutMs, 10_000), deadline: opts.deadline });
+  if (pinned !== undefined) {
+    if (found.era === 'legacy') {
+      throw new ProtocolMismatchError(`${opts.url} does not speak --protocol-version ${pinned} (${found.reason}); `
+        + 'leave the flag out, or give --protocol-version latest, to fall back to the version it speaks');
+    }
+    // A modern answer may name another modern version; an unanswered probe leaves the request to say what is wrong.
+    return { version: found.era === 'modern' ? found.version : pinned };
+  }
+  if (found.era === undefined) {
+    const version = LEGACY_PROTOCOL_VERSIONS[0]!;
+    return { version, note: `protocol ${version}, the newest legacy version (nothing told the era: ${found.reason})` };
+  }
+  return { version: found.version, note: `protocol ${found.version} (${found.reason})` };
+}
+
+/** The run's options with the version the target negotiated in place of the one asked for. */
+export function withProtocol<T extends { protocolVersion?: string }>(opts: T, target: Target): T {
+  return target.protocolVersion === opts.protocolVersion ? opts : { ...opts, protocolVersion: target.protocolVersion };
+}
 
 /** `http://h:p` → MCP at `/mcp`, REST at the origin; `http://h:p/some/path` → MCP at that path. */
 export function resolveEndpoints(host: string): { mcpUrl: string; restBaseUrl: string } {
@@ -83,6 +136,7 @@ function openStdioTarget(opts: TargetOptions & { stdio: string }): Target {
   return {
     host,
     dispatcher,
+    protocolVersion: opts.protocolVersion,
     env: {
       host, mcpUrl: host, restBaseUrl: 'http://stdio.invalid', dispatcher, headers: { ...opts.headers }, timeoutMs: opts.requestTimeoutMs,
       silentRecorder, mcpConnector: connector,
@@ -110,7 +164,8 @@ function startupDeadline(ms = DEFAULT_CONNECT_TIMEOUT_MS): StartupDeadline {
   return new StartupDeadline(ms, humanDuration(ms));
 }
 
-export async function openTarget(opts: TargetOptions): Promise<Target> {
+export async function openTarget(asked: TargetOptions): Promise<Target> {
+  const opts = asked.protocolVersion === LATEST ? { ...asked, protocolVersion: undefined } : asked;
   const modern = opts.protocolVersion !== undefined && isModernVersion(opts.protocolVersion);
   if (modern && opts.stdio !== undefined) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} is spoken over Streamable HTTP only in this version of mcpload, not --stdio`);
   if (modern && opts.transport === 'sse') throw new RunSetupError(`--protocol-version ${opts.protocolVersion} has no legacy HTTP+SSE transport; leave out --transport sse`);
@@ -149,11 +204,22 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
     if (err instanceof OAuthSetupError) throw new RunSetupError(err.message);
     throw err;
   }
+  let protocol: ProtocolChoice = { version: opts.protocolVersion };
+  if (opts.transport !== 'sse') {
+    try {
+      protocol = await negotiateProtocol({ url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, pinned: opts.protocolVersion, deadline });
+    } catch (err) {
+      deadline?.end();
+      await dispatcher.destroy().catch(() => undefined);
+      await embedded?.stop();
+      throw err;
+    }
+  }
   let mcpConnector: SseConnector | undefined;
   let assumed = '';
   // The stateless revision is Streamable HTTP by definition: no handshake to probe with.
-  if (opts.host !== undefined && !modern && (opts.transport === 'sse' || opts.transport === 'auto')) {
-    const sse = { url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, protocolVersion: opts.protocolVersion };
+  if (opts.host !== undefined && !isModernVersion(protocol.version ?? '') && (opts.transport === 'sse' || opts.transport === 'auto')) {
+    const sse = { url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, protocolVersion: protocol.version };
     // The check sends one initialize (and ends its session); the start-up deadline keeps a silent target from stalling the start.
     const found = opts.transport === 'sse' ? 'sse' : await detectTransport({ ...sse, timeoutMs: Math.min(opts.requestTimeoutMs, 10_000) }, undefined, deadline);
     if (found === 'sse') mcpConnector = new SseConnector(sse);
@@ -166,6 +232,8 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
     host,
     embedded,
     dispatcher,
+    protocolVersion: protocol.version,
+    ...(protocol.note !== undefined ? { protocolNote: protocol.note } : {}),
     env: {
       host, mcpUrl, restBaseUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, silentRecorder,
       ...(mcpConnector ? { mcpConnector } : {}), ...(tls ? { tls } : {}), ...(oauth ? { oauth } : {}), ...(deadline ? { startupSignal: deadline.signal } : {}),

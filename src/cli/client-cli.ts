@@ -3,7 +3,7 @@
  * src/app/client-command.ts.
  */
 import type { Command } from 'commander';
-import { runClient } from '../app/client-command.js';
+import { conformanceToolArguments, runClient } from '../app/client-command.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { addOAuthOptions, oauthOptionsFrom } from './oauth-options.js';
 import { conformanceOAuth } from './conformance-context.js';
@@ -44,6 +44,7 @@ export function addClientCommand(program: Command, onStart: () => void): Command
         seed: o.seed,
         tls: tlsOptionsFrom(o),
         oauth: conformanceOAuth(oauthOptionsFrom(o, true), process.env.MCP_CONFORMANCE_CONTEXT),
+        toolArguments: conformanceToolArguments(process.env.MCP_CONFORMANCE_CONTEXT),
       },
       { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
     );

@@ -5,7 +5,9 @@
  */
 import { Option, type Command, type OptionValues } from 'commander';
 import type { RunIo, RunOptions } from '../app/run-test.js';
+import { LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/modern-wire.js';
 import { benchScenarioFile } from '../scenarios/bench.js';
+import { SESSION_SCENARIOS } from '../scenarios/sessions.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transports/startup-deadline.js';
 import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
 import { applyConfigEntries, configFileFor, DEFAULT_CONFIG_FILE, readConfigEntries } from './config-file.js';
@@ -69,6 +71,18 @@ function oneOf<T>(
 }
 
 /** --bench-mode runs its own built-in scenario, so it cannot be combined with another one. */
+/**
+ * `--bench-mode` replays a fixed handshake-era body, and churn and
+ * leak-flood measure sessions: they speak the newest legacy version unless
+ * one is pinned, where everything else negotiates (latest).
+ */
+function protocolFor(o: OptionValues, scenario: string | undefined): string | undefined {
+  const pinned = o.protocolVersion === LATEST ? undefined : o.protocolVersion as string | undefined;
+  if (pinned !== undefined) return pinned;
+  const needsSessions = o.benchMode === true || (SESSION_SCENARIOS as readonly string[]).includes(scenario ?? '');
+  return needsSessions ? LEGACY_PROTOCOL_VERSIONS[0] : undefined;
+}
+
 function benchOr(benchMode: boolean, scenario: string | undefined): string | undefined {
   if (!benchMode) return scenario;
   if (scenario !== undefined) throw new UsageError('--bench-mode runs its own scenario; leave out the scenario argument');
@@ -134,7 +148,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
   return {
     scenario: benchOr(o.benchMode, scenario),
     // target
-    host: o.host, stdio: o.stdio, stdioShared: o.stdioShared, transport: o.transport, protocolVersion: o.protocolVersion,
+    host: o.host, stdio: o.stdio, stdioShared: o.stdioShared, transport: o.transport, protocolVersion: protocolFor(o, scenario),
     authToken: o.authToken, headers: o.header, requestTimeoutMs: o.requestTimeout, connectTimeoutMs: o.connectTimeout, tls: tlsOptionsFrom(o), oauth: oauthOptionsFrom(o),
     // load
     users: o.users, spawnRate: o.spawnRate, timeMs: o.time, userStages: o.userStages, arrivalRate: o.arrivalRate, stages: o.stages,

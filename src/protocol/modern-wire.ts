@@ -13,6 +13,39 @@ export function isModernVersion(version: string): boolean {
   return MODERN_PROTOCOL_VERSIONS.includes(version);
 }
 
+/** The handshake-era revisions mcpload speaks, newest first (basic/versioning#terminology: "legacy"). */
+export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = Object.freeze(['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05']);
+
+/**
+ * JSON-RPC errors only a modern server sends (basic/versioning#backward-compatibility):
+ * in a 4xx body they say the server speaks the stateless revision, so a
+ * dual-era client corrects its request instead of falling back to `initialize`.
+ */
+export const HEADER_MISMATCH = -32020;
+export const MISSING_REQUIRED_CLIENT_CAPABILITY = -32021;
+export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
+export const MODERN_ERROR_CODES: ReadonlySet<number> = new Set([HEADER_MISMATCH, MISSING_REQUIRED_CLIENT_CAPABILITY, UNSUPPORTED_PROTOCOL_VERSION]);
+
+/**
+ * Methods and notifications the 2026-07-28 revision removed (changelog):
+ * a modern client never sends them.
+ */
+export const REMOVED_IN_MODERN: ReadonlySet<string> = new Set([
+  'initialize', 'notifications/initialized', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe',
+  'notifications/cancelled', 'notifications/roots/list_changed',
+]);
+
+/**
+ * The version to retry with after UnsupportedProtocolVersionError: the
+ * newest of `supported` that mcpload speaks, a modern one before any legacy
+ * one (`eras: 'modern'` for a client that cannot change era mid-way).
+ */
+export function pickSupportedVersion(supported: unknown, eras: 'any' | 'modern' = 'any'): string | undefined {
+  if (!Array.isArray(supported)) return undefined;
+  const ours = eras === 'modern' ? MODERN_PROTOCOL_VERSIONS : [...MODERN_PROTOCOL_VERSIONS, ...LEGACY_PROTOCOL_VERSIONS];
+  return ours.find((version) => supported.includes(version));
+}
+
 export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
 export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
 export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
@@ -64,3 +97,6 @@ export function decodeHeaderValueStrict(value: string): string | undefined {
   const payload = value.slice('=?base64?'.length, -2);
   return BASE64.test(payload) ? Buffer.from(payload, 'base64').toString('utf8') : undefined;
 }
+
+/** `--protocol-version latest`: the same as leaving the flag out, negotiated with the server. */
+export const LATEST = 'latest';

@@ -19,6 +19,7 @@ import { compileSchema, type SchemaCheck } from './json-schema.js';
 import { createRng, SchemaArgGenerator, type Rng } from './schema-args.js';
 import { agentReplies } from './agent-replies.js';
 import { describeSelection, selectTools, type ToolSafetyOptions } from './tool-selection.js';
+import { isModernVersion } from '../protocol/modern-wire.js';
 import { McpHttpClient } from '../transports/mcp-http.js';
 import { ServerStream } from '../transports/server-stream.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
@@ -171,7 +172,8 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     if (catalog.capabilities.prompts !== undefined) {
       tasks.push(task('prompts/list', 1, ['list'], setUp, (user) => user.mcp.listPrompts({ name: 'prompts/list' })));
     }
-    tasks.push(task('ping', 1, ['list'], setUp, (user) => user.mcp.ping({ name: 'ping' })));
+    // 2026-07-28 removed ping: a modern client never sends it.
+    if (!isModernVersion(opts.protocolVersion ?? '')) tasks.push(task('ping', 1, ['list'], setUp, (user) => user.mcp.ping({ name: 'ping' })));
 
     // --- what the user should know -------------------------------------------------
     notes.unshift(`discover: calling ${planned.length} of ${catalog.tools.length} tools, reading ${resources.length} resources ` +

@@ -33,7 +33,7 @@ import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies }
 import { drainRest, readSseReply } from './sse.js';
 import { isResumable, resumeSseReply } from './sse-resume.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
-import { isModernVersion } from '../protocol/modern-wire.js';
+import { isModernVersion, pickSupportedVersion, REMOVED_IN_MODERN, UNSUPPORTED_PROTOCOL_VERSION } from '../protocol/modern-wire.js';
 import { isInputRequired, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta } from './modern-http.js';
 import { isAuthChallenge, type RequestAuthorizer } from './request-auth.js';
 
@@ -107,9 +107,18 @@ const CUT_OUTCOME: RpcOutcome = Object.freeze({ ok: false, error: CUT }) as RpcO
 /** Rounds of one multi round-trip request before giving up (a server asking forever is a failure). */
 const MAX_INPUT_ROUNDS = 4;
 const TOO_MANY_ROUNDS = fixedError('check', `still input_required after ${MAX_INPUT_ROUNDS} rounds`);
+const REMOVED_OUTCOMES = new Map<string, RpcOutcome>();
 
 /** x-mcp-header annotations per MCP endpoint, learnt from any client's tools/list and used by all. */
 const MIRRORED_BY_ENDPOINT = new Map<string, MirroredHeaders>();
+
+/**
+ * Tools left out for a broken `x-mcp-header` since the last call, one line
+ * each, every tool once per endpoint: for the run's notes or the client's log.
+ */
+export function takeToolWarnings(): string[] {
+  return [...MIRRORED_BY_ENDPOINT.values()].flatMap((mirrored) => mirrored.takeWarnings());
+}
 
 // Flags for `exchange`, instead of a closure per call.
 const CHECK_TOOL_ERROR = 1;
@@ -119,6 +128,8 @@ const AFTER_STOP = 8;
 /** Set on the attempts after a 401/403 answered by new credentials; two such attempts at most. */
 const AUTH_RETRY_1 = 16;
 const AUTH_RETRY_2 = 32;
+/** Under 2026-07-28: this is the retry after -32022, there is no other. */
+const VERSION_RETRIED = 64;
 
 /** Statuses that are fine for a DELETE that ends a session (405: the server does not let clients end sessions). */
 const DELETE_OK = new Set([200, 202, 204, 405]);
@@ -155,7 +166,9 @@ export class McpHttpClient {
   /** Speaks the stateless 2026-07-28 revision (see modern-http.ts). */
   private readonly modern: boolean;
   /** Modern only: the `_meta` every request carries. */
-  private readonly meta: Readonly<Record<string, unknown>> | undefined;
+  private meta: Readonly<Record<string, unknown>> | undefined;
+  /** Modern only: a -32022 was answered by switching version (once per client, as the spec's retry). */
+  private versionRetried = false;
   private readonly mirrored: MirroredHeaders | undefined;
   /** Posts an answer to a server request; bound once, handed to each call's stream watcher. */
   private readonly sendReply = (reply: Reply, method: string): void => {
@@ -259,9 +272,9 @@ export class McpHttpClient {
    * server's.
    */
   private async discover(): Promise<boolean> {
-    const version = this.protocolVersion;
-    const listsVersion = (result: any): string | undefined => (Array.isArray(result?.supportedVersions) && result.supportedVersions.includes(version)
-      ? undefined : `server/discover does not list ${version}`);
+    // Read when the reply comes: a -32022 retry may have changed the version on the way.
+    const listsVersion = (result: any): string | undefined => (Array.isArray(result?.supportedVersions) && result.supportedVersions.includes(this.protocolVersion)
+      ? undefined : `server/discover does not list ${this.protocolVersion}`);
     const out = await this.exchange('server/discover', undefined, this.endpointPath, listsVersion, NO_CANCEL);
     if (!out.ok) return false;
     const caps = (out.result as { capabilities?: unknown }).capabilities;
@@ -272,6 +285,7 @@ export class McpHttpClient {
 
   /** Any JSON-RPC request. Records one sample (type = method) and never throws for network or protocol failures. */
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
+    if (this.modern && REMOVED_IN_MODERN.has(method)) return Promise.resolve(removedOutcome(method, this.protocolVersion));
     const flags = (opts?.toolResult === true ? CHECK_TOOL_ERROR : 0) | (opts?.afterStop === true ? AFTER_STOP | NO_CANCEL : 0);
     return this.call(method, params, opts?.name ?? this.endpointPath, opts?.validate, flags);
   }
@@ -340,6 +354,8 @@ export class McpHttpClient {
    * like a request unless `record` is false. Returns whether it was accepted.
    */
   notify(method: string, params?: object, record = true): Promise<boolean> {
+    // No client notification of the core protocol travels over 2026-07-28 HTTP (closing a stream cancels).
+    if (this.modern && REMOVED_IN_MODERN.has(method)) return Promise.resolve(false);
     const payload = JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
     return this.post(payload, method, this.endpointPath, record);
   }
@@ -439,6 +455,7 @@ export class McpHttpClient {
     let draining = false;
     let firstByteAt = 0;
     let challenge: Challenge | undefined;
+    let retryWith: string | undefined;
     try {
       const res = await leanPost(this.dispatcher, {
         origin: this.origin, path: this.requestPath, headers, body: payload, signal: deadline, maxBodyBytes: this.maxBodyBytes,
@@ -449,7 +466,10 @@ export class McpHttpClient {
         const body = res.stream ? await readCapped(res.stream, this.maxBodyBytes) : res.body;
         bytes = body.bytes;
         // A modern server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
-        error = this.modern ? modernStatusError(status, body.data) : this.statusError(status, hadSession);
+        const rpc = this.modern ? rpcErrorIn(body.data) : undefined;
+        retryWith = rpc !== undefined && (flags & VERSION_RETRIED) === 0 ? this.versionToRetry(rpc) : undefined;
+        error = rpc !== undefined ? fixedError('http', `${jsonRpcError(rpc).detail} (HTTP ${status})`)
+          : this.modern ? httpStatusError(status) : this.statusError(status, hadSession);
         if (this.auth !== undefined && (flags & AUTH_RETRY_2) === 0 && isAuthChallenge(status)) {
           challenge = { status, header: headerText(res.headers['www-authenticate']) };
         }
@@ -503,6 +523,7 @@ export class McpHttpClient {
     if (challenge !== undefined && await this.answerChallenge(challenge, end - start, bytes)) {
       return this.exchange(method, params, name, validate, flags | ((flags & AUTH_RETRY_1) === 0 ? AUTH_RETRY_1 : AUTH_RETRY_2));
     }
+    if (retryWith !== undefined) return this.retryWithVersion(retryWith, { method, params, name, validate, flags }, start, origin, end, bytes);
 
     let result: unknown;
     if (error === undefined && message !== undefined) {
@@ -527,6 +548,36 @@ export class McpHttpClient {
       return { ok: false, error };
     }
     return { ok: true, result };
+  }
+
+  /**
+   * After UnsupportedProtocolVersionError: the modern version of its
+   * `supported` list to retry with (basic/versioning: the client SHOULD
+   * select one and retry), once per client.
+   */
+  private versionToRetry(rpc: { code?: unknown; data?: unknown }): string | undefined {
+    if (rpc.code !== UNSUPPORTED_PROTOCOL_VERSION || this.versionRetried) return undefined;
+    return pickSupportedVersion((rpc.data as { supported?: unknown } | null)?.supported, 'modern');
+  }
+
+  /**
+   * Adopts `version` for this and every later request, records the refused
+   * attempt (a negotiation step, not a failure: its name says what
+   * happened) and sends the request again under a new id.
+   */
+  private retryWithVersion(
+    version: string, again: { method: string; params: object | undefined; name: string; validate: ResultCheck | undefined; flags: number },
+    start: number, origin: number, end: number, bytes: number,
+  ): Promise<RpcOutcome> {
+    const refused = this.protocolVersion;
+    this.versionRetried = true;
+    this.protocolVersion = version;
+    this.meta = modernMeta(version, this.clientInfo, this.clientCaps);
+    this.headers = { ...this.baseHeaders, 'mcp-protocol-version': version };
+    const name = `${again.name} (${refused} refused, retried with ${version})`;
+    this.recorder.record(again.method, name, end - origin, bytes);
+    this.timing?.service.record(again.method, name, end - start, bytes);
+    return this.exchange(again.method, again.params, again.name, again.validate, again.flags | VERSION_RETRIED);
   }
 
   private runCheck(validate: ResultCheck, result: unknown, method: string, name: string): SampleError | undefined {
@@ -609,20 +660,25 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** A non-2xx reply of a modern server: its JSON-RPC error when it has one (`-32022 Unsupported protocol version (HTTP 400)`). */
-function modernStatusError(status: number, data: Buffer | undefined): SampleError {
-  if (data !== undefined) {
-    try {
-      const parsed = JSON.parse(data.toString('utf8')) as { error?: unknown };
-      if (typeof parsed?.error === 'object' && parsed.error !== null) {
-        const rpc = jsonRpcError(parsed.error);
-        return fixedError('http', `${rpc.detail} (HTTP ${status})`);
-      }
-    } catch {
-      // not JSON: the status alone
-    }
+/** The JSON-RPC error in a non-2xx reply of a modern server (-32022 Unsupported protocol version...), if it holds one. */
+function rpcErrorIn(data: Buffer | undefined): { code?: unknown; message?: unknown; data?: unknown } | undefined {
+  if (data === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(data.toString('utf8')) as { error?: unknown };
+    return typeof parsed?.error === 'object' && parsed.error !== null ? parsed.error as { code?: unknown } : undefined;
+  } catch {
+    return undefined; // not JSON: the status alone
   }
-  return httpStatusError(status);
+}
+
+/** A method 2026-07-28 removed, asked of a modern client: not sent; the caller learns why (no row: nothing went out). */
+function removedOutcome(method: string, version: string): RpcOutcome {
+  let outcome = REMOVED_OUTCOMES.get(method);
+  if (outcome === undefined) {
+    outcome = Object.freeze({ ok: false, error: fixedError('check', `not sent: ${method} does not exist in protocol ${version}`) }) as RpcOutcome;
+    REMOVED_OUTCOMES.set(method, outcome);
+  }
+  return outcome;
 }
 
 /** Parses a JSON reply and finds the response to `id` (a lone object, or inside a batch array). */

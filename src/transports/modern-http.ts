@@ -88,6 +88,9 @@ function valueAt(args: unknown, path: readonly string[]): unknown {
  */
 export class MirroredHeaders {
   private readonly byTool = new Map<string, readonly MirroredParam[]>();
+  /** Tools already warned about: each is named once, however many clients list it. */
+  private readonly warned = new Set<string>();
+  private pending: string[] = [];
 
   /**
    * Learns the annotations from a tools/list result, and takes out the tools
@@ -104,6 +107,10 @@ export class MirroredHeaders {
       if (typeof params === 'string') {
         rejected.push(`${tool.name} (${params})`);
         this.byTool.delete(tool.name);
+        if (!this.warned.has(tool.name)) {
+          this.warned.add(tool.name);
+          this.pending.push(`left out tool ${tool.name}: ${params} (a client MUST exclude it, 2026-07-28 x-mcp-header rules)`);
+        }
         return false;
       }
       if (params.length > 0) this.byTool.set(tool.name, params);
@@ -112,6 +119,13 @@ export class MirroredHeaders {
     });
     if (rejected.length > 0) (result as { tools: unknown[] }).tools = kept;
     return rejected;
+  }
+
+  /** The warnings (the spec: a client SHOULD log one per rejected tool) not yet taken, each tool once. */
+  takeWarnings(): string[] {
+    const taken = this.pending;
+    this.pending = [];
+    return taken;
   }
 
   /** Adds the `Mcp-Param-*` headers of a tools/call; values absent or null are left out, as the spec says. */

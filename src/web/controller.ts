@@ -7,7 +7,7 @@
 import { formatDuration } from '../app/option-values.js';
 import { prepareScenario, type PreparedScenario } from '../app/scenario-setup.js';
 import type { RunOptions } from '../app/run-test.js';
-import { openTarget, type Target } from '../app/target.js';
+import { openTarget, withProtocol, type Target } from '../app/target.js';
 import { testRunFor, type TestRun } from '../app/test-run.js';
 import type { UserClass } from '../scenarios/api.js';
 import type { LogBook } from './log-book.js';
@@ -46,7 +46,8 @@ export class WebController {
   static async create(opts: WebControllerOptions): Promise<WebController> {
     const target = await openTarget(opts.run);
     try {
-      const prepared = await prepareScenario(opts.run, target.env);
+      if (target.protocolNote !== undefined) opts.log.info(target.protocolNote);
+      const prepared = await prepareScenario(withProtocol(opts.run, target), target.env);
       for (const note of [...target.notes, ...prepared.notes]) opts.log.warn(note);
       return new WebController(opts, target, prepared);
     } catch (err) {
@@ -138,7 +139,7 @@ export class WebController {
     const next = await openTarget({ ...this.opts.run, host: host === '' ? undefined : host });
     let prepared: PreparedScenario;
     try {
-      prepared = await prepareScenario(this.opts.run, next.env);
+      prepared = await prepareScenario(withProtocol(this.opts.run, next), next.env);
     } catch (err) {
       await next.close();
       throw new SwarmFormError(`cannot load the scenario for ${next.host}: ${(err as Error).message}`);
@@ -162,7 +163,7 @@ export class WebController {
 
   private startRun(users: number, spawnRate: number): string {
     const classes = this.pickedClasses();
-    const o = this.opts.run;
+    const o = withProtocol(this.opts.run, this.target);
     const run = testRunFor(this.prepared, this.target.env, o, {
       ...o, host: this.target.host, users, spawnRate, timeMs: this.runTimeMs ?? undefined,
       userClasses: classes.map((c) => `${c.name}:${c.weight ?? 1}`), headless: false,

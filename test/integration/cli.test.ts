@@ -98,7 +98,8 @@ test('a short classic run covers every endpoint with zero failures and writes Lo
     const expected = [
       'GET /api/v1/mcp/status', 'GET /api/v1/mcp/health', 'GET /api/v1/health', 'GET /api/v1/mcp/discovery',
       'POST /api/v1/tools/call', 'GET /api/v1/resources/info',
-      'initialize /mcp', 'tools/list /mcp', 'tools/call add', 'resources/list /mcp', 'prompts/list /mcp',
+      // The embedded server is dual-era: the default negotiates 2026-07-28, whose stand-in for the handshake is server/discover.
+      'server/discover /mcp', 'tools/list /mcp', 'tools/call add', 'resources/list /mcp', 'prompts/list /mcp',
       'SECURITY GET /admin', 'SECURITY POST /api/v1/login/access-token', 'SECURITY DELETE /api/v1/tools/call',
     ];
     for (const key of expected) {

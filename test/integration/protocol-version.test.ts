@@ -60,6 +60,6 @@ for (const command of ['run', 'client', 'probe']) {
     const args = command === 'client' ? ['client', 'http://127.0.0.1:9/mcp'] : command === 'probe' ? ['probe', '--host', 'http://127.0.0.1:9'] : ['run', '--headless'];
     const res = await runCli([...args, '--protocol-version', '2025-13-01']);
     assert.equal(res.code, 2, res.stderr);
-    assert.match(res.stderr, /"2025-13-01" is not an MCP protocol version \(one of 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25, 2026-07-28\)/);
+    assert.match(res.stderr, /"2025-13-01" is not an MCP protocol version \(latest or one of 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25, 2026-07-28\)/);
   });
 }

@@ -38,7 +38,7 @@ test('churn: every session is ended, so a 4-session table never refuses', { time
   const server = await startServer(4);
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-churn-'));
   try {
-    const res = await runCli(['run', '--headless', '--host', server.url, '--scenario', 'churn', '--calls-per-session', '2',
+    const res = await runCli(['run', '--headless', '--host', server.url, '--scenario', 'churn', '--protocol-version', '2025-11-25', '--calls-per-session', '2',
       '-u', '3', '-r', '3', '-t', '2s', '--print-interval', '0', '--csv', path.join(dir, 'run')]);
     assert.equal(res.code, 0, res.stdout + res.stderr);
     const stats = statsByRow(path.join(dir, 'run'));
@@ -59,7 +59,7 @@ test('churn: every session is ended, so a 4-session table never refuses', { time
 test('leak flood: finds the session table size and the RSS per session', { timeout: 40_000 }, async () => {
   const server = await startServer(6);
   try {
-    const res = await runCli(['run', '--headless', '--host', server.url, '--scenario', 'leak-flood',
+    const res = await runCli(['run', '--headless', '--host', server.url, '--scenario', 'leak-flood', '--protocol-version', '2025-11-25',
       '-u', '2', '-r', '2', '-t', '2s', '--print-interval', '0', '--server-pid', String(server.pid)]);
     assert.equal(res.code, 0, res.stdout + res.stderr);
     assert.match(res.stdout, /note: leak flood: the server accepted 6 sessions before refusing or failing one/, res.stdout);
@@ -75,7 +75,7 @@ test('leak flood over --processes 2: one tally for the whole run, in the notes a
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-leak-'));
   try {
     const json = path.join(dir, 'leak.json');
-    const res = await runCli(['run', '--headless', '--host', server.url, '--scenario', 'leak-flood', '--processes', '2',
+    const res = await runCli(['run', '--headless', '--host', server.url, '--scenario', 'leak-flood', '--protocol-version', '2025-11-25', '--processes', '2',
       '-u', '2', '-r', '2', '-t', '2s', '--print-interval', '0', '--server-pid', String(server.pid), '--json', json]);
     assert.equal(res.code, 0, res.stdout + res.stderr);
     const result = JSON.parse(readFileSync(json, 'utf8')) as { scenarioFigures?: Record<string, number>; snapshot: { entries: Array<{ type: string; requests: number; failures: number }> } };
@@ -93,7 +93,7 @@ test('leak flood over --processes 2: one tally for the whole run, in the notes a
 });
 
 test('churn and leak-flood refuse a target without Streamable HTTP sessions', async () => {
-  const res = await runCli(['run', '--headless', '--stdio', 'node -e 0', '--scenario', 'leak-flood', '-t', '1s']);
+  const res = await runCli(['run', '--headless', '--stdio', 'node -e 0', '--scenario', 'leak-flood', '--protocol-version', '2025-11-25', '-t', '1s']);
   assert.equal(res.code, 2, res.stderr);
   assert.match(res.stderr, /needs a Streamable HTTP target/);
 });

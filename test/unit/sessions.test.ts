@@ -34,5 +34,7 @@ test('churn class: K must be a whole number', () => {
 test('protocol versions: the five revisions pass, anything else is a usage error', () => {
   for (const v of PROTOCOL_VERSIONS) assert.equal(parseProtocolVersion(v), v);
   assert.deepEqual([...PROTOCOL_VERSIONS], ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28']);
-  for (const bad of ['', '2025-11-26', '2026-07-29', 'latest']) assert.throws(() => parseProtocolVersion(bad), InvalidArgumentError);
+  for (const bad of ['', '2025-11-26', '2026-07-29', 'newest']) assert.throws(() => parseProtocolVersion(bad), InvalidArgumentError);
+  // latest: negotiated, as when the flag is left out
+  assert.equal(parseProtocolVersion('latest'), 'latest');
 });
