@@ -13,7 +13,7 @@
 import { between } from '../engine/user-class.js';
 import type { Scenario, ScenarioEnv, Task, VirtualUser } from './api.js';
 import {
-  acceptedPromptArgs, acceptedTemplateUris, listCatalog, openProbeSession, type ListedToolInfo,
+  acceptedPromptArgs, acceptedTemplateUris, compareWithBareCatalog, listCatalog, openProbeSession, type ListedToolInfo,
 } from './discovery-probe.js';
 import { compileSchema, type SchemaCheck } from './json-schema.js';
 import { createRng, SchemaArgGenerator, type Rng } from './schema-args.js';
@@ -105,11 +105,14 @@ function task(name: string, weight: number, tags: string[], run: (user: VirtualU
 
 export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOptions): Promise<Scenario> {
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const probe = await openProbeSession({ ...env, protocolVersion: opts.protocolVersion });
+  // Tools that ask the client for sampling, elicitation or roots get an agent's answer; the catalog is listed with the
+  // same client capabilities, since servers may offer such a client more.
+  const serverRequests = agentReplies(seed);
+  const probe = await openProbeSession({ ...env, protocolVersion: opts.protocolVersion }, serverRequests);
   try {
     const catalog = await listCatalog(probe);
     const useCompletions = typeof catalog.capabilities.completions === 'object' && catalog.capabilities.completions !== null;
-    const notes: string[] = [];
+    const notes: string[] = await compareWithBareCatalog({ ...env, protocolVersion: opts.protocolVersion }, catalog, serverRequests);
     const tasks: Task[] = [];
 
     // --- tools ---------------------------------------------------------------
@@ -117,7 +120,8 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     const rng = createRng(seed);
     const planned: PlannedTool[] = [];
     const unusable: string[] = [];
-    for (const tool of selection.selected) {
+    // By name: the first pass over the tasks (coverEveryTaskFirst) then does not depend on the server's listing order.
+    for (const tool of [...selection.selected].sort((a, b) => a.name.localeCompare(b.name))) {
       const plan = planToolArguments(tool, rng);
       if ('problem' in plan) { unusable.push(`${tool.name}: ${plan.problem}`); continue; }
       const out = outputCheck(tool.outputSchema);
@@ -170,7 +174,6 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     if (skippedTemplates.length > 0) notes.push(`skipped templates no guessed value could read: ${skippedTemplates.join(', ')}`);
     if (skippedPrompts.length > 0) notes.push(`skipped prompts no guessed arguments were accepted by: ${skippedPrompts.join(', ')}`);
 
-    const serverRequests = agentReplies(seed);
     return {
       name: 'discover',
       description: `discovered workload of ${env.mcpUrl}`,
@@ -179,11 +182,11 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
       // holds and no task throws. A tool that fails by design (the reference server's `fail`) fails the run too:
       // leave it out with --tools, or raise the rate with --threshold error_rate<...
       thresholds: ['error_rate<1%'],
-      // Tools that ask the client for sampling or elicitation get an agent's answer.
       serverRequests,
       userClasses: [{
         name: 'DiscoveryUser',
         wait: between(0.5, 2),
+        coverEveryTaskFirst: true,
         onStart: async (user) => {
           if (!(await user.mcp.initialize())) return;
           user.data.serverStream = await listenToServer(user, env, serverRequests);

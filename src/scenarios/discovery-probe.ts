@@ -11,6 +11,7 @@ import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { Recorder, SampleError } from '../metrics/sample.js';
 import { errorLabel } from '../metrics/sample.js';
 import { createMcpClient, type McpClient, type McpConnector } from '../transports/mcp-client.js';
+import { clientCapabilities, type ServerRequestReplies } from '../transports/server-messages.js';
 
 /** Pages followed per list before giving up (a server that loops its cursor must not hang the setup). */
 const MAX_PAGES = 100;
@@ -55,11 +56,16 @@ export interface ProbeTarget {
   mcpConnector?: McpConnector;
 }
 
-/** An unrecorded session on the target, for discovery. Throws when the handshake fails. */
-export async function openProbeSession(target: ProbeTarget): Promise<McpClient> {
+/**
+ * An unrecorded session on the target, for discovery. Throws when the
+ * handshake fails. `replies` are the answers the virtual users give, so the
+ * session declares the same client capabilities they do (servers may list
+ * more to a client that can answer sampling, elicitation or roots).
+ */
+export async function openProbeSession(target: ProbeTarget, replies?: ServerRequestReplies): Promise<McpClient> {
   const recorder = new LastErrorRecorder();
   // Its own process under --stdio-shared: the run's first user must make (and record) the shared handshake.
-  const client = createMcpClient(target, { recorder, protocolVersion: target.protocolVersion, ownProcess: true });
+  const client = createMcpClient(target, { recorder, protocolVersion: target.protocolVersion, ownProcess: true, serverRequests: replies });
   if (!(await client.initialize())) {
     throw new Error(`discover: the MCP handshake with ${target.mcpConnector?.description ?? target.mcpUrl} failed (${recorder.last ?? 'no reply'})`);
   }
@@ -100,6 +106,53 @@ export async function listCatalog(client: McpClient): Promise<Catalog> {
   }
   if (has('prompts')) catalog.prompts = (await listAll<ListedPrompt>(client, 'prompts/list', 'prompts')).filter((p) => typeof p?.name === 'string');
   return catalog;
+}
+
+/** The names in each list of a catalog, for comparing two of them. */
+function catalogNames(catalog: Catalog): Record<string, string[]> {
+  return {
+    tools: catalog.tools.map((t) => t.name),
+    resources: catalog.resources.map((r) => r.uri),
+    'resource templates': catalog.templates.map((t) => t.uriTemplate),
+    prompts: catalog.prompts.map((p) => p.name),
+  };
+}
+
+/** What `asUsers` lists that `bare` does not, and the reverse, as note lines; none when both are the same. */
+export function describeCatalogDifference(asUsers: Catalog, bare: Catalog, declared: readonly string[]): string[] {
+  const users = catalogNames(asUsers);
+  const plain = catalogNames(bare);
+  const lines: string[] = [];
+  for (const [list, names] of Object.entries(users)) {
+    const other = new Set(plain[list]);
+    const only = names.filter((n) => !other.has(n));
+    const missing = plain[list]!.filter((n) => !names.includes(n));
+    if (only.length === 0 && missing.length === 0) continue;
+    const parts = [`${names.length} ${list} to clients declaring ${declared.join(', ')}, ${plain[list]!.length} to a client declaring none`];
+    if (only.length > 0) parts.push(`only with the capabilities: ${only.join(', ')}`);
+    if (missing.length > 0) parts.push(`only without them: ${missing.join(', ')}`);
+    lines.push(`discover: the server offers different catalogs to different client capabilities: ${parts.join('; ')} (the run uses the users' catalog)`);
+  }
+  return lines;
+}
+
+/**
+ * Lists the catalog once more from a session that declares no client
+ * capabilities and says how it differs from the users' one (best effort:
+ * a failure here costs only the note).
+ */
+export async function compareWithBareCatalog(target: ProbeTarget, asUsers: Catalog, replies: ServerRequestReplies): Promise<string[]> {
+  const declared = Object.keys(clientCapabilities(replies));
+  if (declared.length === 0) return [];
+  let bare: McpClient | undefined;
+  try {
+    bare = await openProbeSession(target);
+    return describeCatalogDifference(asUsers, await listCatalog(bare), declared);
+  } catch {
+    return [];
+  } finally {
+    await bare?.close();
+  }
 }
 
 /** Plain guesses for a value with no schema: ids get small numbers, the rest a word or a number. */
