@@ -77,6 +77,7 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
       protocolVersion: opts.protocolVersion,
       idleWaitMs: opts.idleWaitMs,
       maxProbeSessions: opts.maxProbeSessions,
+      clientCertificate: opts.tls?.clientCertFile !== undefined,
     });
     const checks = selectChecks({ aggressive: opts.aggressive });
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
