@@ -5,13 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunResult } from '../../src/reporters/json.js';
-import { ROOT, runCli } from './cli-helpers.js';
+import { runCli } from './cli-helpers.js';
+import { EVERYTHING_BIN, startNodeServer } from './third-party-servers.js';
 
 interface Entry { type: string; name: string; requests: number; failures: number; sumUs: number; cut?: number }
 
@@ -19,26 +18,10 @@ function readEntries(file: string): Entry[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** server-everything in Streamable HTTP mode (it reads PORT; it logs its ready line on stderr). */
+/** server-everything in Streamable HTTP mode. */
 async function startEverything(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const bin = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-  const child = spawn(process.execPath, [bin, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => { err += c; if (/listening on port/.test(err)) resolve(); });
-    void exited.then(() => reject(new Error(`server-everything exited: ${err}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/mcp`, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  const server = await startNodeServer(EVERYTHING_BIN, ['streamableHttp']);
+  return { url: `${server.origin}/mcp`, stop: server.stop };
 }
 
 test('discover against server-everything over Streamable HTTP: a row per tool, resource and prompt, no failure', async () => {
