@@ -8,7 +8,7 @@
  * requests to the loopback server (all traffic stays on this machine).
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { startReferenceServer, type ReferenceServerOptions } from '../../src/server/reference-server.js';
@@ -43,6 +43,21 @@ async function probe(server: ReferenceServerOptions, opts: Partial<ProbeOptions>
     return new Map(reports.map((r) => [r.id, r]));
   } finally {
     await running.close();
+  }
+}
+
+/** Runs one check against a tiny stand-in server (loopback) made of `handler`. */
+async function checkAgainst(handler: RequestListener, id: string): Promise<CheckReport> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ctx = new ProbeContext({ mcpUrl: `${url}/mcp`, restBaseUrl: url, dispatcher, timeoutMs: 5000 });
+    const [report] = await runChecks([findCheck(id)!], ctx);
+    return report!;
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 
@@ -157,7 +172,7 @@ test('a stateless server: the session checks say why they do not apply', async (
 
 test('protocol.still-alive fails on a server that stopped answering ping and health', async () => {
   // Initialize works; everything after it is broken, as after a crash of the worker behind a proxy.
-  const broken = createServer((req, res) => {
+  const report = await checkAgainst((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -170,24 +185,15 @@ test('protocol.still-alive fails on a server that stopped answering ping and hea
       res.writeHead(req.method === 'GET' ? 503 : 502, { 'content-type': 'text/plain' });
       res.end('upstream gone');
     });
-  });
-  await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
-  try {
-    const url = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
-    const ctx = new ProbeContext({ mcpUrl: `${url}/mcp`, restBaseUrl: url, dispatcher, timeoutMs: 5000 });
-    const [report] = await runChecks([findCheck('protocol.still-alive')!], ctx);
-    assert.equal(report!.status, 'fail', report!.reason);
-    seenFail.add('protocol.still-alive');
-  } finally {
-    broken.closeAllConnections();
-    await new Promise((resolve) => broken.close(resolve));
-  }
+  }, 'protocol.still-alive');
+  assert.equal(report.status, 'fail', report.reason);
+  seenFail.add('protocol.still-alive');
 });
 
 test('protocol.deep-json fails on a server that a deep request takes down', async () => {
   // Answers initialize and ping until a body nested deeper than 1,000 arrives; from then on it cuts every connection.
   let down = false;
-  const fragile = createServer((req, res) => {
+  const report = await checkAgainst((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -202,20 +208,11 @@ test('protocol.deep-json fails on a server that a deep request takes down', asyn
       res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': `s${msg.id}` });
       res.end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
     });
-  });
-  await new Promise<void>((resolve) => fragile.listen(0, '127.0.0.1', resolve));
-  try {
-    const url = `http://127.0.0.1:${(fragile.address() as AddressInfo).port}`;
-    const ctx = new ProbeContext({ mcpUrl: `${url}/mcp`, restBaseUrl: url, dispatcher, timeoutMs: 5000 });
-    const [report] = await runChecks([findCheck('protocol.deep-json')!], ctx);
-    assert.equal(report!.status, 'fail', report!.reason);
-    assert.equal(report!.kind, 'security');
-    assert.match(report!.reason, /stopped answering/);
-    seenFail.add('protocol.deep-json');
-  } finally {
-    fragile.closeAllConnections();
-    await new Promise((resolve) => fragile.close(resolve));
-  }
+  }, 'protocol.deep-json');
+  assert.equal(report.status, 'fail', report.reason);
+  assert.equal(report.kind, 'security');
+  assert.match(report.reason, /stopped answering/);
+  seenFail.add('protocol.deep-json');
 });
 
 test('every check passed somewhere and failed somewhere (none of them cannot fail)', () => {
