@@ -13,7 +13,7 @@
 import { between } from '../engine/user-class.js';
 import type { Scenario, ScenarioEnv, Task, VirtualUser } from './api.js';
 import {
-  acceptedPromptArgs, acceptedTemplateUris, compareWithBareCatalog, listCatalog, openProbeSession, type ListedToolInfo,
+  acceptedPromptArgs, acceptedTemplateUris, catalogDifferenceNotes, listBareCatalog, listCatalog, openProbeSession, type ListedToolInfo,
 } from './discovery-probe.js';
 import { compileSchema, type SchemaCheck } from './json-schema.js';
 import { createRng, SchemaArgGenerator, type Rng } from './schema-args.js';
@@ -108,11 +108,13 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
   // Tools that ask the client for sampling, elicitation or roots get an agent's answer; the catalog is listed with the
   // same client capabilities, since servers may offer such a client more.
   const serverRequests = agentReplies(seed);
-  const probe = await openProbeSession({ ...env, protocolVersion: opts.protocolVersion }, serverRequests);
+  const target = { ...env, protocolVersion: opts.protocolVersion };
+  const bare = await listBareCatalog(target);
+  const probe = await openProbeSession(target, serverRequests);
   try {
     const catalog = await listCatalog(probe);
     const useCompletions = typeof catalog.capabilities.completions === 'object' && catalog.capabilities.completions !== null;
-    const notes: string[] = await compareWithBareCatalog({ ...env, protocolVersion: opts.protocolVersion }, catalog, serverRequests);
+    const notes: string[] = catalogDifferenceNotes(catalog, bare, serverRequests);
     const tasks: Task[] = [];
 
     // --- tools ---------------------------------------------------------------

@@ -137,22 +137,27 @@ export function describeCatalogDifference(asUsers: Catalog, bare: Catalog, decla
 }
 
 /**
- * Lists the catalog once more from a session that declares no client
- * capabilities and says how it differs from the users' one (best effort:
- * a failure here costs only the note).
+ * The catalog as a client that declares no capabilities sees it, or
+ * undefined when it cannot be listed (best effort: it only feeds a note).
+ * Its session is closed before the users' one opens, so that no two setup
+ * sessions (over stdio: processes) are open at once.
  */
-export async function compareWithBareCatalog(target: ProbeTarget, asUsers: Catalog, replies: ServerRequestReplies): Promise<string[]> {
-  const declared = Object.keys(clientCapabilities(replies));
-  if (declared.length === 0) return [];
+export async function listBareCatalog(target: ProbeTarget): Promise<Catalog | undefined> {
   let bare: McpClient | undefined;
   try {
     bare = await openProbeSession(target);
-    return describeCatalogDifference(asUsers, await listCatalog(bare), declared);
+    return await listCatalog(bare);
   } catch {
-    return [];
+    return undefined;
   } finally {
     await bare?.close();
   }
+}
+
+/** Notes on how the users' catalog differs from the bare one; none when the same, unknown, or no capability is declared. */
+export function catalogDifferenceNotes(asUsers: Catalog, bare: Catalog | undefined, replies: ServerRequestReplies): string[] {
+  const declared = Object.keys(clientCapabilities(replies));
+  return bare === undefined || declared.length === 0 ? [] : describeCatalogDifference(asUsers, bare, declared);
 }
 
 /** Plain guesses for a value with no schema: ids get small numbers, the rest a word or a number. */
