@@ -78,12 +78,25 @@ export function waitForStop(timeMs: number | undefined, io: RunIo, finished?: Pr
     const onSignal = (signal: NodeJS.Signals) => {
       io.err(`\n${signal}: stopping users and writing reports`);
       finish(signal);
+      swallowEcho(signal);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     if (timeMs !== undefined) timer = setTimeout(() => finish('time limit'), timeMs);
     void finished?.then(finish);
   });
+}
+
+/**
+ * A signal sent to every process at once (systemd, `kill -- -PGID`) reaches the run twice: directly
+ * and relayed by the relaunch parent. The echo within a second is the same request, not a second one;
+ * after that a repeated signal again ends a stop that hangs (the default action).
+ */
+const ECHO_WINDOW_MS = 1000;
+function swallowEcho(signal: NodeJS.Signals): void {
+  const ignore = () => {};
+  process.on(signal, ignore);
+  setTimeout(() => process.off(signal, ignore), ECHO_WINDOW_MS).unref();
 }
 
 export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {

@@ -25,6 +25,8 @@ export interface ScenarioSelection {
   allowWrites?: boolean;
   allowDestructive?: boolean;
   tools?: string[];
+  /** Discovery: which tools are called as tasks (default: those whose taskSupport is required). */
+  tasks?: 'required' | 'optional';
   /** `churn`: calls per session. */
   callsPerSession?: number;
   /** `leak-flood`: the server's process id, for its RSS growth per session (--server-pid, or the embedded server's). */
@@ -71,7 +73,7 @@ async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv): Promise<S
     try {
       return await buildDiscoverScenario(env, {
         seed: sel.seed, protocolVersion: sel.protocolVersion,
-        allowWrites: sel.allowWrites ?? false, allowDestructive: sel.allowDestructive ?? false, tools: sel.tools ?? [],
+        allowWrites: sel.allowWrites ?? false, allowDestructive: sel.allowDestructive ?? false, tools: sel.tools ?? [], tasks: sel.tasks,
       });
     } catch (err) {
       throw new RunSetupError((err as Error).message);

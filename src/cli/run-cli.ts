@@ -17,6 +17,7 @@ import { parseStdioCommand, parseTransport } from './transport-values.js';
 import { UsageError } from './usage-error.js';
 import {
   collect, humanDuration, parseDurationMs, parsePositiveDurationMs, parseHeader, parseHttpUrl, parseNameList, parseNonNegativeInt, parsePort, parsePositiveNumber,
+  parseTaskMode,
 } from './values.js';
 
 const RUN_HELP_AFTER = `
@@ -139,7 +140,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     maxUsers: o.maxUsers, stopTimeoutMs: o.stopTimeout, processes: o.processes, busyPoll: o.busyPoll, resetStats: o.resetStats,
     // scenario
     userClasses: o.userClass, tags: o.tags, excludeTags: o.excludeTags, seed: o.seed, allowWrites: o.allowWrites,
-    allowDestructive: o.allowDestructive, tools: o.tools, callsPerSession: o.callsPerSession, serverPid: o.serverPid,
+    allowDestructive: o.allowDestructive, tools: o.tools, tasks: o.tasks, callsPerSession: o.callsPerSession, serverPid: o.serverPid,
     security: o.security, securityWeight: o.securityWeight,
     // verdict and output
     thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, csv: o.csv, json: o.json, junit: o.junit, sarif: o.sarif,
@@ -192,6 +193,7 @@ function defineOptions(run: Command): Command {
     .option('--allow-writes', 'discover: also call tools annotated destructiveHint: false', false)
     .option('--allow-destructive', 'discover: call every tool, unannotated and destructive ones included', false)
     .option('--tools <names>', 'discover: call exactly these tools (comma-separated), whatever their annotations', parseNameList, [])
+    .option('--tasks <mode>', "discover: call as tasks (2025-11-25) the tools that require it ('required'), or also those that allow it ('optional')", parseTaskMode, 'required')
     .option('--calls-per-session <k>', "churn: calls between a session's handshake and its DELETE", parseNonNegativeInt, 5)
     .option('--server-pid <pid>', 'leak-flood: process id of the (local) server, to report its RSS growth per session', parsePositiveInt);
 

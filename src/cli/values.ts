@@ -80,6 +80,12 @@ export function parseHeader(text: string, previous: Record<string, string> = {})
 }
 
 /** `a,b` (repeatable) → ['a', 'b']; blanks dropped. */
+/** `--tasks required|optional`: which tools the discovery scenario calls as tasks. */
+export function parseTaskMode(text: string): 'required' | 'optional' {
+  if (text === 'required' || text === 'optional') return text;
+  throw new InvalidArgumentError(`"${text}" is not a task mode (required: only tools that require tasks; optional: also those that allow them)`);
+}
+
 export function parseNameList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((n) => n.trim()).filter((n) => n.length > 0)];
 }

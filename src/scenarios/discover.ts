@@ -22,11 +22,14 @@ import { describeSelection, selectTools, type ToolSafetyOptions } from './tool-s
 import { McpHttpClient } from '../transports/mcp-http.js';
 import { ServerStream } from '../transports/server-stream.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
+import { callsAsTask, STATUS_NOTIFICATION, TaskCaller, taskSupportOf, type TaskMode } from '../transports/task-call.js';
 
 export interface DiscoverOptions extends ToolSafetyOptions {
   /** Seed for argument generation; random (and printed) when absent. */
   seed?: number;
   protocolVersion?: string;
+  /** Which tools are called as tasks: those that require it (default), or also those that allow it. */
+  tasks?: TaskMode;
 }
 
 /** Argument sets kept per tool. */
@@ -39,6 +42,8 @@ interface PlannedTool {
   name: string;
   argSets: Array<Record<string, unknown>>;
   checkOutput: ((result: any) => string | undefined) | undefined;
+  /** Called as a task (task-call.ts) rather than a plain tools/call. */
+  asTask: boolean;
 }
 
 /** Generates argument sets valid against the tool's inputSchema; a reason instead when none could be made. */
@@ -81,11 +86,6 @@ export function outputCheck(outputSchema: unknown): ((result: any) => string | u
   };
 }
 
-/** Re-opens the session when the server dropped it. */
-async function session(user: VirtualUser): Promise<boolean> {
-  return user.mcp.initialized || user.mcp.initialize();
-}
-
 function userRng(user: VirtualUser, seed: number): Rng {
   let rng = user.data.discoverRng as Rng | undefined;
   if (rng === undefined) {
@@ -99,8 +99,12 @@ function pickFrom<T>(items: readonly T[], rng: Rng): T {
   return items[Math.floor(rng() * items.length)]!;
 }
 
-function task(name: string, weight: number, tags: string[], run: (user: VirtualUser) => Promise<unknown>): Task {
-  return { name, weight, tags, run: async (user) => { if (await session(user)) await run(user); } };
+/** Sets up a user's session: what onStart does, and again whenever the server has dropped the session. */
+type SessionSetUp = (user: VirtualUser) => Promise<boolean>;
+
+/** A task that first brings the session back, whole, when the server dropped it (expired, or restarted). */
+function task(name: string, weight: number, tags: string[], setUp: SessionSetUp, run: (user: VirtualUser) => Promise<unknown>): Task {
+  return { name, weight, tags, run: async (user) => { if (user.mcp.initialized || await setUp(user)) await run(user); } };
 }
 
 export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOptions): Promise<Scenario> {
@@ -116,6 +120,7 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     const useCompletions = typeof catalog.capabilities.completions === 'object' && catalog.capabilities.completions !== null;
     const notes: string[] = catalogDifferenceNotes(catalog, bare, serverRequests);
     const tasks: Task[] = [];
+    const setUp: SessionSetUp = (user) => openSession(user, env, serverRequests);
 
     // --- tools ---------------------------------------------------------------
     const selection = selectTools(catalog.tools, opts);
@@ -124,34 +129,40 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     const unusable: string[] = [];
     // By name: the first pass over the tasks (coverEveryTaskFirst) then does not depend on the server's listing order.
     for (const tool of [...selection.selected].sort((a, b) => a.name.localeCompare(b.name))) {
+      const asTask = callsAsTask(tool, catalog.capabilities, opts.tasks ?? 'required');
+      if (!asTask && taskSupportOf(tool) === 'required') {
+        unusable.push(`${tool.name}: it must be called as a task, and the server declares no task-augmented tools/call`);
+        continue;
+      }
       const plan = planToolArguments(tool, rng);
       if ('problem' in plan) { unusable.push(`${tool.name}: ${plan.problem}`); continue; }
       const out = outputCheck(tool.outputSchema);
       if (out !== undefined && typeof out !== 'function') notes.push(`tool ${tool.name}: outputSchema not checked (${out.problem})`);
-      planned.push({ name: tool.name, argSets: plan.argSets, checkOutput: typeof out === 'function' ? out : undefined });
+      planned.push({ name: tool.name, argSets: plan.argSets, checkOutput: typeof out === 'function' ? out : undefined, asTask });
     }
     for (const tool of planned) {
-      tasks.push(task(`tools/call ${tool.name}`, TOOL_WEIGHT, ['tools'], (user) => {
+      tasks.push(task(`tools/call ${tool.name}`, TOOL_WEIGHT, ['tools'], setUp, (user) => {
         const args = pickFrom(tool.argSets, userRng(user, seed));
+        if (tool.asTask) return taskCaller(user, env).call(tool.name, args, tool.checkOutput);
         return user.mcp.callTool(tool.name, args, tool.checkOutput ? { validate: tool.checkOutput } : undefined);
       }));
     }
-    if (catalog.tools.length > 0) tasks.push(task('tools/list', 1, ['list'], (user) => user.mcp.listTools({ name: 'tools/list' })));
+    if (catalog.tools.length > 0) tasks.push(task('tools/list', 1, ['list'], setUp, (user) => user.mcp.listTools({ name: 'tools/list' })));
 
     // --- resources and templates -------------------------------------------------
     const resources = catalog.resources.slice(0, MAX_RESOURCES);
     if (catalog.resources.length > MAX_RESOURCES) notes.push(`reading the first ${MAX_RESOURCES} of ${catalog.resources.length} resources`);
-    for (const r of resources) tasks.push(task(`resources/read ${r.uri}`, 1, ['resources'], (user) => user.mcp.readResource(r.uri)));
+    for (const r of resources) tasks.push(task(`resources/read ${r.uri}`, 1, ['resources'], setUp, (user) => user.mcp.readResource(r.uri)));
     const skippedTemplates: string[] = [];
     for (const t of catalog.templates) {
       const uris = await acceptedTemplateUris(probe, t.uriTemplate, useCompletions);
       if (uris.length === 0) { skippedTemplates.push(t.uriTemplate); continue; }
-      tasks.push(task(`resources/read ${t.uriTemplate}`, 1, ['resources'], (user) =>
+      tasks.push(task(`resources/read ${t.uriTemplate}`, 1, ['resources'], setUp, (user) =>
         user.mcp.readResource(pickFrom(uris, userRng(user, seed)), { name: t.uriTemplate })));
     }
     if (catalog.capabilities.resources !== undefined) {
-      tasks.push(task('resources/list', 1, ['list'], (user) => user.mcp.listResources({ name: 'resources/list' })));
-      tasks.push(task('resources/templates/list', 1, ['list'], (user) =>
+      tasks.push(task('resources/list', 1, ['list'], setUp, (user) => user.mcp.listResources({ name: 'resources/list' })));
+      tasks.push(task('resources/templates/list', 1, ['list'], setUp, (user) =>
         user.mcp.request('resources/templates/list', {}, { name: 'resources/templates/list' })));
     }
 
@@ -160,18 +171,20 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     for (const p of catalog.prompts) {
       const argSets = await acceptedPromptArgs(probe, p, useCompletions);
       if (argSets.length === 0) { skippedPrompts.push(p.name); continue; }
-      tasks.push(task(`prompts/get ${p.name}`, 1, ['prompts'], (user) => user.mcp.getPrompt(p.name, pickFrom(argSets, userRng(user, seed)))));
+      tasks.push(task(`prompts/get ${p.name}`, 1, ['prompts'], setUp, (user) => user.mcp.getPrompt(p.name, pickFrom(argSets, userRng(user, seed)))));
     }
     if (catalog.capabilities.prompts !== undefined) {
-      tasks.push(task('prompts/list', 1, ['list'], (user) => user.mcp.listPrompts({ name: 'prompts/list' })));
+      tasks.push(task('prompts/list', 1, ['list'], setUp, (user) => user.mcp.listPrompts({ name: 'prompts/list' })));
     }
-    tasks.push(task('ping', 1, ['list'], (user) => user.mcp.ping({ name: 'ping' })));
+    tasks.push(task('ping', 1, ['list'], setUp, (user) => user.mcp.ping({ name: 'ping' })));
 
     // --- what the user should know -------------------------------------------------
     notes.unshift(`discover: calling ${planned.length} of ${catalog.tools.length} tools, reading ${resources.length} resources ` +
       `and ${catalog.templates.length - skippedTemplates.length} templates, getting ${catalog.prompts.length - skippedPrompts.length} prompts ` +
       `(--seed ${seed} repeats these arguments)`);
     notes.push(...describeSelection(selection, catalog.tools.length));
+    const taskTools = planned.filter((t) => t.asTask).map((t) => t.name);
+    if (taskTools.length > 0) notes.push(`called as tasks (tools/call, then tasks/get at the server's pollInterval, tasks/result): ${taskTools.join(', ')}`);
     for (const line of unusable) notes.push(`skipped tool ${line}`);
     if (skippedTemplates.length > 0) notes.push(`skipped templates no guessed value could read: ${skippedTemplates.join(', ')}`);
     if (skippedPrompts.length > 0) notes.push(`skipped prompts no guessed arguments were accepted by: ${skippedPrompts.join(', ')}`);
@@ -190,11 +203,12 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
         wait: between(0.5, 2),
         coverEveryTaskFirst: true,
         onStart: async (user) => {
-          if (!(await user.mcp.initialize())) return;
-          user.data.serverStream = await listenToServer(user, env, serverRequests);
+          await setUp(user);
         },
         onStop: async (user) => {
-          await (user.data.serverStream as ServerStream | undefined)?.close();
+          // Tasks still running at the stop are cancelled before the session ends.
+          await (user.data.taskCaller as TaskCaller | undefined)?.cancelRunning();
+          await closeServerStream(user);
         },
         tasks,
       }],
@@ -202,6 +216,27 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
   } finally {
     await probe.close();
   }
+}
+
+/**
+ * A discovery user's session, set up whole: the handshake, then the
+ * session's server stream. Run by onStart and again each time a task finds
+ * the session gone (404: it expired, or the server restarted), so that a
+ * session that comes back comes back with its stream, and the tools that ask
+ * the client (sampling, elicitation) keep working. The previous session's
+ * stream is closed first: the server ended it with the session.
+ */
+async function openSession(user: VirtualUser, env: ScenarioEnv, replies: ServerRequestReplies): Promise<boolean> {
+  await closeServerStream(user);
+  if (!(await user.mcp.initialize())) return false;
+  user.data.serverStream = await listenToServer(user, env, replies);
+  return true;
+}
+
+async function closeServerStream(user: VirtualUser): Promise<void> {
+  const stream = user.data.serverStream as ServerStream | undefined;
+  user.data.serverStream = undefined;
+  await stream?.close();
 }
 
 /**
@@ -217,8 +252,22 @@ async function listenToServer(user: VirtualUser, env: ScenarioEnv, replies: Serv
     recorder: user.recorder,
     replies,
     timeoutMs: env.timeoutMs,
+    // Task status notifications (2025-11-25) wake the user's poller of that task.
+    onNotification: (message) => {
+      if (message.method === STATUS_NOTIFICATION) taskCaller(user, env).onStatus(message.params);
+    },
     headers: { ...env.headers, 'mcp-session-id': user.mcp.sessionId, 'mcp-protocol-version': user.mcp.negotiatedProtocolVersion },
   });
   await stream.open();
   return stream;
+}
+
+/** The user's task-augmented tool calls: one caller per user, which knows its running tasks. */
+function taskCaller(user: VirtualUser, env: ScenarioEnv): TaskCaller {
+  let caller = user.data.taskCaller as TaskCaller | undefined;
+  if (caller === undefined) {
+    caller = new TaskCaller(user.mcp, { recorder: user.recorder, timeoutMs: env.timeoutMs, signal: user.signal });
+    user.data.taskCaller = caller;
+  }
+  return caller;
 }

@@ -22,6 +22,8 @@ export interface ListedToolInfo {
   name: string;
   inputSchema?: unknown;
   outputSchema?: unknown;
+  /** 2025-11-25: `{ taskSupport }`, whether the tool is called as a task (task-call.ts). */
+  execution?: unknown;
   annotations?: { readOnlyHint?: unknown; destructiveHint?: unknown };
 }
 

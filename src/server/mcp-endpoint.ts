@@ -28,6 +28,8 @@ import { hasModernMeta, isModernVersionHeader, ModernEndpoint } from './modern-e
 import { TOOLS } from './tools.js';
 import { jsonDepthExceeds, JSONRPC_INVALID_REQUEST, MAX_JSON_DEPTH, rejectJsonRpcBody } from './request-validation.js';
 import { SessionTable, type ClosableSession, type SessionEntry } from './session-table.js';
+import { QuestionRouter } from './stateless-questions.js';
+import { createTaskStore, type TaskStore } from './task-tools.js';
 
 export interface McpEndpointOptions {
   stateless: boolean;
@@ -49,12 +51,14 @@ function secureSessionId(): string {
 
 /** One SDK server bound to one transport: a session, or a single stateless request. */
 class McpSession implements ClosableSession {
-  readonly mcp: McpServer = createMcpServer();
+  readonly mcp: McpServer;
   readonly transport: StreamableHTTPServerTransport;
   /** Who opened the session (which bearer token); requests from anyone else are refused. */
   principal: string | undefined;
 
-  constructor(sessionId: string | undefined, jsonResponse: boolean, insecureDemo = false) {
+  constructor(sessionId: string | undefined, jsonResponse: boolean, taskStore: TaskStore, insecureDemo = false) {
+    // No session id: a stateless request, served by a server that lives for it alone.
+    this.mcp = createMcpServer({ perRequest: sessionId === undefined, taskStore });
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: sessionId === undefined ? undefined : () => sessionId,
       enableJsonResponse: jsonResponse,
@@ -79,6 +83,10 @@ export class McpEndpoint {
   private readonly table: SessionTable<McpSession>;
   /** 2026-07-28 requests (no handshake, no session), beside the legacy ones on the same path. */
   private readonly modern: ModernEndpoint;
+  /** Stateless: the client's answers to questions asked on a call's stream, back to the server that asked. */
+  private readonly questions: QuestionRouter;
+  /** Tasks of the task tools, shared by the sessions (each sees its own) or the per-request servers. */
+  private readonly tasks: TaskStore = createTaskStore();
 
   constructor(private readonly opts: McpEndpointOptions) {
     this.table = new SessionTable<McpSession>({
@@ -88,6 +96,7 @@ export class McpEndpoint {
     });
     if (!opts.stateless) this.table.startSweeping();
     this.modern = new ModernEndpoint({ jsonResponse: opts.jsonResponse });
+    this.questions = new QuestionRouter(opts.jsonResponse);
   }
 
   openSessions(): number {
@@ -96,6 +105,7 @@ export class McpEndpoint {
 
   async close(): Promise<void> {
     await Promise.all([this.table.closeAll(), this.modern.close()]);
+    this.tasks.cleanup();
   }
 
   /** `principal` names the caller's credential (undefined without auth); a session answers only to its own. */
@@ -142,7 +152,7 @@ export class McpEndpoint {
       return;
     }
     const id = this.opts.insecureDemo ? predictableSessionId() : secureSessionId();
-    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.opts.insecureDemo));
+    const entry = this.table.add(id, () => new McpSession(id, this.opts.jsonResponse, this.tasks, this.opts.insecureDemo));
     if (!entry) {
       sendJsonRpcError(res, 503, JSONRPC_SERVER_ERROR, 'Server busy: session limit reached, retry later', {
         'retry-after': String(this.table.retryAfterSeconds()),
@@ -177,8 +187,15 @@ export class McpEndpoint {
   }
 
   private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    const session = new McpSession(undefined, this.opts.jsonResponse, this.opts.insecureDemo);
+    // An answer to a question a running call asked: it goes to that call's server (202, as for any response).
+    if (this.questions.route(body)) {
+      res.writeHead(202).end();
+      return;
+    }
+    const session = new McpSession(undefined, this.opts.jsonResponse, this.tasks, this.opts.insecureDemo);
+    const forget = this.questions.attach(session.transport);
     res.once('close', () => {
+      forget();
       session.close().catch(() => undefined);
     });
     await session.connect();

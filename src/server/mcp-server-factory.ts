@@ -8,10 +8,11 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
 import { PROMPTS, RESOURCES, RESOURCE_TEMPLATES, TOOLS, type ToolContext } from './tools.js';
 import { registerConformanceCatalog } from './conformance-catalog.js';
+import { refuseTaskList, registerTaskTool, taskCapabilities, type TaskStore } from './task-tools.js';
 
 /**
  * Each SDK `Server` builds its own Ajv instance (with all formats) unless given
@@ -38,17 +39,44 @@ function toolContext(extra: Extra): ToolContext {
 }
 
 /**
- * `questionsOnCallStream`: see SessionState in conformance-catalog.ts.
- * `conformance: false` leaves out the conformance catalog, which costs about
- * 0.2 ms per server built (noticeable when stateless mode builds one per request).
+ * What a client of a stateless server is taken to have declared: its
+ * handshake went to another instance, so the one serving the call cannot
+ * know. A client that lacks one answers the question with -32601, which the
+ * tool reports as its error.
  */
-export function createMcpServer(opts: { conformance?: boolean; questionsOnCallStream?: boolean } = {}): McpServer {
+const ASSUMED_CLIENT_CAPABILITIES: ClientCapabilities = Object.freeze({ sampling: {}, elicitation: { form: {} }, roots: {} });
+
+export interface McpServerOptions {
+  /** false leaves out the conformance catalog, about 0.2 ms per server built (noticeable when stateless builds one per request). */
+  conformance?: boolean;
+  /** See SessionState in conformance-catalog.ts. */
+  questionsOnCallStream?: boolean;
+  /**
+   * The server lives for one request (`serve --stateless`): no GET stream and
+   * no handshake of its own. Questions to the client travel on the call's
+   * stream, the client's capabilities are assumed, and nothing that needs a
+   * later message (resource subscriptions, list_changed) is advertised.
+   */
+  perRequest?: boolean;
+  /** Where task tools keep their tasks (task-tools.ts); without one the task tools are left out. */
+  taskStore?: TaskStore;
+}
+
+export function createMcpServer(opts: McpServerOptions = {}): McpServer {
+  const perRequest = opts.perRequest === true;
+  const taskStore = opts.taskStore;
   const mcp = new McpServer(SERVER_INFO, {
-    capabilities: { tools: {}, resources: {}, prompts: {} },
+    capabilities: { tools: {}, resources: {}, prompts: {}, ...(taskStore ? { tasks: taskCapabilities(perRequest) } : {}) },
     jsonSchemaValidator: SHARED_VALIDATOR,
+    ...(taskStore ? { taskStore } : {}),
   });
+  if (taskStore && perRequest) refuseTaskList(mcp);
 
   for (const tool of TOOLS) {
+    if (tool.execution) {
+      if (taskStore) registerTaskTool(mcp, { ...tool, execution: tool.execution });
+      continue;
+    }
     mcp.registerTool(
       tool.name,
       {
@@ -94,7 +122,23 @@ export function createMcpServer(opts: { conformance?: boolean; questionsOnCallSt
   }
 
   // What the official conformance suite calls (test_* tools, test:// resources, prompts): kept in its own module.
-  if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: opts.questionsOnCallStream });
+  if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: perRequest || opts.questionsOnCallStream });
+  if (perRequest) onlyDeliverable(mcp);
 
   return mcp;
+}
+
+/**
+ * A per-request server: only what can reach the client in the reply of that
+ * request. Updates and list changes would need a stream that outlives it
+ * (subscribe and unsubscribe are still accepted, and do nothing lasting).
+ */
+function onlyDeliverable(mcp: McpServer): void {
+  mcp.server.registerCapabilities({
+    tools: { listChanged: false },
+    prompts: { listChanged: false },
+    resources: { subscribe: undefined, listChanged: false },
+  });
+  // The SDK keeps the declared capabilities in a private field, set only by initialize; a stateless call never saw one.
+  (mcp.server as unknown as { _clientCapabilities?: ClientCapabilities })._clientCapabilities = ASSUMED_CLIENT_CAPABILITIES;
 }

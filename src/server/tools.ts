@@ -24,6 +24,12 @@ export interface ToolDef {
   inputSchema: z.ZodObject;
   outputSchema?: z.ZodObject;
   annotations: ToolAnnotations;
+  /**
+   * MCP 2025-11-25 tasks: a tool that runs as a task when the caller asks
+   * (`optional`) or only so (`required`); the MCP face registers it with the
+   * SDK's task support. REST calls `run` and waits, as for any tool.
+   */
+  execution?: { taskSupport: 'optional' | 'required' };
   /** Runs the tool on arguments already validated against `inputSchema`. */
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult>;
 }
@@ -46,6 +52,8 @@ function defineTool<I extends z.ZodObject>(def: Omit<ToolDef, 'run' | 'inputSche
  * of a slow real tool (zod alone would say 2^53 - 1).
  */
 export const MAX_SLEEP_MS = 2_000;
+/** The longest job of `long_job`: long enough to be worth polling, short enough that no test waits for ever. */
+export const MAX_JOB_MS = 10_000;
 const PROGRESS_STEPS = 4;
 
 function text(value: string): CallToolResult['content'] {
@@ -116,6 +124,21 @@ export const TOOLS: readonly ToolDef[] = [
         await ctx.reportProgress(done, total, `slept ${done} of ${total} ms`);
       }
       return { content: text(`slept ${total} ms`) };
+    },
+  }),
+  defineTool({
+    name: 'long_job',
+    title: 'Long job (a task)',
+    description: `Works ms milliseconds (at most ${MAX_JOB_MS}), as an MCP task when the caller asks (2025-11-25: tools/call with a task field ` +
+      'returns at once; poll tasks/get, fetch with tasks/result); called plainly, it answers when done.',
+    inputSchema: z.object({ ms: z.number().int().min(0).max(MAX_JOB_MS).describe(`milliseconds of work, at most ${MAX_JOB_MS}`) }),
+    // Not read-only: each call leaves a task on the server (for its ttl). Discovery calls it with --allow-writes.
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    execution: { taskSupport: 'optional' },
+    async run({ ms }, ctx) {
+      const total = Math.min(ms, MAX_JOB_MS);
+      const done = await pause(total, ctx.signal);
+      return done ? { content: text(`worked ${total} ms`) } : { content: text('the job was stopped'), isError: true };
     },
   }),
   defineTool({

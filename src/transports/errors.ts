@@ -35,9 +35,6 @@ const CONNECT_DETAILS: Readonly<Record<string, string>> = {
   UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'content-length mismatch',
   UND_ERR_INVALID_ARG: 'invalid request argument',
   UND_ERR_NOT_SUPPORTED: 'not supported',
-  HPE_INVALID_CONSTANT: 'malformed HTTP response',
-  HPE_INVALID_HEADER_TOKEN: 'malformed HTTP response',
-  HPE_INVALID_CHUNK_SIZE: 'malformed HTTP response',
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate name mismatch',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS self-signed certificate',
   SELF_SIGNED_CERT_IN_CHAIN: 'TLS self-signed certificate',
@@ -87,6 +84,9 @@ function codeOf(err: unknown): string | undefined {
  */
 export function classifyNetworkError(err: unknown): SampleError {
   const code = codeOf(err);
+  const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
+  // Bytes that are not HTTP are the reply's fault, named as the lean client names them (undici's parser may give no code).
+  if (code?.startsWith('HPE_') === true || name === 'HTTPParserError') return MALFORMED_HTTP;
   if (code !== undefined) {
     const timeout = TIMEOUT_DETAILS[code];
     if (timeout !== undefined) return cached('timeout', timeout);
@@ -95,7 +95,6 @@ export function classifyNetworkError(err: unknown): SampleError {
     // An unknown code is still a stable, secret-free word: keep it.
     if (/^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return cached('connect', code);
   }
-  const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
   if (name === 'AbortError') return cached('timeout', 'aborted');
   if (name === 'TimeoutError') return cached('timeout', 'timed out');
   if (typeof name === 'string' && /^[A-Za-z]{1,40}$/.test(name)) return cached('connect', name);

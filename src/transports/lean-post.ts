@@ -81,6 +81,10 @@ class LeanHandler implements Dispatcher.DispatchHandler {
       });
       this.settle();
       this.resolve({ ...this.head, stream: this.stream });
+    } else if (Number(headers['content-length']) > this.opts.maxBodyBytes) {
+      // Content-Length says past the cap: no need to read it to know (as the lean client, raw-http.ts).
+      this.finish({ data: undefined, bytes: 0, tooLarge: true });
+      this.abortRequest?.(new Error('response too large'));
     }
     return true;
   }

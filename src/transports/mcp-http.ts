@@ -48,6 +48,14 @@ export interface RpcOptions {
   validate?: ResultCheck;
   /** `callTool`: ask for progress notifications (sends a `progressToken`); see server-messages.ts for what is recorded. */
   progress?: boolean;
+  /** `request`: the result is a tool's (e.g. `tasks/result` of a tool call): `isError: true` is a `tool` error. */
+  toolResult?: boolean;
+  /**
+   * Sent even once the user was stopped, like the DELETE that ends a
+   * session: clean-up the server must get (`tasks/cancel` of a task still
+   * running at the stop).
+   */
+  afterStop?: boolean;
 }
 
 export interface McpHttpClientOptions {
@@ -99,6 +107,7 @@ const MIRRORED_BY_ENDPOINT = new Map<string, MirroredHeaders>();
 const CHECK_TOOL_ERROR = 1;
 const ADOPT_SESSION = 2;
 const NO_CANCEL = 4;
+const AFTER_STOP = 8;
 
 /** Statuses that are fine for a DELETE that ends a session (405: the server does not let clients end sessions). */
 const DELETE_OK = new Set([200, 202, 204, 405]);
@@ -248,7 +257,8 @@ export class McpHttpClient {
 
   /** Any JSON-RPC request. Records one sample (type = method) and never throws for network or protocol failures. */
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.call(method, params, opts?.name ?? this.endpointPath, opts?.validate, 0);
+    const flags = (opts?.toolResult === true ? CHECK_TOOL_ERROR : 0) | (opts?.afterStop === true ? AFTER_STOP | NO_CANCEL : 0);
+    return this.call(method, params, opts?.name ?? this.endpointPath, opts?.validate, flags);
   }
 
   /**
@@ -390,13 +400,14 @@ export class McpHttpClient {
   private async exchange(
     method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number,
   ): Promise<RpcOutcome> {
-    if (this.inFlight.isCut) return CUT_OUTCOME;
+    const afterStop = (flags & AFTER_STOP) !== 0;
+    if (this.inFlight.isCut && !afterStop) return CUT_OUTCOME;
     const id = this.nextId++;
     const sent = this.meta === undefined ? params : withMeta(params, this.meta);
     const payload = JSON.stringify(sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent });
     const headers = this.modern ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
     const hadSession = this.sid !== undefined;
-    const deadline = this.inFlight.start(this.timeoutMs);
+    const deadline = this.inFlight.start(this.timeoutMs, !afterStop);
     const start = nowUs();
     const origin = takeLatencyOrigin(this.timing, start);
     deadline.recordAs(method, name, start, origin);

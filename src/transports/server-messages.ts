@@ -62,7 +62,18 @@ export function answerServerRequest(message: Record<string, unknown>, replies: S
   } catch (err) {
     return { jsonrpc: '2.0', id, error: { code: -32603, message: `client reply failed: ${(err as Error).message}` } };
   }
-  return result === undefined ? { jsonrpc: '2.0', id, error: METHOD_NOT_FOUND } : { jsonrpc: '2.0', id, result };
+  if (result === undefined) return { jsonrpc: '2.0', id, error: METHOD_NOT_FOUND };
+  return { jsonrpc: '2.0', id, result: withRelatedTask(result, params) };
+}
+
+export const RELATED_TASK = 'io.modelcontextprotocol/related-task';
+
+/** A question that belongs to a task (2025-11-25 tasks) gets an answer that names the task too, as the spec asks. */
+function withRelatedTask(result: object, params: unknown): object {
+  const related = (params as { _meta?: Record<string, unknown> } | undefined)?._meta?.[RELATED_TASK];
+  if (related === undefined) return result;
+  const meta = (result as { _meta?: object })._meta;
+  return { ...result, _meta: { ...meta, [RELATED_TASK]: related } };
 }
 
 /** Watches the messages that arrive during one call. */

@@ -29,6 +29,8 @@ export interface ServerStreamOptions {
   replies: ServerRequestReplies | undefined;
   /** Deadline for each answer's POST. */
   timeoutMs: number;
+  /** Gets each notification on the stream (e.g. task status); they are not recorded here. */
+  onNotification?: (message: { method: string; params?: unknown }) => void;
 }
 
 export class ServerStream {
@@ -99,8 +101,13 @@ export class ServerStream {
       return;
     }
     if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
+    const m = message as { id?: unknown; method?: unknown; params?: unknown };
+    if (typeof m.method === 'string' && !('id' in m)) {
+      this.opts.onNotification?.({ method: m.method, params: m.params });
+      return;
+    }
     const reply = answerServerRequest(message as Record<string, unknown>, this.opts.replies);
-    if (reply !== undefined) void this.answer(reply, String((message as { method?: unknown }).method));
+    if (reply !== undefined) void this.answer(reply, String(m.method));
   }
 
   private async answer(reply: object, method: string): Promise<void> {

@@ -115,7 +115,7 @@ export class SessionMcpClient implements McpClient {
   }
 
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.exchange(method, params, opts?.name ?? this.endpointName, opts, false);
+    return this.exchange(method, params, opts?.name ?? this.endpointName, opts, opts?.toolResult === true);
   }
 
   listTools(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -160,7 +160,9 @@ export class SessionMcpClient implements McpClient {
   }
 
   private async exchange(method: string, params: object | undefined, name: string, opts: RpcOptions | undefined, isToolCall: boolean): Promise<RpcOutcome> {
-    if (this.signal?.aborted) return CUT_OUTCOME;
+    // Clean-up sent after the stop (opts.afterStop) is not cut by it.
+    const signal = opts?.afterStop === true ? undefined : this.signal;
+    if (signal?.aborted) return CUT_OUTCOME;
     const start = nowUs();
     const origin = takeLatencyOrigin(this.timing, start);
     let stream: CallStream | undefined;
@@ -173,8 +175,8 @@ export class SessionMcpClient implements McpClient {
         params = { ...params, _meta: { progressToken: token } };
       }
     }
-    const watch = this.signal === undefined ? undefined : new CutWatch(this.signal, this.recorder, method, name, start, origin, this.timing);
-    const reply = await this.session.call(method, params, this.signal, stream, token);
+    const watch = signal === undefined ? undefined : new CutWatch(signal, this.recorder, method, name, start, origin, this.timing);
+    const reply = await this.session.call(method, params, signal, stream, token);
     const end = nowUs();
     if (watch?.done() === true || reply.error === CUT) return CUT_OUTCOME;
     let error = reply.error;

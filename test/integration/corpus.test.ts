@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ROOT, runCli } from './cli-helpers.js';
-import { EVERYTHING_BIN, startNodeServer } from './third-party-servers.js';
+import { EVERYTHING_BIN, startNodeServer } from '../helpers/everything.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-corpus-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,19 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunResult } from '../../src/reporters/json.js';
 import { runCli } from './cli-helpers.js';
-import { EVERYTHING_BIN, startNodeServer } from './third-party-servers.js';
-
-interface Entry { type: string; name: string; requests: number; failures: number; sumUs: number; cut?: number }
-
-function readEntries(file: string): Entry[] {
-  return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
-}
-
-/** server-everything in Streamable HTTP mode. */
-async function startEverything(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const server = await startNodeServer(EVERYTHING_BIN, ['streamableHttp']);
-  return { url: `${server.origin}/mcp`, stop: server.stop };
-}
+import { readEntries, startEverything } from '../helpers/everything.js';
 
 test('discover against server-everything over Streamable HTTP: a row per tool, resource and prompt, no failure', async () => {
   const server = await startEverything();

@@ -2,19 +2,15 @@
  * The fault matrix, `--bench-mode` half (issue 13): `mcpload run --bench-mode`
  * against a target that injects one fault into every n-th tools/call, and
  * mcpload's counts compared with the target's own. The general client's half
- * can reuse test/fixtures/fault-target.ts the same way.
- *
- * The run process is kept from relaunching itself (MCPLOAD_RELAUNCHED=1, see
- * src/cli/relaunch.ts) so that the child we start is the one doing the load,
- * and its descriptors and peak RSS can be read in /proc.
+ * is fault-matrix-general.test.ts; the run and its /proc sampling are shared
+ * (fault-matrix-helpers.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCli } from './cli-helpers.js';
+import { assertFdsFlat, failuresOf, RESET, rowOf, runSampled, type SampledRun } from './fault-matrix-helpers.js';
 import { startFaultTarget, type Fault } from '../fixtures/fault-target.js';
 
 const USERS = 5;
@@ -28,20 +24,9 @@ interface RunOutcome {
   initializes: number;
   /** tools/call failures by label ("kind: detail"). */
   errors: Map<string, number>;
-  /** Open descriptors of the run process, sampled while it ran. */
-  fds: number[];
-  /** Peak RSS of the run process (VmHWM), in MiB. */
+  /** The run itself: descriptors and peak RSS. */
+  sampled: SampledRun;
   peakMiB: number;
-}
-
-function procSample(pid: number): { fds: number; hwmKiB: number } | undefined {
-  try {
-    const fds = readdirSync(`/proc/${pid}/fd`).length;
-    const hwmKiB = Number(/VmHWM:\s*(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    return { fds, hwmKiB };
-  } catch {
-    return undefined; // the process just ended
-  }
 }
 
 describe('fault matrix: --bench-mode counts every fault as the target caused it', () => {
@@ -55,27 +40,12 @@ describe('fault matrix: --bench-mode counts every fault as the target caused it'
 
   async function runAgainst(url: string, name: string, extra: string[] = []): Promise<RunOutcome> {
     const json = path.join(dir, `${name}.json`);
-    const { child, done } = startCli(['run', '--headless', '--bench-mode', '--host', url, '-u', String(USERS), '-r', '100', '-t', '2s',
-      '--print-interval', '0', '--json', json, ...extra], { MCPLOAD_RELAUNCHED: '1' });
-    const fds: number[] = [];
-    let hwmKiB = 0;
-    const sampler = setInterval(() => {
-      const s = procSample(child.pid as number);
-      if (s === undefined) return;
-      fds.push(s.fds);
-      hwmKiB = Math.max(hwmKiB, s.hwmKiB);
-    }, 100);
-    const r = await done;
-    clearInterval(sampler);
-    const result = JSON.parse(await readFile(json, 'utf8')) as {
-      snapshot: { entries: Array<{ type: string; requests: number; failures: number }>; errors: Array<{ type: string; error: string; occurrences: number }> };
-    };
-    const calls = result.snapshot.entries.find((e) => e.type === 'tools/call');
-    const errors = new Map<string, number>();
-    for (const e of result.snapshot.errors) if (e.type === 'tools/call') errors.set(e.error, (errors.get(e.error) ?? 0) + e.occurrences);
+    const run = await runSampled(['run', '--headless', '--bench-mode', '--host', url, '-u', String(USERS), '-r', '100', '-t', '2s',
+      '--print-interval', '0', '--json', json, ...extra], json);
+    const calls = rowOf(run, 'tools/call');
     return {
-      code: r.code, stderr: r.stderr, requests: calls?.requests ?? 0, failures: calls?.failures ?? 0,
-      initializes: result.snapshot.entries.find((e) => e.type === 'initialize')?.requests ?? 0, errors, fds, peakMiB: hwmKiB / 1024,
+      code: run.code, stderr: run.output, requests: calls.requests, failures: calls.failures,
+      initializes: rowOf(run, 'initialize').requests, errors: failuresOf(run, 'tools/call'), sampled: run, peakMiB: run.peakMiB,
     };
   }
 
@@ -89,29 +59,6 @@ describe('fault matrix: --bench-mode counts every fault as the target caused it'
     assert.ok(out.requests > 0, 'some calls were made');
     assert.ok(out.requests <= received && received <= out.requests + USERS, `mcpload recorded ${out.requests}, the target received ${received}`);
   }
-
-  /**
-   * Descriptors stay flat: the last third of the run holds no more than the
-   * middle third, give or take a couple per user (past the start, whose
-   * module loading opens many for a moment). Each user holds its lean socket
-   * and its MCP client's; a leak of one socket per fault grows by hundreds a
-   * second.
-   */
-  function assertFdsFlat(out: RunOutcome): void {
-    const seen = out.fds.filter((n) => n > 0);
-    assert.ok(seen.length >= 9, `descriptors were sampled (${seen.length})`);
-    const third = Math.floor(seen.length / 3);
-    const middle = Math.max(...seen.slice(third, 2 * third));
-    const last = Math.max(...seen.slice(2 * third));
-    assert.ok(last <= middle + 2 * USERS && last < 100, `open descriptors: at most ${middle} in the middle of the run, ${last} at its end (${seen.join(',')})`);
-  }
-
-  /**
-   * A reset reads as ECONNRESET, except when the kernel reports it as the end
-   * of the stream (seen under load: the read after the RST returns 0); the
-   * client cannot tell that from a close, and names it as undici does.
-   */
-  const RESET = ['connect: ECONNRESET', 'connect: socket closed by peer'];
 
   const cases: Array<{ fault: Fault; every: number; label: string; also?: string[]; extra?: string[] }> = [
     { fault: 'reset-before', every: 2, label: 'connect: ECONNRESET', also: RESET },
@@ -137,7 +84,7 @@ describe('fault matrix: --bench-mode counts every fault as the target caused it'
         assert.ok(names.includes(label) && names.every((n) => n === label || also?.includes(n)), JSON.stringify([...out.errors]));
         assert.ok(out.failures <= injected && injected <= out.failures + USERS, `failures ${out.failures}, injected ${injected}`);
         assert.ok(out.requests - out.failures <= counts.ok && counts.ok <= out.requests - out.failures + USERS, `ok ${out.requests - out.failures} vs ${counts.ok}`);
-        assertFdsFlat(out);
+        assertFdsFlat(out.sampled, USERS);
       } finally {
         await target.close();
       }
@@ -156,7 +103,7 @@ describe('fault matrix: --bench-mode counts every fault as the target caused it'
         const injected = counts.injected[fault] ?? 0;
         assert.ok(out.failures <= injected && injected <= out.failures + USERS, `failures ${out.failures}, injected ${injected}`);
         assert.ok(out.peakMiB > 0 && out.peakMiB < 300, `peak RSS ${out.peakMiB.toFixed(0)} MiB`);
-        assertFdsFlat(out);
+        assertFdsFlat(out.sampled, USERS);
       } finally {
         await target.close();
       }
@@ -176,7 +123,7 @@ describe('fault matrix: --bench-mode counts every fault as the target caused it'
       assert.ok(out.failures < out.requests / 2, `${out.failures} of ${out.requests} failed`);
       // One session per user from onStart, and one after each 404 but the last of a user, which the stop may cut short.
       assert.ok(out.failures <= out.initializes && out.initializes <= out.failures + USERS, `initialize ${out.initializes}, 404s ${out.failures}`);
-      assertFdsFlat(out);
+      assertFdsFlat(out.sampled, USERS);
     } finally {
       await target.close();
     }

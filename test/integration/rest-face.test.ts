@@ -8,10 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, runCli } from './cli-helpers.js';
+import { freePort, ROOT, runCli } from './cli-helpers.js';
 
 /** Debian's interpreter: a pyenv `python3` on the PATH does not see Debian's packages. */
 const PYTHON = '/usr/bin/python3';
@@ -22,14 +21,6 @@ function fastapiMissing(): string | false {
   if (r.error !== undefined) return `${PYTHON} is not there (${r.error.message}); install python3-fastapi and python3-uvicorn`;
   if (r.status !== 0) return `${PYTHON} cannot import fastapi/uvicorn: apt-get install -y python3-fastapi python3-uvicorn`;
   return false;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface App {

@@ -93,7 +93,7 @@ describe('reference server: MCP over Streamable HTTP (stateful, SSE)', () => {
       assert.equal(server.openSessions(), 1);
       const { tools } = await client.listTools();
       // The load-test tools, beside the conformance catalog's test_* tools (conformance.test.ts covers those).
-      assert.deepEqual(tools.map((t) => t.name).filter((n) => !n.startsWith('test_')).sort(), ['add', 'echo', 'fail', 'sleep']);
+      assert.deepEqual(tools.map((t) => t.name).filter((n) => !n.startsWith('test_')).sort(), ['add', 'echo', 'fail', 'long_job', 'sleep']);
       const add = tools.find((t) => t.name === 'add')!;
       assert.equal(add.annotations?.readOnlyHint, true);
       assert.deepEqual(add.outputSchema?.required, ['sum']);
@@ -510,7 +510,7 @@ describe('reference server: REST face', () => {
     assert.equal(status.body.stateless, false);
     assert.equal(typeof status.body.uptimeSeconds, 'number');
     assert.equal(typeof status.body.openSessions, 'number');
-    assert.deepEqual(status.body.counts, { tools: 4, resources: 1, resourceTemplates: 1, prompts: 1 });
+    assert.deepEqual(status.body.counts, { tools: 5, resources: 1, resourceTemplates: 1, prompts: 1 });
 
     assert.deepEqual(await get('/api/v1/health'), { status: 200, body: { status: 'ok' } });
     assert.deepEqual(await get('/api/v1/mcp/health'), { status: 200, body: { status: 'ok' } });
@@ -518,7 +518,7 @@ describe('reference server: REST face', () => {
     const discovery = await get('/api/v1/mcp/discovery');
     assert.equal(discovery.status, 200);
     const tools = discovery.body.tools as { name: string; inputSchema: { type: string; required?: string[] }; outputSchema?: unknown; annotations?: { readOnlyHint?: boolean } }[];
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['add', 'echo', 'fail', 'sleep']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['add', 'echo', 'fail', 'long_job', 'sleep']);
     const add = tools.find((t) => t.name === 'add')!;
     assert.equal(add.inputSchema.type, 'object');
     assert.deepEqual(add.inputSchema.required, ['a', 'b']);

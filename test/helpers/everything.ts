@@ -1,31 +1,31 @@
 /**
- * Starting servers we did not write (or fixtures written with their
- * frameworks) as child processes on a free loopback port: they read PORT
- * and say "listening on port" on stderr or stdout once up. The child is
- * killed by stop(), which waits for its exit.
+ * Servers we did not write (server-everything and the other third-party
+ * servers of the corpus, or fixtures written with their frameworks) as child
+ * processes on a free loopback port, and the rows of a run's JSON result:
+ * what the tests that load them share.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './cli-helpers.js';
+import { freePort, ROOT } from '../integration/cli-helpers.js';
 
 export const EVERYTHING_BIN = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+export interface Entry { type: string; name: string; requests: number; failures: number; sumUs: number; cut?: number }
+
+/** The stats rows of a `--json` result file. */
+export function readEntries(file: string): Entry[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
 }
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT */
   origin: string;
+  /** Kills the child and waits for its exit. */
   stop(): Promise<void>;
 }
 
-/** `node script ...args` with PORT set; resolves once it logs that it listens. */
+/** `node script ...args` with PORT set; resolves once it logs (stdout or stderr) that it listens. */
 export async function startNodeServer(script: string, args: string[] = []): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -38,4 +38,10 @@ export async function startNodeServer(script: string, args: string[] = []): Prom
     void exited.then(() => reject(new Error(`${path.basename(script)} exited before listening: ${log}`)));
   });
   return { origin: `http://127.0.0.1:${port}`, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+/** server-everything in Streamable HTTP mode. */
+export async function startEverything(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const server = await startNodeServer(EVERYTHING_BIN, ['streamableHttp']);
+  return { url: `${server.origin}/mcp`, stop: server.stop };
 }
