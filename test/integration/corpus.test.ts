@@ -127,8 +127,12 @@ const CORPUS: CorpusServer[] = [
       writeFileSync(path.join(folder, 'hello.txt'), 'hello\n');
       return stdio(`node ${MODULES}/server-filesystem/dist/index.js ${folder}`);
     },
-    // Generated paths name files that do not exist: the server's ENOENT is its right answer, not a failure of ours.
-    discover: { called: ['tools/call list_allowed_directories', 'reply roots/list'], toolErrors: /ENOENT|Access denied|outside allowed/ },
+    // Generated arguments name files that do not exist, or ask for head and tail at once: the server's refusal is its
+    // right answer, not a failure of ours.
+    discover: {
+      called: ['tools/call list_allowed_directories', 'reply roots/list'],
+      toolErrors: /ENOENT|EISDIR|ENOTDIR|Access denied|outside allowed|Cannot specify both head and tail/,
+    },
   },
   {
     name: 'FastMCP, HTTP streaming',
