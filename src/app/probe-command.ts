@@ -88,6 +88,7 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
       protocolVersion: modern ? undefined : target.protocolVersion,
       idleWaitMs: opts.idleWaitMs,
       maxProbeSessions: opts.maxProbeSessions,
+      clientCertificate: opts.tls?.clientCertFile !== undefined,
     });
     const checks = selectChecks({ aggressive: opts.aggressive });
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;

@@ -32,7 +32,7 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
     .option('--auth-token-b <token>', "a second principal's token, for the session-binding check (prefer MCPLOAD_AUTH_TOKEN_B)")
     .option('--blocked-tools <patterns...>', "tool names ('*' wildcard) that must be neither listed nor callable", collect, [])
     .option('--blocked-routes <paths...>', 'extra REST paths that must be refused (401/403/404)', parseRoute, [])
-    .option('--fail-on <severity>', 'exit 1 when a check of this severity or above fails: low, medium, high, critical', parseSeverity, 'medium' as Severity)
+    .option('--fail-on <severity>', 'exit 1 when a check of this severity or above fails: info, low, medium, high, critical (conformance findings are info or low)', parseSeverity, 'medium' as Severity)
     .option('--json <file>', 'write every check with its evidence as JSON')
     .option('--junit <file>', 'write JUnit XML (each check a test case)')
     .option('--sarif <file>', 'write SARIF 2.1.0 (for code-scanning dashboards)')

@@ -96,7 +96,7 @@ export class OpenRunner<C> {
     if (!Number.isFinite(stopTimeoutMs) || stopTimeoutMs < 0) {
       throw new EngineConfigError(`stop timeout must be a finite number of ms >= 0, got ${String(opts.stopTimeoutMs)}`);
     }
-    for (const def of opts.classes) this.pools.set(def.name, { def, picker: new TaskPicker(def.name, def.tasks), free: [] });
+    for (const def of opts.classes) this.pools.set(def.name, { def, picker: new TaskPicker(def.name, def.tasks, def.coverEveryTaskFirst), free: [] });
     this.order = planUserClasses(opts.classes, opts.maxUsers);
     this.opts = opts;
     this.random = opts.random ?? Math.random;

@@ -183,7 +183,7 @@ export class Runner<C> {
       throw new EngineConfigError(`stop timeout must be a finite number of ms >= 0, got ${String(opts.stopTimeoutMs)}`);
     }
     for (const def of opts.classes) {
-      this.runtimes.set(def.name, { def, picker: new TaskPicker(def.name, def.tasks), live: 0 });
+      this.runtimes.set(def.name, { def, picker: new TaskPicker(def.name, def.tasks, def.coverEveryTaskFirst), live: 0 });
     }
     this.classes = opts.classes;
     this.opts = opts;

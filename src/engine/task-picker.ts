@@ -58,9 +58,12 @@ export class TaskPicker<C> {
   /** cumulative[i] = sum of the weights of tasks 0..i. */
   private readonly cumulative: Float64Array;
   private readonly total: number;
+  /** With coverEveryTaskFirst: the tasks (of weight above 0) not yet handed out by the first pass. */
+  private readonly uncovered: TaskDef<C>[];
 
-  constructor(className: string, tasks: readonly TaskDef<C>[]) {
+  constructor(className: string, tasks: readonly TaskDef<C>[], coverEveryTaskFirst = false) {
     this.tasks = [...tasks];
+    this.uncovered = coverEveryTaskFirst ? tasks.filter((t) => (t.weight ?? 1) > 0).reverse() : [];
     this.cumulative = new Float64Array(tasks.length);
     let sum = 0;
     tasks.forEach((task, i) => {
@@ -78,6 +81,8 @@ export class TaskPicker<C> {
 
   /** The task for a uniform random number in [0, 1). Tasks of weight 0 are never picked. */
   pick(random: number): TaskDef<C> {
+    const first = this.uncovered.pop();
+    if (first !== undefined) return first;
     const target = (random >= 0 && random < 1 ? random : 0) * this.total;
     // First index whose cumulative weight exceeds the target.
     let lo = 0;

@@ -45,6 +45,12 @@ export interface UserClassDef<C> {
   /** Default: no wait. */
   wait?: WaitTime;
   tasks: TaskDef<C>[];
+  /**
+   * The class's first picks (across its users) run each task once, in order,
+   * before weighted random picks take over: a short run then covers every
+   * task (discovery calls every tool it found at least once).
+   */
+  coverEveryTaskFirst?: boolean;
   /** Runs once when the user starts, before its first task. */
   onStart?(user: C): unknown;
   /** Runs once when the user stops (also on graceful stop). */

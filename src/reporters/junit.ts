@@ -76,7 +76,9 @@ export function formatJUnit(suites: readonly JUnitSuite[], name = 'mcpload'): st
 }
 
 function evidenceText(r: CheckReport): string {
-  const lines = [`spec: ${r.spec}`, `reason: ${r.reason}`];
+  const lines = [`kind: ${r.kind}${r.kind === 'conformance' ? ' (nothing was let through)' : ''}`, `spec: ${r.spec}`];
+  if (r.quote) lines.push(`the spec: "${r.quote}"`);
+  lines.push(`reason: ${r.reason}`);
   for (const ev of r.evidence) {
     lines.push(`sent: ${ev.request}`);
     const headers = ev.headers ? ` ${Object.entries(ev.headers).map(([k, v]) => `${k}: ${v}`).join('; ')}` : '';
@@ -85,14 +87,18 @@ function evidenceText(r: CheckReport): string {
   return lines.join('\n');
 }
 
-/** The probe's checks as one suite. */
+/**
+ * The probe's checks as one suite. The class name stays the check's area
+ * (a check keeps its test history whatever kind its finding is); the
+ * message starts with the severity and the kind.
+ */
 export function probeSuite(reports: readonly CheckReport[], timestamp: string): JUnitSuite {
   const cases = reports.map((r): JUnitCase => ({
     name: r.id,
     classname: `mcpload.security.${r.category}`,
     timeS: r.durationMs / 1000,
     outcome: r.status === 'pass' ? 'pass' : r.status === 'fail' ? 'failure' : r.status === 'error' ? 'error' : 'skipped',
-    message: `[${r.severity}] ${r.title}: ${r.reason}`,
+    message: `[${r.severity} ${r.kind}] ${r.title}: ${r.reason}`,
     ...(r.status === 'pass' ? {} : { details: evidenceText(r) }),
   }));
   return { name: 'mcpload probe', timestamp, timeS: reports.reduce((t, r) => t + r.durationMs, 0) / 1000, cases };

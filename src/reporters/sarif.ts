@@ -14,9 +14,9 @@ const INFORMATION_URI = 'https://github.com/mcpload/mcpload';
 
 type Level = 'error' | 'warning' | 'note' | 'none';
 
-/** GitHub reads `security-severity` (0–10) to rank security results. */
-const SEVERITY_SCORE: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
-const SEVERITY_LEVEL: Record<Severity, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+/** GitHub reads `security-severity` (0–10) to rank security results; conformance rules carry none (they are not security alerts). */
+const SEVERITY_SCORE: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+const SEVERITY_LEVEL: Record<Severity, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 
 export interface SarifMeta {
   /** The target probed (base URL or MCP endpoint). */
@@ -59,16 +59,25 @@ function envelope(meta: SarifMeta, rules: SarifRule[], results: unknown[]): unkn
   };
 }
 
-/** The probe's reports as a SARIF log (an object; JSON.stringify it). */
+/**
+ * The probe's reports as a SARIF log (an object; JSON.stringify it). Each
+ * rule carries the outcome's kind: a `security` tag and score, or a
+ * `conformance` tag at note level with the spec's words.
+ */
 export function probeToSarif(reports: readonly CheckReport[], meta: SarifMeta): unknown {
   const rules: SarifRule[] = reports.map((r) => ({
     id: r.id,
     name: ruleName(r.id),
     shortDescription: { text: r.title },
-    fullDescription: { text: `${r.title}. Rests on: ${r.spec}.` },
+    fullDescription: { text: `${r.title}. Rests on: ${r.spec}.${r.quote ? ` The spec: "${r.quote}"` : ''}` },
     help: { text: `See ${r.spec}.` },
     defaultConfiguration: { level: SEVERITY_LEVEL[r.severity] },
-    properties: { tags: ['security', 'mcp', r.category], 'security-severity': SEVERITY_SCORE[r.severity], precision: 'high' },
+    properties: {
+      tags: [r.kind, 'mcp', r.category],
+      kind: r.kind,
+      ...(r.kind === 'security' ? { 'security-severity': SEVERITY_SCORE[r.severity] } : {}),
+      precision: 'high',
+    },
   }));
   const results = reports.map((r, ruleIndex) => {
     const kind = r.status === 'pass' ? 'pass' : r.status === 'fail' ? 'fail' : r.status === 'skipped' ? 'notApplicable' : 'open';
@@ -77,11 +86,13 @@ export function probeToSarif(reports: readonly CheckReport[], meta: SarifMeta): 
       ruleIndex,
       kind,
       level: r.status === 'fail' ? SEVERITY_LEVEL[r.severity] : 'none',
-      message: { text: `${r.title}: ${r.reason}` },
+      message: { text: `${r.title}: ${r.reason}${r.status === 'fail' && r.kind === 'conformance' ? ' (conformance: nothing was let through)' : ''}` },
       locations: location(meta.target),
       properties: {
         severity: r.severity,
+        kind: r.kind,
         spec: r.spec,
+        ...(r.quote ? { quote: r.quote } : {}),
         durationMs: r.durationMs,
         evidence: r.evidence.map((e) => ({ request: e.request, status: e.status, body: e.body, ...(e.headers ? { headers: e.headers } : {}) })),
       },

@@ -13,7 +13,7 @@
 import { between } from '../engine/user-class.js';
 import type { Scenario, ScenarioEnv, Task, VirtualUser } from './api.js';
 import {
-  acceptedPromptArgs, acceptedTemplateUris, listCatalog, openProbeSession, type ListedToolInfo,
+  acceptedPromptArgs, acceptedTemplateUris, catalogDifferenceNotes, listBareCatalog, listCatalog, openProbeSession, type ListedToolInfo,
 } from './discovery-probe.js';
 import { compileSchema, type SchemaCheck } from './json-schema.js';
 import { createRng, SchemaArgGenerator, type Rng } from './schema-args.js';
@@ -110,13 +110,17 @@ function task(name: string, weight: number, tags: string[], setUp: SessionSetUp,
 
 export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOptions): Promise<Scenario> {
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const probe = await openProbeSession({ ...env, protocolVersion: opts.protocolVersion });
+  // Tools that ask the client for sampling, elicitation or roots get an agent's answer; the catalog is listed with the
+  // same client capabilities, since servers may offer such a client more.
+  const serverRequests = agentReplies(seed);
+  const target = { ...env, protocolVersion: opts.protocolVersion };
+  const bare = await listBareCatalog(target);
+  const probe = await openProbeSession(target, serverRequests);
   try {
     const catalog = await listCatalog(probe);
     const useCompletions = typeof catalog.capabilities.completions === 'object' && catalog.capabilities.completions !== null;
-    const notes: string[] = [];
+    const notes: string[] = catalogDifferenceNotes(catalog, bare, serverRequests);
     const tasks: Task[] = [];
-    const serverRequests = agentReplies(seed);
     const setUp: SessionSetUp = (user) => openSession(user, env, serverRequests);
 
     // --- tools ---------------------------------------------------------------
@@ -124,7 +128,8 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     const rng = createRng(seed);
     const planned: PlannedTool[] = [];
     const unusable: string[] = [];
-    for (const tool of selection.selected) {
+    // By name: the first pass over the tasks (coverEveryTaskFirst) then does not depend on the server's listing order.
+    for (const tool of [...selection.selected].sort((a, b) => a.name.localeCompare(b.name))) {
       const asTask = callsAsTask(tool, catalog.capabilities, opts.tasks ?? 'required');
       if (!asTask && taskSupportOf(tool) === 'required') {
         unusable.push(`${tool.name}: it must be called as a task, and the server declares no task-augmented tools/call`);
@@ -194,11 +199,11 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
       // holds and no task throws. A tool that fails by design (the reference server's `fail`) fails the run too:
       // leave it out with --tools, or raise the rate with --threshold error_rate<...
       thresholds: ['error_rate<1%'],
-      // Tools that ask the client for sampling or elicitation get an agent's answer.
       serverRequests,
       userClasses: [{
         name: 'DiscoveryUser',
         wait: between(0.5, 2),
+        coverEveryTaskFirst: true,
         onStart: async (user) => {
           await setUp(user);
         },

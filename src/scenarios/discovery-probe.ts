@@ -12,6 +12,7 @@ import type { Recorder, SampleError } from '../metrics/sample.js';
 import { errorLabel } from '../metrics/sample.js';
 import { createMcpClient, type McpClient, type McpConnector } from '../transports/mcp-client.js';
 import { startupTimeoutReason } from '../transports/startup-deadline.js';
+import { clientCapabilities, type ServerRequestReplies } from '../transports/server-messages.js';
 
 /** Pages followed per list before giving up (a server that loops its cursor must not hang the setup). */
 const MAX_PAGES = 100;
@@ -63,9 +64,12 @@ export interface ProbeTarget {
 /**
  * An unrecorded session on the target, for discovery. Throws when the
  * handshake fails. `startupSignal` bounds the handshake only: a target that
- * answered it may take its time over the listing that follows.
+ * answered it may take its time over the listing that follows. `replies` are
+ * the answers the virtual users give, so the session declares the same client
+ * capabilities they do (servers may list more to a client that can answer
+ * sampling, elicitation or roots).
  */
-export async function openProbeSession(target: ProbeTarget): Promise<McpClient> {
+export async function openProbeSession(target: ProbeTarget, replies?: ServerRequestReplies): Promise<McpClient> {
   const where = target.mcpConnector?.description ?? target.mcpUrl;
   const silent = () => new Error(`discover: no MCP handshake with ${where}: ${startupTimeoutReason(target.startupSignal)}`);
   if (target.startupSignal?.aborted === true) throw silent();
@@ -74,7 +78,7 @@ export async function openProbeSession(target: ProbeTarget): Promise<McpClient> 
   const cut = () => handshake.abort();
   target.startupSignal?.addEventListener('abort', cut, { once: true });
   // Its own process under --stdio-shared: the run's first user must make (and record) the shared handshake.
-  const client = createMcpClient(target, { recorder, protocolVersion: target.protocolVersion, ownProcess: true, signal: handshake.signal });
+  const client = createMcpClient(target, { recorder, protocolVersion: target.protocolVersion, ownProcess: true, signal: handshake.signal, serverRequests: replies });
   const ok = await client.initialize();
   target.startupSignal?.removeEventListener('abort', cut);
   if (handshake.signal.aborted) throw silent();
@@ -116,6 +120,58 @@ export async function listCatalog(client: McpClient): Promise<Catalog> {
   }
   if (has('prompts')) catalog.prompts = (await listAll<ListedPrompt>(client, 'prompts/list', 'prompts')).filter((p) => typeof p?.name === 'string');
   return catalog;
+}
+
+/** The names in each list of a catalog, for comparing two of them. */
+function catalogNames(catalog: Catalog): Record<string, string[]> {
+  return {
+    tools: catalog.tools.map((t) => t.name),
+    resources: catalog.resources.map((r) => r.uri),
+    'resource templates': catalog.templates.map((t) => t.uriTemplate),
+    prompts: catalog.prompts.map((p) => p.name),
+  };
+}
+
+/** What `asUsers` lists that `bare` does not, and the reverse, as note lines; none when both are the same. */
+export function describeCatalogDifference(asUsers: Catalog, bare: Catalog, declared: readonly string[]): string[] {
+  const users = catalogNames(asUsers);
+  const plain = catalogNames(bare);
+  const lines: string[] = [];
+  for (const [list, names] of Object.entries(users)) {
+    const other = new Set(plain[list]);
+    const only = names.filter((n) => !other.has(n));
+    const missing = plain[list]!.filter((n) => !names.includes(n));
+    if (only.length === 0 && missing.length === 0) continue;
+    const parts = [`${names.length} ${list} to clients declaring ${declared.join(', ')}, ${plain[list]!.length} to a client declaring none`];
+    if (only.length > 0) parts.push(`only with the capabilities: ${only.join(', ')}`);
+    if (missing.length > 0) parts.push(`only without them: ${missing.join(', ')}`);
+    lines.push(`discover: the server offers different catalogs to different client capabilities: ${parts.join('; ')} (the run uses the users' catalog)`);
+  }
+  return lines;
+}
+
+/**
+ * The catalog as a client that declares no capabilities sees it, or
+ * undefined when it cannot be listed (best effort: it only feeds a note).
+ * Its session is closed before the users' one opens, so that no two setup
+ * sessions (over stdio: processes) are open at once.
+ */
+export async function listBareCatalog(target: ProbeTarget): Promise<Catalog | undefined> {
+  let bare: McpClient | undefined;
+  try {
+    bare = await openProbeSession(target);
+    return await listCatalog(bare);
+  } catch {
+    return undefined;
+  } finally {
+    await bare?.close();
+  }
+}
+
+/** Notes on how the users' catalog differs from the bare one; none when the same, unknown, or no capability is declared. */
+export function catalogDifferenceNotes(asUsers: Catalog, bare: Catalog | undefined, replies: ServerRequestReplies): string[] {
+  const declared = Object.keys(clientCapabilities(replies));
+  return bare === undefined || declared.length === 0 ? [] : describeCatalogDifference(asUsers, bare, declared);
 }
 
 /** Plain guesses for a value with no schema: ids get small numbers, the rest a word or a number. */

@@ -3,11 +3,19 @@
  * severity, the spec section or RFC it rests on, and `run(ctx)`. The probe
  * runs each once; the SecurityProbe user class runs the cheap ones again and
  * again beside the load.
+ *
+ * A failed check is one of two kinds of finding. `security`: something was
+ * let through, or could be (a foreign Origin served, a forged session id
+ * answered). `conformance`: the server refused, but not with the status or
+ * error code the spec names; it is reported at `info` or `low` with the
+ * spec's words, so it never decides the default `--fail-on medium`.
  */
 import type { ProbeContext } from './probe-context.js';
 
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
-export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+
+export type FindingKind = 'security' | 'conformance';
 
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
@@ -38,6 +46,10 @@ export interface CheckOutcome {
   /** Why: what held, what was seen instead, or why the check was skipped. Short and free of ids and tokens. */
   reason: string;
   evidence: Evidence[];
+  /** Set by `deviates()`: a conformance finding, with its own (low) severity and the spec's words. */
+  kind?: FindingKind;
+  severity?: Severity;
+  quote?: string;
 }
 
 export type CheckCategory = 'auth' | 'origin' | 'session' | 'protocol' | 'exposure' | 'metadata' | 'limits';
@@ -48,6 +60,8 @@ export interface SecurityCheck {
   title: string;
   category: CheckCategory;
   severity: Severity;
+  /** What a failure of this check is, unless its outcome says otherwise; default `security`. */
+  kind?: FindingKind;
   /** The spec section or RFC, e.g. `MCP 2025-11-25 basic/transports §Session Management`. */
   spec: string;
   /** Cheap and harmless enough to repeat under load (the SecurityProbe user class runs these). */
@@ -62,12 +76,27 @@ export interface CheckReport {
   id: string;
   title: string;
   category: CheckCategory;
+  /** The outcome's severity when it set one (a conformance finding), else the check's. */
   severity: Severity;
+  /** security or conformance: what this check's failure is (see the file comment). */
+  kind: FindingKind;
   spec: string;
+  /** The spec's own words, for a conformance finding. */
+  quote?: string;
   status: CheckStatus;
   reason: string;
   evidence: Evidence[];
   durationMs: number;
+}
+
+/** The kind and severity a check's outcome is reported with. */
+export function findingOf(check: SecurityCheck, outcome: CheckOutcome): { kind: FindingKind; severity: Severity } {
+  return { kind: outcome.kind ?? check.kind ?? 'security', severity: outcome.severity ?? check.severity };
+}
+
+/** A failure that is a security finding (under load, only these break a SECURITY row). */
+export function isSecurityFailure(check: SecurityCheck, outcome: CheckOutcome): boolean {
+  return outcome.status === 'fail' && findingOf(check, outcome).kind === 'security';
 }
 
 export function pass(reason: string, evidence: Evidence[] = []): CheckOutcome {
@@ -76,6 +105,14 @@ export function pass(reason: string, evidence: Evidence[] = []): CheckOutcome {
 
 export function fail(reason: string, evidence: Evidence[] = []): CheckOutcome {
   return { status: 'fail', reason, evidence };
+}
+
+/**
+ * The server refused, or answered correctly, but not with the status or code
+ * the spec names: nothing was let through. `quote` is the spec's sentence.
+ */
+export function deviates(reason: string, quote: string, evidence: Evidence[] = [], severity: Severity = 'low'): CheckOutcome {
+  return { status: 'fail', reason, evidence, kind: 'conformance', severity, quote };
 }
 
 export function skip(reason: string, evidence: Evidence[] = []): CheckOutcome {

@@ -9,6 +9,9 @@ import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Evidence } from './check.js';
 import { sendRaw, toEvidence, jsonRpcMessages, type RawRequest, type RawResponse } from './probe-http.js';
+import { isLoopbackName } from './target-address.js';
+import { agentReplies } from '../scenarios/agent-replies.js';
+import { clientCapabilities } from '../transports/server-messages.js';
 
 export interface ProbeOptions {
   /** The MCP endpoint, e.g. http://127.0.0.1:8000/mcp */
@@ -36,6 +39,8 @@ export interface ProbeOptions {
   idleWaitMs?: number;
   /** Aborts every request (a stopping virtual user). */
   signal?: AbortSignal;
+  /** The connection proves itself with a TLS client certificate (--client-cert): a credential no request can leave out. */
+  clientCertificate?: boolean;
 }
 
 export interface ProbeSession {
@@ -63,6 +68,12 @@ export interface ToolInfo {
 export const DEFAULT_PROBE_PROTOCOL_VERSION = '2025-11-25';
 const JSON_AND_SSE = 'application/json, text/event-stream';
 const MAX_TOOL_PAGES = 20;
+/**
+ * The probe declares what the virtual users declare (sampling, elicitation,
+ * roots): servers may list more to such a client, and every tool listed to
+ * an agent is one the metadata checks must read.
+ */
+const PROBE_CAPABILITIES = clientCapabilities(agentReplies());
 
 /** `Bearer x` header for a token; undefined for no token. */
 function bearer(token: string | undefined): Record<string, string> {
@@ -103,8 +114,7 @@ export class ProbeContext {
 
   /** The target's host is a loopback name or address (DNS rebinding matters there). */
   get isLocalTarget(): boolean {
-    const host = new URL(this.opts.mcpUrl).hostname.toLowerCase();
-    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    return isLoopbackName(new URL(this.opts.mcpUrl).hostname);
   }
 
   restUrl(path: string): string {
@@ -142,7 +152,7 @@ export class ProbeContext {
       jsonrpc: '2.0',
       id: this.id(),
       method: 'initialize',
-      params: { protocolVersion, capabilities: {}, clientInfo: { name: 'mcpload-probe', version: '0.1.0' } },
+      params: { protocolVersion, capabilities: PROBE_CAPABILITIES, clientInfo: { name: 'mcpload-probe', version: '0.1.0' } },
     });
   }
 

@@ -4,14 +4,15 @@
  * of type SECURITY named by the check id, so the stats table shows a row per
  * check and securityResults() fails the run on a single failed attempt.
  *
- * Skipped checks record nothing (they do not apply to this target), and
+ * Skipped checks record nothing (they do not apply to this target), a
+ * conformance finding records a held attempt (nothing was let through), and
  * neither do checks without a verdict (no reply, the user was stopped): a
  * busy server that times out has not let anything through.
  */
 import { between } from '../engine/user-class.js';
 import { nowUs, type SampleError } from '../metrics/sample.js';
 import type { ScenarioEnv, UserClass, VirtualUser } from '../scenarios/api.js';
-import type { SecurityCheck } from './check.js';
+import { isSecurityFailure, type SecurityCheck } from './check.js';
 import { ProbeContext } from './probe-context.js';
 import { selectChecks } from './registry.js';
 import { runCheck } from './runner.js';
@@ -59,7 +60,8 @@ async function runAsSample(check: SecurityCheck, user: VirtualUser): Promise<voi
   const start = nowUs();
   const outcome = await runCheck(check, ctx);
   if (outcome.status === 'skipped' || outcome.status === 'error') return;
-  const error: SampleError | undefined = outcome.status === 'fail' ? { kind: 'security', detail: stableDetail(outcome.reason) } : undefined;
+  // A conformance finding (a refusal with another status code) let nothing through: the protection held.
+  const error: SampleError | undefined = isSecurityFailure(check, outcome) ? { kind: 'security', detail: stableDetail(outcome.reason) } : undefined;
   user.recorder.record(SECURITY_TYPE, check.id, nowUs() - start, 0, error);
 }
 

@@ -9,11 +9,13 @@ import { AUTH_CHECKS } from './checks/auth.js';
 import { EXPOSURE_CHECKS } from './checks/exposure.js';
 import { LIMIT_CHECKS } from './checks/limits.js';
 import { hiddenInstructions, rugPull, toolShadowing } from './checks/metadata.js';
+import { openOnNetwork } from './checks/network.js';
 import { ORIGIN_CHECKS } from './checks/origin.js';
 import { PROTOCOL_CHECKS } from './checks/protocol.js';
 import { SESSION_CHECKS } from './checks/sessions.js';
 
 export const ALL_CHECKS: readonly SecurityCheck[] = [
+  openOnNetwork,
   ...AUTH_CHECKS,
   ...ORIGIN_CHECKS,
   ...SESSION_CHECKS,

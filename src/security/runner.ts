@@ -4,7 +4,7 @@
  * into a report row. A check that throws is an `error` row, never a crash.
  */
 import type { CheckOutcome, CheckReport, SecurityCheck, Severity } from './check.js';
-import { severityRank, skip } from './check.js';
+import { findingOf, severityRank, skip } from './check.js';
 import type { ProbeContext } from './probe-context.js';
 import { redact } from './probe-http.js';
 
@@ -36,12 +36,15 @@ export async function runChecks(
   for (const check of checks) {
     const started = performance.now();
     const outcome = await runCheck(check, ctx);
+    const { kind, severity } = findingOf(check, outcome);
     const report: CheckReport = {
       id: check.id,
       title: check.title,
       category: check.category,
-      severity: check.severity,
+      severity,
+      kind,
       spec: check.spec,
+      ...(outcome.quote !== undefined ? { quote: outcome.quote } : {}),
       status: outcome.status,
       reason: outcome.reason,
       evidence: outcome.evidence,
@@ -53,7 +56,11 @@ export async function runChecks(
   return reports;
 }
 
-/** Failed (or inconclusive) checks at or above `failOn`: what makes the probe exit 1. */
+/**
+ * Failed (or inconclusive) checks at or above `failOn`: what makes the probe
+ * exit 1. Conformance findings are `info` or `low`, so the default floor
+ * (`medium`) is decided by security findings alone.
+ */
 export function blockingFailures(reports: readonly CheckReport[], failOn: Severity): CheckReport[] {
   const floor = severityRank(failOn);
   return reports.filter((r) => (r.status === 'fail' || r.status === 'error') && severityRank(r.severity) >= floor);

@@ -87,7 +87,7 @@ function estimateBits(ids: readonly string[], alphabet: number): number {
   return Math.round(bits * 10) / 10;
 }
 
-export function analyseSessionIds(ids: readonly string[], minBits = 128): SessionIdAnalysis {
+export function analyseSessionIds(ids: readonly string[], minBits = 64): SessionIdAnalysis {
   const problems: string[] = [];
   const invisible = ids.filter((id) => !VISIBLE_ASCII.test(id)).length;
   const duplicates = ids.length - new Set(ids).size;

@@ -25,7 +25,9 @@ test('discover against server-everything over Streamable HTTP: a row per tool, r
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.doesNotMatch(r.stdout, /✗ (error_rate|checks|exceptions)/, r.stdout);
     assert.match(r.stdout, /scenario discover against/);
-    assert.match(r.stdout, /note: skipped 4 of 13 tools:\n.*--allow-writes: gzip-file-as-resource/);
+    // The catalog is listed with the users' client capabilities (sampling, elicitation, roots): 16 tools, not 13.
+    assert.match(r.stdout, /note: skipped 6 of 16 tools:\n.*--allow-writes: gzip-file-as-resource/);
+    assert.match(r.stdout, /different catalogs to different client capabilities: 16 tools .*, 13 to a client declaring none; only with the capabilities: get-roots-list/);
     const entries = readEntries(json);
     const failed = entries.filter((e) => e.failures - (e.cut ?? 0) > 0);
     assert.deepEqual(failed, [], 'no failure but requests cut at the stop');
@@ -34,6 +36,9 @@ test('discover against server-everything over Streamable HTTP: a row per tool, r
     // Writes are never called by default.
     assert.ok(![...rows].some((r) => r.includes('toggle-') || r.includes('gzip-file')));
     assert.ok([...rows].some((r) => r.startsWith('tools/call ')));
+    // The first pass covers every task: the tool only listed to clients with roots is called, its question answered.
+    assert.ok(rows.has('tools/call get-roots-list'), [...rows].join(', '));
+    assert.ok(rows.has('reply roots/list'), [...rows].join(', '));
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await server.stop();

@@ -17,12 +17,14 @@ test('probe against the embedded server: exit 0, a line per check, JSON, JUnit a
   const files = { json: path.join(dir, 'p.json'), junit: path.join(dir, 'p.xml'), sarif: path.join(dir, 'p.sarif') };
   const r = await runCli(['probe', '--json', files.json, '--junit', files.junit, '--sarif', files.sarif]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /PASS\s+high\s+origin\.foreign/);
-  assert.match(r.stdout, /SKIP\s+high\s+auth\.no-token\s+the server serves requests without a token/);
+  assert.match(r.stdout, /PASS\s+high\s+security\s+origin\.foreign/);
+  assert.match(r.stdout, /SKIP\s+high\s+security\s+auth\.no-token\s+the server serves requests without a token/);
+  assert.match(r.stdout, /SKIP\s+high\s+security\s+auth\.open-on-network\s+127\.0\.0\.1 is a loopback address/);
   assert.match(r.stdout, /no check of severity medium or above failed/);
-  const json = JSON.parse(readFileSync(files.json, 'utf8')) as { passed: boolean; checks: { id: string; status: string }[] };
+  const json = JSON.parse(readFileSync(files.json, 'utf8')) as { passed: boolean; checks: { id: string; status: string; kind: string }[] };
   assert.equal(json.passed, true);
   assert.ok(json.checks.length >= 30);
+  assert.ok(json.checks.every((c) => c.kind === 'security' || c.kind === 'conformance'));
   const xml = readFileSync(files.junit, 'utf8');
   assert.equal((xml.match(/<testcase /g) ?? []).length, json.checks.length);
   assert.match(xml, /<testsuites name="mcpload" tests="\d+" failures="0"/);
@@ -37,9 +39,11 @@ test('probe against serve --insecure-demo: exit 1, each failing check named with
     const sarifFile = path.join(dir, 'insecure.sarif');
     const r = await runCli(['probe', '--host', server.url, '--sarif', sarifFile, '--blocked-tools', 'debug_*']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    for (const id of ['origin.foreign', 'session.forged-id', 'exposure.hidden-tools', 'metadata.hidden-instructions', 'protocol.deep-json']) {
+    for (const id of ['origin.foreign', 'session.forged-id', 'exposure.hidden-tools', 'metadata.hidden-instructions', 'protocol.large-body', 'protocol.batch-rejected']) {
       assert.match(r.stdout, new RegExp(`FAIL ${id.replace('.', '\\.')} \\[`), id);
     }
+    // Security findings first, then conformance ones with the spec's words.
+    assert.match(r.stdout, /Security findings \(something was let through, or could be\)[^]*Conformance findings \(nothing was let through[^]*FAIL protocol\.batch-rejected \[info\][^]*the spec says: "/);
     assert.match(r.stdout, /sent: POST \/mcp \[no Authorization; origin: http:\/\/evil\.example/);
     assert.match(r.stdout, /got: {2}200/);
     const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { runs: { results: { ruleId: string; kind: string; level: string }[] }[] };

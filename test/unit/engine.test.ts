@@ -152,6 +152,13 @@ describe('task choice', () => {
     assert.deepEqual(counts, { a: 100, b: 300 });
   });
 
+  it('coverEveryTaskFirst: the first picks run each task of weight above 0 once, in order, then weights rule', () => {
+    const picker = new TaskPicker<Ctx>('C', [logTask('a', 1), logTask('never', 0), logTask('b', 3), logTask('c', 1)], true);
+    // The same random number each time: without the first pass it would pick one task only.
+    assert.deepEqual([0, 1, 2].map(() => picker.pick(0.99).name), ['a', 'b', 'c']);
+    assert.deepEqual([0, 1].map(() => picker.pick(0.99).name), ['c', 'c']);
+  });
+
   it('rejects negative weights and classes without a pickable task', () => {
     assert.throws(() => new TaskPicker<Ctx>('C', [logTask('a', -1)]), EngineConfigError);
     assert.throws(() => new TaskPicker<Ctx>('C', [logTask('a', 0)]), EngineConfigError);

@@ -8,15 +8,20 @@ import { stableDetail } from '../../src/security/probe-user.js';
 import { ALL_CHECKS, selectChecks } from '../../src/security/registry.js';
 import { blockingFailures } from '../../src/security/runner.js';
 import type { CheckReport } from '../../src/security/check.js';
+import { judgeOpenAccess } from '../../src/security/checks/network.js';
+import { isLoopbackName, targetReach } from '../../src/security/target-address.js';
 
 const times = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
-test('session ids: 24 random bytes in base64url pass, UUIDv4 carry about 122 bits', () => {
+test('session ids: 24 random bytes in base64url pass, UUIDv4 carry about 122 bits and pass too', () => {
   const strong = analyseSessionIds(times(50, () => randomBytes(24).toString('base64url')));
   assert.deepEqual(strong.problems, []);
   assert.ok(strong.estimatedBits >= 128, `estimated ${strong.estimatedBits}`);
   const uuid = analyseSessionIds(times(50, () => randomUUID()));
   assert.ok(uuid.estimatedBits < 128 && uuid.estimatedBits > 110, `estimated ${uuid.estimatedBits}`);
+  // The spec's own example (a securely generated UUID) is no finding: OWASP asks for 64 bits.
+  assert.deepEqual(uuid.problems, []);
+  assert.deepEqual(analyseSessionIds(times(50, () => randomBytes(6).toString('hex'))).problems, ['about 48 random bits, fewer than 64']);
   assert.equal(uuid.counter, false);
   assert.equal(uuid.sharedPrefix.length < 4, true);
 });
@@ -98,13 +103,50 @@ test('registry: unique ids, a spec for each, aggressive ones only on request, ru
   assert.ok(ids.indexOf('protocol.still-alive') > ids.indexOf('protocol.deep-json'));
 });
 
-test('--fail-on: failures and checks without a verdict at or above the floor block', () => {
-  const row = (id: string, severity: CheckReport['severity'], status: CheckReport['status']): CheckReport =>
-    ({ id, title: id, category: 'auth', severity, spec: 's', status, reason: '', evidence: [], durationMs: 1 });
-  const reports = [row('a', 'low', 'fail'), row('b', 'medium', 'fail'), row('c', 'critical', 'error'), row('d', 'high', 'skipped'), row('e', 'high', 'pass')];
+test('--fail-on: failures and checks without a verdict at or above the floor block; conformance (info, low) only when asked', () => {
+  const row = (id: string, severity: CheckReport['severity'], status: CheckReport['status'], kind: CheckReport['kind'] = 'security'): CheckReport =>
+    ({ id, title: id, category: 'auth', severity, kind, spec: 's', status, reason: '', evidence: [], durationMs: 1 });
+  const reports = [row('a', 'low', 'fail'), row('b', 'medium', 'fail'), row('c', 'critical', 'error'), row('d', 'high', 'skipped'), row('e', 'high', 'pass'),
+    row('f', 'info', 'fail', 'conformance'), row('g', 'low', 'fail', 'conformance')];
   assert.deepEqual(blockingFailures(reports, 'medium').map((r) => r.id), ['b', 'c']);
-  assert.deepEqual(blockingFailures(reports, 'low').map((r) => r.id), ['a', 'b', 'c']);
+  assert.deepEqual(blockingFailures(reports, 'low').map((r) => r.id), ['a', 'b', 'c', 'g']);
+  assert.deepEqual(blockingFailures(reports, 'info').map((r) => r.id), ['a', 'b', 'c', 'f', 'g']);
   assert.deepEqual(blockingFailures(reports, 'critical').map((r) => r.id), ['c']);
+});
+
+test('every check that can end in a conformance finding reports it at info or low; its default kind is named', () => {
+  for (const check of ALL_CHECKS) {
+    if (check.kind === 'conformance') assert.ok(check.severity === 'info' || check.severity === 'low', `${check.id}: ${check.severity}`);
+  }
+});
+
+test('target reach: loopback names and addresses only this machine reaches; the rest is the network', async () => {
+  for (const host of ['127.0.0.1', '127.8.9.10', 'localhost', 'LOCALHOST', 'api.localhost', '[::1]', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1']) {
+    assert.equal(isLoopbackName(host), true, host);
+    assert.equal(await targetReach(host, () => Promise.reject(new Error('no DNS for literals'))), 'loopback', host);
+  }
+  // 0.0.0.0 and :: are every interface, not loopback; private ranges are the network too.
+  for (const host of ['0.0.0.0', '[::]', '10.0.0.5', '192.168.1.20', '172.16.0.1', '192.0.2.10', '[2001:db8::1]', '128.0.0.1']) {
+    assert.equal(isLoopbackName(host), false, host);
+    assert.equal(await targetReach(host, () => Promise.reject(new Error('no DNS for literals'))), 'network', host);
+  }
+  // A name counts as loopback only when every address it resolves to is one; one it cannot resolve counts as the network.
+  assert.equal(await targetReach('mcp.internal', async () => ['127.0.0.1', '::1']), 'loopback');
+  assert.equal(await targetReach('mcp.internal', async () => ['127.0.0.1', '10.1.2.3']), 'network');
+  assert.equal(await targetReach('mcp.example', async () => ['203.0.113.7']), 'network');
+  assert.equal(await targetReach('nowhere.invalid', () => Promise.reject(new Error('ENOTFOUND'))), 'network');
+});
+
+test('auth.open-on-network decides from the reach and one credential-less initialize', () => {
+  assert.equal(judgeOpenAccess('127.0.0.1', 'loopback').status, 'skipped');
+  assert.equal(judgeOpenAccess('127.0.0.1', 'loopback', { status: 200, served: true }).status, 'skipped', 'never a finding on loopback');
+  assert.equal(judgeOpenAccess('10.0.0.5', 'network', { status: 200, served: true }).status, 'fail');
+  assert.match(judgeOpenAccess('10.0.0.5', 'network', { status: 200, served: true }).reason, /10\.0\.0\.5 is reachable from the network/);
+  assert.equal(judgeOpenAccess('10.0.0.5', 'network', { status: 401, served: false }).status, 'pass');
+  assert.equal(judgeOpenAccess('10.0.0.5', 'network', { status: 403, served: false }).status, 'pass');
+  assert.equal(judgeOpenAccess('10.0.0.5', 'network', { status: 0, served: false }).status, 'error');
+  assert.equal(judgeOpenAccess('10.0.0.5', 'network', { status: 400, served: false }).status, 'error', 'neither served nor a credential asked for');
+  assert.equal(judgeOpenAccess('10.0.0.5', 'network', { status: 404, served: false }).status, 'skipped');
 });
 
 test('under load, failure details group: hashes and long hex ids are cut out', () => {

@@ -18,11 +18,13 @@ import type { RunResult } from '../../src/reporters/json.js';
 import type { CheckReport } from '../../src/security/check.js';
 
 const REPORTS: CheckReport[] = [
-  { id: 'origin.foreign', title: 'A foreign Origin gets 403', category: 'origin', severity: 'high', spec: 'MCP', status: 'fail', reason: 'answered 200 <&> "x"',
+  { id: 'origin.foreign', title: 'A foreign Origin gets 403', category: 'origin', severity: 'high', kind: 'security', spec: 'MCP', status: 'fail', reason: 'answered 200 <&> "x"',
     evidence: [{ request: 'POST /mcp [Origin: http://evil.example]', status: 200, body: 'data: {"a":"<b>\u0001"}', headers: { 'content-type': 'text/event-stream' } }], durationMs: 3.2 },
-  { id: 'session.forged-id', title: 'A forged id gets 404', category: 'session', severity: 'high', spec: 'MCP', status: 'pass', reason: '404', evidence: [], durationMs: 1 },
-  { id: 'auth.no-token', title: 'No token gets 401', category: 'auth', severity: 'high', spec: 'RFC 6750', status: 'skipped', reason: 'no auth', evidence: [], durationMs: 0.1 },
-  { id: 'protocol.still-alive', title: 'Still alive', category: 'protocol', severity: 'high', spec: 'MCP', status: 'error', reason: 'no reply', evidence: [], durationMs: 10 },
+  { id: 'session.forged-id', title: 'A forged id gets 404', category: 'session', severity: 'high', kind: 'security', spec: 'MCP', status: 'pass', reason: '404', evidence: [], durationMs: 1 },
+  { id: 'auth.no-token', title: 'No token gets 401', category: 'auth', severity: 'high', kind: 'security', spec: 'RFC 6750', status: 'skipped', reason: 'no auth', evidence: [], durationMs: 0.1 },
+  { id: 'protocol.still-alive', title: 'Still alive', category: 'protocol', severity: 'high', kind: 'security', spec: 'MCP', status: 'error', reason: 'no reply', evidence: [], durationMs: 10 },
+  { id: 'protocol.batch-rejected', title: 'A batch is rejected', category: 'protocol', severity: 'info', kind: 'conformance', spec: 'MCP 2025-06-18',
+    quote: 'The body of the POST request MUST be a single JSON-RPC request', status: 'fail', reason: 'a batch was served (200)', evidence: [], durationMs: 2 },
 ];
 
 const RUN: RunResult = {
@@ -110,6 +112,10 @@ test('JUnit: a probe is one suite, each check a test case with its evidence', ()
   assert.equal(cases[1]!.children.length, 0);
   assert.equal(cases[2]!.children[0]!.name, 'skipped');
   assert.equal(cases[3]!.children[0]!.name, 'error');
+  // The kind and the spec's words travel with a conformance finding.
+  assert.match(cases[4]!.children[0]!.attrs.message!, /^\[info conformance\]/);
+  assert.match(cases[4]!.children[0]!.text, /kind: conformance \(nothing was let through\)\nspec: MCP 2025-06-18\nthe spec: &quot;The body of the POST/);
+  assert.match(cases[0]!.children[0]!.attrs.message!, /^\[high security\]/);
   assert.equal(xml.includes('\u0001'), false, 'control characters are dropped');
   assert.equal(xmlEscape(`<a href="x">&'`), '&lt;a href=&quot;x&quot;&gt;&amp;&apos;');
 });
@@ -206,9 +212,16 @@ test('SARIF: probe and run logs satisfy the SARIF 2.1.0 core schema', () => {
   assert.equal(validate({ ...probe, version: '2.0.0' }), false);
   assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: {} } }] }), false);
   const results = probe.runs[0].results;
-  assert.deepEqual(results.map((r: any) => r.kind), ['fail', 'pass', 'notApplicable', 'open']);
-  assert.deepEqual(results.map((r: any) => r.level), ['error', 'none', 'none', 'none']);
-  assert.equal(probe.runs[0].tool.driver.rules[0].properties['security-severity'], '8.0');
+  assert.deepEqual(results.map((r: any) => r.kind), ['fail', 'pass', 'notApplicable', 'open', 'fail']);
+  assert.deepEqual(results.map((r: any) => r.level), ['error', 'none', 'none', 'none', 'note']);
+  const rules = probe.runs[0].tool.driver.rules;
+  assert.equal(rules[0].properties['security-severity'], '8.0');
+  assert.deepEqual(rules[0].properties.tags, ['security', 'mcp', 'origin']);
+  // A conformance finding is no security alert: its own tag, no security-severity, the spec quoted.
+  assert.deepEqual(rules[4].properties.tags, ['conformance', 'mcp', 'protocol']);
+  assert.equal(rules[4].properties['security-severity'], undefined);
+  assert.deepEqual(results.map((r: any) => r.properties.kind), ['security', 'security', 'security', 'security', 'conformance']);
+  assert.match(results[4].properties.quote, /single JSON-RPC request/);
 });
 
 test('SARIF: validates against the official OASIS 2.1.0 schema', () => {

@@ -4,12 +4,34 @@
  * asks for a token or --auth-token was given; otherwise they are skipped.
  */
 import { randomBytes } from 'node:crypto';
-import { fail, inconclusive, pass, skip, type CheckOutcome, type Evidence, type SecurityCheck } from '../check.js';
+import { deviates, fail, inconclusive, pass, skip, type CheckOutcome, type Evidence, type SecurityCheck } from '../check.js';
 import type { ProbeContext } from '../probe-context.js';
 import { jsonRpcResult } from '../probe-http.js';
 
 const SPEC_AUTH = 'MCP 2025-11-25 basic/authorization; RFC 6750 §3';
 export const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
+const QUOTE_METADATA_DISCOVERY = 'MCP servers MUST implement one of the following discovery mechanisms to provide authorization server location information to MCP clients: WWW-Authenticate Header [resource_metadata, on 401 Unauthorized] ... Well-Known URI.';
+const QUOTE_BEARER_401 = 'MCP servers MUST use the WWW-Authenticate header when returning a 401 Unauthorized (RFC 9728 §5.1; RFC 6750 §3: the Bearer challenge).';
+const QUOTE_INVALID_TOKEN = 'Invalid or expired tokens MUST receive a HTTP 401 response.';
+
+/** RFC 9728 §3.1: the path-suffixed well-known URL first, then the bare one; only the target's origin is asked. */
+async function wellKnownMetadata(ctx: ProbeContext): Promise<{ foundAt?: string; resource?: string; evidence: Evidence[] }> {
+  const origin = new URL(ctx.opts.mcpUrl).origin;
+  const mcpPath = new URL(ctx.opts.mcpUrl).pathname.replace(/\/$/, '');
+  const evidence: Evidence[] = [];
+  for (const url of [`${origin}${PROTECTED_RESOURCE_PATH}${mcpPath}`, `${origin}${PROTECTED_RESOURCE_PATH}`]) {
+    const ex = await ctx.send({ method: 'GET', url, headers: ctx.headersWith(undefined, { accept: 'application/json' }) });
+    evidence.push(ex.evidence);
+    if (ex.res.status !== 200) continue;
+    try {
+      const doc = JSON.parse(ex.res.text) as { resource?: unknown };
+      if (typeof doc.resource === 'string' && doc.resource.length > 0) return { foundAt: new URL(url).pathname, resource: doc.resource, evidence: [ex.evidence] };
+    } catch {
+      // not JSON: keep looking
+    }
+  }
+  return { evidence };
+}
 
 async function needsAuth(ctx: ProbeContext): Promise<CheckOutcome | undefined> {
   const { required, status } = await ctx.authRequired();
@@ -35,11 +57,15 @@ export const authNoToken: SecurityCheck = {
     const ex = await ctx.send({ method: 'POST', url: ctx.opts.mcpUrl, headers: ctx.mcpHeaders(undefined, undefined), body: ctx.initializeBody() });
     const { res } = ex;
     if (res.status === 0) return noReply(ex.evidence);
-    if (res.status !== 401) return fail(`initialize without a token answered ${res.status}, expected 401`, [ex.evidence]);
+    if (res.status >= 200 && res.status < 300) return fail(`initialize without a token was served (${res.status})`, [ex.evidence]);
+    if (res.status !== 401) return deviates(`initialize without a token was refused with ${res.status}, not 401`, QUOTE_BEARER_401, [ex.evidence]);
     const challenge = res.headers['www-authenticate'] ?? '';
-    if (!/^\s*bearer\b/i.test(challenge)) return fail('401 without a Bearer WWW-Authenticate challenge', [ex.evidence]);
-    if (!/resource_metadata\s*=/i.test(challenge)) return fail('the WWW-Authenticate challenge does not name resource_metadata', [ex.evidence]);
-    return pass('401 with a Bearer challenge naming resource_metadata', [ex.evidence]);
+    if (!/^\s*bearer\b/i.test(challenge)) return deviates('401 without a Bearer WWW-Authenticate challenge', QUOTE_BEARER_401, [ex.evidence]);
+    if (/resource_metadata\s*=/i.test(challenge)) return pass('401 with a Bearer challenge naming resource_metadata', [ex.evidence]);
+    // The spec accepts either way of pointing at the metadata.
+    const doc = await wellKnownMetadata(ctx);
+    if (doc.foundAt) return pass(`401 with a Bearer challenge; the resource metadata is at ${doc.foundAt}`, [ex.evidence]);
+    return deviates('401 with a Bearer challenge that names no resource_metadata, and no well-known metadata document', QUOTE_METADATA_DISCOVERY, [ex.evidence, ...doc.evidence]);
   },
 };
 
@@ -47,29 +73,20 @@ export const authMetadata: SecurityCheck = {
   id: 'auth.protected-resource-metadata',
   title: 'Protected-resource metadata is served',
   category: 'auth',
-  severity: 'medium',
-  spec: 'RFC 9728 §3; MCP 2025-11-25 basic/authorization §Authorization Server Discovery',
+  severity: 'low',
+  kind: 'conformance',
+  spec: 'RFC 9728 §3; MCP 2025-11-25 basic/authorization §Protected Resource Metadata Discovery Requirements',
   cheap: true,
   async run(ctx) {
     const skipped = await needsAuth(ctx);
     if (skipped) return skipped;
-    const origin = new URL(ctx.opts.mcpUrl).origin;
-    const mcpPath = new URL(ctx.opts.mcpUrl).pathname.replace(/\/$/, '');
-    // RFC 9728 §3.1: the path-suffixed form first, then the bare well-known URL. Only the target's origin is asked.
-    const urls = [`${origin}${PROTECTED_RESOURCE_PATH}${mcpPath}`, `${origin}${PROTECTED_RESOURCE_PATH}`];
-    const evidence: Evidence[] = [];
-    for (const url of urls) {
-      const ex = await ctx.send({ method: 'GET', url, headers: ctx.headersWith(undefined, { accept: 'application/json' }) });
-      evidence.push(ex.evidence);
-      if (ex.res.status !== 200) continue;
-      try {
-        const doc = JSON.parse(ex.res.text) as { resource?: unknown };
-        if (typeof doc.resource === 'string' && doc.resource.length > 0) return pass(`served at ${new URL(url).pathname} with resource ${JSON.stringify(doc.resource)}`, [ex.evidence]);
-      } catch {
-        // not JSON: keep looking
-      }
-    }
-    return fail('no protected-resource metadata document with a "resource" field', evidence);
+    const doc = await wellKnownMetadata(ctx);
+    if (doc.foundAt) return pass(`served at ${doc.foundAt} with resource ${JSON.stringify(doc.resource)}`, doc.evidence);
+    // Or the 401 challenge points at it (possibly on another origin, which the probe does not ask).
+    const first = (await ctx.authRequired()).evidence;
+    const named = /resource_metadata\s*=\s*"?([^",\s]+)/i.exec(first.headers?.['www-authenticate'] ?? '');
+    if (named) return pass(`the 401 challenge names resource_metadata ${named[1]}`, [first]);
+    return deviates('no protected-resource metadata document with a "resource" field', QUOTE_METADATA_DISCOVERY, doc.evidence);
   },
 };
 
@@ -87,6 +104,7 @@ export const authWrongToken: SecurityCheck = {
     const ex = await ctx.send({ method: 'POST', url: ctx.opts.mcpUrl, headers: ctx.mcpHeaders(undefined, wrong), body: ctx.initializeBody() });
     if (ex.res.status === 0) return noReply(ex.evidence);
     if (ex.res.status === 401) return pass('a made-up token got 401', [ex.evidence]);
+    if (ex.res.status >= 400 && ex.res.status < 500) return deviates(`a made-up token was refused with ${ex.res.status}, not 401`, QUOTE_INVALID_TOKEN, [ex.evidence]);
     const sid = ex.res.headers['mcp-session-id'];
     if (sid !== undefined) await ctx.send({ method: 'DELETE', url: ctx.opts.mcpUrl, headers: ctx.headersWith(wrong, { 'mcp-session-id': sid }) });
     return fail(`a made-up token answered ${ex.res.status}, expected 401`, [ex.evidence]);

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DESTRUCTIVE_METHODS, refusedStatusesFor, SECURITY_PROBES, type SecurityProbeRequest } from '../sensitive-routes.js';
-import { fail, inconclusive, pass, skip, type CheckOutcome, type Evidence, type SecurityCheck } from '../check.js';
+import { deviates, fail, inconclusive, pass, skip, type CheckOutcome, type Evidence, type SecurityCheck } from '../check.js';
 import { matchesPattern } from '../metadata-analysis.js';
 import type { Exchange, ProbeContext, ProbeSession } from '../probe-context.js';
 import { jsonRpcMessages } from '../probe-http.js';
@@ -160,11 +160,13 @@ export const hiddenTools: SecurityCheck = {
     }),
 };
 
+/** A result for a tool that does not exist runs nothing: conformance (the spec asks for a protocol error). */
 export const unknownTool: SecurityCheck = {
   id: 'exposure.unknown-tool',
   title: 'An unknown tool gets an error, not a result',
   category: 'exposure',
-  severity: 'medium',
+  severity: 'low',
+  kind: 'conformance',
   spec: `${SPEC_TOOLS} (unknown tool: -32602)`,
   cheap: true,
   run: (ctx) =>
@@ -176,7 +178,7 @@ export const unknownTool: SecurityCheck = {
       if (ex.res.status >= 400 && ex.res.status < 500) return pass(`HTTP ${ex.res.status}`, [ex.evidence]);
       if (reply?.error !== undefined) return pass(`JSON-RPC error ${String((reply.error as { code?: unknown }).code)}`, [ex.evidence]);
       if ((reply?.result as { isError?: unknown } | undefined)?.isError === true) return pass('a tool error (isError: true)', [ex.evidence]);
-      return fail(`an unknown tool answered ${ex.res.status} with a result`, [ex.evidence]);
+      return deviates(`an unknown tool answered ${ex.res.status} with a result`, 'Protocol Errors: Standard JSON-RPC errors for issues like: Unknown tools', [ex.evidence]);
     }),
 };
 

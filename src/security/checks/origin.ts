@@ -3,12 +3,13 @@
  * refused (MCP 2025-11-25 transports §Security Warning: 403), and a local
  * server refuses a Host header that is not its own (DNS rebinding).
  */
-import { fail, inconclusive, pass, skip, type SecurityCheck } from '../check.js';
+import { deviates, fail, inconclusive, pass, skip, type SecurityCheck } from '../check.js';
 import type { ProbeContext } from '../probe-context.js';
 
 const SPEC_TRANSPORT = 'MCP 2025-11-25 basic/transports §Security Warning';
 const FOREIGN_ORIGIN = 'http://evil.example';
 const FOREIGN_HOST = 'rebind.evil.example';
+const QUOTE_ORIGIN = 'Servers MUST validate the Origin header on all incoming connections to prevent DNS rebinding attacks. If the Origin header is present and invalid, servers MUST respond with HTTP 403 Forbidden.';
 
 /** Closes a session that a request which should have been refused opened anyway. */
 async function closeLeaked(ctx: ProbeContext, sid: string | undefined): Promise<void> {
@@ -30,6 +31,8 @@ export const foreignOrigin: SecurityCheck = {
     if (ex.res.status === 403) return pass(`Origin ${FOREIGN_ORIGIN} got 403`, [ex.evidence]);
     // 404 with and without the foreign Origin: there is no MCP endpoint to protect (a REST-only server).
     if (ex.res.status === 404 && status === 404) return skip(`no MCP endpoint at ${new URL(ctx.opts.mcpUrl).pathname} (404)`, [ex.evidence]);
+    // Refused, with another code: nothing was let through.
+    if (ex.res.status >= 400 && ex.res.status < 500) return deviates(`Origin ${FOREIGN_ORIGIN} was refused with ${ex.res.status}, not 403`, QUOTE_ORIGIN, [ex.evidence]);
     await closeLeaked(ctx, ex.res.headers['mcp-session-id']);
     return fail(`Origin ${FOREIGN_ORIGIN} answered ${ex.res.status}, expected 403`, [ex.evidence]);
   },

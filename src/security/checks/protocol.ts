@@ -2,10 +2,14 @@
  * Protocol robustness: malformed and hostile requests get the answers
  * JSON-RPC 2.0 §5.1 and the Streamable HTTP transport ask for, and leave the
  * server standing. `protocol.still-alive` runs after the heavy ones.
+ *
+ * A wrong status or error code is a conformance finding (nothing was let
+ * through); a hostile body that took the server down, or was let through
+ * without limit, is a security one.
  */
-import { fail, inconclusive, pass, skip, type CheckOutcome, type Evidence, type SecurityCheck } from '../check.js';
-import type { ProbeContext, ProbeSession } from '../probe-context.js';
-import { jsonRpcErrorCode, jsonRpcResult, type RawResponse } from '../probe-http.js';
+import { deviates, fail, inconclusive, pass, skip, type CheckOutcome, type Evidence, type SecurityCheck } from '../check.js';
+import type { Exchange, ProbeContext, ProbeSession } from '../probe-context.js';
+import { jsonRpcErrorCode, jsonRpcMessages, jsonRpcResult, type RawResponse } from '../probe-http.js';
 
 const SPEC_JSONRPC = 'JSON-RPC 2.0 §5.1';
 const SPEC_TRANSPORT = 'MCP 2025-11-25 basic/transports §Sending Messages to the Server';
@@ -31,12 +35,13 @@ function describe(res: RawResponse): string {
 }
 
 /** A check that sends one request and wants a JSON-RPC error code (and no result). */
-function expectCode(def: { id: string; title: string; code: number; spec: string; body: (ctx: ProbeContext) => string; also400?: boolean }): SecurityCheck {
+function expectCode(def: { id: string; title: string; code: number; spec: string; quote: string; body: (ctx: ProbeContext) => string; also400?: boolean }): SecurityCheck {
   return {
     id: def.id,
     title: def.title,
     category: 'protocol',
     severity: 'low',
+    kind: 'conformance',
     spec: def.spec,
     cheap: true,
     run: (ctx) =>
@@ -46,7 +51,7 @@ function expectCode(def: { id: string; title: string; code: number; spec: string
         const code = jsonRpcErrorCode(ex.res);
         if (code === def.code && ex.res.status < 500) return pass(`answered ${describe(ex.res)}`, [ex.evidence]);
         if (def.also400 && ex.res.status === 400 && code === undefined) return pass('answered 400', [ex.evidence]);
-        return fail(`answered ${describe(ex.res)}, expected JSON-RPC error ${def.code}`, [ex.evidence]);
+        return deviates(`answered ${describe(ex.res)}, expected JSON-RPC error ${def.code}`, def.quote, [ex.evidence]);
       }),
   };
 }
@@ -56,6 +61,7 @@ export const parseError = expectCode({
   title: 'Malformed JSON gets -32700 (or 400)',
   code: -32700,
   spec: `${SPEC_JSONRPC} (-32700 Parse error)`,
+  quote: '-32700 Parse error: Invalid JSON was received by the server. An error occurred on the server while parsing the JSON text.',
   body: (ctx) => `{"jsonrpc": "2.0", "id": ${ctx.id()}, "method": "ping"`,
   also400: true,
 });
@@ -65,6 +71,7 @@ export const invalidRequest = expectCode({
   title: 'An invalid request object gets -32600',
   code: -32600,
   spec: `${SPEC_JSONRPC} (-32600 Invalid Request)`,
+  quote: '-32600 Invalid Request: The JSON sent is not a valid Request object.',
   body: (ctx) => JSON.stringify({ jsonrpc: '2.0', id: ctx.id(), method: 42 }),
 });
 
@@ -73,6 +80,7 @@ export const unknownMethod = expectCode({
   title: 'An unknown method gets -32601',
   code: -32601,
   spec: `${SPEC_JSONRPC} (-32601 Method not found)`,
+  quote: '-32601 Method not found: The method does not exist / is not available.',
   body: (ctx) => JSON.stringify({ jsonrpc: '2.0', id: ctx.id(), method: 'mcpload/no-such-method' }),
 });
 
@@ -81,15 +89,23 @@ export const invalidParams = expectCode({
   title: 'Invalid params get -32602',
   code: -32602,
   spec: `${SPEC_JSONRPC} (-32602 Invalid params)`,
+  quote: '-32602 Invalid params: Invalid method parameter(s).',
   body: (ctx) => JSON.stringify({ jsonrpc: '2.0', id: ctx.id(), method: 'resources/read', params: { uri: 42 } }),
 });
 
-/** 2025-06-18 removed JSON-RPC batching (changelog: "Remove support for JSON-RPC batching"). */
+const QUOTE_BATCH = 'The body of the POST request MUST be a single JSON-RPC request, notification, or response. (2025-06-18 changelog: Remove support for JSON-RPC batching.)';
+
+/**
+ * 2025-06-18 removed JSON-RPC batching. The rule binds the sender; a server
+ * that still answers a batch lets nothing through that single requests would
+ * not, so this is conformance only, at `info`.
+ */
 export const batchRejected: SecurityCheck = {
   id: 'protocol.batch-rejected',
   title: 'A JSON-RPC batch is rejected on 2025-06-18 and later',
   category: 'protocol',
-  severity: 'low',
+  severity: 'info',
+  kind: 'conformance',
   spec: 'MCP 2025-06-18 changelog (batching removed); basic/transports §Sending Messages to the Server',
   cheap: true,
   run: (ctx) =>
@@ -102,20 +118,21 @@ export const batchRejected: SecurityCheck = {
       const ex = await post(ctx, session, batch);
       if (ex.res.status === 0) return inconclusive(`no reply: ${ex.evidence.body}`, [ex.evidence]);
       if (jsonRpcResult(ex.res) !== undefined || (ex.res.status >= 200 && ex.res.status < 300)) {
-        return fail(`a batch was served (${describe(ex.res)}) on protocol ${session.protocolVersion}`, [ex.evidence]);
+        return deviates(`a batch was served (${describe(ex.res)}) on protocol ${session.protocolVersion}`, QUOTE_BATCH, [ex.evidence], 'info');
       }
-      if (ex.res.status >= 500) return fail(`a batch answered ${describe(ex.res)}`, [ex.evidence]);
+      if (ex.res.status >= 500) return deviates(`a batch answered ${describe(ex.res)} (a server error, not a refusal)`, QUOTE_BATCH, [ex.evidence]);
       return pass(`batch refused: ${describe(ex.res)}`, [ex.evidence]);
     }),
 };
 
 /** A check that sends a well-formed ping with one header bent, and wants one status. */
-function expectStatus(def: { id: string; title: string; status: number; spec: string; headers: Record<string, string> }): SecurityCheck {
+function expectStatus(def: { id: string; title: string; status: number; spec: string; quote: string; headers: Record<string, string> }): SecurityCheck {
   return {
     id: def.id,
     title: def.title,
     category: 'protocol',
     severity: 'low',
+    kind: 'conformance',
     spec: def.spec,
     cheap: true,
     run: (ctx) =>
@@ -123,7 +140,7 @@ function expectStatus(def: { id: string; title: string; status: number; spec: st
         const ex = await post(ctx, session, JSON.stringify({ jsonrpc: '2.0', id: ctx.id(), method: 'ping' }), def.headers);
         if (ex.res.status === 0) return inconclusive(`no reply: ${ex.evidence.body}`, [ex.evidence]);
         if (ex.res.status === def.status) return pass(`answered ${def.status}`, [ex.evidence]);
-        return fail(`answered ${describe(ex.res)}, expected ${def.status}`, [ex.evidence]);
+        return deviates(`answered ${describe(ex.res)}, expected ${def.status}`, def.quote, [ex.evidence]);
       }),
   };
 }
@@ -133,6 +150,7 @@ export const badProtocolVersion = expectStatus({
   title: 'An unsupported MCP-Protocol-Version gets 400',
   status: 400,
   spec: 'MCP 2025-11-25 basic/transports §Protocol Version Header (MUST respond 400)',
+  quote: 'If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it MUST respond with 400 Bad Request.',
   headers: { 'mcp-protocol-version': '1999-01-01' },
 });
 
@@ -140,7 +158,8 @@ export const wrongAccept = expectStatus({
   id: 'protocol.wrong-accept',
   title: 'A wrong Accept header gets 406',
   status: 406,
-  spec: `${SPEC_TRANSPORT} (Accept: application/json, text/event-stream)`,
+  spec: `${SPEC_TRANSPORT} (Accept: application/json, text/event-stream); RFC 9110 §15.5.7 (406 Not Acceptable)`,
+  quote: 'The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types. (RFC 9110: 406 Not Acceptable when no acceptable representation exists.)',
   headers: { accept: 'text/plain' },
 });
 
@@ -149,16 +168,44 @@ export const wrongContentType = expectStatus({
   title: 'A wrong Content-Type gets 415',
   status: 415,
   spec: `${SPEC_TRANSPORT}; RFC 9110 §15.5.16 (415 Unsupported Media Type)`,
+  quote: 'The 415 (Unsupported Media Type) status code indicates that the origin server is refusing to service the request because the content is in a format not supported by this method on the target resource. (RFC 9110 §15.5.16)',
   headers: { 'content-type': 'text/plain' },
 });
 
-/** A hostile body must be refused (4xx, or the connection cut), never served or answered with 5xx. */
-function refusedWithoutHarm(ex: { res: RawResponse; evidence: Evidence }, what: string): CheckOutcome {
+const QUOTE_SERVER_ERROR = 'RFC 9110 §15.5: "The 4xx (Client Error) class of status code indicates that the client seems to have erred." §15.6: "The 5xx (Server Error) class of status code indicates that the server is aware that it has erred or is incapable of performing the requested method."';
+
+/**
+ * After a hostile request: does the server still answer a ping in a new
+ * session? A security failure when it does not (the request took it down).
+ */
+async function stayedUp(ctx: ProbeContext, what: string, evidence: Evidence[]): Promise<CheckOutcome | undefined> {
+  const after = await ctx.withSession(
+    (s) => ctx.rpc(s, 'ping').then((ex) => ({ ok: ex.res.status > 0 && ex.res.status < 500, evidence: ex.evidence })),
+    (_reason, ev) => ({ ok: false, evidence: ev }),
+  );
+  if (after.ok) return undefined;
+  return fail(`${what}: the server stopped answering afterwards`, [...evidence, after.evidence]);
+}
+
+/**
+ * A hostile body is refused (4xx, or the connection cut) and the server stays
+ * up; with `acceptable`, a correct answer passes too (a parser that copes).
+ * 5xx with the server still up is conformance; taken down is security.
+ */
+async function withstood(ctx: ProbeContext, ex: Exchange, what: string, acceptable: (res: RawResponse) => boolean): Promise<CheckOutcome> {
   const { res } = ex;
-  if (res.status === 0) return pass(`${what}: the server cut the connection (${res.error ?? 'closed'})`, [ex.evidence]);
+  const down = await stayedUp(ctx, what, [ex.evidence]);
+  if (down) return down;
+  if (res.status === 0) return pass(`${what}: the server cut the connection (${res.error ?? 'closed'}) and still answers`, [ex.evidence]);
   if (res.status >= 400 && res.status < 500) return pass(`${what}: refused with ${describe(res)}`, [ex.evidence]);
-  if (res.status >= 500) return fail(`${what}: answered ${describe(res)} (a server error, not a refusal)`, [ex.evidence]);
+  if (res.status >= 500) return deviates(`${what}: answered ${describe(res)} (a server error, not a refusal), and still answers`, QUOTE_SERVER_ERROR, [ex.evidence]);
+  if (acceptable(res)) return pass(`${what}: answered correctly (${describe(res)}) and still answers`, [ex.evidence]);
   return fail(`${what}: accepted (${describe(res)})`, [ex.evidence]);
+}
+
+/** A correct JSON-RPC answer to request `id`: a result or an error for it. */
+function answers(id: number): (res: RawResponse) => boolean {
+  return (res) => res.status >= 200 && res.status < 300 && jsonRpcMessages(res).some((m) => m.id === id && ('result' in m || 'error' in m));
 }
 
 export const largeBody: SecurityCheck = {
@@ -176,22 +223,25 @@ export const largeBody: SecurityCheck = {
       body.write(head, 0);
       body.write(tail, LARGE_BODY_BYTES - tail.length);
       const ex = await post(ctx, session, body, {}, '<10 MB JSON ping>');
-      return refusedWithoutHarm(ex, '10 MB body');
+      // Taking 10 MB per request without a limit is the finding itself (memory per request is unbounded).
+      return withstood(ctx, ex, '10 MB body', () => false);
     }),
 };
 
+/** Deep nesting breaks recursive parsers (stack overflow); a server whose parser copes and answers correctly passes. */
 export const deepJson: SecurityCheck = {
   id: 'protocol.deep-json',
-  title: `JSON nested ${DEEP_JSON_LEVELS.toLocaleString('en')} deep is refused`,
+  title: `JSON nested ${DEEP_JSON_LEVELS.toLocaleString('en')} deep is refused or answered correctly, and the server stays up`,
   category: 'protocol',
   severity: 'medium',
   spec: 'RFC 8259 §9 (parsers may limit nesting); MCP 2025-11-25 basic/security_best_practices',
   cheap: false,
   run: (ctx) =>
     inSession(ctx, async (session) => {
-      const body = `{"jsonrpc":"2.0","id":${ctx.id()},"method":"ping","params":{"_meta":{"deep":${'['.repeat(DEEP_JSON_LEVELS)}${']'.repeat(DEEP_JSON_LEVELS)}}}}`;
+      const id = ctx.id();
+      const body = `{"jsonrpc":"2.0","id":${id},"method":"ping","params":{"_meta":{"deep":${'['.repeat(DEEP_JSON_LEVELS)}${']'.repeat(DEEP_JSON_LEVELS)}}}}`;
       const ex = await post(ctx, session, body, {}, `<ping with arrays nested ${DEEP_JSON_LEVELS} deep>`);
-      return refusedWithoutHarm(ex, `${DEEP_JSON_LEVELS}-deep JSON`);
+      return withstood(ctx, ex, `${DEEP_JSON_LEVELS}-deep JSON`, answers(id));
     }),
 };
 
