@@ -1,3 +1,4 @@
+// node-matrix: the official conformance suite against mcpload serve on this Node
 /**
  * The official MCP conformance suite (`@modelcontextprotocol/conformance`,
  * server side, active scenarios) against `mcpload serve`. The suite needs

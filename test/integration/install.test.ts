@@ -1,3 +1,4 @@
+// node-matrix: npm pack and npm install (npm run by that Node), and the loader in an installed copy
 /**
  * mcpload outside its clone, as a user gets it: `npm pack`, then the tarball
  * installed globally (`npm i -g --prefix`) and into a fresh project
