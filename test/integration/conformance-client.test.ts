@@ -1,3 +1,4 @@
+// node-matrix: the official conformance suite's client scenarios, mcpload client on this Node
 /**
  * The official MCP conformance suite, client side: `conformance client`
  * starts its own test server per scenario and runs `mcpload client` against

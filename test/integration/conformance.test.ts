@@ -1,3 +1,4 @@
+// node-matrix: the official conformance suite against mcpload serve on this Node
 /**
  * The official MCP conformance suite 0.1.x (`@modelcontextprotocol/conformance`,
  * server side, the handshake-era versions) against `mcpload serve`: the

@@ -1,3 +1,4 @@
+// node-matrix: npm pack and npm install (npm run by that Node), and the loader in an installed copy
 /**
  * mcpload outside its clone, as a user gets it: `npm pack`, then the tarball
  * installed globally (`npm i -g --prefix`) and into a fresh project
@@ -19,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, startServeProcess } from './cli-helpers.js';
+import { LIFT_CLASSIC_LATENCY, ROOT, startServeProcess } from './cli-helpers.js';
 
 const exec = promisify(execFile);
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -130,7 +131,7 @@ test('the tarball holds the built package: dist, web UI, types, examples; no sou
 test('global install: mcpload run --headless from an empty folder passes, with an HTML report that has the UI inlined', { timeout: 120_000 }, async () => {
   const dir = path.join(root, 'empty');
   mkdirSync(dir);
-  const out = await sh(globalBin, ['run', '--headless', '-u', '3', '-r', '3', '-t', '3s', '--html', 'report.html'], dir);
+  const out = await sh(globalBin, ['run', '--headless', '-u', '3', '-r', '3', '-t', '3s', '--html', 'report.html', ...LIFT_CLASSIC_LATENCY], dir);
   assertRan(out, 'mcpload run');
   // The embedded server is dual-era: the default negotiates 2026-07-28, where server/discover stands in for the handshake.
   assert.match(out.stdout, /server\/discover\s+\/mcp\s+[1-9]/);

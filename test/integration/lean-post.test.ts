@@ -1,3 +1,4 @@
+// node-matrix: the general client's POST on undici and Node streams
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,4 @@
+// node-matrix: the built loader and tsx's import hooks, which Node's module loader drives
 /**
  * The built loader (dist/, as `mcpload run` uses it, with no tsx registered
  * before it) in a process whose working folder has a tsconfig.json mapping

@@ -1,3 +1,4 @@
+// node-matrix: child processes, process groups and signals: no process outlives its run
 /**
  * No process mcpload starts outlives its run, however the run dies: the
  * embedded server, --processes workers and --stdio servers, after SIGKILL of

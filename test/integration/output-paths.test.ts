@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli, startCli, type CliResult } from './cli-helpers.js';
+import { LIFT_CLASSIC_LATENCY, runCli, startCli, type CliResult } from './cli-helpers.js';
 
 const BOUND = { timeout: 60_000 };
 
@@ -64,7 +64,7 @@ test('a report that fails at the end costs no other, is named in one line, exit 
   try {
     const csv = path.join(dir, 'sub/run');
     const html = path.join(dir, 'later-a-dir.html');
-    const { child, done } = startCli(['run', 'test/fixtures/fast-classic.ts', '--headless', '-u', '2', '-r', '2', '-t', '3s', '--print-interval', '0',
+    const { child, done } = startCli(['run', 'test/fixtures/fast-classic.ts', '--headless', '-u', '2', '-r', '2', '-t', '3s', '--print-interval', '0', ...LIFT_CLASSIC_LATENCY,
       '--csv', csv, '--html', html, '--json', path.join(dir, 'run.json'), '--summary-export', path.join(dir, 'summary.json')]);
     let stdout = '';
     child.stdout!.on('data', (c: string) => (stdout += c));

@@ -1,3 +1,4 @@
+// node-matrix: the hand-written HTTP/1.1 client on node:net and node:tls sockets
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';

@@ -1,3 +1,4 @@
+// node-matrix: the relaunch into a child Node with V8 flags (--max-semi-space-size)
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

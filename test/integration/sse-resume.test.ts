@@ -1,3 +1,4 @@
+// node-matrix: SSE streams read through undici and resumed on a new GET
 /**
  * Resumption of a Streamable HTTP reply whose SSE stream ends before the
  * response (SEP-1699): the client waits the server's `retry`, GETs with

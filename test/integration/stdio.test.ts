@@ -1,3 +1,4 @@
+// node-matrix: child processes and their pipes (stdio servers)
 /**
  * MCP over stdio: the client against a fixture server (progress, logging,
  * sampling, timeouts, a crash), then `mcpload run --stdio` end to end

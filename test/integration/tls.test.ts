@@ -1,3 +1,4 @@
+// node-matrix: TLS through node:tls and undici: certificate checks, client certificates, OpenSSL's error codes
 /**
  * HTTPS targets: --insecure-skip-tls-verify, --ca-cert, --client-cert and
  * --client-key, and the preflight line for a certificate the generator does

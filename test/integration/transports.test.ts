@@ -1,3 +1,4 @@
+// node-matrix: the clients on undici and node:http sockets against real servers
 /**
  * The MCP and REST clients against real servers on loopback: the official
  * SDK's server in its three modes, a hand-written misbehaving server for

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from './cli-helpers.js';
 
-const SHORT = ['--headless', '-u', '3', '-r', '3', '-t', '3s', '--stop-timeout', '1s', '--print-interval', '0'];
+const SHORT = ['--headless', '-u', '3', '-r', '3', '-t', '2s', '--stop-timeout', '1s', '--print-interval', '0'];
 
 function lastLines(stdout: string): string[] {
   const lines = stdout.trimEnd().split('\n');
