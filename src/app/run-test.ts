@@ -116,10 +116,9 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
   try {
     // The embedded server is local: leak-flood can read its memory without --server-pid.
     const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
-    for (const note of [...target.notes, ...prepared.notes]) io.err(`note: ${note}`);
     // Tools the discovery listing left out for a broken x-mcp-header: said once, kept in the result's notes.
     prepared.notes.push(...takeToolWarnings());
-    for (const note of prepared.notes) io.err(`note: ${note}`);
+    for (const note of [...target.notes, ...prepared.notes]) io.err(`note: ${note}`);
     const model = resolveLoadModel(opts, prepared.scenario.shape);
     const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host });
     if (opts.prometheus) {

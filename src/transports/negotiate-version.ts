@@ -80,6 +80,8 @@ export function eraFromDiscoverReply(reply: DiscoverReply): Negotiated | NotNego
   }
   if (code !== undefined && MODERN_ERROR_CODES.has(code)) return decided(NEWEST_MODERN, `server/discover answered ${code}, a modern error`);
   if (status >= 500) return { reason: `server/discover answered HTTP ${status}` };
+  // Authorization comes before any method, in both eras: a refusal says nothing of the version.
+  if (status === 401 || status === 403) return { reason: `server/discover needs authorization first (HTTP ${status})` };
   return legacy(code !== undefined ? `HTTP ${status} with JSON-RPC error ${code}` : `HTTP ${status} without a modern JSON-RPC error`);
 }
 

@@ -394,10 +394,13 @@ export class RawMcpCaller {
   private check(body: Buffer, sse: boolean): SampleError | undefined {
     let text: string;
     if (sse) {
-      const at = body.indexOf('data:');
-      if (at < 0) return NO_RESPONSE;
-      const end = body.indexOf('\n', at);
-      text = body.toString('utf8', at + 5, end < 0 ? body.length : end);
+      // A resumable stream (2025-11-25) opens with a priming event whose data is empty: the reply is the first with data.
+      text = '';
+      for (let at = body.indexOf('data:'); at >= 0 && text === ''; at = body.indexOf('data:', at + 5)) {
+        const end = body.indexOf('\n', at);
+        text = body.toString('utf8', at + 5, end < 0 ? body.length : end).trim();
+      }
+      if (text === '') return NO_RESPONSE;
     } else {
       text = body.toString('utf8');
     }

@@ -89,7 +89,8 @@ test('discover: after the server is killed and restarted, every user comes back 
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-restart-'));
   const json = path.join(dir, 'run.json');
   let server = await serve(port);
-  const run = startCli(['run', '--headless', '--host', `http://127.0.0.1:${port}`, '--scenario', 'discover', '--tools', TOOLS.join(','), '--tags', 'tools',
+  // Sessions, and so their loss, are of the handshake era: the default would negotiate 2026-07-28, which has none.
+  const run = startCli(['run', '--headless', '--host', `http://127.0.0.1:${port}`, '--protocol-version', '2025-11-25', '--scenario', 'discover', '--tools', TOOLS.join(','), '--tags', 'tools',
     '-u', String(USERS), '-r', String(USERS), '-t', '12s', '--request-timeout', '4s', '--stop-timeout', '4s', '--print-interval', '0',
     '--prometheus-port', String(metricsPort), '--json', json]);
   try {

@@ -76,7 +76,7 @@ test('init --host: one task per read-only tool of the server, failing ones comme
   assert.match(text, /^ {2}call\('echo', \{$/m);
   // The reference server's fail tool always answers isError: init tried it and left it out.
   assert.match(text, /\/\/ Left out: init tried it with these arguments and it failed \(tool: [^)]*\)/);
-  assert.match(text, /^ {2}\/\/ call\('fail', \{$/m);
+  assert.match(text, /^ {2}\/\/ call\('fail', \{/m);
   await typeCheck(dir);
   const run = await mcpload(dir, ['run', 'server.ts', '--host', server.url, '--headless', '-u', '4', '-r', '4', '-t', '4s']);
   assert.equal(run.code, 0, run.stdout + run.stderr);

@@ -57,7 +57,8 @@ for (const stateless of [false, true]) {
     const server = await startReferenceServer({ port: 0, quiet: true, stateless });
     const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-tasks-'));
     try {
-      const base = ['run', '--headless', '--host', server.url, '--scenario', 'discover', '--tools', 'long_job', '--tags', 'tools',
+      // Tasks are a 2025-11-25 feature: in 2026-07-28 they are an extension the reference server does not serve.
+      const base = ['run', '--headless', '--host', server.url, '--protocol-version', '2025-11-25', '--scenario', 'discover', '--tools', 'long_job', '--tags', 'tools',
         '-u', '3', '-r', '3', '-t', '4s', '--stop-timeout', '12s', '--print-interval', '0', '--seed', '5'];
       const asTask = path.join(dir, 'task.json');
       const r = await runCli([...base, '--tasks', 'optional', '--json', asTask]);

@@ -70,3 +70,11 @@ test('a tool left out for its x-mcp-header is warned about once, however often i
   mirrored.learn(list());
   assert.deepEqual(mirrored.takeWarnings(), []);
 });
+
+test('a 401 or 403 tells nothing of the era: authorization comes first in both, so a pinned version stands', () => {
+  for (const status of [401, 403]) {
+    const reply = eraFromDiscoverReply({ status, message: { error: { code: -32001, message: 'unauthorized' } } });
+    assert.equal(reply.era, undefined);
+    assert.match(reply.reason, /needs authorization first/);
+  }
+});
