@@ -40,4 +40,8 @@ export function checkReportPaths(opts: ReportOptions): void {
     const problem = reportPathProblem(flag, value);
     if (problem !== undefined) throw new RunSetupError(problem);
   }
+  for (const { name, path } of opts.out ?? []) {
+    const problem = reportFileProblem(path);
+    if (problem !== undefined) throw new RunSetupError(`--out ${name}=${path}: ${problem}`);
+  }
 }
