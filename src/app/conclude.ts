@@ -11,14 +11,14 @@ import { formatFirstByteComparison, formatLatencyComparison } from '../reporters
 import { exitCodeFor } from '../metrics/verdict.js';
 import type { QuittingEvent, RunEvents } from '../metrics/events.js';
 import { statsRows } from '../metrics/rows.js';
-import { writeReports, type ReportOptions } from './reports.js';
+import { writeReports, type OutputOptions, type ReportOptions } from './reports.js';
 
 export interface RunIo {
   out(text: string): void;
   err(text: string): void;
 }
 
-export interface ConcludeOptions extends ReportOptions {
+export interface ConcludeOptions extends ReportOptions, OutputOptions {
   /** Exit code when only default rules failed (Locust's --exit-code-on-error); default 1. */
   exitCodeOnError?: number;
 }

@@ -25,7 +25,10 @@ export interface ReportOptions {
   sarif?: string;
   /** k6's end-of-test summary export (see reporters/summary-export.ts). */
   summaryExport?: string;
-  /** `--out NAME=PATH` (repeatable): the outputs of reporters/outputs.ts; streaming ones are opened by the run itself. */
+}
+
+/** `--out NAME=PATH` (repeatable): the outputs of reporters/outputs.ts; streaming ones are opened by the run itself. */
+export interface OutputOptions {
   out?: OutputRequest[];
 }
 
@@ -57,7 +60,7 @@ export async function writeEach(jobs: ReportJob[]): Promise<ReportsOutcome> {
 }
 
 /** @param exitCode the run's exit code, for the summary export (default: 0 when it passed, else 1). */
-export async function writeReports(result: RunResult, opts: ReportOptions, exitCode = result.passed ? 0 : 1): Promise<ReportsOutcome> {
+export async function writeReports(result: RunResult, opts: ReportOptions & OutputOptions, exitCode = result.passed ? 0 : 1): Promise<ReportsOutcome> {
   const jobs: ReportJob[] = [];
   const { csv, json, html, junit, sarif, summaryExport } = opts;
   if (csv) {

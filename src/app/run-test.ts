@@ -13,7 +13,7 @@ import { runMultiProcess } from './multi-process.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad, type LoadFlags } from './load-model.js';
 import { checkReportPaths } from './report-paths.js';
 import { openOutputs, outputModeProblem, type OpenOutputs } from './run-outputs.js';
-import type { ReportOptions } from './reports.js';
+import type { OutputOptions, ReportOptions } from './reports.js';
 import { prepareScenario, RunSetupError, type ScenarioSelection } from './scenario-setup.js';
 import { openTarget, withProtocol } from './target.js';
 import { takeToolWarnings } from '../transports/mcp-http.js';
@@ -25,7 +25,7 @@ export { RunSetupError } from './scenario-setup.js';
 export type { RunIo } from './conclude.js';
 export { resolveEndpoints } from './target.js';
 
-export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags {
+export interface RunOptions extends ScenarioSelection, ReportOptions, OutputOptions, LoadFlags {
   /** Target base URL or MCP endpoint URL; the embedded reference server when absent. */
   host?: string;
   /** `--stdio "command args"` instead of a host; `--stdio-shared` for one process for all users. */
