@@ -4,8 +4,7 @@
  * percentiles beside the run's totals so far. Streamed while the run goes.
  */
 import type { HistoryRow } from '../metrics/snapshot.js';
-import { openIntervalLines } from './line-file.js';
-import type { StreamOutput } from './output.js';
+import { intervalLinesOutput } from './line-file.js';
 
 /** One line of the file, as a reader parses it. */
 export interface IntervalLine {
@@ -54,12 +53,6 @@ export function intervalLine(row: HistoryRow): IntervalLine {
   };
 }
 
-export const jsonLinesOutput: StreamOutput = {
-  name: 'json',
-  flag: '--out json',
-  description: 'JSON lines: one object per entry per second (counts, percentiles, totals so far)',
-  mode: 'stream',
-  open: (path) => openIntervalLines(path, {
-    lines: (rows) => rows.map((row) => `${JSON.stringify(intervalLine(row))}\n`).join(''),
-  }),
-};
+export const jsonLinesOutput = intervalLinesOutput('json', 'JSON lines: one object per entry per second (counts, percentiles, totals so far)', {
+  lines: (rows) => rows.map((row) => `${JSON.stringify(intervalLine(row))}\n`).join(''),
+});

@@ -7,7 +7,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { HistoryRow } from '../metrics/snapshot.js';
-import type { OpenOutput } from './output.js';
+import type { OpenOutput, StreamOutput } from './output.js';
 import { makeFolder } from './report-file.js';
 
 export class LineFile {
@@ -45,11 +45,18 @@ export class LineFile {
   }
 }
 
-/**
- * A streaming output from a formatter: `header` first (if any), then the
- * lines of each second's rows as they close; the file ends at testStop.
- */
-export function openIntervalLines(file: string, format: { header?: string; lines(rows: readonly HistoryRow[]): string }): OpenOutput {
+/** How a line output writes: `header` first (if any), then the lines of each second's rows. */
+export interface LineFormat {
+  header?: string;
+  lines(rows: readonly HistoryRow[]): string;
+}
+
+/** An `--out NAME=FILE` output that writes each second's rows as they close; the file ends at testStop. */
+export function intervalLinesOutput(name: string, description: string, format: LineFormat): StreamOutput {
+  return { name, flag: `--out ${name}`, description, mode: 'stream', open: (file) => openIntervalLines(file, format) };
+}
+
+function openIntervalLines(file: string, format: LineFormat): OpenOutput {
   const out = new LineFile(file);
   if (format.header !== undefined) out.write(format.header);
   return {
