@@ -68,6 +68,17 @@ test('--processes: request fires in each worker, quitting once in the main proce
   }
 });
 
+test('the web UI fires them too: testStart to testStop for the test it ran, quitting as it exits', async () => {
+  const r = await runCli(['run', 'test/fixtures/event-listener.ts', '--autostart', '--autoquit', '0', '--web-port', '0', '-u', '2', '-r', '10', '-t', '2s',
+    '--print-interval', '0', ...LIFT_CLASSIC_LATENCY]);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  const heard = heardIn(r.stdout);
+  assert.ok(heard.requests > 0);
+  assert.equal(heard.quittingTotal, heard.requests, 'request heard every request the result counts');
+  assert.equal(heard.testStart, 1);
+  assert.equal(heard.testStop, 1);
+});
+
 test('an unknown event name stops the run before the load: one line, exit 2', async () => {
   const r = await runCli(['run', 'test/fixtures/invalid/unknown-event.ts', '--headless', '-t', '2s', '--print-interval', '0']);
   assert.equal(r.code, 2, r.stdout + r.stderr);
