@@ -8,7 +8,7 @@ import type { RunIo, RunOptions } from '../app/run-test.js';
 import { LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/modern-wire.js';
 import type { OutputRequest } from '../reporters/output.js';
 import { OUTPUTS } from '../reporters/outputs.js';
-import { benchScenarioFile } from '../scenarios/bench.js';
+import { benchScenarioFile } from '../scenarios/bench-file.js';
 import { SESSION_SCENARIOS } from '../scenarios/sessions.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transports/startup-deadline.js';
 import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
