@@ -104,7 +104,8 @@ async function scenarioForHost(opts: InitOptions & { host: string }): Promise<{ 
   try {
     let client: McpClient;
     try {
-      client = await openProbeSession(target.env);
+      // The version the run will negotiate too: the catalog (and which tools pass their trial call) can differ between eras.
+      client = await openProbeSession({ ...target.env, protocolVersion: target.protocolVersion });
     } catch (err) {
       throw new RunSetupError(`${(err as Error).message.replace(/^discover: /, 'init: ')} (init speaks MCP over Streamable HTTP; point --host at the MCP endpoint)`);
     }

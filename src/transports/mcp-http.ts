@@ -108,6 +108,8 @@ const CUT_OUTCOME: RpcOutcome = Object.freeze({ ok: false, error: CUT }) as RpcO
 const MAX_INPUT_ROUNDS = 4;
 const TOO_MANY_ROUNDS = fixedError('check', `still input_required after ${MAX_INPUT_ROUNDS} rounds`);
 const REMOVED_OUTCOMES = new Map<string, RpcOutcome>();
+/** Pages of the listing a tools/call asks for first (a server paging forever is not followed). */
+const MAX_LIST_PAGES = 100;
 
 /** x-mcp-header annotations per MCP endpoint, learnt from any client's tools/list and used by all. */
 const MIRRORED_BY_ENDPOINT = new Map<string, MirroredHeaders>();
@@ -295,9 +297,27 @@ export class McpHttpClient {
    * round-trip request (MRTR), each recorded as its own request.
    */
   private call(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
+    if (method === 'tools/call' && this.mirrored !== undefined && !this.mirrored.listed) {
+      return this.mirrored.whenListed(() => this.listAllTools()).then(() => this.callListed(method, params, name, validate, flags));
+    }
+    return this.callListed(method, params, name, validate, flags);
+  }
+
+  private callListed(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
     const first = this.exchange(method, params, name, validate, flags);
     // Legacy versions: no extra async step on the hot path.
     return this.modern ? this.furtherRounds(first, method, params, name, validate, flags) : first;
+  }
+
+  /** Every page of tools/list, each recorded (real traffic); `exchange` learns their x-mcp-header annotations. */
+  private async listAllTools(): Promise<void> {
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const out = await this.exchange('tools/list', cursor === undefined ? undefined : { cursor }, this.endpointPath, undefined, 0);
+      const next = out.ok ? (out.result as { nextCursor?: unknown } | undefined)?.nextCursor : undefined;
+      if (typeof next !== 'string' || next.length === 0) return;
+      cursor = next;
+    }
   }
 
   private async furtherRounds(

@@ -19,7 +19,7 @@
  */
 import { fixedError } from './errors.js';
 import { MAX_TIMER_MS } from './in-flight.js';
-import type { Recorder, SampleError } from '../metrics/sample.js';
+import { CUT_AT_STOP, type Recorder, type SampleError } from '../metrics/sample.js';
 import { ProcessUsageSampler, type ProcessUsageReport } from '../metrics/process-usage.js';
 import type { McpClient, McpClientOptions, McpConnector } from './mcp-client.js';
 import { DEFAULT_PROTOCOL_VERSION } from './mcp-http.js';
@@ -108,7 +108,8 @@ export class StdioSession implements MessageSession {
       onExit: (reason) => {
         if (this.conn !== conn) return;
         this.ready = false;
-        this.exitReason = fixedError('connect', reason);
+        // After close() the process ends because the run stopped: what still waited was cut, not failed.
+        if (!this.closed) this.exitReason = fixedError('connect', reason);
         // Every call waiting on this process fails now, not at its timeout.
         this.router.failAll(this.exitReason);
       },
@@ -136,6 +137,8 @@ export class StdioSession implements MessageSession {
   async close(): Promise<void> {
     this.closed = true;
     this.ready = false;
+    // A reply to a server request asked just as the run stops is cut, like the calls still waiting.
+    this.exitReason = CUT_AT_STOP;
     await this.conn?.close();
   }
 }

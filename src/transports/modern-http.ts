@@ -91,6 +91,20 @@ export class MirroredHeaders {
   /** Tools already warned about: each is named once, however many clients list it. */
   private readonly warned = new Set<string>();
   private pending: string[] = [];
+  /** The first listing asked for by a tools/call that came before any tools/list (one for all clients). */
+  private listing: Promise<void> | undefined;
+  /** True once a tools/list of this endpoint was learnt: the annotations are known. */
+  listed = false;
+
+  /**
+   * Before a tools/call that no tools/list of this endpoint came before: the
+   * call cannot know which arguments the server wants mirrored, so the tools
+   * are listed first, once for all clients (a failed listing is not retried:
+   * the calls then go out without the headers, and the server's reply tells).
+   */
+  whenListed(list: () => Promise<unknown>): Promise<void> {
+    return this.listing ??= list().then(() => undefined, () => undefined);
+  }
 
   /**
    * Learns the annotations from a tools/list result, and takes out the tools
@@ -100,6 +114,7 @@ export class MirroredHeaders {
   learn(result: unknown): string[] {
     const tools = (result as { tools?: unknown } | null)?.tools;
     if (!Array.isArray(tools)) return [];
+    this.listed = true;
     const rejected: string[] = [];
     const kept = tools.filter((tool: { name?: unknown; inputSchema?: unknown }) => {
       if (typeof tool?.name !== 'string') return true;

@@ -291,6 +291,22 @@ describe('reference server: the stateless 2026-07-28 revision on the same endpoi
     }
   });
 
+  it('lists the tools once before the first tools/call, so x-mcp-header arguments go out as Mcp-Param headers', async () => {
+    // A server of its own: the annotations are learnt per endpoint, and nothing may have listed this one yet.
+    const fresh = await startReferenceServer({ port: 0, quiet: true });
+    const dispatcher = createDispatcher();
+    try {
+      const rec = recorder();
+      const clients = [1, 2, 3].map(() => new McpHttpClient({ url: `${fresh.url}/mcp`, recorder: rec, dispatcher, protocolVersion: VERSION }));
+      const outs = await Promise.all(clients.map((c) => c.callTool('test_custom_header_tool', { region: 'eu-west', query: 'q' })));
+      assert.deepEqual(outs.map((o) => (o.ok ? o.result.content[0].text : o.error.detail)), Array(3).fill('region=eu-west, query=q'));
+      assert.deepEqual(rec.samples.map((s) => s.type), ['tools/list', 'tools/call', 'tools/call', 'tools/call']);
+    } finally {
+      await dispatcher.destroy();
+      await fresh.close();
+    }
+  });
+
   it('mcpload\'s client names a refusal by its JSON-RPC error', async () => {
     const dispatcher = createDispatcher();
     try {

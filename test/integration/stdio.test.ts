@@ -96,6 +96,28 @@ test('stdio client: handshake, calls, progress, logging, a sampling request answ
   }
 });
 
+test('stdio client: a server request answered after the run closed the pipe is cut, not failed', async () => {
+  // Answers initialize; when its stdin ends (the stop), asks roots/list and lingers a moment, as a server does that asks just then.
+  const script = `
+    const rl = require('node:readline').createInterface({ input: process.stdin });
+    const out = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
+    rl.on('line', (line) => {
+      const m = JSON.parse(line);
+      if (m.method === 'initialize') out({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: m.params.protocolVersion, capabilities: {}, serverInfo: { name: 'asker', version: '1' } } });
+    });
+    rl.on('close', () => { out({ jsonrpc: '2.0', id: 'r1', method: 'roots/list' }); setTimeout(() => process.exit(0), 300); });`;
+  const connector = new StdioConnector({ command: process.execPath, args: ['-e', script], cwd: ROOT, shared: false, timeoutMs: 4000 });
+  const rec = new TestRecorder();
+  const client = connector.create({ recorder: rec, serverRequests: { roots: () => ({ roots: [] }) } });
+  try {
+    assert.equal(await client.initialize(), true);
+  } finally {
+    await client.close();
+    await connector.close();
+  }
+  assert.deepEqual(rec.ofType('reply').map((s) => [s.name, s.error?.kind]), [['roots/list', 'cut']]);
+});
+
 test('stdio client: a crashed server fails the next call at once, and initialize() starts a new process', async () => {
   const connector = fixtureConnector(['--crash-after-init']);
   const rec = new TestRecorder();
