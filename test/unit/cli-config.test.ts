@@ -140,7 +140,10 @@ const SAMPLES: Record<string, string> = {
   'exit-code-on-error': '0', csv: 'out/x', json: 'x.json', html: 'x.html', junit: 'x.xml', sarif: 'x.sarif', 'summary-export': 's.json',
   'print-interval': '1s', loglevel: 'warning', logfile: 'x.log', 'web-host': '127.0.0.2', 'web-port': '9', 'web-login': 'a:b',
   'web-token': '12345678', autoquit: '3', 'prometheus-port': '9', 'security-weight': '2', 'ca-cert': 'ca.pem', 'client-cert': 'c.pem',
-  'client-key': 'k.pem',
+  'client-key': 'k.pem', 'oauth-grant': 'client_credentials', 'oauth-client-id': 'c', 'oauth-client-secret': 's', 'oauth-private-key': 'k.pem',
+  'oauth-signing-alg': 'RS256', 'oauth-token-auth': 'client_secret_basic', 'oauth-scope': 'mcp', 'oauth-client-metadata-url': 'https://a.example/c.json',
+  'oauth-redirect-uri': 'http://127.0.0.1:1/cb', 'oauth-assertion': 'a.b.c', 'oauth-id-token': 'a.b.c', 'oauth-idp-token-endpoint': 'https://idp.example/token',
+  'oauth-idp-client-id': 'c', 'oauth-token-file': 'tokens.txt', 'oauth-credentials-file': 'creds.txt',
 };
 
 test('every run option can be set in the config file by its long name', () => {
