@@ -9,7 +9,7 @@ import { writeHtmlReport } from '../reporters/html.js';
 import { writeJsonReport, type RunResult } from '../reporters/json.js';
 import { writeRunJUnit } from '../reporters/junit.js';
 import type { OutputRequest } from '../reporters/output.js';
-import { outputNamed } from '../reporters/outputs.js';
+import { loadOutput } from '../reporters/outputs.js';
 import { describeFileError } from '../reporters/report-file.js';
 import { runToSarif, writeSarif } from '../reporters/sarif.js';
 import { writeSummaryExport } from '../reporters/summary-export.js';
@@ -74,7 +74,7 @@ export async function writeReports(result: RunResult, opts: ReportOptions & Outp
   if (sarif) jobs.push({ flag: '--sarif', path: sarif, write: () => writeSarif(sarif, runToSarif(result)) });
   if (summaryExport) jobs.push({ flag: '--summary-export', path: summaryExport, write: () => writeSummaryExport(summaryExport, result, exitCode) });
   for (const { name, path } of opts.out ?? []) {
-    const output = outputNamed(name);
+    const output = await loadOutput(name);
     if (output?.mode === 'end') jobs.push({ flag: output.flag, path, write: () => output.write(path, result) });
   }
   return writeEach(jobs);

@@ -5,7 +5,7 @@
  */
 import type { RunEvents } from '../metrics/events.js';
 import type { OpenOutput, OutputRequest } from '../reporters/output.js';
-import { outputNamed } from '../reporters/outputs.js';
+import { loadOutput } from '../reporters/outputs.js';
 import { describeFileError } from '../reporters/report-file.js';
 import { RunSetupError } from './run-setup-error.js';
 
@@ -23,14 +23,14 @@ export function outputModeProblem(opts: { out?: readonly OutputRequest[]; headle
 }
 
 /** @throws RunSetupError when a file cannot be opened (its path was checked before; this is the rare race). */
-export function openOutputs(requests: readonly OutputRequest[] | undefined, events: RunEvents): OpenOutputs {
+export async function openOutputs(requests: readonly OutputRequest[] | undefined, events: RunEvents): Promise<OpenOutputs> {
   const opened: Array<{ label: string; output: OpenOutput }> = [];
   const close = () => opened.flatMap(({ label, output }) => {
     const failure = output.close();
     return failure === undefined ? [] : [`${label}: ${describeFileError(failure)}`];
   });
   for (const { name, path } of requests ?? []) {
-    const output = outputNamed(name);
+    const output = await loadOutput(name);
     // Written-at-the-end outputs go with the reports (reports.ts).
     if (output?.mode !== 'stream') continue;
     const label = `${output.flag}=${path}`;

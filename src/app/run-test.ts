@@ -126,7 +126,7 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     const model = resolveLoadModel(opts, prepared.scenario.shape);
     const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host });
     // --out files are opened (truncated) now, before the load: they listen to the run's events from its first second.
-    outputs = openOutputs(opts.out, run.events);
+    outputs = await openOutputs(opts.out, run.events);
     if (opts.prometheus) {
       exporter = await startPrometheusExporter(createMetricsRegistry(metricsSourceOf(() => run)), opts.web?.host ?? '127.0.0.1', opts.prometheus.port);
       io.out(`Prometheus metrics at ${exporter.url}\n`);

@@ -15,7 +15,7 @@ export const INTERVAL_CSV_HEADER = [
   'Total Requests', 'Total Failures', 'Total Average (ms)', 'Total Min (ms)', 'Total Max (ms)',
 ];
 
-export const csvLinesOutput = intervalLinesOutput('csv', 'CSV: the same figures as --out json, a row per entry per second', {
+export const csvLinesOutput = intervalLinesOutput('csv', {
   header: INTERVAL_CSV_HEADER.join(',') + EOL,
   lines: (rows) => rows.map((row) => {
     const line = intervalLine(row);

@@ -53,6 +53,6 @@ export function intervalLine(row: HistoryRow): IntervalLine {
   };
 }
 
-export const jsonLinesOutput = intervalLinesOutput('json', 'JSON lines: one object per entry per second (counts, percentiles, totals so far)', {
+export const jsonLinesOutput = intervalLinesOutput('json', {
   lines: (rows) => rows.map((row) => `${JSON.stringify(intervalLine(row))}\n`).join(''),
 });

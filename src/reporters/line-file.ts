@@ -52,8 +52,8 @@ export interface LineFormat {
 }
 
 /** An `--out NAME=FILE` output that writes each second's rows as they close; the file ends at testStop. */
-export function intervalLinesOutput(name: string, description: string, format: LineFormat): StreamOutput {
-  return { name, flag: `--out ${name}`, description, mode: 'stream', open: (file) => openIntervalLines(file, format) };
+export function intervalLinesOutput(name: string, format: LineFormat): StreamOutput {
+  return { name, flag: `--out ${name}`, mode: 'stream', open: (file) => openIntervalLines(file, format) };
 }
 
 function openIntervalLines(file: string, format: LineFormat): OpenOutput {

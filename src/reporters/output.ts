@@ -18,8 +18,6 @@ interface OutputBase {
   readonly name: string;
   /** The flag as the user writes it, for messages: `--out json`. */
   readonly flag: string;
-  /** One line for --help and the docs. */
-  readonly description: string;
 }
 
 /** An output written while the run goes. */
@@ -37,6 +35,19 @@ export interface EndOutput extends OutputBase {
 }
 
 export type Output = StreamOutput | EndOutput;
+
+/**
+ * An output as the registry lists it: what the command line and --help need,
+ * and the implementation, loaded only when a run asks for it (--help and
+ * usage errors stay light).
+ */
+export interface OutputEntry {
+  /** The NAME in `--out NAME=PATH`. */
+  readonly name: string;
+  /** One line for --help and the docs. */
+  readonly description: string;
+  load(): Promise<Output>;
+}
 
 /** A streaming output at work: its listeners, and how it ends. */
 export interface OpenOutput {
