@@ -3,6 +3,9 @@
  */
 export { defineScenario, defineUserClass } from './scenarios/api.js';
 export type { Scenario, ScenarioEnv, ScenarioExport, ScenarioFigures, Task, UserClass, VirtualUser } from './scenarios/api.js';
+export type {
+  QuittingEvent, RequestEvent, ScenarioEvents, SpawningCompleteEvent, StatsTable, TestStopEvent,
+} from './scenarios/api.js';
 export { between, constant, constantPacing } from './engine/user-class.js';
 export type { TaskDef, UserClassDef, WaitTime } from './engine/user-class.js';
 export { leakFloodClass, sessionChurnClass, SessionLeakTally } from './scenarios/sessions.js';

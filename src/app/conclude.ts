@@ -9,23 +9,49 @@ import type { RunResult } from '../reporters/json.js';
 import { formatProcessUsage } from '../reporters/process-usage.js';
 import { formatFirstByteComparison, formatLatencyComparison } from '../reporters/latency-comparison.js';
 import { exitCodeFor } from '../metrics/verdict.js';
-import { writeReports, type ReportOptions } from './reports.js';
+import type { QuittingEvent, RunEvents } from '../metrics/events.js';
+import { statsRows } from '../metrics/rows.js';
+import { writeReports, type OutputOptions, type ReportOptions } from './reports.js';
 
 export interface RunIo {
   out(text: string): void;
   err(text: string): void;
 }
 
-export interface ConcludeOptions extends ReportOptions {
+export interface ConcludeOptions extends ReportOptions, OutputOptions {
   /** Exit code when only default rules failed (Locust's --exit-code-on-error); default 1. */
   exitCodeOnError?: number;
 }
 
 /**
  * @param notes printed after the table; default: the result's own notes.
- * @returns the exit code: 0 passed; `exitCodeOnError` when only default rules failed; 1 otherwise, or when a report was not written.
+ * @param events the run's events: their `quitting` listeners see the exit code last and may change it.
+ * @returns the exit code: 0 passed; `exitCodeOnError` when only default rules failed; 1 otherwise, or when a report was not written;
+ *   or the one a `quitting` listener set.
  */
-export async function concludeRun(result: RunResult, opts: ConcludeOptions, io: RunIo, notes: readonly string[] = result.notes ?? []): Promise<number> {
+export async function concludeRun(
+  result: RunResult, opts: ConcludeOptions, io: RunIo, notes: readonly string[] = result.notes ?? [], events?: RunEvents,
+): Promise<number> {
+  const exitCode = await reportRun(result, opts, io, notes);
+  return events?.has('quitting') ? quit(events, result, exitCode, io) : exitCode;
+}
+
+/** Locust's `quitting`: the listeners run one after another, the last exit code set wins; a listener that throws makes a 0 a 1. */
+async function quit(events: RunEvents, result: RunResult, exitCode: number, io: RunIo): Promise<number> {
+  const event: QuittingEvent = { exitCode, passed: result.passed, stats: statsRows(result.snapshot) };
+  const failures = await events.emitAwaited('quitting', event);
+  for (const err of failures) io.err(`error: a quitting listener failed: ${err instanceof Error ? err.message : String(err)}`);
+  const set: unknown = event.exitCode;
+  if (!Number.isInteger(set) || (set as number) < 0 || (set as number) > 255) {
+    io.err(`error: a quitting listener set the exit code to ${String(set)}; an exit code is a whole number from 0 to 255`);
+    return exitCode === 0 ? 1 : exitCode;
+  }
+  const code = failures.length > 0 && set === 0 ? 1 : set as number;
+  if (code !== exitCode) io.out(`exit code ${code}: ${failures.length > 0 && set === 0 ? 'a quitting listener failed' : 'set by a quitting listener'}\n`);
+  return code;
+}
+
+async function reportRun(result: RunResult, opts: ConcludeOptions, io: RunIo, notes: readonly string[]): Promise<number> {
   const exitCode = exitCodeFor(result, opts.exitCodeOnError);
   // Scenario notes again after the table (e.g. which tools discovery skipped and how to include them), before the verdict.
   const summary = formatSummary(result.snapshot, result.thresholds, result.security, {

@@ -12,6 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { formatDuration } from './option-values.js';
+import { RunEvents } from '../metrics/events.js';
 import { mergeSnapshots, type Snapshot } from '../metrics/snapshot.js';
 import { formatLiveTable } from '../reporters/console.js';
 import type { RunResult } from '../reporters/json.js';
@@ -157,7 +158,9 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
     merged.settings = Object.fromEntries(Object.entries(merged.settings).filter(([key]) => key !== 'worker' && key !== 'mergedFrom'));
     io.out(`\nstopped (${reason}) after ${formatDuration(performance.now() - startedMs)}\n`);
     if (merged.scenarioFigures) prepared.scenario.figures?.adopt(merged.scenarioFigures);
-    return await concludeRun(merged, opts, io, prepared.scenario.notes);
+    // `request`, `testStart`, `spawningComplete` and `testStop` fired in each worker, for its share; `quitting` fires here, on the whole run.
+    const quitting = new RunEvents(prepared.scenario.events, () => {});
+    return await concludeRun(merged, opts, io, prepared.scenario.notes, quitting);
   } finally {
     for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     await target.close();

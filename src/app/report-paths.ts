@@ -6,7 +6,7 @@
  * the run would cost the run.
  */
 import { CSV_FILE_SUFFIXES, reportFileProblem } from '../reporters/report-file.js';
-import type { ReportOptions } from './reports.js';
+import type { OutputOptions, ReportOptions } from './reports.js';
 import { RunSetupError } from './run-setup-error.js';
 
 /** The flag each report option comes from, in the order they are checked and written. */
@@ -33,11 +33,15 @@ export function reportPathProblem(flag: string, value: string): string | undefin
 }
 
 /** @throws RunSetupError (exit 2) naming the first report path that cannot be written. */
-export function checkReportPaths(opts: ReportOptions): void {
+export function checkReportPaths(opts: ReportOptions & OutputOptions): void {
   for (const [key, flag] of REPORT_FLAGS) {
     const value = opts[key];
     if (value === undefined) continue;
     const problem = reportPathProblem(flag, value);
     if (problem !== undefined) throw new RunSetupError(problem);
+  }
+  for (const { name, path } of opts.out ?? []) {
+    const problem = reportFileProblem(path);
+    if (problem !== undefined) throw new RunSetupError(`--out ${name}=${path}: ${problem}`);
   }
 }

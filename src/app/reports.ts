@@ -8,6 +8,8 @@ import { writeCsvReports } from '../reporters/csv.js';
 import { writeHtmlReport } from '../reporters/html.js';
 import { writeJsonReport, type RunResult } from '../reporters/json.js';
 import { writeRunJUnit } from '../reporters/junit.js';
+import type { OutputRequest } from '../reporters/output.js';
+import { loadOutput } from '../reporters/outputs.js';
 import { describeFileError } from '../reporters/report-file.js';
 import { runToSarif, writeSarif } from '../reporters/sarif.js';
 import { writeSummaryExport } from '../reporters/summary-export.js';
@@ -23,6 +25,11 @@ export interface ReportOptions {
   sarif?: string;
   /** k6's end-of-test summary export (see reporters/summary-export.ts). */
   summaryExport?: string;
+}
+
+/** `--out NAME=PATH` (repeatable): the outputs of reporters/outputs.ts; streaming ones are opened by the run itself. */
+export interface OutputOptions {
+  out?: OutputRequest[];
 }
 
 /** One report to write: the flag that asked for it, its path, and the writer (returns the files written, default [path]). */
@@ -53,7 +60,7 @@ export async function writeEach(jobs: ReportJob[]): Promise<ReportsOutcome> {
 }
 
 /** @param exitCode the run's exit code, for the summary export (default: 0 when it passed, else 1). */
-export async function writeReports(result: RunResult, opts: ReportOptions, exitCode = result.passed ? 0 : 1): Promise<ReportsOutcome> {
+export async function writeReports(result: RunResult, opts: ReportOptions & OutputOptions, exitCode = result.passed ? 0 : 1): Promise<ReportsOutcome> {
   const jobs: ReportJob[] = [];
   const { csv, json, html, junit, sarif, summaryExport } = opts;
   if (csv) {
@@ -66,5 +73,9 @@ export async function writeReports(result: RunResult, opts: ReportOptions, exitC
   if (junit) jobs.push({ flag: '--junit', path: junit, write: () => writeRunJUnit(junit, result) });
   if (sarif) jobs.push({ flag: '--sarif', path: sarif, write: () => writeSarif(sarif, runToSarif(result)) });
   if (summaryExport) jobs.push({ flag: '--summary-export', path: summaryExport, write: () => writeSummaryExport(summaryExport, result, exitCode) });
+  for (const { name, path } of opts.out ?? []) {
+    const output = await loadOutput(name);
+    if (output?.mode === 'end') jobs.push({ flag: output.flag, path, write: () => output.write(path, result) });
+  }
   return writeEach(jobs);
 }

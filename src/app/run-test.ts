@@ -12,8 +12,9 @@ import { DEFAULT_WEB_PORT, metricsSourceOf, runWebUi, type PrometheusOptions, ty
 import { runMultiProcess } from './multi-process.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad, type LoadFlags } from './load-model.js';
 import { checkReportPaths } from './report-paths.js';
-import type { ReportOptions } from './reports.js';
-import { prepareScenario, type ScenarioSelection } from './scenario-setup.js';
+import { openOutputs, outputModeProblem, type OpenOutputs } from './run-outputs.js';
+import type { OutputOptions, ReportOptions } from './reports.js';
+import { prepareScenario, RunSetupError, type ScenarioSelection } from './scenario-setup.js';
 import { openTarget, withProtocol } from './target.js';
 import { takeToolWarnings } from '../transports/mcp-http.js';
 import { testRunFor, type TestRun } from './test-run.js';
@@ -24,7 +25,7 @@ export { RunSetupError } from './scenario-setup.js';
 export type { RunIo } from './conclude.js';
 export { resolveEndpoints } from './target.js';
 
-export interface RunOptions extends ScenarioSelection, ReportOptions, LoadFlags {
+export interface RunOptions extends ScenarioSelection, ReportOptions, OutputOptions, LoadFlags {
   /** Target base URL or MCP endpoint URL; the embedded reference server when absent. */
   host?: string;
   /** `--stdio "command args"` instead of a host; `--stdio-shared` for one process for all users. */
@@ -108,11 +109,14 @@ function swallowEcho(signal: NodeJS.Signals): void {
 export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
   // Before the embedded server, the workers or the web UI start: a report that cannot be written is a usage error.
   checkReportPaths(opts);
+  const outProblem = outputModeProblem(opts);
+  if (outProblem !== undefined) throw new RunSetupError(outProblem);
   if (opts.processes !== undefined && opts.processes > 1) return runMultiProcess(opts, opts.processes, io);
   if (!opts.headless) return runWebUi(opts, opts.web ?? { host: '127.0.0.1', port: DEFAULT_WEB_PORT, autostart: false }, io);
   const target = await openTarget(opts);
   opts = withProtocol(opts, target);
   let exporter: PrometheusExporter | undefined;
+  let outputs: OpenOutputs | undefined;
   try {
     // The embedded server is local: leak-flood can read its memory without --server-pid.
     const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
@@ -121,6 +125,8 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     for (const note of [...target.notes, ...prepared.notes]) io.err(`note: ${note}`);
     const model = resolveLoadModel(opts, prepared.scenario.shape);
     const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host });
+    // --out files are opened (truncated) now, before the load: they listen to the run's events from its first second.
+    outputs = await openOutputs(opts.out, run.events);
     if (opts.prometheus) {
       exporter = await startPrometheusExporter(createMetricsRegistry(metricsSourceOf(() => run)), opts.web?.host ?? '127.0.0.1', opts.prometheus.port);
       io.out(`Prometheus metrics at ${exporter.url}\n`);
@@ -157,8 +163,14 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     if (target.processUsage) result.serverProcesses = target.processUsage();
     io.out(`\nstopped (${reason}) after ${formatDuration(run.elapsedS * 1000)}\n`);
     const pacing = run.pacingNote();
-    return await concludeRun(result, opts, io, pacing ? [...(prepared.scenario.notes ?? []), pacing] : prepared.scenario.notes);
+    const outFailures = outputs.close();
+    for (const line of outFailures) io.err(`error: output not written whole: ${line}`);
+    const code = await concludeRun(result, opts, io, pacing ? [...(prepared.scenario.notes ?? []), pacing] : prepared.scenario.notes, run.events);
+    if (outFailures.length === 0 || code !== 0) return code;
+    io.out(`exit code 1: ${outFailures.length === 1 ? 'an output was' : `${outFailures.length} outputs were`} not written whole\n`);
+    return 1;
   } finally {
+    outputs?.close();
     await exporter?.close();
     await target.close();
   }

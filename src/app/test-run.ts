@@ -9,6 +9,7 @@ import { BusyPoller } from '../engine/busy-poll.js';
 import { OpenRunner } from '../engine/open-runner.js';
 import { Runner, type RunnerState, type UserInfo } from '../engine/runner.js';
 import { ShapeDriver, type LoadShape } from '../engine/shape.js';
+import { RunEvents, type RunListeners } from '../metrics/events.js';
 import { Stats } from '../metrics/stats.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import { withDefaultRules, type Threshold } from '../metrics/thresholds.js';
@@ -42,6 +43,8 @@ export interface TestRunConfig {
   notes?: string[];
   /** Locust's --reset-stats: zero the stats once every user has spawned (closed model only). */
   resetStats?: boolean;
+  /** The scenario's event listeners (outputs add theirs to `TestRun.events`). */
+  events?: RunListeners | RunListeners[];
 }
 
 /** What every caller passes through from its options. */
@@ -77,6 +80,7 @@ export function testRunFor(
     busyPoll: opts.busyPoll,
     notes: prepared.notes,
     resetStats: opts.resetStats,
+    events: prepared.scenario.events,
   });
 }
 
@@ -112,9 +116,12 @@ export class TestRun {
   private peak = 0;
   private statsWereReset = false;
   private readonly abortRules: Threshold[];
+  /** The run's events: the scenario's listeners, and any an output adds before the start. A listener's exception is a task exception. */
+  readonly events: RunEvents;
 
   constructor(config: TestRunConfig) {
     this.config = config;
+    this.events = new RunEvents(config.events, (err, where) => this.stats.exception(err, where));
     this.runner = new Runner<VirtualUser>({
       classes: config.classes,
       stopTimeoutMs: config.stopTimeoutMs,
@@ -128,7 +135,7 @@ export class TestRun {
     this.ticker = setInterval(() => {
       if (this.startedAt && !this.endedAt) {
         this.notePeak();
-        this.stats.tick(this.userCount);
+        this.events.emit('interval', this.stats.tick(this.userCount));
         this.serviceStats?.tick(this.userCount);
         this.judgeAborts();
       }
@@ -144,6 +151,7 @@ export class TestRun {
   /** Locust's --reset-stats: once every user has spawned (the first time), the stats start again from zero. */
   private spawningComplete(users: number): void {
     if (users > this.peak) this.peak = users;
+    this.events.emit('spawningComplete', { users });
     if (!this.config.resetStats || this.statsWereReset) return;
     this.statsWereReset = true;
     this.resetStats();
@@ -166,19 +174,21 @@ export class TestRun {
 
   private makeUser({ id, className, signal }: UserInfo, timing: IterationTiming | undefined): VirtualUser {
     const { env } = this.config;
+    // The stats themselves unless a scenario listens to `request` (then a recorder that also tells it).
+    const recorder = this.events.recorderFor(this.stats);
     return {
       id,
       className,
       signal,
       data: {},
-      recorder: this.stats,
+      recorder,
       // Streamable HTTP at env.mcpUrl, or the run's --stdio / --transport sse connector.
       mcp: createMcpClient(env, {
-        recorder: this.stats, protocolVersion: this.config.protocolVersion, signal, timing, firstByte: this.firstByteStats,
+        recorder, protocolVersion: this.config.protocolVersion, signal, timing, firstByte: this.firstByteStats,
         serverRequests: this.config.serverRequests,
       }),
       rest: new RestClient({
-        baseUrl: env.restBaseUrl, recorder: this.stats, dispatcher: env.dispatcher, timeoutMs: env.timeoutMs,
+        baseUrl: env.restBaseUrl, recorder, dispatcher: env.dispatcher, timeoutMs: env.timeoutMs,
         headers: env.headers, signal, timing, firstByte: this.firstByteStats,
       }),
     };
@@ -281,6 +291,7 @@ export class TestRun {
       this.serviceStats?.markStart();
       this.firstByteStats.markStart();
       if (this.config.busyPoll) this.poller.start();
+      this.events.emit('testStart');
     }
   }
 
@@ -314,16 +325,17 @@ export class TestRun {
     this.notePeak();
     this.shape?.stop();
     await Promise.all([this.runner.stop(), this.open?.stop()]);
+    clearInterval(this.ticker);
+    this.poller.stop();
     if (!this.endedAt) {
       this.endedAt = new Date();
-      this.stats.tick(0);
+      this.events.emit('interval', this.stats.tick(0));
       this.serviceStats?.tick(0);
       this.stats.finish();
       this.serviceStats?.finish();
       this.firstByteStats.finish();
+      if (this.events.has('testStop')) await this.events.emitAwaited('testStop', { reason: this.stopReason ?? reason, stats: this.stats.liveRows() });
     }
-    clearInterval(this.ticker);
-    this.poller.stop();
   }
 
   snapshot(opts?: { history?: boolean }): Snapshot {

@@ -1,9 +1,8 @@
 /**
  * The `mcpload client` command: options and help only; the work is in
- * src/app/client-command.ts.
+ * src/app/client-command.ts, loaded when the command runs.
  */
 import type { Command } from 'commander';
-import { conformanceToolArguments, runClient } from '../app/client-command.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { addOAuthOptions, oauthOptionsFrom } from './oauth-options.js';
 import { conformanceOAuth } from './conformance-context.js';
@@ -33,6 +32,7 @@ export function addClientCommand(program: Command, onStart: () => void): Command
     if (positional !== undefined && o.url !== undefined && positional !== o.url) throw new UsageError(`two URLs given: ${url} and --url ${o.url}`);
     const target: string | undefined = o.url ?? positional;
     if (target === undefined) throw new UsageError('client needs the MCP endpoint URL (--url http://127.0.0.1:8000/mcp)');
+    const { conformanceToolArguments, runClient } = await import('../app/client-command.js');
     process.exitCode = await runClient(
       {
         url: target,

@@ -1,9 +1,8 @@
 /**
  * The `mcpload init` command: options and help only; the work is in
- * src/app/init-command.ts.
+ * src/app/init-command.ts, loaded when the command runs.
  */
 import type { Command } from 'commander';
-import { runInit } from '../app/init-command.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { humanDuration, parsePositiveDurationMs, parseHeader, parseHttpUrl } from './values.js';
 
@@ -31,6 +30,7 @@ export function addInitCommand(program: Command, onStart: () => void): Command {
   ].join('\n'));
   return init.action(async (o) => {
     onStart();
+    const { runInit } = await import('../app/init-command.js');
     process.exitCode = await runInit(
       {
         dir: process.cwd(),

@@ -1,9 +1,8 @@
 /**
  * The `mcpload merge` command: options and help only; the work is in
- * src/app/merge-command.ts.
+ * src/app/merge-command.ts, loaded when the command runs.
  */
 import type { Command } from 'commander';
-import { runMerge } from '../app/merge-command.js';
 
 /** Adds `merge` to `program`; `onStart` lets main know the command finishes (exit when done). */
 export function addMergeCommand(program: Command, onStart: () => void): Command {
@@ -16,6 +15,7 @@ export function addMergeCommand(program: Command, onStart: () => void): Command 
     .addHelpText('after', '\nExample:\n  mcpload merge a.json b.json --csv out/merged --json out/merged.json')
     .action(async (files: string[], o) => {
       onStart();
+      const { runMerge } = await import('../app/merge-command.js');
       process.exitCode = await runMerge(files, { csv: o.csv, json: o.json }, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') });
     });
 }

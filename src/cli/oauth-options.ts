@@ -4,7 +4,7 @@
  * them. The work is in src/transports/oauth/.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { RunSetupError } from '../app/scenario-setup.js';
+import { RunSetupError } from '../app/run-setup-error.js';
 import type { OAuthGrant, OAuthOptions, TokenEndpointAuth } from '../transports/oauth/options.js';
 import { hideSecretArguments } from './secret-arguments.js';
 import { readableFile } from './tls-options.js';

@@ -1,9 +1,9 @@
 /**
  * The `mcpload probe` command: options and help only; the work is in
- * src/app/probe-command.ts. Added to the program by main.ts.
+ * src/app/probe-command.ts, loaded when the command runs. Added to the
+ * program by program.ts.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { runProbe } from '../app/probe-command.js';
 import { SEVERITIES, type Severity } from '../security/check.js';
 import { collect, humanDuration, parseDurationMs, parsePositiveDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
@@ -46,6 +46,8 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
     .action(async (o) => {
       onStart();
       const tls = tlsOptionsFrom(o);
+      const oauth = oauthOptionsFrom(o);
+      const { runProbe } = await import('../app/probe-command.js');
       process.exitCode = await runProbe(
         {
           host: o.host,
@@ -64,7 +66,7 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
           protocolVersion: o.protocolVersion,
           headers: o.header,
           tls,
-          oauth: oauthOptionsFrom(o),
+          oauth,
         },
         { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t + '\n') },
       );

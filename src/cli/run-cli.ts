@@ -3,10 +3,12 @@
  * short flags where Locust has them), the config file, the log, and how the
  * parsed flags become RunOptions. The work is in src/app/run-test.ts.
  */
-import { Option, type Command, type OptionValues } from 'commander';
+import { InvalidArgumentError, Option, type Command, type OptionValues } from 'commander';
 import type { RunIo, RunOptions } from '../app/run-test.js';
 import { LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/modern-wire.js';
-import { benchScenarioFile } from '../scenarios/bench.js';
+import type { OutputRequest } from '../reporters/output.js';
+import { OUTPUTS } from '../reporters/outputs.js';
+import { benchScenarioFile } from '../scenarios/bench-file.js';
 import { SESSION_SCENARIOS } from '../scenarios/sessions.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transports/startup-deadline.js';
 import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
@@ -159,12 +161,23 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     security: o.security, securityWeight: o.securityWeight,
     // verdict and output
     thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, csv: o.csv, json: o.json, junit: o.junit, sarif: o.sarif,
-    html: o.html, summaryExport: o.summaryExport, onlySummary: o.onlySummary,
+    html: o.html, summaryExport: o.summaryExport, out: o.out, onlySummary: o.onlySummary,
     // --only-summary also silences the multi-process table, which reads only the interval
     printIntervalMs: o.onlySummary ? 0 : o.printInterval,
     // web UI
     headless: o.headless, autoquitS: o.autoquit, ...webOptionsFrom(o),
   };
+}
+
+/** `--out NAME=FILE`, repeatable: one more output for the run. */
+function parseOut(value: string, previous: OutputRequest[] = []): OutputRequest[] {
+  const at = value.indexOf('=');
+  const name = at < 0 ? value : value.slice(0, at);
+  const known = OUTPUTS.map((output) => `${output.name}=FILE`).join(', ');
+  if (!OUTPUTS.some((output) => output.name === name)) throw new InvalidArgumentError(`unknown output '${name}' (known: ${known})`);
+  const path = at < 0 ? '' : value.slice(at + 1);
+  if (path.trim() === '') throw new InvalidArgumentError(`give the file: ${name}=FILE`);
+  return [...previous, { name, path }];
 }
 
 function durationOption(command: Command, flags: string, description: string, defaultMs?: number, positive = false): Option {
@@ -224,6 +237,8 @@ function defineOptions(run: Command): Command {
     .option('--junit <file>', 'write JUnit XML: each threshold and each security row a test case')
     .option('--sarif <file>', 'write SARIF 2.1.0: each security row a result')
     .option('--summary-export <file>', "write k6's end-of-test summary as JSON (metrics with their aggregates, thresholds, checks)")
+    .option('--out <name=file>', `stream the figures while the run goes, a line per entry per second (repeatable, --headless): ${
+      OUTPUTS.map((output) => `'${output.name}=FILE' ${output.description}`).join('; ')}`, parseOut, [])
     .addOption(durationOption(run, '--print-interval <duration>', 'live table period; 0 turns it off', 2000))
     .option('--only-summary', 'no live table while the run is on, only the summary at the end', false)
     .addOption(run.createOption('--loglevel <level>', `what to log on stderr: ${LOG_LEVELS.join(', ')}`).argParser(parseLogLevel).default('INFO'))

@@ -1,9 +1,9 @@
 /**
  * The `mcpload serve` command: options and help only; the reference server
- * is in src/server. It keeps the process up until a signal.
+ * is in src/server, loaded when the command runs. It keeps the process up
+ * until a signal.
  */
 import { Option, type Command } from 'commander';
-import { runServe } from '../server/serve-command.js';
 import { hideSecretArguments } from './secret-arguments.js';
 import { UsageError } from './usage-error.js';
 import { collect, humanDuration, parseDurationMs, parseNonNegativeInt, parsePort, parsePositiveDurationMs } from './values.js';
@@ -42,6 +42,7 @@ export function addServeCommand(program: Command): Command {
     if (o.oauth && (o.oauthClientSecret === undefined || o.oauthClientSecret === '')) throw new UsageError('--oauth needs --oauth-client-secret (or MCPLOAD_OAUTH_CLIENT_SECRET): the secret of the client it accepts');
     if (o.oauth && o.authToken !== undefined) throw new UsageError('--oauth and --auth-token are two ways to protect the server; give one');
     hideSecretArguments();
+    const { runServe } = await import('../server/serve-command.js');
     await runServe({
       ...(o.oauth ? { oauth: { clientId: o.oauthClientId, clientSecret: o.oauthClientSecret, tokenTtlMs: o.oauthTokenTtl } } : {}),
       port: o.port,

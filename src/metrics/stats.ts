@@ -238,8 +238,8 @@ export class Stats implements Recorder {
     else this.exceptions.set(message, { count: 1, traceback });
   }
 
-  /** Closes the current interval and appends one history row per entry plus Aggregated. */
-  tick(userCount: number): void {
+  /** Closes the current interval and appends one history row per entry plus Aggregated; returns those rows. */
+  tick(userCount: number): HistoryRow[] {
     const at = this.now();
     // At least a second: the closing tick at the stop can come a few ms after the last one, and
     // 3 requests over 5 ms is not 600 req/s; over the second the run ended in, they were 3 req/s.
@@ -274,6 +274,7 @@ export class Stats implements Recorder {
     }
     rows.push(historyRow('', AGGREGATED_NAME, total, timestamp, intervalS, users));
     this.history.append(timestamp, intervalS, rows);
+    return rows;
   }
 
   /** Locust's "reset stats": zeroes every entry (they stay listed), errors, exceptions and history. */

@@ -2,10 +2,13 @@
  * Locust-compatible CSV reports: the same four files, the same headers, so
  * that tools written for Locust's --csv output read ours unchanged.
  */
+import { csvField } from './csv-field.js';
 import { writeReportFile } from './report-file.js';
 import { PERCENTILES, percentileKey } from '../metrics/percentiles.js';
 import { statsRows, type StatsRow } from '../metrics/rows.js';
 import type { Snapshot } from '../metrics/snapshot.js';
+
+export { csvField } from './csv-field.js';
 
 const PERCENTILE_HEADERS = PERCENTILES.map((p) => `${percentileKey(p)}%`);
 
@@ -25,11 +28,6 @@ export const EXCEPTIONS_HEADER = ['Count', 'Message', 'Traceback', 'Nodes'];
 const EOL = '\r\n';
 const NOT_AVAILABLE = 'N/A';
 
-/** Quotes a field when it holds a comma, a quote or a line break (RFC 4180). */
-export function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
   return [header, ...rows].map((row) => row.map(csvField).join(',')).join(EOL) + EOL;

@@ -12,6 +12,11 @@ import type { OAuthAuthorizers } from '../transports/oauth/setup.js';
 import type { Recorder } from '../metrics/sample.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
 import type { LoadShape } from '../engine/shape.js';
+import type { RunListeners } from '../metrics/events.js';
+
+export type {
+  QuittingEvent, RequestEvent, RunListeners as ScenarioEvents, SpawningCompleteEvent, StatsTable, TestStopEvent,
+} from '../metrics/events.js';
 
 /** One virtual user, as scenario code sees it. */
 export interface VirtualUser {
@@ -99,6 +104,12 @@ export interface Scenario {
    * and the whole run's are handed back before the notes are printed again.
    */
   figures?: ScenarioFigures;
+  /**
+   * Listeners to the run's events (Locust's `events.request`, `test_start`,
+   * ...), e.g. `{ request(r) { if (r.error) seen++ }, quitting(q) { if (seen > 10) q.exitCode = 3 } }`.
+   * An array combines several sets (a helper library's and your own). See docs/scenarios.md.
+   */
+  events?: RunListeners | RunListeners[];
 }
 
 export interface ScenarioFigures {

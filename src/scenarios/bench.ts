@@ -9,18 +9,11 @@
  * user opens a new session before its next call, as the general client's
  * users do; the 404 call itself counts as failed.
  */
-import { fileURLToPath } from 'node:url';
 import { CUT_AT_STOP, nowUs, type Recorder } from '../metrics/sample.js';
 import { RawMcpCaller, type RawCallOptions } from '../transports/raw-http.js';
 import type { Scenario, ScenarioEnv, VirtualUser } from './api.js';
 
 export const BENCH_BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}';
-
-/** This file as a scenario path for the loader (bench.js in dist/, bench.ts from source). */
-export function benchScenarioFile(): string {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return fileURLToPath(new URL(`./bench${ext}`, import.meta.url));
-}
 
 const RAW = 'raw';
 

@@ -27,6 +27,7 @@ import Module, { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Scenario, ScenarioEnv, ScenarioExport } from './api.js';
+import { listenersProblem } from '../metrics/events.js';
 
 export class ScenarioError extends Error {}
 
@@ -189,6 +190,8 @@ export async function resolveScenario(exported: ScenarioExport, env: ScenarioEnv
       if (!t || typeof t.run !== 'function') throw new ScenarioError(`${where}: a task of ${cls.name} has no run function`);
     }
   }
+  const eventsProblem = scenario.events === undefined ? undefined : listenersProblem(scenario.events);
+  if (eventsProblem !== undefined) throw new ScenarioError(`${where}: ${eventsProblem}`);
   return { ...scenario, name: scenario.name || path.basename(file) };
 }
 

@@ -16,13 +16,6 @@ export interface WebCredentials {
 
 export const TOKEN_COOKIE = 'mcpload_token';
 
-/** `user:password` → parts; the password may contain ":". */
-export function parseWebLogin(text: string): { user: string; password: string } {
-  const colon = text.indexOf(':');
-  if (colon <= 0 || colon === text.length - 1) throw new Error('--web-login must be user:password (both non-empty)');
-  return { user: text.slice(0, colon), password: text.slice(colon + 1) };
-}
-
 /** Constant-time string comparison (hashing first makes the lengths equal). */
 function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();

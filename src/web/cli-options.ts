@@ -3,9 +3,15 @@
  * parsers (one-line errors, exit 2) and how they become run options.
  */
 import { InvalidArgumentError } from 'commander';
-import { parseWebLogin } from './access.js';
 import { DEFAULT_PROMETHEUS_PORT, DEFAULT_WEB_PORT } from './ports.js';
 import type { PrometheusOptions, WebUiOptions } from './run-web.js';
+
+/** `user:password` → parts; the password may contain ":". Here, not in access.ts: the CLI reads it without node:crypto. */
+export function parseWebLogin(text: string): { user: string; password: string } {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) throw new Error('--web-login must be user:password (both non-empty)');
+  return { user: text.slice(0, colon), password: text.slice(colon + 1) };
+}
 
 export function parseWebLoginArg(text: string): { user: string; password: string } {
   try {

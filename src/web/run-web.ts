@@ -176,7 +176,7 @@ export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo): 
     shuttingDown = true;
     await controller.close(reason);
     // The last run ends as a headless run does: summary, notes, every report, and the same exit code.
-    if (lastRun) return await concludeRun(lastRun.result(), opts, io);
+    if (lastRun) return await concludeRun(lastRun.result(), opts, io, undefined, lastRun.events);
     if (reportsAsked(opts)) io.err('no test ran: no reports written');
     return autostartFailed ? 1 : 0;
   } finally {

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { until as pollUntil } from '../helpers/until.js';
 import { ROOT } from '../integration/cli-helpers.js';
 
 export const CHROMIUM = process.env.MCPLOAD_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -24,11 +25,10 @@ export function launchChromium(): Promise<Browser> {
 
 /** Re-reads `read` every 100 ms until `ok` accepts its value; fails with the last value after `timeoutMs`. */
 export async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let last: T | undefined;
+  const accepted = await pollUntil(() => `${what} (last: ${JSON.stringify(last)})`, async () => {
+    last = await read();
+    return ok(last) ? { value: last } : undefined;
+  }, { timeoutMs, everyMs: 100 });
+  return accepted.value;
 }

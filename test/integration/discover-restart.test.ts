@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { until } from '../helpers/until.js';
 import { freePort, startCli, type CliResult } from './cli-helpers.js';
 
 const USERS = 4;
@@ -67,16 +68,13 @@ async function liveSuccesses(port: number, type: string, names: string[]): Promi
   return ok;
 }
 
-/** Polls until `probe` holds; false when `stop` comes first (bounded either way). */
-async function until(probe: () => Promise<boolean>, stop: Promise<unknown>, ms = 30_000): Promise<boolean> {
+/** Polls until `probe` holds; false when `stop` comes first or after `ms` (bounded either way). */
+async function holdsBefore(probe: () => Promise<boolean>, stop: Promise<unknown>, ms = 30_000): Promise<boolean> {
   let stopped = false;
   void stop.then(() => (stopped = true));
-  const end = Date.now() + ms;
-  while (!stopped && Date.now() < end) {
-    if (await probe().catch(() => false)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
+  const outcome = await until('the probe or the end of the run', async () => (stopped ? 'stopped' : (await probe()) && 'held'), { timeoutMs: ms, everyMs: 100 })
+    .catch(() => 'timed out');
+  return outcome === 'held';
 }
 
 function successes(entries: Entry[], type: string, names?: string[]): number {
@@ -95,7 +93,7 @@ test('discover: after the server is killed and restarted, every user comes back 
     '--prometheus-port', String(metricsPort), '--json', json]);
   try {
     // Before the kill: every user has its session, and questions are answered on the session streams.
-    assert.ok(await until(async () => (await openSessions(port)) === USERS && (await liveSuccesses(metricsPort, 'reply', QUESTIONS)) > 0, run.done),
+    assert.ok(await holdsBefore(async () => (await openSessions(port)) === USERS && (await liveSuccesses(metricsPort, 'reply', QUESTIONS)) > 0, run.done),
       'the users did not get going before the kill');
     await server.kill();
     // The server is dead: nothing more can succeed until it is back, so these are the counts from before the restart.
@@ -104,10 +102,10 @@ test('discover: after the server is killed and restarted, every user comes back 
     server = await serve(port);
 
     // The server's own count: every user opened one new session (no more: a session is not leaked per retry).
-    assert.ok(await until(async () => (await openSessions(port)) >= USERS, run.done), 'not every user came back before the run ended');
+    assert.ok(await holdsBefore(async () => (await openSessions(port)) >= USERS, run.done), 'not every user came back before the run ended');
     assert.equal(await openSessions(port), USERS, 'one session per user on the restarted server');
     // ...and questions are answered again after the restart, before the run ends.
-    assert.ok(await until(async () => (await liveSuccesses(metricsPort, 'reply', QUESTIONS)) > repliesBefore, run.done),
+    assert.ok(await holdsBefore(async () => (await liveSuccesses(metricsPort, 'reply', QUESTIONS)) > repliesBefore, run.done),
       'no sampling or elicitation question was answered after the restart');
 
     const r = await run.done;

@@ -6,6 +6,7 @@
  * liveness, never a duration.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { until as pollUntil } from '../helpers/until.js';
 
 /** State letter and parent pid of a live process; undefined when it is gone or a zombie (exited, not yet reaped). */
 export function procState(pid: number): { state: string; ppid: number } | undefined {
@@ -50,14 +51,9 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
-export async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Polls `probe` every 50 ms until it gives a value (the shared wait, at the pace of reading /proc). */
+export function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
+  return pollUntil(what, probe, { timeoutMs: ms, everyMs: 50 });
 }
 
 /** Waits (bounded) for every pid to be gone; returns those still alive. */

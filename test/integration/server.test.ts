@@ -16,6 +16,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { REFUSED_STATUSES, SECURITY_PROBES } from '../../src/security/sensitive-routes.js';
 import { startReferenceServer, type ReferenceServerOptions, type RunningReferenceServer } from '../../src/server/reference-server.js';
 import { runServe } from '../../src/server/serve-command.js';
+import { until } from '../helpers/until.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -69,15 +70,6 @@ function getWithHost(url: string, host: string): Promise<number> {
     req.on('error', reject);
     req.end();
   });
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return condition();
 }
 
 describe('reference server: MCP over Streamable HTTP (stateful, SSE)', () => {
@@ -459,7 +451,7 @@ describe('reference server: bounded session table', () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await rawInitialize(server)).sessionId!);
       assert.equal(server.openSessions(), 5);
-      assert.ok(await waitFor(() => server.openSessions() === 0, 5000), `still open: ${server.openSessions()}`);
+      await until(() => `every session closed (still open: ${server.openSessions()})`, () => server.openSessions() === 0, { timeoutMs: 5000, everyMs: 50 });
       const late = await postMcp(server, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': ids[0]! });
       assert.equal(late.status, 404);
       await late.text();

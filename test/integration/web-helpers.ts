@@ -1,6 +1,7 @@
 /** Starts `mcpload run` with its web UI on a free loopback port, for API and browser tests. */
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { until } from '../helpers/until.js';
 import { startCli, type CliResult } from './cli-helpers.js';
 
 export interface WebCli {
@@ -48,19 +49,8 @@ export async function startWebCli(args: string[], env: Record<string, string> = 
 }
 
 /** Polls `check` every 200 ms until it returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+export function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  return until(what, check, { timeoutMs, everyMs: 200 });
 }
 
 export async function getJson(url: string, init?: RequestInit): Promise<any> {

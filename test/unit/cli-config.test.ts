@@ -132,6 +132,7 @@ test('bad values in the file are errors with file, line and the parser\'s words'
 
 /** A valid value for each option of `run` that takes one: a new option without a sample fails the next test. */
 const SAMPLES: Record<string, string> = {
+  out: 'json=live.jsonl',
   host: 'http://127.0.0.1:1', stdio: 'node server.js', transport: 'sse', 'protocol-version': '2025-06-18', 'auth-token': 't',
   header: 'X-A: 1', 'request-timeout': '3s', 'connect-timeout': '2s', users: '2', 'spawn-rate': '2', time: '5s', 'run-time': '5s', 'user-stages': '1s:2',
   'arrival-rate': '3', stages: '1s:2', 'max-users': '9', 'stop-timeout': '1s', processes: '2', scenario: 'classic', 'user-class': 'A',

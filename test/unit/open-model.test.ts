@@ -7,6 +7,7 @@ import { checkShapeTick } from '../../src/engine/shape.js';
 import type { UserClassDef } from '../../src/engine/user-class.js';
 import { takeLatencyOrigin } from '../../src/transports/iteration-timing.js';
 import { resolveLoadModel, shareLoadModel, shareOf } from '../../src/app/load-model.js';
+import { until } from '../helpers/until.js';
 
 /** Every due time of a plan, up to `limit` of them. */
 function dueTimes(plan: ArrivalPlan, limit = 1_000_000): number[] {
@@ -96,14 +97,6 @@ describe('latency origin (coordinated-omission correction)', () => {
 
 interface Ctx { id: number }
 
-async function waitFor(cond: () => boolean, what: string, limitMs = 8000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('OpenRunner', () => {
   it('runs iterations on the plan, tells each its intended start, and drops what finds no free user', async () => {
     const intended: number[] = [];
@@ -137,7 +130,7 @@ describe('OpenRunner', () => {
     });
     const plan = new ArrivalPlan([{ durationS: 0.2, fromRate: 100, toRate: 100 }]);
     runner.start(plan);
-    await waitFor(() => ended, 'the plan to end');
+    await until('the plan to end', () => ended);
     assert.equal(runner.dueIterations, 20);
     assert.equal(started, 3);
     assert.equal(runner.droppedIterations, 17);
@@ -163,7 +156,7 @@ describe('OpenRunner', () => {
       onException: (_err, where) => errors.push(where),
     });
     runner.start(new ArrivalPlan([{ durationS: Infinity, fromRate: 50, toRate: 50 }]));
-    await waitFor(() => runner.state === 'running', 'the pool to fill');
+    await until('the pool to fill', () => runner.state === 'running');
     assert.equal(runner.userCount, 3);
     assert.deepEqual(errors, ['Flaky.onStart']);
     await runner.stop();
@@ -189,11 +182,11 @@ describe('OpenRunner', () => {
       onException: (err) => assert.fail(String(err)),
     });
     runner.start(new ArrivalPlan([{ durationS: Infinity, fromRate: 1, toRate: 1 }]));
-    await waitFor(() => runner.state === 'running', 'the pool to fill');
+    await until('the pool to fill', () => runner.state === 'running');
     const stopped = runner.stop();
     // Release closes one by one as they arrive: never more than two are waiting.
     while (closed < 7) {
-      await waitFor(() => gates.length > 0, 'a close to start');
+      await until('a close to start', () => gates.length > 0);
       assert.ok(closing <= 2, `${closing} closing at once`);
       gates.shift()!();
       await new Promise((resolve) => setImmediate(resolve));

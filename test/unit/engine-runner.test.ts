@@ -1,254 +1,10 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { countByClass, EngineConfigError, planUserClasses } from '../../src/engine/distribution.js';
-import { Gate } from '../../src/engine/gate.js';
-import { Runner, type RunnerOptions, type RunnerState } from '../../src/engine/runner.js';
-import { abortableSleep, Sleeper } from '../../src/engine/sleep.js';
-import { filterTasks, selectClasses, TaskPicker } from '../../src/engine/task-picker.js';
-import { between, constant, constantPacing, type TaskDef, type UserClassDef } from '../../src/engine/user-class.js';
-
-/** A fake per-user context: what the scenario layer would fill with clients. */
-interface Ctx {
-  id: number;
-  className: string;
-  signal: AbortSignal;
-  /** What happened to this user, in order. */
-  log: string[];
-}
-
-/** Guards against hangs: polls until `cond` holds, fails after a generous limit. */
-async function waitFor(cond: () => boolean, what: string, limitMs = 4000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** Resolves with `promise`, or fails if it has not settled after a generous limit (a hang guard). */
-async function settles<T>(promise: Promise<T>, what: string, limitMs = 2500): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle`)), limitMs);
-  });
-  try {
-    return await Promise.race([promise, hang]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function cls(name: string, extra: Partial<UserClassDef<Ctx>> = {}): UserClassDef<Ctx> {
-  return { name, tasks: [{ name: 't', run: () => {} }], ...extra };
-}
-
-/** A runner over fake contexts that records contexts, exceptions, closes and state changes. */
-function harness(classes: UserClassDef<Ctx>[], opts: Partial<RunnerOptions<Ctx>> = {}) {
-  const contexts: Ctx[] = [];
-  const exceptions: { err: unknown; where: string }[] = [];
-  const closed: number[] = [];
-  const states: RunnerState[] = [];
-  let onComplete: (() => void) | undefined;
-  const runner = new Runner<Ctx>({
-    classes,
-    makeContext: ({ id, className, signal }) => {
-      const ctx: Ctx = { id, className, signal, log: [] };
-      contexts.push(ctx);
-      return ctx;
-    },
-    closeContext: async (ctx) => {
-      ctx.log.push('close');
-      closed.push(ctx.id);
-    },
-    onException: (err, where) => exceptions.push({ err, where }),
-    onStateChange: (s) => states.push(s),
-    onSpawningComplete: () => onComplete?.(),
-    ...opts,
-  });
-  /** Resolves at the next onSpawningComplete; call before start/setTarget. */
-  const spawned = (): Promise<void> => new Promise((resolve) => (onComplete = resolve));
-  return { runner, contexts, exceptions, closed, states, spawned };
-}
-
-const logTask = (name: string, weight = 1): TaskDef<Ctx> => ({
-  name,
-  weight,
-  run: (ctx) => {
-    ctx.log.push(name);
-  },
-});
-
-describe('planUserClasses', () => {
-  const heavy = cls('L', { weight: 3 });
-  const light = cls('H', { weight: 1 });
-
-  it('shares 8 users 6:2 for weights 3:1, with the right mix at every prefix', () => {
-    const order = planUserClasses([heavy, light], 8);
-    assert.deepEqual(countByClass(order), { L: 6, H: 2 });
-    let l = 0;
-    order.forEach((c, i) => {
-      if (c === heavy) l++;
-      const n = i + 1;
-      assert.ok(Math.abs(l - (n * 3) / 4) < 1, `prefix ${n} holds ${l} L`);
-    });
-    assert.deepEqual(
-      order.map((c) => c.name),
-      ['L', 'L', 'H', 'L', 'L', 'L', 'H', 'L'],
-    );
-  });
-
-  it('gives a smaller total as a prefix of a larger one', () => {
-    const classes = [cls('A', { fixedCount: 2 }), cls('B', { fixedCount: 1 }), heavy, light];
-    const big = planUserClasses(classes, 20).map((c) => c.name);
-    for (let n = 0; n <= 20; n++) assert.deepEqual(planUserClasses(classes, n).map((c) => c.name), big.slice(0, n));
-  });
-
-  it('spawns fixedCount classes first and shares the rest by weight', () => {
-    const fixed = cls('F', { fixedCount: 2, weight: 100 });
-    const order = planUserClasses([heavy, fixed, light], 10);
-    assert.deepEqual(
-      order.slice(0, 2).map((c) => c.name),
-      ['F', 'F'],
-    );
-    assert.deepEqual(countByClass(order), { F: 2, L: 6, H: 2 });
-    assert.deepEqual(countByClass(planUserClasses([heavy, fixed, light], 1)), { F: 1 });
-  });
-
-  it('stops short when only fixed counts are left to fill', () => {
-    const order = planUserClasses([cls('F', { fixedCount: 3 }), cls('Z', { weight: 0 })], 10);
-    assert.deepEqual(countByClass(order), { F: 3 });
-  });
-
-  it('rejects bad configurations with a one-line EngineConfigError', () => {
-    const bad: [UserClassDef<Ctx>[], number][] = [
-      [[], 1],
-      [[cls('A', { weight: -1 })], 1],
-      [[cls('A', { weight: 0 }), cls('B', { weight: 0 })], 1],
-      [[cls('A', { weight: Number.NaN })], 1],
-      [[cls('A', { fixedCount: 1.5 })], 1],
-      [[cls('A'), cls('A')], 1],
-      [[cls('A')], Number.NaN],
-      [[cls('A')], -1],
-    ];
-    for (const [classes, total] of bad) {
-      assert.throws(
-        () => planUserClasses(classes, total),
-        (err: unknown) => err instanceof EngineConfigError && !err.message.includes('\n'),
-      );
-    }
-  });
-});
-
-describe('task choice', () => {
-  it('picks tasks in proportion to their weights, never a weight-0 task', () => {
-    const picker = new TaskPicker<Ctx>('C', [logTask('a', 1), logTask('never', 0), logTask('b', 3)]);
-    const counts: Record<string, number> = {};
-    const n = 400;
-    for (let i = 0; i < n; i++) {
-      const t = picker.pick(i / n);
-      counts[t.name] = (counts[t.name] ?? 0) + 1;
-    }
-    assert.deepEqual(counts, { a: 100, b: 300 });
-  });
-
-  it('coverEveryTaskFirst: the first picks run each task of weight above 0 once, in order, then weights rule', () => {
-    const picker = new TaskPicker<Ctx>('C', [logTask('a', 1), logTask('never', 0), logTask('b', 3), logTask('c', 1)], true);
-    // The same random number each time: without the first pass it would pick one task only.
-    assert.deepEqual([0, 1, 2].map(() => picker.pick(0.99).name), ['a', 'b', 'c']);
-    assert.deepEqual([0, 1].map(() => picker.pick(0.99).name), ['c', 'c']);
-  });
-
-  it('rejects negative weights and classes without a pickable task', () => {
-    assert.throws(() => new TaskPicker<Ctx>('C', [logTask('a', -1)]), EngineConfigError);
-    assert.throws(() => new TaskPicker<Ctx>('C', [logTask('a', 0)]), EngineConfigError);
-    assert.throws(() => new TaskPicker<Ctx>('C', []), EngineConfigError);
-  });
-
-  it('filters by tags: include keeps any match, exclude drops any match', () => {
-    const tasks: TaskDef<Ctx>[] = [
-      { name: 'read', tags: ['read'], run: () => {} },
-      { name: 'write', tags: ['write', 'slow'], run: () => {} },
-      { name: 'untagged', run: () => {} },
-    ];
-    const names = (ts: TaskDef<Ctx>[]) => ts.map((t) => t.name);
-    assert.deepEqual(names(filterTasks(tasks)), ['read', 'write', 'untagged']);
-    assert.deepEqual(names(filterTasks(tasks, ['read', 'write'])), ['read', 'write']);
-    assert.deepEqual(names(filterTasks(tasks, undefined, ['slow'])), ['read', 'untagged']);
-    assert.deepEqual(names(filterTasks(tasks, ['write'], ['slow'])), []);
-  });
-
-  it('drops the classes that tag filtering leaves without tasks, and names them', () => {
-    const readers = cls('Readers', { tasks: [{ name: 'r', tags: ['read'], run: () => {} }] });
-    const writers = cls('Writers', { tasks: [{ name: 'w', tags: ['write'], run: () => {} }] });
-    const picked = selectClasses([readers, writers], ['read']);
-    assert.deepEqual(
-      picked.classes.map((c) => c.name),
-      ['Readers'],
-    );
-    assert.deepEqual(picked.dropped, ['Writers']);
-    assert.throws(() => selectClasses([readers, writers], ['admin']), EngineConfigError);
-  });
-
-  it('follows task weights inside a running user, with an injected random', async () => {
-    const cycle = [0.125, 0.375, 0.625, 0.875];
-    let i = 0;
-    const { runner, contexts } = harness([cls('U', { tasks: [logTask('a', 1), logTask('b', 3)] })], {
-      random: () => cycle[i++ % cycle.length] as number,
-    });
-    runner.start(1, 100);
-    await waitFor(() => (contexts[0]?.log.length ?? 0) >= 40, '40 tasks');
-    await runner.stop();
-    const first = contexts[0]?.log.slice(0, 40) ?? [];
-    assert.deepEqual(countByClass(first.map((name) => ({ name, tasks: [] }))), { a: 10, b: 30 });
-  });
-});
-
-describe('wait times', () => {
-  it('constant waits the same every time', () => {
-    const wait = constant(2);
-    assert.equal(wait(0), 2000);
-    assert.equal(wait(5000), 2000);
-  });
-
-  it('between stays within its bounds and varies', () => {
-    const wait = between(1, 2);
-    const seen = new Set<number>();
-    for (let i = 0; i < 1000; i++) {
-      const ms = wait(0);
-      assert.ok(ms >= 1000 && ms <= 2000, `${ms} out of [1000, 2000]`);
-      seen.add(ms);
-    }
-    assert.ok(seen.size > 1);
-  });
-
-  it('constantPacing subtracts the task time, never below zero', () => {
-    const wait = constantPacing(1);
-    assert.equal(wait(300), 700);
-    assert.equal(wait(0), 1000);
-    assert.equal(wait(1500), 0);
-  });
-});
-
-describe('sleeps', () => {
-  it('Sleeper.wake ends a long sleep at once', async () => {
-    const sleeper = new Sleeper();
-    const done = sleeper.sleep(60_000);
-    sleeper.wake();
-    await settles(done, 'woken sleep');
-    sleeper.wake(); // harmless when not sleeping
-  });
-
-  it('abortableSleep reports whether it ran out or was aborted, and leaves no listener', async () => {
-    const controller = new AbortController();
-    assert.equal(await abortableSleep(5, controller.signal), true);
-    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
-    const cut = abortableSleep(60_000, controller.signal);
-    controller.abort();
-    assert.equal(await settles(cut, 'aborted sleep'), false);
-    assert.equal(await abortableSleep(60_000, controller.signal), false);
-  });
-});
+import { EngineConfigError, planUserClasses } from '../../src/engine/distribution.js';
+import { abortableSleep } from '../../src/engine/sleep.js';
+import { constant, type UserClassDef } from '../../src/engine/user-class.js';
+import { cls, harness, logTask, type Ctx } from '../helpers/engine-harness.js';
+import { settles, until } from '../helpers/until.js';
 
 describe('Runner', () => {
   it('spawns N users at a rate in plan order, runs tasks, and starts and stops each user once', async () => {
@@ -276,7 +32,7 @@ describe('Runner', () => {
       [0, 1, 2, 3, 4, 5, 6, 7],
     );
 
-    await waitFor(() => contexts.every((c) => c.log.length >= 3), 'every user running tasks');
+    await until('every user running tasks', () => contexts.every((c) => c.log.length >= 3));
     await runner.stop();
     assert.equal(runner.state, 'stopped');
     assert.equal(runner.userCount, 0);
@@ -307,7 +63,7 @@ describe('Runner', () => {
     runner.start(3000, 100_000);
     await settles(complete, 'spawning 3000 users', 4000);
     assert.equal(runner.userCount, 3000);
-    await waitFor(() => iterations >= 6000, 'iterations');
+    await until('iterations', () => iterations >= 6000);
     await runner.stop();
     assert.equal(closed.length, 3000);
   });
@@ -410,7 +166,7 @@ describe('Runner', () => {
     const complete = spawned();
     runner.start(20, 1000);
     await settles(complete, 'spawning');
-    await waitFor(() => contexts.every((c) => c.log.length === 1), 'first tasks');
+    await until('first tasks', () => contexts.every((c) => c.log.length === 1));
     await settles(runner.stop(), 'stop during hour-long waits');
     assert.equal(closed.length, 20);
     assert.ok(contexts.every((c) => c.log.length === 2), 'no task after stop');
@@ -455,11 +211,11 @@ describe('Runner', () => {
     const complete = spawned();
     runner.start(6, 1000);
     await settles(complete, 'spawning');
-    await waitFor(() => good >= 20 && where('Bad.explode') >= 2 && where('Bad.reject') >= 2, 'tasks and failures');
+    await until('tasks and failures', () => good >= 20 && where('Bad.explode') >= 2 && where('Bad.reject') >= 2);
     assert.equal(where('Broken.onStart'), 2);
     assert.deepEqual(runner.usersByClass(), { Bad: 2, Broken: 0, Good: 2 }, 'users that failed onStart end');
     assert.equal(runner.userCount, 4);
-    await waitFor(() => closed.length === 2, 'the broken users closed');
+    await until('the broken users closed', () => closed.length === 2);
     const broken = contexts.filter((c) => c.className === 'Broken');
     assert.deepEqual(
       broken.map((c) => c.log),
@@ -491,7 +247,7 @@ describe('Runner', () => {
     assert.equal(runner.userCount, 4);
     assert.equal(runner.targetUsers, 4);
     assert.deepEqual(runner.usersByClass(), { A: 3, B: 1 });
-    await waitFor(() => closed.length === 4, 'surplus users closed');
+    await until('surplus users closed', () => closed.length === 4);
     assert.deepEqual(
       [...closed].sort((x, y) => x - y),
       [4, 5, 6, 7],
@@ -566,7 +322,7 @@ describe('Runner', () => {
       },
     );
     runner.start(2, 1000);
-    await waitFor(() => runs >= 10, 'failing tasks keep running');
+    await until('failing tasks keep running', () => runs >= 10);
     await runner.stop();
     assert.equal(runner.state, 'stopped');
   });
@@ -583,22 +339,26 @@ describe('Runner', () => {
     const { runner, contexts, spawned } = harness([cls('A', { onStart, wait: constant(3600) })], { maxStarting: 3 });
     const complete = spawned();
     runner.start(10, 100_000);
-    await waitFor(() => runner.spawnsPaced > 0, 'spawning held back');
+    await until('spawning held back', () => runner.spawnsPaced > 0);
     assert.equal(contexts.length, 3, 'only 3 users spawned while 3 are in onStart');
     assert.equal(runner.userCount, 3, 'users not spawned yet are not counted');
     assert.equal(runner.state, 'spawning');
     (gates.shift() as () => void)();
-    await waitFor(() => contexts.length === 4, 'one more user once one finished onStart');
+    await until('one more user once one finished onStart', () => contexts.length === 4);
     assert.equal(runner.userCount, 4);
     while (contexts.length < 10 || gates.length > 0) {
-      await waitFor(() => gates.length > 0, 'a user in onStart');
+      await until('a user in onStart', () => gates.length > 0);
       (gates.shift() as () => void)();
       await new Promise((resolve) => setImmediate(resolve));
     }
     await settles(complete, 'spawning paced by onStart');
     assert.equal(runner.userCount, 10);
     assert.equal(most, 3);
-    assert.ok(runner.spawnPacedMs >= 0);
+    // Spawning was held while users sat in onStart: that wait is counted, and stops growing once spawning is done.
+    const paced = runner.spawnPacedMs;
+    assert.ok(paced > 0, `paced time counted (${paced} ms)`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(runner.spawnPacedMs, paced);
     await runner.stop();
   });
 
@@ -618,7 +378,7 @@ describe('Runner', () => {
       { maxStarting: 2 },
     );
     runner.start(10, 100_000);
-    await waitFor(() => runner.spawnsPaced > 0, 'spawning held back');
+    await until('spawning held back', () => runner.spawnsPaced > 0);
     await settles(runner.stop(), 'stop with users stuck in onStart');
     assert.equal(contexts.length, 2);
     assert.deepEqual([...closed].sort(), [0, 1]);
@@ -633,13 +393,13 @@ describe('Runner', () => {
       { maxStarting: 2 },
     );
     runner.start(4, 100_000);
-    await waitFor(() => runner.spawnsPaced > 0, 'spawning held back');
+    await until('spawning held back', () => runner.spawnsPaced > 0);
     let complete = spawned();
     runner.setTarget(0, 100_000);
     await settles(complete, 'ramping down to 0');
     complete = spawned();
     runner.setTarget(2, 100_000);
-    await waitFor(() => contexts.length === 4, 'two new users in the freed places');
+    await until('two new users in the freed places', () => contexts.length === 4);
     await settles(complete, 'ramping up to 2');
     await settles(runner.stop(), 'stop');
   });
@@ -663,11 +423,11 @@ describe('Runner', () => {
     runner.start(20, 100_000);
     await settles(complete, 'spawning');
     const stopped = runner.stop();
-    await waitFor(() => releases.length === 4, '4 closes under way');
+    await until('4 closes under way', () => releases.length === 4);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(closing, 4, 'the others wait their turn');
     while (closedIds.length < 20) {
-      await waitFor(() => releases.length > 0, 'a close under way');
+      await until('a close under way', () => releases.length > 0);
       (releases.shift() as () => void)();
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -692,33 +452,5 @@ describe('Runner', () => {
     await settles(runner.stop(), 'stop against a target that never answers', 4000);
     assert.equal(calls, 10);
     assert.equal(exceptions.filter((e) => e.where === 'A.closeContext').length, 10);
-  });
-});
-
-describe('Gate', () => {
-  it('lets limit holders in, the rest in arrival order, and everyone once opened', async () => {
-    const gate = new Gate(2);
-    const order: number[] = [];
-    const enter = (n: number) => gate.enter().then(() => void order.push(n));
-    void enter(1);
-    void enter(2);
-    void enter(3);
-    void enter(4);
-    void enter(5);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(order, [1, 2]);
-    assert.equal(gate.inside, 2);
-    assert.equal(gate.waiting, 3);
-    gate.leave();
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(order, [1, 2, 3]);
-    assert.equal(gate.inside, 2);
-    gate.open();
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(order, [1, 2, 3, 4, 5]);
-    assert.equal(gate.inside, 4);
-    assert.equal(gate.waiting, 0);
-    await gate.enter();
-    assert.equal(gate.inside, 5);
   });
 });
