@@ -1,0 +1,147 @@
+/**
+ * `--otel`: metrics and a span per request reach an OTLP/HTTP receiver, the
+ * request counts equal the JSON report's, and every HTTP request carried a
+ * `traceparent` whose ids are those of an exported span (seen by a proxy in
+ * front of the reference server, as the server would see them). A receiver
+ * that is down costs one warning line and never the run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { attributeValue, startOtlpReceiver, type OtlpMetric } from '../helpers/otlp-receiver.js';
+import { freePort, LIFT_CLASSIC_LATENCY, runCli, startServeProcess } from './cli-helpers.js';
+
+interface Entry { type: string; name: string; requests: number; failures: number }
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
+const RUN = ['run', 'test/fixtures/fast-classic.ts', '--headless', '-u', '3', '-r', '10', '--print-interval', '0', '--otel', ...LIFT_CLASSIC_LATENCY];
+/** The SDK's span queue must hold every span of a short run (its default, 2048, drops the rest by design). */
+const OTEL_ENV = { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_MAX_QUEUE_SIZE: '1000000', OTEL_SERVICE_NAME: 'otel-test' };
+
+interface Seen { headers: IncomingHttpHeaders; body: string }
+
+/** A pass-through proxy to `target` that keeps each request's headers and body. */
+async function startRecordingProxy(target: string): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+  const seen: Seen[] = [];
+  const to = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      seen.push({ headers: req.headers, body: body.toString('utf8') });
+      const upstream = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } }, (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      });
+      upstream.on('error', () => res.writeHead(502).end());
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** The last (cumulative) value of a counter per `type name`. */
+function lastCounts(metrics: readonly OtlpMetric[], name: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const metric of metrics.filter((m) => m.name === name)) {
+    for (const point of metric.sum?.dataPoints ?? []) {
+      const key = `${attributeValue(point.attributes, 'mcpload.request.type')} ${attributeValue(point.attributes, 'mcpload.request.name')}`;
+      counts.set(key, Math.max(counts.get(key) ?? 0, Number(point.asInt ?? point.asDouble)));
+    }
+  }
+  return counts;
+}
+
+async function otelRun(extra: string[]): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-otel-'));
+  const serve = await startServeProcess();
+  const proxy = await startRecordingProxy(serve.url);
+  const receiver = await startOtlpReceiver();
+  try {
+    const json = path.join(dir, 'run.json');
+    const r = await runCli([...RUN, '-H', proxy.url, '-t', '3s', '--json', json, ...extra], { ...OTEL_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stderr, /warning: --otel/);
+    assert.deepEqual(receiver.rejected, []);
+
+    // Metrics: each row's request count is the report's.
+    const entries = (JSON.parse(readFileSync(json, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
+    const requests = lastCounts(receiver.metrics, 'mcpload.requests');
+    const failures = lastCounts(receiver.metrics, 'mcpload.request.failures');
+    assert.ok(entries.length > 1);
+    let total = 0;
+    for (const entry of entries) {
+      const key = `${entry.type} ${entry.name}`;
+      assert.equal(requests.get(key), entry.requests, `${key}: mcpload.requests`);
+      assert.equal(failures.get(key) ?? 0, entry.failures, `${key}: mcpload.request.failures`);
+      total += entry.requests;
+    }
+    assert.ok(receiver.metrics.some((m) => m.name === 'mcpload.request.duration' && (m.histogram?.dataPoints.length ?? 0) > 0));
+    assert.ok(receiver.metrics.some((m) => m.name === 'mcpload.users' && (m.gauge?.dataPoints.length ?? 0) > 0));
+    assert.ok(receiver.resources.every((res) => attributeValue(res.attributes, 'service.name') === 'otel-test'), 'OTEL_SERVICE_NAME is the service');
+
+    // Spans: one per request, CLIENT, named after the row.
+    assert.equal(receiver.spans.length, total, 'a span per request');
+    const spans = new Map(receiver.spans.map((span) => [`${span.traceId}-${span.spanId}`, span]));
+    for (const span of receiver.spans) {
+      assert.equal(span.kind, 3, 'SPAN_KIND_CLIENT');
+      assert.equal(span.name, `${attributeValue(span.attributes, 'mcpload.request.type')} ${attributeValue(span.attributes, 'mcpload.request.name')}`);
+      assert.ok(BigInt(span.endTimeUnixNano) >= BigInt(span.startTimeUnixNano));
+    }
+
+    // The server saw a traceparent on every request, each the ids of an exported span, never twice.
+    const traced = proxy.seen.filter((s) => s.headers.traceparent !== undefined);
+    assert.ok(proxy.seen.length > 0);
+    assert.equal(traced.length, proxy.seen.length, 'every request carried a traceparent');
+    const ids = new Set<string>();
+    for (const { headers, body } of traced) {
+      const m = TRACEPARENT.exec(String(headers.traceparent));
+      assert.ok(m, `a W3C traceparent: ${String(headers.traceparent)}`);
+      const id = `${m[1]}-${m[2]}`;
+      assert.ok(spans.has(id), `the span of ${String(headers.traceparent)} was exported`);
+      assert.ok(!ids.has(id), 'a new span per request');
+      ids.add(id);
+      const meta = body === '' ? undefined : (JSON.parse(body) as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
+      if (extra.includes('2026-07-28') && body.includes('"id"')) assert.equal(meta?.traceparent, headers.traceparent, '2026-07-28 requests carry it in _meta too');
+      else assert.equal(meta?.traceparent, undefined, 'no _meta trace field where the protocol version defines none');
+    }
+  } finally {
+    await receiver.close();
+    await proxy.close();
+    await serve.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('--otel exports metrics that match the report and a span per request; each request carries its span\'s traceparent', () => otelRun([]));
+
+test('--otel under 2026-07-28: the traceparent also rides in _meta, as the revision defines', () => otelRun(['--protocol-version', '2026-07-28']));
+
+test('--otel with a receiver that refuses connections: one warning line, and the run passes on its own merits', async () => {
+  const closed = await freePort();
+  const r = await runCli([...RUN, '-t', '2s'], { ...OTEL_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}` });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const warnings = r.stderr.split('\n').filter((line) => line.includes('--otel'));
+  assert.equal(warnings.length, 1, r.stderr);
+  assert.match(warnings[0]!, /^warning: --otel: exporting (metrics|spans) failed/);
+  assert.match(r.stdout, /PASSED/);
+});
+
+test('--otel outside a headless run is a usage error before any load', async () => {
+  const r = await runCli(['run', '--otel', '-t', '1s']);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /--otel exports from a headless run: add --headless/);
+});
