@@ -134,7 +134,7 @@ export function openOtelExport(opts: OtelExportOptions): OtelExport {
     },
     close() {
       closing ??= boundedShutdown([meterProvider.shutdown(), tracerProvider.shutdown()], FLUSH_BOUND_MS).then((inTime) => {
-        if (!inTime) warnOnce(`the OTLP receiver did not take the last export within ${FLUSH_BOUND_MS / 1000} s; it is lost`);
+        if (!inTime) warnOnce(`the last export did not reach the OTLP receiver within ${FLUSH_BOUND_MS / 1000} s (is it up at OTEL_EXPORTER_OTLP_ENDPOINT?) and is lost`);
       });
       return closing;
     },
