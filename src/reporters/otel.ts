@@ -65,10 +65,12 @@ export function openOtelExport(opts: OtelExportOptions): OtelExport {
   const warnOnce = (what: string): void => {
     if (warned) return;
     warned = true;
-    opts.warn(`warning: --otel: ${what}; the run goes on (further export problems are not reported)`);
+    opts.warn(`warning: --otel: ${what}`);
   };
   const onExport = (signal: string) => (result: ExportResult): void => {
-    if (result.code !== ExportResultCode.SUCCESS) warnOnce(`exporting ${signal} failed (${oneLine(result.error)})`);
+    if (result.code !== ExportResultCode.SUCCESS) {
+      warnOnce(`exporting ${signal} failed (${oneLine(result.error)}); the run goes on (further export problems are not reported)`);
+    }
   };
 
   const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL');
@@ -80,6 +82,7 @@ export function openOtelExport(opts: OtelExportOptions): OtelExport {
     .merge(detectResources({ detectors: [envDetector] }));
 
   const interval = getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
+  if (!(interval > 0)) throw new Error(`OTEL_METRIC_EXPORT_INTERVAL must be more than 0 (ms), got ${interval}`);
   const reader = new PeriodicExportingMetricReader({
     exporter: new WatchedMetricExporter(onExport('metrics')),
     exportIntervalMillis: interval,
@@ -134,7 +137,7 @@ export function openOtelExport(opts: OtelExportOptions): OtelExport {
     },
     close() {
       closing ??= boundedShutdown([meterProvider.shutdown(), tracerProvider.shutdown()], FLUSH_BOUND_MS).then((inTime) => {
-        if (!inTime) warnOnce(`the last export did not reach the OTLP receiver within ${FLUSH_BOUND_MS / 1000} s (is it up at OTEL_EXPORTER_OTLP_ENDPOINT?) and is lost`);
+        if (!inTime) warnOnce(`the last export did not reach the OTLP receiver within ${FLUSH_BOUND_MS / 1000} s (is it up at OTEL_EXPORTER_OTLP_ENDPOINT?) and is lost; the verdict is the run's own`);
       });
       return closing;
     },
