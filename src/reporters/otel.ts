@@ -16,8 +16,8 @@
  * A receiver that is down costs one warning line: the export is never in
  * the run's way, and the last flush is bounded.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Counter, type Histogram } from '@opentelemetry/api';
-import { ExportResultCode, getNumberFromEnv, getStringFromEnv, type ExportResult } from '@opentelemetry/core';
+import { diag, DiagConsoleLogger, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Counter, type Histogram } from '@opentelemetry/api';
+import { diagLogLevelFromString, ExportResultCode, getNumberFromEnv, getStringFromEnv, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -73,6 +73,10 @@ export function openOtelExport(opts: OtelExportOptions): OtelExport {
     }
   };
 
+  // The SDK's own log, as every OpenTelemetry program has it (OTEL_LOG_LEVEL=debug shows each export).
+  const logLevel = diagLogLevelFromString(getStringFromEnv('OTEL_LOG_LEVEL'));
+  if (logLevel !== undefined) diag.setLogger(new DiagConsoleLogger(), logLevel);
+
   const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL');
   if (protocol !== undefined && protocol !== 'http/json') opts.note(`--otel sends OTLP over HTTP as JSON (http/json); OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not used`);
 
@@ -106,7 +110,7 @@ export function openOtelExport(opts: OtelExportOptions): OtelExport {
 
   /** The `traceparent` of the request being recorded now, if an HTTP client sent one. */
   let pending: string | undefined;
-  const request = (event: RequestEvent): void => {
+  const record = (event: RequestEvent): void => {
     const error = event.error;
     const attrs = attributes.of(event.type, event.name, error?.kind);
     instruments.requests.add(1, attrs);
@@ -124,6 +128,15 @@ export function openOtelExport(opts: OtelExportOptions): OtelExport {
       span.setStatus({ code: SpanStatusCode.ERROR, message: `${error.kind}: ${error.detail}` });
     }
     span.end(end);
+  };
+  // The SDK is built not to throw; should it, the telemetry is lost, never the run's verdict (a listener's throw is a task exception).
+  const request = (event: RequestEvent): void => {
+    try {
+      record(event);
+    } catch (err) {
+      pending = undefined;
+      warnOnce(`a request's metrics or span could not be made (${oneLine(err)}); the run goes on (further problems are not reported)`);
+    }
   };
 
   let closing: Promise<void> | undefined;
