@@ -155,15 +155,19 @@ test('--otel under 2026-07-28: the traceparent also rides in _meta, as the revis
 
 test('--otel and Ctrl-C: the run stops, and everything it recorded is exported before the exit', () => otelRun(['--protocol-version', '2025-11-25'], true));
 
-test('--otel with a receiver that refuses connections: one warning line, and the run passes on its own merits', async () => {
-  const closed = await freePort();
-  const r = await runCli([...RUN, '-t', '2s'], { ...OTEL_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}` });
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  const warnings = r.stderr.split('\n').filter((line) => line.includes('--otel'));
-  assert.equal(warnings.length, 1, r.stderr);
-  assert.match(warnings[0]!, /^warning: --otel: .*(failed|did not reach)/);
-  assert.match(r.stdout, /PASSED/);
-});
+for (const verdict of ['passes', 'fails'] as const) {
+  test(`--otel with a receiver that refuses connections: one warning line, and the run ${verdict} on its own merits`, async () => {
+    const closed = await freePort();
+    // A rule no run can hold makes the failing case (exit 1 is the verdict's, not the export's).
+    const rules = verdict === 'fails' ? ['--threshold', 'count<1'] : [];
+    const r = await runCli([...RUN, '-t', '2s', ...rules], { ...OTEL_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}` });
+    assert.equal(r.code, verdict === 'passes' ? 0 : 1, r.stdout + r.stderr);
+    assert.match(r.stdout, verdict === 'passes' ? /PASSED/ : /FAILED/);
+    const warnings = r.stderr.split('\n').filter((line) => line.includes('--otel'));
+    assert.equal(warnings.length, 1, r.stderr);
+    assert.match(warnings[0]!, /^warning: --otel: .*(failed|did not reach)/);
+  });
+}
 
 test('--otel outside a headless run, or with an OTEL_* value the SDK refuses, is a usage error before any load', async () => {
   const r = await runCli(['run', '--otel', '-t', '1s']);
