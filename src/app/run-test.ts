@@ -13,6 +13,8 @@ import { runMultiProcess } from './multi-process.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad, type LoadFlags } from './load-model.js';
 import { checkReportPaths } from './report-paths.js';
 import { openOutputs, outputModeProblem, type OpenOutputs } from './run-outputs.js';
+import { otelModeProblem, startOtel } from './run-otel.js';
+import type { OtelExport } from '../reporters/otel.js';
 import type { OutputOptions, ReportOptions } from './reports.js';
 import { prepareScenario, RunSetupError, type ScenarioSelection } from './scenario-setup.js';
 import { openTarget, withProtocol } from './target.js';
@@ -69,6 +71,8 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, OutputOpti
   onlySummary?: boolean;
   /** Write k6's end-of-test summary (metrics with their aggregates, thresholds, checks) as JSON to this file (k6's --summary-export). */
   summaryExport?: string;
+  /** Export metrics and a span per request over OTLP/HTTP, set up by the OTEL_* variables (Locust's --otel). */
+  otel?: boolean;
 }
 
 
@@ -111,12 +115,15 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
   checkReportPaths(opts);
   const outProblem = outputModeProblem(opts);
   if (outProblem !== undefined) throw new RunSetupError(outProblem);
+  const otelProblem = otelModeProblem(opts);
+  if (otelProblem !== undefined) throw new RunSetupError(otelProblem);
   if (opts.processes !== undefined && opts.processes > 1) return runMultiProcess(opts, opts.processes, io);
   if (!opts.headless) return runWebUi(opts, opts.web ?? { host: '127.0.0.1', port: DEFAULT_WEB_PORT, autostart: false }, io);
   const target = await openTarget(opts);
   opts = withProtocol(opts, target);
   let exporter: PrometheusExporter | undefined;
   let outputs: OpenOutputs | undefined;
+  let otel: OtelExport | undefined;
   try {
     // The embedded server is local: leak-flood can read its memory without --server-pid.
     const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
@@ -127,6 +134,7 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host });
     // --out files are opened (truncated) now, before the load: they listen to the run's events from its first second.
     outputs = await openOutputs(opts.out, run.events);
+    if (opts.otel === true) otel = await startOtel(run, io);
     if (opts.prometheus) {
       exporter = await startPrometheusExporter(createMetricsRegistry(metricsSourceOf(() => run)), opts.web?.host ?? '127.0.0.1', opts.prometheus.port);
       io.out(`Prometheus metrics at ${exporter.url}\n`);
@@ -171,6 +179,8 @@ export async function runTest(opts: RunOptions, io: RunIo): Promise<number> {
     return 1;
   } finally {
     outputs?.close();
+    // Also after Ctrl-C; bounded, so a receiver that is down never holds the exit.
+    await otel?.close();
     await exporter?.close();
     await target.close();
   }

@@ -19,6 +19,7 @@ import type { ScenarioEnv, ScenarioFigures, UserClass, VirtualUser } from '../sc
 import type { IterationTiming } from '../transports/iteration-timing.js';
 import { createMcpClient } from '../transports/mcp-client.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
+import type { RequestTracer } from '../transports/request-tracer.js';
 import { RestClient } from '../transports/rest.js';
 import { VERSION } from '../version.js';
 
@@ -118,6 +119,8 @@ export class TestRun {
   private readonly abortRules: Threshold[];
   /** The run's events: the scenario's listeners, and any an output adds before the start. A listener's exception is a task exception. */
   readonly events: RunEvents;
+  /** `--otel`: given to every user's HTTP clients (set before the start; see request-tracer.ts). */
+  requestTracer?: RequestTracer;
 
   constructor(config: TestRunConfig) {
     this.config = config;
@@ -185,11 +188,11 @@ export class TestRun {
       // Streamable HTTP at env.mcpUrl, or the run's --stdio / --transport sse connector.
       mcp: createMcpClient(env, {
         recorder, protocolVersion: this.config.protocolVersion, signal, timing, firstByte: this.firstByteStats,
-        serverRequests: this.config.serverRequests,
+        serverRequests: this.config.serverRequests, trace: this.requestTracer,
       }),
       rest: new RestClient({
         baseUrl: env.restBaseUrl, recorder, dispatcher: env.dispatcher, timeoutMs: env.timeoutMs,
-        headers: env.headers, signal, timing, firstByte: this.firstByteStats,
+        headers: env.headers, signal, timing, firstByte: this.firstByteStats, trace: this.requestTracer,
       }),
     };
   }

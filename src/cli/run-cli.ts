@@ -161,7 +161,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     security: o.security, securityWeight: o.securityWeight,
     // verdict and output
     thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, csv: o.csv, json: o.json, junit: o.junit, sarif: o.sarif,
-    html: o.html, summaryExport: o.summaryExport, out: o.out, onlySummary: o.onlySummary,
+    html: o.html, summaryExport: o.summaryExport, out: o.out, onlySummary: o.onlySummary, otel: o.otel,
     // --only-summary also silences the multi-process table, which reads only the interval
     printIntervalMs: o.onlySummary ? 0 : o.printInterval,
     // web UI
@@ -239,6 +239,8 @@ function defineOptions(run: Command): Command {
     .option('--summary-export <file>', "write k6's end-of-test summary as JSON (metrics with their aggregates, thresholds, checks)")
     .option('--out <name=file>', `stream the figures while the run goes, a line per entry per second (repeatable, --headless): ${
       OUTPUTS.map((output) => `'${output.name}=FILE' ${output.description}`).join('; ')}`, parseOut, [])
+    .option('--otel', 'export metrics and a span per request over OTLP/HTTP, set up by the OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT...); '
+      + 'each HTTP request carries its span\'s traceparent (--headless)', false)
     .addOption(durationOption(run, '--print-interval <duration>', 'live table period; 0 turns it off', 2000))
     .option('--only-summary', 'no live table while the run is on, only the summary at the end', false)
     .addOption(run.createOption('--loglevel <level>', `what to log on stderr: ${LOG_LEVELS.join(', ')}`).argParser(parseLogLevel).default('INFO'))

@@ -14,6 +14,7 @@ import type { IterationTiming } from './iteration-timing.js';
 import type { OAuthAuthorizers } from './oauth/setup.js';
 import { McpHttpClient, type RpcOptions, type RpcOutcome } from './mcp-http.js';
 import type { ServerRequestReplies } from './server-messages.js';
+import type { RequestTracer } from './request-tracer.js';
 
 export type { ResultCheck, RpcOptions, RpcOutcome } from './mcp-http.js';
 
@@ -55,6 +56,8 @@ export interface McpClientOptions {
   serverRequests?: ServerRequestReplies;
   /** Overrides the target's request timeout. */
   timeoutMs?: number;
+  /** `--otel`: each HTTP request's `traceparent` (Streamable HTTP only; stdio and legacy SSE carry none). */
+  trace?: RequestTracer;
 }
 
 /**
@@ -91,6 +94,7 @@ export function createMcpClient(target: McpTargetInfo, opts: McpClientOptions & 
   return new McpHttpClient({
     url: target.mcpUrl, dispatcher: target.dispatcher, headers: target.headers, timeoutMs: opts.timeoutMs ?? target.timeoutMs,
     recorder: opts.recorder, signal: opts.signal, timing: opts.timing, firstByte: opts.firstByte, protocolVersion: opts.protocolVersion, serverRequests: opts.serverRequests,
+    trace: opts.trace,
     ...(target.oauth !== undefined ? { auth: target.oauth.forUser(opts.recorder) } : {}),
   });
 }

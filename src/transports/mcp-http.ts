@@ -36,6 +36,7 @@ import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 import { isModernVersion, pickSupportedVersion, REMOVED_IN_MODERN, UNSUPPORTED_PROTOCOL_VERSION } from '../protocol/modern-wire.js';
 import { isInputRequired, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta } from './modern-http.js';
 import { isAuthChallenge, type RequestAuthorizer } from './request-auth.js';
+import { META_TRACEPARENT, type RequestTracer } from './request-tracer.js';
 
 export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
 
@@ -95,6 +96,8 @@ export interface McpHttpClientOptions {
    * recorded as type `OAUTH`, name `challenge 401` (or 403), not as a failure.
    */
   auth?: RequestAuthorizer;
+  /** `--otel`: a `traceparent` per request, the ids of the span exported for its sample (request-tracer.ts). */
+  trace?: RequestTracer;
 }
 
 export const DEFAULT_PROTOCOL_VERSION = '2025-11-25';
@@ -152,6 +155,7 @@ export class McpHttpClient {
   private readonly timing: IterationTiming | undefined;
   private readonly firstByte: Recorder | undefined;
   private readonly auth: RequestAuthorizer | undefined;
+  private readonly trace: RequestTracer | undefined;
   /** The Authorization value in `baseHeaders` now (undefined: none). */
   private authValue: string | undefined = undefined;
   private baseHeaders: Record<string, string>;
@@ -213,6 +217,7 @@ export class McpHttpClient {
     this.firstByte = opts.firstByte;
     this.replies = opts.serverRequests;
     this.auth = opts.auth;
+    this.trace = opts.trace;
     this.clientCaps = clientCapabilities(opts.serverRequests);
     this.modern = isModernVersion(this.protocolVersion);
     if (this.modern) {
@@ -392,8 +397,10 @@ export class McpHttpClient {
     let error: SampleError | undefined;
     let firstByteAt = 0;
     let challenge: Challenge | undefined;
+    const traceparent = record ? this.trace?.start() : undefined;
     try {
-      const headers = this.modern ? { ...this.headers, 'mcp-method': type } : this.headers;
+      const routed = this.modern ? { ...this.headers, 'mcp-method': type } : this.headers;
+      const headers = traceparent === undefined ? routed : { ...routed, traceparent };
       const res = await this.dispatcher.request({
         origin: this.origin, path: this.requestPath, method: 'POST', headers, body: payload, signal: deadline.signal,
       });
@@ -411,6 +418,7 @@ export class McpHttpClient {
     if (challenge !== undefined && await this.answerChallenge(challenge, nowUs() - start, bytes)) return this.post(payload, type, name, record, true);
     if (record) {
       const took = nowUs() - start;
+      if (traceparent !== undefined) this.trace!.recording(traceparent);
       this.recorder.record(type, name, took, bytes, error);
       this.timing?.service.record(type, name, took, bytes, error);
       if (firstByteAt !== 0) this.firstByte?.record(type, name, firstByteAt - start, 0);
@@ -432,7 +440,8 @@ export class McpHttpClient {
     // A token that ran out during the session is renewed first: the DELETE needs one too.
     if (this.auth !== undefined && this.sid !== undefined) this.useAuthorization(await this.auth.authorization());
     const sid = this.sid;
-    const headers = this.headers;
+    const traceparent = sid === undefined ? undefined : this.trace?.start();
+    const headers = traceparent === undefined ? this.headers : { ...this.headers, traceparent };
     this.setSession(undefined, false);
     if (sid === undefined) return;
     const deadline = this.inFlight.start(this.timeoutMs, false);
@@ -450,6 +459,7 @@ export class McpHttpClient {
     } finally {
       this.inFlight.finish(deadline);
     }
+    if (traceparent !== undefined) this.trace!.recording(traceparent);
     this.recorder.record('DELETE', this.endpointPath, nowUs() - start, bytes, error);
   }
 
@@ -461,9 +471,12 @@ export class McpHttpClient {
     if (this.inFlight.isCut && !afterStop) return CUT_OUTCOME;
     if (this.auth !== undefined) this.useAuthorization(await this.auth.authorization());
     const id = this.nextId++;
-    const sent = this.meta === undefined ? params : withMeta(params, this.meta);
+    const traceparent = this.trace?.start();
+    const meta = traceparent === undefined || this.meta === undefined ? this.meta : { ...this.meta, [META_TRACEPARENT]: traceparent };
+    const sent = meta === undefined ? params : withMeta(params, meta);
     const payload = JSON.stringify(sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent });
-    const headers = this.modern ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
+    const routed = this.modern ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
+    const headers = traceparent === undefined ? routed : { ...routed, traceparent };
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs, !afterStop);
     const start = nowUs();
@@ -559,6 +572,7 @@ export class McpHttpClient {
         if (this.modern && method === 'tools/list' && error === undefined) this.mirrored?.learn(result);
       }
     }
+    if (traceparent !== undefined) this.trace!.recording(traceparent);
     this.recorder.record(method, name, end - origin, bytes, error);
     this.timing?.service.record(method, name, end - start, bytes, error);
     if (firstByteAt !== 0) this.firstByte?.record(method, name, firstByteAt - start, 0);

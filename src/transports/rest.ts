@@ -11,6 +11,7 @@ import { classifyNetworkError, deadlineError, fixedError, httpStatusError, short
 import { InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, readCapped } from './read-body.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
+import type { RequestTracer } from './request-tracer.js';
 
 export interface RestOutcome {
   ok: boolean;
@@ -52,6 +53,8 @@ export interface RestClientOptions {
   timing?: IterationTiming;
   /** Gets each reply's time to first byte (send to response headers), beside the full-reply sample. */
   firstByte?: Recorder;
+  /** `--otel`: a `traceparent` per request, the ids of the span exported for its sample (request-tracer.ts). */
+  trace?: RequestTracer;
 }
 
 const INVALID_JSON = fixedError('http', 'invalid JSON');
@@ -72,6 +75,7 @@ export class RestClient {
   private readonly inFlight: InFlight;
   private readonly timing: IterationTiming | undefined;
   private readonly firstByte: Recorder | undefined;
+  private readonly trace: RequestTracer | undefined;
   /** Prebuilt: without a body, and with a JSON body. */
   private readonly plainHeaders: Record<string, string>;
   private readonly jsonHeaders: Record<string, string>;
@@ -100,6 +104,7 @@ export class RestClient {
     this.inFlight = new InFlight(opts.signal, opts.recorder, opts.timing);
     this.timing = opts.timing;
     this.firstByte = opts.firstByte;
+    this.trace = opts.trace;
     const plain: Record<string, string> = {};
     for (const [key, value] of Object.entries(opts.headers ?? {})) plain[key.toLowerCase()] = value;
     plain.accept ??= 'application/json';
@@ -136,6 +141,8 @@ export class RestClient {
     const start = nowUs();
     const origin = takeLatencyOrigin(this.timing, start);
     deadline.recordAs(type, name, start, origin);
+    const traceparent = this.trace?.start();
+    const prebuilt = payload === undefined ? this.plainHeaders : this.jsonHeaders;
     let status = 0;
     let bytes = 0;
     let data: Buffer | undefined;
@@ -147,7 +154,7 @@ export class RestClient {
         origin: this.origin,
         path: path.startsWith('/') ? this.basePath + path : `${this.basePath}/${path}`,
         method: upper as Dispatcher.HttpMethod,
-        headers: payload === undefined ? this.plainHeaders : this.jsonHeaders,
+        headers: traceparent === undefined ? prebuilt : { ...prebuilt, traceparent },
         body: payload,
         signal: deadline.signal,
       });
@@ -177,6 +184,7 @@ export class RestClient {
     }
     if (error === undefined) error = statusCheck(upper, path, status, opts.expectStatus, probe);
     if (error === undefined && opts.validate !== undefined) error = this.runCheck(opts.validate, json, status, type, name);
+    if (traceparent !== undefined) this.trace!.recording(traceparent);
     this.recorder.record(type, name, end - origin, bytes, error);
     this.timing?.service.record(type, name, end - start, bytes, error);
     // A refused probe's first byte says nothing about the server's replies.
