@@ -5,7 +5,7 @@
  */
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { RunResult } from '../reporters/json.js';
-import type { RunOptions } from './run-test.js';
+import type { RunOptions } from './run-options.js';
 
 export type ParentMessage =
   | { type: 'start'; opts: RunOptions; index: number; count: number }

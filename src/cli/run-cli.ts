@@ -1,10 +1,11 @@
 /**
  * The `mcpload run` command: its options (in help groups, Locust's names and
  * short flags where Locust has them), the config file, the log, and how the
- * parsed flags become RunOptions. The work is in src/app/run-test.ts.
+ * parsed flags become RunOptions. The mode that runs them is chosen in run-modes.ts.
  */
 import { InvalidArgumentError, Option, type Command, type OptionValues } from 'commander';
-import type { RunIo, RunOptions } from '../app/run-test.js';
+import type { RunIo } from '../app/conclude.js';
+import type { RunOptions } from '../app/run-options.js';
 import { LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/modern-wire.js';
 import type { OutputRequest } from '../reporters/output.js';
 import { OUTPUTS } from '../reporters/outputs.js';
@@ -281,7 +282,7 @@ export function addRunCommand(program: Command, onStart: () => void): Command {
     const { opts, logger, list } = resolveRunSettings(command, positional);
     const io: RunIo = { out: (t) => process.stdout.write(t), err: (t) => logger.line(t) };
     // Loaded here, not above: the relaying parent reads these options (run-precheck.ts) without loading the run.
-    process.exitCode = list ? await (await import('../app/list-scenario.js')).listScenario(opts, io) : await (await import('../app/run-test.js')).runTest(opts, io);
+    process.exitCode = list ? await (await import('../app/list-scenario.js')).listScenario(opts, io) : await (await import('./run-modes.js')).runInMode(opts, io);
   });
 }
 
