@@ -5,7 +5,7 @@
  * a report could not be written; the others are written all the same).
  */
 import { formatSummary } from '../reporters/console.js';
-import type { RunResult } from '../reporters/json.js';
+import type { RunResult } from '../report/run-result.js';
 import { formatProcessUsage } from '../reporters/process-usage.js';
 import { formatFirstByteComparison, formatLatencyComparison } from '../reporters/latency-comparison.js';
 import { exitCodeFor } from '../metrics/verdict.js';

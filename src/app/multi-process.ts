@@ -15,7 +15,7 @@ import { formatDuration } from '../values/option-values.js';
 import { RunEvents } from '../metrics/events.js';
 import { mergeSnapshots, type Snapshot } from '../metrics/snapshot.js';
 import { formatLiveTable } from '../reporters/console.js';
-import type { RunResult } from '../reporters/json.js';
+import type { RunResult } from '../report/run-result.js';
 import { VERSION } from '../version.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel } from './load-model.js';
 import { mergeRunResults } from './merge-results.js';

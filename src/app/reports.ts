@@ -6,7 +6,8 @@
  */
 import { writeCsvReports } from '../reporters/csv.js';
 import { writeHtmlReport } from '../reporters/html.js';
-import { writeJsonReport, type RunResult } from '../reporters/json.js';
+import type { RunResult } from '../report/run-result.js';
+import { writeJsonReport } from '../reporters/json.js';
 import { writeRunJUnit } from '../reporters/junit.js';
 import type { OutputRequest } from '../reporters/output.js';
 import { loadOutput } from '../reporters/outputs.js';

@@ -9,7 +9,7 @@
  */
 import { writeReportFile } from './report-file.js';
 import type { CheckReport } from '../security/check.js';
-import type { RunResult } from './json.js';
+import type { RunResult } from '../report/run-result.js';
 
 export interface JUnitCase {
   name: string;

@@ -5,7 +5,7 @@
  * listens to) writing into a file it opened before the load.
  */
 import type { RunListeners } from '../metrics/events.js';
-import type { RunResult } from './json.js';
+import type { RunResult } from '../report/run-result.js';
 
 /** `--out NAME=PATH` as given on the command line. */
 export interface OutputRequest {

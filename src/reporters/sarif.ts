@@ -6,7 +6,7 @@
  * A load run's SECURITY rows become results the same way.
  */
 import type { CheckReport, Severity } from '../security/check.js';
-import type { RunResult } from './json.js';
+import type { RunResult } from '../report/run-result.js';
 import { writeReportFile } from './report-file.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';

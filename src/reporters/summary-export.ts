@@ -29,7 +29,7 @@ import { percentileUs } from '../metrics/histogram.js';
 import { runDurationS } from '../metrics/rows.js';
 import { decodeEntryHistogram, totalsFromEntry, emptyTotals, addDecoded, type EntryTotals } from '../metrics/snapshot.js';
 import { parseThreshold, SECURITY_TYPE, type Threshold, type ThresholdResult } from '../metrics/thresholds.js';
-import type { RunResult } from './json.js';
+import type { RunResult } from '../report/run-result.js';
 
 type Numbers = Record<string, number>;
 interface MetricOut {

@@ -12,7 +12,7 @@ import { testRunFor, type TestRun } from '../app/test-run.js';
 import type { UserClass } from '../scenarios/api.js';
 import type { LogBook } from './log-book.js';
 import { SwarmFormError, type SwarmRequest } from './swarm-form.js';
-import type { FormDefaults } from './view-model.js';
+import type { FormDefaults } from '../report/view-model.js';
 
 export interface WebControllerOptions {
   run: RunOptions;

@@ -4,7 +4,7 @@ import { concludeRun, type RunIo } from '../../src/app/conclude.js';
 import { Stats } from '../../src/metrics/stats.js';
 import { parseThreshold } from '../../src/metrics/thresholds.js';
 import { judgeRun } from '../../src/metrics/verdict.js';
-import type { RunResult } from '../../src/reporters/json.js';
+import type { RunResult } from '../../src/report/run-result.js';
 
 /** A judged result over 10 tools/call requests, `failed` of them failed, under `rules`. */
 function judged(failed: number, rules: string[] = [], extra: Partial<RunResult> = {}): RunResult {
