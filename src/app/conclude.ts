@@ -8,7 +8,7 @@ import { formatSummary } from '../reporters/console.js';
 import type { RunResult } from '../report/run-result.js';
 import { formatProcessUsage } from '../reporters/process-usage.js';
 import { formatFirstByteComparison, formatLatencyComparison } from '../reporters/latency-comparison.js';
-import { exitCodeFor } from '../metrics/verdict.js';
+import { exitCodeFor } from '../report/verdict.js';
 import type { QuittingEvent, RunEvents } from '../metrics/events.js';
 import { statsRows } from '../metrics/rows.js';
 import { writeReports, type OutputOptions, type ReportOptions } from './reports.js';

@@ -8,8 +8,9 @@
  */
 import type { ProcessUsageReport } from '../metrics/process-usage.js';
 import type { Snapshot } from '../metrics/snapshot.js';
-import type { SecurityResult, ThresholdResult } from '../metrics/thresholds.js';
-import type { VerdictSummary } from '../metrics/verdict.js';
+import type { SecurityResult } from '../security/verdicts.js';
+import type { ThresholdResult } from '../metrics/thresholds.js';
+import type { VerdictSummary } from './verdict.js';
 
 export interface RunResult {
   tool: 'mcpload';

@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HistoryRow } from '../metrics/snapshot.js';
-import { judgeRun } from '../metrics/verdict.js';
+import { judgeRun } from '../report/verdict.js';
 import { VERSION } from '../version.js';
 import type { WebController } from './controller.js';
 import type { LogBook } from './log-book.js';

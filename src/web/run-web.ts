@@ -11,7 +11,7 @@ import type { RunOptions, WebUiOptions } from '../app/run-options.js';
 import { writeReports, type ReportOptions } from '../app/reports.js';
 import type { TestRun } from '../app/test-run.js';
 import { ALREADY_STOPPING, STOPPING } from '../app/wait-for-stop.js';
-import { exitCodeFor } from '../metrics/verdict.js';
+import { exitCodeFor } from '../report/verdict.js';
 import { createMetricsRegistry, startPrometheusExporter, type PrometheusExporter } from '../reporters/prometheus.js';
 import { onStopSignal, shieldedFromSigint, type StopListener } from '../process/stop-signals.js';
 import { VERSION } from '../version.js';

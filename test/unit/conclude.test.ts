@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { concludeRun, type RunIo } from '../../src/app/conclude.js';
 import { Stats } from '../../src/metrics/stats.js';
 import { parseThreshold } from '../../src/metrics/thresholds.js';
-import { judgeRun } from '../../src/metrics/verdict.js';
+import { judgeRun } from '../../src/report/verdict.js';
 import type { RunResult } from '../../src/report/run-result.js';
 
 /** A judged result over 10 tools/call requests, `failed` of them failed, under `rules`. */
