@@ -11,7 +11,8 @@ import { formatFirstByteComparison, formatLatencyComparison } from '../reporters
 import { exitCodeFor } from '../report/verdict.js';
 import type { QuittingEvent, RunEvents } from '../metrics/events.js';
 import { statsRows } from '../metrics/rows.js';
-import { writeReports, type OutputOptions, type ReportOptions } from './reports.js';
+import type { OutputOptions, ReportOptions } from '../reporters/output.js';
+import { writeReports } from './reports.js';
 
 export interface RunIo {
   out(text: string): void;

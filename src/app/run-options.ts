@@ -3,7 +3,7 @@
  * --processes workers, which get it over IPC): plain data, no behaviour.
  */
 import type { LoadFlags } from './load-model.js';
-import type { OutputOptions, ReportOptions } from './reports.js';
+import type { OutputOptions, ReportOptions } from '../reporters/output.js';
 import type { ScenarioSelection } from './scenario-setup.js';
 import type { TlsOptions } from '../transports/tls-options.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';

@@ -9,6 +9,7 @@ import { uiBundle } from '../report/ui-assets.js';
 import { reportData } from '../report/views.js';
 import type { RunResult } from '../report/run-result.js';
 import { redactSettings } from '../report/redact.js';
+import type { EndOutput } from './output.js';
 
 /** Inline scripts and styles only; no fetch, image, font or frame from anywhere. */
 export const REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:";
@@ -56,3 +57,5 @@ export async function renderHtmlReport(result: RunResult): Promise<string> {
 export async function writeHtmlReport(file: string, result: RunResult): Promise<void> {
   await writeReportFile(file, await renderHtmlReport(result));
 }
+
+export const htmlReport: EndOutput = { name: 'html', flag: '--html', mode: 'end', write: (file, result) => writeHtmlReport(file, result) };

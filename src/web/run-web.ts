@@ -8,7 +8,9 @@
 import { concludeRun, type RunIo } from '../app/conclude.js';
 import { metricsSourceOf } from '../app/metrics-source.js';
 import type { RunOptions, WebUiOptions } from '../app/run-options.js';
-import { writeReports, type ReportOptions } from '../app/reports.js';
+import { writeReports } from '../app/reports.js';
+import type { ReportOptions } from '../reporters/output.js';
+import { reportsAskedFor } from '../reporters/outputs.js';
 import type { TestRun } from '../app/test-run.js';
 import { ALREADY_STOPPING, STOPPING } from '../app/wait-for-stop.js';
 import { exitCodeFor } from '../report/verdict.js';
@@ -21,15 +23,9 @@ import { LiveFeed } from './live-feed.js';
 import { LogBook } from './log-book.js';
 import { startWebServer } from './server.js';
 
-/**
- * Every report option, checked by the compiler against ReportOptions: a new
- * report kind that is not listed here does not build (a hand-kept list once forgot --junit and --sarif).
- */
-const REPORT_KINDS = { csv: true, json: true, html: true, junit: true, sarif: true, summaryExport: true } satisfies Record<keyof ReportOptions, true>;
-
 /** True when the command line asked for any report file. */
 export function reportsAsked(opts: ReportOptions): boolean {
-  return (Object.keys(REPORT_KINDS) as Array<keyof ReportOptions>).some((kind) => Boolean(opts[kind]));
+  return reportsAskedFor(opts).length > 0;
 }
 
 /** What ends the web UI: Ctrl-C, SIGTERM, or the --autoquit timer after a run. */
