@@ -5,13 +5,14 @@
  * a report could not be written; the others are written all the same).
  */
 import { formatSummary } from '../reporters/console.js';
-import type { RunResult } from '../reporters/json.js';
+import type { RunResult } from '../report/run-result.js';
 import { formatProcessUsage } from '../reporters/process-usage.js';
 import { formatFirstByteComparison, formatLatencyComparison } from '../reporters/latency-comparison.js';
-import { exitCodeFor } from '../metrics/verdict.js';
+import { exitCodeFor } from '../report/verdict.js';
 import type { QuittingEvent, RunEvents } from '../metrics/events.js';
 import { statsRows } from '../metrics/rows.js';
-import { writeReports, type OutputOptions, type ReportOptions } from './reports.js';
+import type { OutputOptions, ReportOptions } from '../reporters/output.js';
+import { writeReports } from './reports.js';
 
 export interface RunIo {
   out(text: string): void;

@@ -7,7 +7,7 @@
  * again; discovery's tools/list is the only traffic.
  */
 import type { RunIo } from './conclude.js';
-import type { RunOptions } from './run-test.js';
+import type { RunOptions } from './run-options.js';
 import { prepareScenario, type PreparedScenario } from './scenario-setup.js';
 import { openTarget } from './target.js';
 

@@ -3,7 +3,7 @@
  * machines become one result, one summary and one set of reports.
  */
 import { mergeRunResults, readRunResult } from './merge-results.js';
-import type { ReportOptions } from './reports.js';
+import type { ReportOptions } from '../reporters/output.js';
 import { concludeRun, type RunIo } from './conclude.js';
 import { checkReportPaths } from './report-paths.js';
 import { RunSetupError } from './scenario-setup.js';

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { mergeSnapshots } from '../metrics/snapshot.js';
 import { parseThresholdFrom, type Threshold } from '../metrics/thresholds.js';
-import { judgeRun } from '../metrics/verdict.js';
-import type { RunResult } from '../reporters/json.js';
+import { judgeRun } from '../report/verdict.js';
+import type { RunResult } from '../report/run-result.js';
 import { VERSION } from '../version.js';
 import { RunSetupError } from './scenario-setup.js';
 

@@ -11,16 +11,18 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { formatDuration } from './option-values.js';
+import { formatDuration } from '../values/option-values.js';
 import { RunEvents } from '../metrics/events.js';
 import { mergeSnapshots, type Snapshot } from '../metrics/snapshot.js';
 import { formatLiveTable } from '../reporters/console.js';
-import type { RunResult } from '../reporters/json.js';
+import type { RunResult } from '../report/run-result.js';
 import { VERSION } from '../version.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel } from './load-model.js';
 import { mergeRunResults } from './merge-results.js';
 import { concludeRun, type RunIo } from './conclude.js';
-import { waitForStop, type RunOptions } from './run-test.js';
+import type { RunOptions } from './run-options.js';
+import { ALREADY_STOPPING, waitForStop } from './wait-for-stop.js';
+import { shieldedFromSigint } from '../process/stop-signals.js';
 import { prepareScenario, RunSetupError } from './scenario-setup.js';
 import { openTarget, withProtocol } from './target.js';
 import type { ParentMessage, WorkerMessage, WorkerStatus } from './worker-protocol.js';
@@ -58,7 +60,6 @@ function sendTo(worker: Worker, message: ParentMessage): void {
 }
 
 export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo): Promise<number> {
-  if (!opts.headless) io.err('note: the web UI is not available with --processes; running headless');
   const target = await openTarget(opts);
   // The workers speak what the parent negotiated.
   opts = withProtocol(opts, target);
@@ -140,11 +141,10 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
     const reason = await waitForStop(timeMs, io, finished);
     clearInterval(printer);
 
-    const onLateSignal = () => io.err('already stopping; reports follow');
-    process.on('SIGINT', onLateSignal);
-    for (const worker of workers) sendTo(worker, { type: 'stop', reason });
-    await waitAll(workers, opts.stopTimeoutMs + RESULT_GRACE_MS);
-    process.off('SIGINT', onLateSignal);
+    await shieldedFromSigint(() => io.err(ALREADY_STOPPING), () => {
+      for (const worker of workers) sendTo(worker, { type: 'stop', reason });
+      return waitAll(workers, opts.stopTimeoutMs + RESULT_GRACE_MS);
+    });
     if (failure) {
       if (failure.usage) throw new RunSetupError(failure.message);
       throw new Error(failure.message);

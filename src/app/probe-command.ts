@@ -5,11 +5,11 @@
  * evidence, writes the reports asked for, and returns the exit code: 1 when
  * a check of severity >= --fail-on failed (or gave no verdict), else 0.
  */
-import { formatJUnit, probeSuite } from '../reporters/junit.js';
-import { writeReportFile } from '../reporters/report-file.js';
+import type { ProbeResult } from '../report/probe-result.js';
+import type { ReportOptions } from '../reporters/output.js';
+import { reportsAskedFor } from '../reporters/outputs.js';
 import { formatCheckLine, formatFailures, formatProbeHeader, formatVerdict } from '../reporters/probe-console.js';
-import { probeToSarif, writeSarif } from '../reporters/sarif.js';
-import type { CheckReport, Severity } from '../security/check.js';
+import type { Severity } from '../security/check.js';
 import { ProbeContext } from '../security/probe-context.js';
 import { selectChecks } from '../security/registry.js';
 import { blockingFailures, runChecks } from '../security/runner.js';
@@ -22,16 +22,16 @@ import { writeEach, type ReportJob } from './reports.js';
 import { isModernVersion } from '../protocol/modern-wire.js';
 import { openTarget } from './target.js';
 
-export interface ProbeCommandOptions {
+/** The reports probe writes: those of the registry with a probe form. */
+export type ProbeReportOptions = Pick<ReportOptions, 'json' | 'junit' | 'sarif'>;
+
+export interface ProbeCommandOptions extends ProbeReportOptions {
   host?: string;
   authToken?: string;
   authTokenB?: string;
   blockedTools: string[];
   blockedRoutes: string[];
   failOn: Severity;
-  json?: string;
-  junit?: string;
-  sarif?: string;
   aggressive: boolean;
   headers: Record<string, string>;
   requestTimeoutMs: number;
@@ -48,19 +48,6 @@ export interface ProbeCommandOptions {
 export interface ProbeIo {
   out(text: string): void;
   err(text: string): void;
-}
-
-/** What `--json` holds for a probe. */
-export interface ProbeResult {
-  tool: 'mcpload';
-  kind: 'probe';
-  version: string;
-  target: string;
-  startedAt: string;
-  endedAt: string;
-  failOn: Severity;
-  passed: boolean;
-  checks: CheckReport[];
 }
 
 export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<number> {
@@ -112,17 +99,16 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
     io.out(`\n${formatVerdict(reports, blocking, opts.failOn)}\n`);
 
     const passed = blocking.length === 0;
-    const { json, junit, sarif } = opts;
-    const jobs: ReportJob[] = [];
-    if (json) {
-      const result: ProbeResult = { tool: 'mcpload', kind: 'probe', version: VERSION, target: target.host, startedAt, endedAt, failOn: opts.failOn, passed, checks: reports };
-      // The evidence in it is redacted already (ProbeContext redacts every exchange).
-      jobs.push({ flag: '--json', path: json, write: () => writeReportFile(json, `${JSON.stringify(result, null, 2)}\n`) });
-    }
-    if (junit) jobs.push({ flag: '--junit', path: junit, write: () => writeReportFile(junit, formatJUnit([probeSuite(reports, startedAt)])) });
-    if (sarif) {
-      jobs.push({ flag: '--sarif', path: sarif, write: () => writeSarif(sarif, probeToSarif(reports, { target: env.mcpUrl, toolVersion: VERSION, startedAt, endedAt })) });
-    }
+    const result: ProbeResult = { tool: 'mcpload', kind: 'probe', version: VERSION, target: target.host, startedAt, endedAt, failOn: opts.failOn, passed, checks: reports };
+    const jobs: ReportJob[] = reportsAskedFor(opts).map(({ entry, path }) => ({
+      flag: entry.flag,
+      path,
+      write: async () => {
+        const output = await entry.load();
+        if (output.writeProbe === undefined) throw new Error(`${entry.flag} has no probe report`);
+        await output.writeProbe(path, result, env.mcpUrl);
+      },
+    }));
     // Each report on its own: one that cannot be written costs no other, and makes the exit code 1.
     const { written, failed } = await writeEach(jobs);
     if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);

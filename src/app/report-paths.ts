@@ -5,14 +5,10 @@
  * embedded server starts or the first user runs. A bad path found only after
  * the run would cost the run.
  */
+import { REPORTS } from '../reporters/outputs.js';
 import { CSV_FILE_SUFFIXES, reportFileProblem } from '../reporters/report-file.js';
-import type { OutputOptions, ReportOptions } from './reports.js';
+import type { OutputOptions, ReportOptions } from '../reporters/output.js';
 import { RunSetupError } from './run-setup-error.js';
-
-/** The flag each report option comes from, in the order they are checked and written. */
-export const REPORT_FLAGS: ReadonlyArray<readonly [keyof ReportOptions, string]> = [
-  ['csv', '--csv'], ['json', '--json'], ['html', '--html'], ['junit', '--junit'], ['sarif', '--sarif'], ['summaryExport', '--summary-export'],
-];
 
 /** Every file `--csv PREFIX` may write. */
 export function csvFiles(prefix: string): string[] {
@@ -34,8 +30,8 @@ export function reportPathProblem(flag: string, value: string): string | undefin
 
 /** @throws RunSetupError (exit 2) naming the first report path that cannot be written. */
 export function checkReportPaths(opts: ReportOptions & OutputOptions): void {
-  for (const [key, flag] of REPORT_FLAGS) {
-    const value = opts[key];
+  for (const { option, flag } of REPORTS) {
+    const value = opts[option];
     if (value === undefined) continue;
     const problem = reportPathProblem(flag, value);
     if (problem !== undefined) throw new RunSetupError(problem);

@@ -16,7 +16,7 @@ import { splitCommandLine } from '../transports/command-line.js';
 import { StdioConnector } from '../transports/mcp-stdio.js';
 import { detectTransport, SseConnector } from '../transports/mcp-sse.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, StartupDeadline, startupTimeoutReason } from '../transports/startup-deadline.js';
-import { humanDuration } from './option-values.js';
+import { humanDuration } from '../values/option-values.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';
 import { OAuthSetupError, prepareOAuth, type OAuthAuthorizers } from '../transports/oauth/setup.js';

@@ -4,8 +4,8 @@
  * and their merge is exact.
  */
 import type { Snapshot } from '../metrics/snapshot.js';
-import type { RunResult } from '../reporters/json.js';
-import type { RunOptions } from './run-test.js';
+import type { RunResult } from '../report/run-result.js';
+import type { RunOptions } from './run-options.js';
 
 export type ParentMessage =
   | { type: 'start'; opts: RunOptions; index: number; count: number }

@@ -8,6 +8,7 @@ import { SEVERITIES, type Severity } from '../security/check.js';
 import { collect, humanDuration, parseDurationMs, parsePositiveDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt } from './values.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { addOAuthOptions, oauthOptionsFrom } from './oauth-options.js';
+import { addReportOptions, reportOptionsFrom } from './report-flags.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 
 export function parseSeverity(text: string): Severity {
@@ -32,10 +33,8 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
     .option('--auth-token-b <token>', "a second principal's token, for the session-binding check (prefer MCPLOAD_AUTH_TOKEN_B)")
     .option('--blocked-tools <patterns...>', "tool names ('*' wildcard) that must be neither listed nor callable", collect, [])
     .option('--blocked-routes <paths...>', 'extra REST paths that must be refused (401/403/404)', parseRoute, [])
-    .option('--fail-on <severity>', 'exit 1 when a check of this severity or above fails: info, low, medium, high, critical (conformance findings are info or low)', parseSeverity, 'medium' as Severity)
-    .option('--json <file>', 'write every check with its evidence as JSON')
-    .option('--junit <file>', 'write JUnit XML (each check a test case)')
-    .option('--sarif <file>', 'write SARIF 2.1.0 (for code-scanning dashboards)')
+    .option('--fail-on <severity>', 'exit 1 when a check of this severity or above fails: info, low, medium, high, critical (conformance findings are info or low)', parseSeverity, 'medium' as Severity);
+  addReportOptions(probe, true)
     .option('--aggressive', 'also run the resource-limit checks (opens many sessions, waits for idle expiry)', false)
     .addOption(new Option('--idle-wait <duration>', 'aggressive: how long a session is left idle before the expiry check').argParser(parseDurationMs).default(70_000, humanDuration(70_000)))
     .option('--max-sessions <n>', 'aggressive: most sessions opened while looking for the session cap', parseNonNegativeInt, 1000)
@@ -56,9 +55,7 @@ export function addProbeCommand(program: Command, onStart: () => void): Command 
           blockedTools: o.blockedTools,
           blockedRoutes: o.blockedRoutes,
           failOn: o.failOn,
-          json: o.json,
-          junit: o.junit,
-          sarif: o.sarif,
+          ...reportOptionsFrom(o, true),
           aggressive: o.aggressive,
           idleWaitMs: o.idleWait,
           maxProbeSessions: o.maxSessions,

@@ -1,10 +1,11 @@
 /**
  * The `mcpload run` command: its options (in help groups, Locust's names and
  * short flags where Locust has them), the config file, the log, and how the
- * parsed flags become RunOptions. The work is in src/app/run-test.ts.
+ * parsed flags become RunOptions. The mode that runs them is chosen in run-modes.ts.
  */
 import { InvalidArgumentError, Option, type Command, type OptionValues } from 'commander';
-import type { RunIo, RunOptions } from '../app/run-test.js';
+import type { RunIo } from '../app/conclude.js';
+import type { RunOptions } from '../app/run-options.js';
 import { LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/modern-wire.js';
 import type { OutputRequest } from '../reporters/output.js';
 import { OUTPUTS } from '../reporters/outputs.js';
@@ -17,6 +18,7 @@ import { parseProcesses, parsePositiveInt, parseStagesOption, parseUserStagesOpt
 import { Logger, LOG_LEVELS, parseLogLevel } from './logger.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { addOAuthOptions, oauthOptionsFrom } from './oauth-options.js';
+import { addReportOptions, reportOptionsFrom } from './report-flags.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { parseStdioCommand, parseTransport } from './transport-values.js';
 import { UsageError } from './usage-error.js';
@@ -160,8 +162,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     allowDestructive: o.allowDestructive, tools: o.tools, tasks: o.tasks, callsPerSession: o.callsPerSession, serverPid: o.serverPid,
     security: o.security, securityWeight: o.securityWeight,
     // verdict and output
-    thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, csv: o.csv, json: o.json, junit: o.junit, sarif: o.sarif,
-    html: o.html, summaryExport: o.summaryExport, out: o.out, onlySummary: o.onlySummary, otel: o.otel,
+    thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, ...reportOptionsFrom(o), out: o.out, onlySummary: o.onlySummary, otel: o.otel,
     // --only-summary also silences the multi-process table, which reads only the interval
     printIntervalMs: o.onlySummary ? 0 : o.printInterval,
     // web UI
@@ -230,13 +231,7 @@ function defineOptions(run: Command): Command {
     .option('--threshold <expr...>', "pass/fail rule, k6 style: 'p(95)<300', 'name=/api/v1/tools/call:avg<100', 'error_rate<0.01'", collect, [])
     .option('--exit-code-on-error <n>', "exit code when only default rules failed (mcpload's error_rate<1%, checks==100%, exceptions==0, and the scenario's thresholds); default: 1. Your own --threshold and security rows always exit 1", parseNonNegativeInt);
 
-  run.optionsGroup('Output:')
-    .option('--csv <prefix>', 'write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv')
-    .option('--json <file>', 'write the full result (mergeable histograms included)')
-    .option('--html <file>', 'write a self-contained HTML report (charts, tables, settings) that opens offline')
-    .option('--junit <file>', 'write JUnit XML: each threshold and each security row a test case')
-    .option('--sarif <file>', 'write SARIF 2.1.0: each security row a result')
-    .option('--summary-export <file>', "write k6's end-of-test summary as JSON (metrics with their aggregates, thresholds, checks)")
+  addReportOptions(run.optionsGroup('Output:'))
     .option('--out <name=file>', `stream the figures while the run goes, a line per entry per second (repeatable, --headless): ${
       OUTPUTS.map((output) => `'${output.name}=FILE' ${output.description}`).join('; ')}`, parseOut, [])
     .option('--otel', 'export metrics and a span per request over OTLP/HTTP, set up by the OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT...); '
@@ -283,7 +278,7 @@ export function addRunCommand(program: Command, onStart: () => void): Command {
     const { opts, logger, list } = resolveRunSettings(command, positional);
     const io: RunIo = { out: (t) => process.stdout.write(t), err: (t) => logger.line(t) };
     // Loaded here, not above: the relaying parent reads these options (run-precheck.ts) without loading the run.
-    process.exitCode = list ? await (await import('../app/list-scenario.js')).listScenario(opts, io) : await (await import('../app/run-test.js')).runTest(opts, io);
+    process.exitCode = list ? await (await import('../app/list-scenario.js')).listScenario(opts, io) : await (await import('./run-modes.js')).runInMode(opts, io);
   });
 }
 

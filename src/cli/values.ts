@@ -1,12 +1,12 @@
 /**
- * The value parsers of app/option-values.ts as commander wants them: each
+ * The value parsers of values/option-values.ts as commander wants them: each
  * throws commander's InvalidArgumentError, so the CLI prints one line naming
  * the option and exits 2.
  */
 import { InvalidArgumentError } from 'commander';
-import * as values from '../app/option-values.js';
+import * as values from '../values/option-values.js';
 
-export { collect, formatDuration, humanDuration, parseNameList } from '../app/option-values.js';
+export { collect, formatDuration, humanDuration, parseNameList } from '../values/option-values.js';
 
 /** `parse` with its ValueError (or any error) turned into commander's InvalidArgumentError. */
 export function optionParser<A extends unknown[], T>(parse: (...args: A) => T): (...args: A) => T {

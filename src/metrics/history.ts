@@ -15,7 +15,28 @@
  * percentiles of the parts).
  */
 import { PERCENTILES, percentileKey } from './percentiles.js';
-import type { HistoryRow } from './snapshot.js';
+
+/** One entry's figures over one interval of the run's time series. */
+export interface HistoryRow {
+  /** Unix seconds at the end of the interval. */
+  timestamp: number;
+  /** Length of the interval in seconds (about 1; longer for compacted old rows). */
+  intervalS: number;
+  userCount: number;
+  type: string;
+  name: string;
+  requestsPerSec: number;
+  failuresPerSec: number;
+  /** Percentiles of the interval alone, ms; null when the interval had no requests. */
+  percentilesMs: Record<string, number | null>;
+  totalRequests: number;
+  totalFailures: number;
+  totalMedianMs: number;
+  totalAvgMs: number;
+  totalMinMs: number;
+  totalMaxMs: number;
+  totalAvgContentSize: number;
+}
 
 export const DEFAULT_MAX_HISTORY_ROWS = 200_000;
 const MAX_KEY = percentileKey(100);

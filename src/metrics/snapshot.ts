@@ -10,7 +10,9 @@
  */
 import type { Histogram } from './histogram.js';
 import { decodeHistogram, encodeHistogram, newHistogram } from './histogram.js';
-import { combineParallelRows } from './history.js';
+import { combineParallelRows, type HistoryRow } from './history.js';
+
+export type { HistoryRow } from './history.js';
 
 export const SNAPSHOT_VERSION = 1;
 /** Name of the row that sums every entry, as in Locust. Its type is "". */
@@ -57,27 +59,6 @@ export interface ExceptionGroup {
   count: number;
   /** Where it happened: "local", or worker / machine ids after a merge. */
   nodes: string[];
-}
-
-export interface HistoryRow {
-  /** Unix seconds at the end of the interval. */
-  timestamp: number;
-  /** Length of the interval in seconds (about 1; longer for compacted old rows). */
-  intervalS: number;
-  userCount: number;
-  type: string;
-  name: string;
-  requestsPerSec: number;
-  failuresPerSec: number;
-  /** Percentiles of the interval alone, ms; null when the interval had no requests. */
-  percentilesMs: Record<string, number | null>;
-  totalRequests: number;
-  totalFailures: number;
-  totalMedianMs: number;
-  totalAvgMs: number;
-  totalMinMs: number;
-  totalMaxMs: number;
-  totalAvgContentSize: number;
 }
 
 export interface Snapshot {

@@ -61,15 +61,6 @@ export interface ThresholdResult {
   abortOnFail?: boolean;
 }
 
-export interface SecurityResult {
-  name: string;
-  attempts: number;
-  failures: number;
-  passed: boolean;
-  /** The error details seen ("security: GET /admin answered 200 (×3)"). */
-  evidence: string[];
-}
-
 /** Requests of this type are security probes: reported apart and left out of unselected thresholds. */
 export const SECURITY_TYPE = 'SECURITY';
 
@@ -409,25 +400,4 @@ export function evaluateThresholds(list: readonly Threshold[], snapshot: Snapsho
     const detail = `${metricLabel(t)} = ${formatValue(t.metric, actual)} (required ${t.op} ${formatValue(t.metric, t.value)})`;
     return { expr: t.expr, passed, actual, detail, over, ...meta };
   });
-}
-
-/** Error groups of a probe that was let through; a probe that got no answer (connect, timeout, cut) judged nothing. */
-const LET_THROUGH = 'security: ';
-
-/** One result per SECURITY entry: passed when no probe got through. */
-export function securityResults(snapshot: Snapshot): SecurityResult[] {
-  return snapshot.entries
-    .filter((entry) => entry.type === SECURITY_TYPE)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((entry) => {
-      const groups = snapshot.errors.filter((group) => group.type === SECURITY_TYPE && group.name === entry.name && group.error.startsWith(LET_THROUGH));
-      const failures = groups.reduce((sum, group) => sum + group.occurrences, 0);
-      return {
-        name: entry.name,
-        attempts: entry.requests,
-        failures,
-        passed: failures === 0,
-        evidence: groups.map((group) => (group.occurrences > 1 ? `${group.error} (×${group.occurrences})` : group.error)),
-      };
-    });
 }

@@ -1,40 +1,14 @@
 /**
- * The verdict of a run: every rule in force (mcpload's defaults, the
- * scenario's, the user's) and every security check judged on one snapshot,
- * and why it failed, one line each. The headless CLI, `--processes`,
- * `mcpload merge` and the web UI all judge through `judgeRun`, so a run gets
- * the same verdict whichever way it was driven.
+ * The metrics' part of a run's verdict: why a rule failed (one line, with the
+ * rows it blames), requests that never completed, and the abortOnFail rule
+ * crossed while the run goes. The whole verdict, security checks included, is
+ * judged in report/verdict.ts.
  */
 import type { Snapshot } from './snapshot.js';
-import {
-  evaluateThresholds, formatCount, securityResults, withDefaultRules, SECURITY_TYPE,
-  type SecurityResult, type Threshold, type ThresholdResult,
-} from './thresholds.js';
-
-export interface VerdictSummary {
-  /** One line per failing rule or security check; empty when the run passed. */
-  failures: string[];
-  /**
-   * Every failure came from a default rule (mcpload's or the scenario's):
-   * the exit code is then `--exit-code-on-error` (default 1). A failing rule
-   * of the user's own or a security check let through always exits 1.
-   */
-  onlyDefaults: boolean;
-  /** Lines of `failures` about requests that never completed (a run or a row with only cut requests). */
-  stuck?: number;
-  /** The run was stopped early by this abortOnFail threshold. */
-  abortedBy?: string;
-}
-
-export interface Judgement {
-  thresholds: ThresholdResult[];
-  security: SecurityResult[];
-  passed: boolean;
-  verdict: VerdictSummary;
-}
+import { evaluateThresholds, formatCount, SECURITY_TYPE, type Threshold, type ThresholdResult } from './thresholds.js';
 
 /** "most failures: tools/call fail (40), GET /x (3)": the rows a failed error_rate rule is about. */
-function worstRows(rule: Threshold | undefined, snapshot: Snapshot): string {
+export function worstRows(rule: Threshold | undefined, snapshot: Snapshot): string {
   if (rule === undefined || rule.metric !== 'error_rate') return '';
   const { type, name } = rule.selector;
   // error_rate leaves requests cut at the stop out: so does the list of rows it blames.
@@ -76,7 +50,7 @@ export function cutCount(snapshot: Snapshot): number {
  * in which no request completed, or a row whose every request was cut after
  * waiting a second or more, met a target that does not answer: that fails.
  */
-function stuckLines(snapshot: Snapshot): string[] {
+export function stuckLines(snapshot: Snapshot): string[] {
   const cut = cutCount(snapshot);
   if (cut === 0) return [];
   const requests = snapshot.entries.reduce((sum, e) => sum + e.requests, 0);
@@ -87,41 +61,6 @@ function stuckLines(snapshot: Snapshot): string[] {
     .filter((e) => (e.cut ?? 0) > 0 && e.cut === e.requests && (e.maxUs ?? 0) >= STUCK_AFTER_MS * 1000)
     .map((e) => `${e.type} ${e.name}: none of ${formatCount(e.requests)} ${e.requests === 1 ? 'request' : 'requests'} completed; `
       + `still waiting after up to ${((e.maxUs ?? 0) / 1e6).toFixed(1)} s when the run stopped`);
-}
-
-function securityLine(s: SecurityResult): string {
-  return `security check ${s.name}: ${s.failures} of ${s.attempts} attempts let through`;
-}
-
-/**
- * Judges `rules` (mcpload's defaults are added unless a rule replaces them)
- * and the security checks on `snapshot`.
- */
-export function judgeRun(rules: readonly Threshold[], snapshot: Snapshot, opts: { abortedBy?: string } = {}): Judgement {
-  const judged = withDefaultRules(rules);
-  const thresholds = evaluateThresholds(judged, snapshot);
-  const security = securityResults(snapshot);
-  const failedRules = thresholds.filter((t) => !t.passed);
-  const failedChecks = security.filter((s) => !s.passed);
-  const stuck = stuckLines(snapshot);
-  const failures = [
-    ...failedRules.map((t) => failureLine(t, worstRows(judged[thresholds.indexOf(t)], snapshot))),
-    ...failedChecks.map(securityLine),
-    ...stuck,
-  ];
-  const onlyDefaults = failedChecks.length === 0 && failedRules.every((t) => t.isDefault === true);
-  return {
-    thresholds,
-    security,
-    passed: failures.length === 0,
-    verdict: { failures, onlyDefaults, ...(stuck.length > 0 ? { stuck: stuck.length } : {}), ...(opts.abortedBy !== undefined ? { abortedBy: opts.abortedBy } : {}) },
-  };
-}
-
-/** The process exit code for a judged run: 0 when it passed; `exitCodeOnError` when only default rules failed; else 1. */
-export function exitCodeFor(result: { passed: boolean; verdict?: VerdictSummary }, exitCodeOnError = 1): number {
-  if (result.passed) return 0;
-  return result.verdict?.onlyDefaults === true ? exitCodeOnError : 1;
 }
 
 /**

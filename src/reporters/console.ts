@@ -6,8 +6,10 @@
 import { PERCENTILES, percentileKey } from '../metrics/percentiles.js';
 import { statsRows, type StatsRow } from '../metrics/rows.js';
 import type { Snapshot } from '../metrics/snapshot.js';
-import type { SecurityResult, ThresholdResult, ThresholdSource } from '../metrics/thresholds.js';
-import { cutCount, type VerdictSummary } from '../metrics/verdict.js';
+import type { SecurityResult } from '../security/verdicts.js';
+import type { ThresholdResult, ThresholdSource } from '../metrics/thresholds.js';
+import { cutCount } from '../metrics/verdict.js';
+import type { VerdictSummary } from '../report/verdict.js';
 import { clean, formatDuration, formatMs, padEnd, padEndMiddle, padStart, plural, shortenMiddle, truncate } from './text.js';
 
 /** Widest line the tables aim for. */

@@ -7,6 +7,7 @@ import { writeReportFile } from './report-file.js';
 import { PERCENTILES, percentileKey } from '../metrics/percentiles.js';
 import { statsRows, type StatsRow } from '../metrics/rows.js';
 import type { Snapshot } from '../metrics/snapshot.js';
+import type { EndOutput } from './output.js';
 
 export { csvField } from './csv-field.js';
 
@@ -107,3 +108,9 @@ export async function writeCsvReports(prefix: string, snapshot: Snapshot, extra:
   for (const [path, text] of files) await writeReportFile(path, text);
   return files.map(([path]) => path);
 }
+
+/** `--csv PREFIX`: Locust's four files, and the time to first byte and open-model service times when the run has them. */
+export const csvReport: EndOutput = {
+  name: 'csv', flag: '--csv', mode: 'end',
+  write: (prefix, result) => writeCsvReports(prefix, result.snapshot, { firstByte: result.firstByteSnapshot, serviceTime: result.serviceSnapshot }),
+};

@@ -5,9 +5,11 @@
  * forbids every network request, so opening it never reaches anything.
  */
 import { writeReportFile } from './report-file.js';
-import { uiBundle } from '../web/ui-assets.js';
-import { reportData } from '../web/views.js';
-import { redactSettings, type RunResult } from './json.js';
+import { uiBundle } from '../report/ui-assets.js';
+import { reportData } from '../report/views.js';
+import type { RunResult } from '../report/run-result.js';
+import { redactSettings } from '../report/redact.js';
+import type { EndOutput } from './output.js';
 
 /** Inline scripts and styles only; no fetch, image, font or frame from anywhere. */
 export const REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:";
@@ -55,3 +57,5 @@ export async function renderHtmlReport(result: RunResult): Promise<string> {
 export async function writeHtmlReport(file: string, result: RunResult): Promise<void> {
   await writeReportFile(file, await renderHtmlReport(result));
 }
+
+export const htmlReport: EndOutput = { name: 'html', flag: '--html', mode: 'end', write: (file, result) => writeHtmlReport(file, result) };

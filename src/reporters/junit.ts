@@ -9,7 +9,8 @@
  */
 import { writeReportFile } from './report-file.js';
 import type { CheckReport } from '../security/check.js';
-import type { RunResult } from './json.js';
+import type { RunResult } from '../report/run-result.js';
+import type { EndOutput } from './output.js';
 
 export interface JUnitCase {
   name: string;
@@ -130,6 +131,9 @@ export function runSuites(result: RunResult): JUnitSuite[] {
   ];
 }
 
-export async function writeRunJUnit(file: string, result: RunResult): Promise<void> {
-  await writeReportFile(file, formatJUnit(runSuites(result)));
-}
+/** `--junit FILE`: a run's thresholds and security rows, or a probe's checks, each a test case. */
+export const junitReport: EndOutput = {
+  name: 'junit', flag: '--junit', mode: 'end',
+  write: (file, result) => writeReportFile(file, formatJUnit(runSuites(result))),
+  writeProbe: (file, probe) => writeReportFile(file, formatJUnit([probeSuite(probe.checks, probe.startedAt)])),
+};

@@ -12,7 +12,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { decodeEntryHistogram, type Snapshot } from '../metrics/snapshot.js';
-import { evaluateThresholds, securityResults, type Threshold } from '../metrics/thresholds.js';
+import { evaluateThresholds, type Threshold } from '../metrics/thresholds.js';
+import { securityResults } from '../security/verdicts.js';
 import type { Histogram } from '../metrics/histogram.js';
 
 /** Latency bucket bounds in seconds (1 ms … 60 s). */

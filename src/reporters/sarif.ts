@@ -6,7 +6,8 @@
  * A load run's SECURITY rows become results the same way.
  */
 import type { CheckReport, Severity } from '../security/check.js';
-import type { RunResult } from './json.js';
+import type { RunResult } from '../report/run-result.js';
+import type { EndOutput } from './output.js';
 import { writeReportFile } from './report-file.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -124,6 +125,15 @@ export function runToSarif(result: RunResult): unknown {
   return envelope({ target: String(result.settings.host ?? ''), toolVersion: result.version, startedAt: result.startedAt, endedAt: result.endedAt }, rules, results);
 }
 
-export async function writeSarif(file: string, log: unknown): Promise<void> {
+async function writeSarif(file: string, log: unknown): Promise<void> {
   await writeReportFile(file, `${JSON.stringify(log, null, 2)}\n`);
 }
+
+/** `--sarif FILE`: a run's security rows, or a probe's checks, each a result. */
+export const sarifReport: EndOutput = {
+  name: 'sarif', flag: '--sarif', mode: 'end',
+  write: (file, result) => writeSarif(file, runToSarif(result)),
+  writeProbe: (file, probe, endpoint) => writeSarif(file, probeToSarif(probe.checks, {
+    target: endpoint, toolVersion: probe.version, startedAt: probe.startedAt, endedAt: probe.endedAt,
+  })),
+};

@@ -29,7 +29,8 @@ import { percentileUs } from '../metrics/histogram.js';
 import { runDurationS } from '../metrics/rows.js';
 import { decodeEntryHistogram, totalsFromEntry, emptyTotals, addDecoded, type EntryTotals } from '../metrics/snapshot.js';
 import { parseThreshold, SECURITY_TYPE, type Threshold, type ThresholdResult } from '../metrics/thresholds.js';
-import type { RunResult } from './json.js';
+import type { RunResult } from '../report/run-result.js';
+import type { EndOutput } from './output.js';
 
 type Numbers = Record<string, number>;
 interface MetricOut {
@@ -146,3 +147,8 @@ export function summaryExport(result: RunResult, exitCode: number): unknown {
 export async function writeSummaryExport(file: string, result: RunResult, exitCode: number): Promise<void> {
   await writeReportFile(file, `${JSON.stringify(summaryExport(result, exitCode), null, 2)}\n`);
 }
+
+export const summaryExportReport: EndOutput = {
+  name: 'summary-export', flag: '--summary-export', mode: 'end',
+  write: (file, result, { exitCode }) => writeSummaryExport(file, result, exitCode),
+};

@@ -8,7 +8,8 @@
  * agent, instead of a -32601.
  */
 import type { ServerRequestReplies } from '../transports/server-messages.js';
-import { createRng, SchemaArgGenerator } from './schema-args.js';
+import { createRng } from './rng.js';
+import { SchemaArgGenerator } from './schema-args.js';
 
 const SAMPLED_TEXT = 'This is a sampled reply from mcpload.';
 

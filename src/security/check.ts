@@ -10,7 +10,10 @@
  * error code the spec names; it is reported at `info` or `low` with the
  * spec's words, so it never decides the default `--fail-on medium`.
  */
+import type { Evidence } from './evidence.js';
 import type { ProbeContext } from './probe-context.js';
+
+export type { Evidence } from './evidence.js';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
@@ -28,18 +31,6 @@ export function severityRank(severity: Severity): number {
  * shown to hold) but never as a breach under load.
  */
 export type CheckStatus = 'pass' | 'fail' | 'skipped' | 'error';
-
-/** One exchange that a verdict rests on; tokens are redacted before it is stored. */
-export interface Evidence {
-  /** e.g. `POST /mcp [Origin: http://evil.example] {"jsonrpc":"2.0",...}` */
-  request: string;
-  /** HTTP status; 0 when no response came. */
-  status: number;
-  /** The start of the reply body (or the network error). */
-  body: string;
-  /** Interesting reply headers, e.g. WWW-Authenticate. */
-  headers?: Record<string, string>;
-}
 
 export interface CheckOutcome {
   status: CheckStatus;

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import type { Evidence } from './check.js';
+import type { Evidence } from './evidence.js';
 import { sendRaw, toEvidence, jsonRpcMessages, type RawRequest, type RawResponse } from './probe-http.js';
 import { isLoopbackName } from './target-address.js';
 import { agentReplies } from '../scenarios/agent-replies.js';

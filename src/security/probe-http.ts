@@ -5,7 +5,7 @@
  * back. Every exchange is also turned into redacted evidence.
  */
 import type { Dispatcher } from 'undici';
-import type { Evidence } from './check.js';
+import type { Evidence } from './evidence.js';
 
 export interface RawRequest {
   method: string;

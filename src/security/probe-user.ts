@@ -11,6 +11,7 @@
  */
 import { between } from '../engine/user-class.js';
 import { nowUs, type SampleError } from '../metrics/sample.js';
+import { SECURITY_TYPE } from '../metrics/thresholds.js';
 import type { ScenarioEnv, UserClass, VirtualUser } from '../scenarios/api.js';
 import { isSecurityFailure, type SecurityCheck } from './check.js';
 import { ProbeContext } from './probe-context.js';
@@ -18,7 +19,6 @@ import { selectChecks } from './registry.js';
 import { runCheck } from './runner.js';
 
 export const SECURITY_PROBE_CLASS = 'SecurityProbe';
-const SECURITY_TYPE = 'SECURITY';
 const DETAIL_CHARS = 120;
 
 export interface SecurityProbeClassOptions {

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DenyRule } from '../security/sensitive-routes.js';
+import type { DenyRule } from '../protocol/sensitive-routes.js';
 import { BearerAuth, PROTECTED_RESOURCE_MCP_PATH, PROTECTED_RESOURCE_PATH } from './bearer-auth.js';
 import { sendJson, splitUrl } from './http-util.js';
 import { McpEndpoint } from './mcp-endpoint.js';

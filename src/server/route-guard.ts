@@ -1,11 +1,11 @@
 /**
  * The checks every request passes before routing: the Host header (against
  * DNS rebinding), the Origin header (against cross-site use from a browser),
- * and the deny rules of src/security/sensitive-routes.ts (sensitive paths and
+ * and the deny rules of src/protocol/sensitive-routes.ts (sensitive paths and
  * destructive methods).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { DEFAULT_DENY_RULES, matchDenyRule, type DenyRule } from '../security/sensitive-routes.js';
+import { DEFAULT_DENY_RULES, matchDenyRule, type DenyRule } from '../protocol/sensitive-routes.js';
 
 export interface GuardOptions {
   /** The address the server listens on; a loopback bind turns on the Host check. */

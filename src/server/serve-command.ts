@@ -5,6 +5,7 @@
  * <url>`, which parent processes parse to learn the port; every other line
  * goes to stderr.
  */
+import { onStopSignal } from '../process/stop-signals.js';
 import { isLoopbackHostname } from './route-guard.js';
 import { startReferenceServer, type ReferenceServerOptions } from './reference-server.js';
 import { loadServeConfig, type ServeConfig } from './serve-config.js';
@@ -56,21 +57,16 @@ export async function runServe(opts: ReferenceServerOptions & { configFile?: str
         .close()
         .catch((err: unknown) => log(`error while closing: ${err instanceof Error ? err.message : String(err)}`))
         .finally(() => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          signals.close();
           resolve();
         });
     };
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        // A second signal means "now": do not wait for slow replies to end.
-        log(`${signal} again, exiting at once`);
-        process.exit(1);
-      }
-      stop(`${signal} received`);
+    // A signal during the stop means "now": do not wait for slow replies to end.
+    const now = (signal: NodeJS.Signals) => {
+      log(`${signal} again, exiting at once`);
+      process.exit(1);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const signals = onStopSignal((signal) => (stopping ? now(signal) : stop(`${signal} received`)), { onRepeat: now });
     // Started by a run (the embedded server): the IPC channel closes when that process dies, SIGKILL included.
     if (process.connected) {
       process.channel?.unref();

@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { DenyRule } from '../security/sensitive-routes.js';
+import type { DenyRule } from '../protocol/sensitive-routes.js';
 
 const HTTP_METHOD = /^[A-Za-z]+$/;
 

@@ -12,11 +12,12 @@ import type { Dispatcher } from 'undici';
 import type { Recorder } from '../metrics/sample.js';
 import type { IterationTiming } from './iteration-timing.js';
 import type { OAuthAuthorizers } from './oauth/setup.js';
-import { McpHttpClient, type RpcOptions, type RpcOutcome } from './mcp-http.js';
+import { McpHttpClient } from './mcp-http.js';
+import type { RpcOptions, RpcOutcome } from './rpc-types.js';
 import type { ServerRequestReplies } from './server-messages.js';
 import type { RequestTracer } from './request-tracer.js';
 
-export type { ResultCheck, RpcOptions, RpcOutcome } from './mcp-http.js';
+export type { ResultCheck, RpcOptions, RpcOutcome } from './rpc-types.js';
 
 export interface McpClient {
   /** The session id the server gave, if any (HTTP transports; undefined over stdio). */

@@ -20,6 +20,7 @@
  * Hot path: headers are one prebuilt object (rebuilt only when the session
  * changes), the timer needs no closure, and error objects are shared.
  */
+import type { ResultCheck, RpcOptions, RpcOutcome } from './rpc-types.js';
 import { INVALID_RESPONSE, jsonRpcError, toolError } from './rpc-result.js';
 import type { Dispatcher } from 'undici';
 import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
@@ -38,27 +39,7 @@ import { isInputRequired, MirroredHeaders, modernMeta, nextRoundParams, routingH
 import { isAuthChallenge, type RequestAuthorizer } from './request-auth.js';
 import { META_TRACEPARENT, type RequestTracer } from './request-tracer.js';
 
-export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
-
-/** Checks a successful result; returns a short failure text, or undefined when it is fine. */
-export type ResultCheck = (result: any) => string | undefined;
-
-export interface RpcOptions {
-  /** Sample name; default the endpoint path (tool name, URI... for the helpers). */
-  name?: string;
-  /** A failed check becomes a `check` error on the sample. */
-  validate?: ResultCheck;
-  /** `callTool`: ask for progress notifications (sends a `progressToken`); see server-messages.ts for what is recorded. */
-  progress?: boolean;
-  /** `request`: the result is a tool's (e.g. `tasks/result` of a tool call): `isError: true` is a `tool` error. */
-  toolResult?: boolean;
-  /**
-   * Sent even once the user was stopped, like the DELETE that ends a
-   * session: clean-up the server must get (`tasks/cancel` of a task still
-   * running at the stop).
-   */
-  afterStop?: boolean;
-}
+export type { ResultCheck, RpcOptions, RpcOutcome } from './rpc-types.js';
 
 export interface McpHttpClientOptions {
   /** Full MCP endpoint URL, e.g. http://127.0.0.1:8000/mcp */

@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
-import { refusedStatusesFor } from '../security/sensitive-routes.js';
+import { refusedStatusesFor } from '../protocol/sensitive-routes.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
 import { InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, readCapped } from './read-body.js';

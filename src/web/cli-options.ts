@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_PROMETHEUS_PORT, DEFAULT_WEB_PORT } from './ports.js';
-import type { PrometheusOptions, WebUiOptions } from './run-web.js';
+import type { PrometheusOptions, WebUiOptions } from '../app/run-options.js';
 
 /** `user:password` → parts; the password may contain ":". Here, not in access.ts: the CLI reads it without node:crypto. */
 export function parseWebLogin(text: string): { user: string; password: string } {

@@ -4,15 +4,15 @@
  * swarm during a run changes its users; stop, reset, and the run-time limit.
  * Commands run one at a time, so a swarm sent during a stop waits for it.
  */
-import { formatDuration } from '../app/option-values.js';
+import { formatDuration } from '../values/option-values.js';
 import { prepareScenario, type PreparedScenario } from '../app/scenario-setup.js';
-import type { RunOptions } from '../app/run-test.js';
+import type { RunOptions } from '../app/run-options.js';
 import { openTarget, withProtocol, type Target } from '../app/target.js';
 import { testRunFor, type TestRun } from '../app/test-run.js';
 import type { UserClass } from '../scenarios/api.js';
 import type { LogBook } from './log-book.js';
 import { SwarmFormError, type SwarmRequest } from './swarm-form.js';
-import type { FormDefaults } from './view-model.js';
+import type { FormDefaults } from '../report/view-model.js';
 
 export interface WebControllerOptions {
   run: RunOptions;

@@ -12,14 +12,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HistoryRow } from '../metrics/snapshot.js';
-import { judgeRun } from '../metrics/verdict.js';
+import { judgeRun } from '../report/verdict.js';
 import { VERSION } from '../version.js';
 import type { WebController } from './controller.js';
 import type { LogBook } from './log-book.js';
-import type { InitMessage, LiveStatus, SeriesPoint, UpdateMessage } from './view-model.js';
+import type { InitMessage, LiveStatus, SeriesPoint, UpdateMessage } from '../report/view-model.js';
 import {
   aggregatedSeries, classRatios, errorViews, exceptionViews, latestPoints, securityViews, tableViewOf, thresholdViews, withFirstBytes,
-} from './views.js';
+} from '../report/views.js';
 
 const MIN_PERIOD_MS = 1000;
 /** The period is at least this many times the time one update took to compute. */

@@ -3,7 +3,7 @@
  * Locust's web API read mcpload's unchanged. Fields Locust lacks (p95,
  * thresholds, security checks, the verdict) are added beside Locust's.
  */
-import type { LiveStatus, RowView } from './view-model.js';
+import type { LiveStatus, RowView } from '../report/view-model.js';
 
 function round(value: number, digits = 3): number {
   return Number.isFinite(value) ? Number(value.toFixed(digits)) : 0;

@@ -3,7 +3,7 @@
  * reports written, problems), kept as a bounded ring so a long session cannot
  * grow memory. Readers ask for the lines after a sequence number.
  */
-import type { LogLine } from './view-model.js';
+import type { LogLine } from '../report/view-model.js';
 
 export const DEFAULT_LOG_LINES = 1000;
 

@@ -9,13 +9,13 @@ import { Stats } from '../metrics/stats.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import { exceptionsCsv, failuresCsv, historyCsv, statsCsv } from '../reporters/csv.js';
 import { renderHtmlReport, REPORT_CSP } from '../reporters/html.js';
-import { redactSettings } from '../reporters/json.js';
+import { redactSettings } from '../report/redact.js';
 import type { WebController } from './controller.js';
 import { BodyTooLargeError, fileStamp, readBody, sendJson, sendText } from './http-io.js';
 import type { LiveFeed } from './live-feed.js';
 import { locustStatsJson } from './locust-json.js';
 import { parseSwarmForm, SwarmFormError } from './swarm-form.js';
-import { seriesOf } from './views.js';
+import { seriesOf } from '../report/views.js';
 
 const MAX_FORM_BYTES = 64 * 1024;
 const CSV_TYPE = 'text/csv; charset=utf-8';

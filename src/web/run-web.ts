@@ -5,12 +5,17 @@
  * report asked for and exit with the verdict of the last run, judged as a
  * headless run is.
  */
-import { concludeRun } from '../app/conclude.js';
-import type { RunIo, RunOptions } from '../app/run-test.js';
-import { writeReports, type ReportOptions } from '../app/reports.js';
+import { concludeRun, type RunIo } from '../app/conclude.js';
+import { metricsSourceOf } from '../app/metrics-source.js';
+import type { RunOptions, WebUiOptions } from '../app/run-options.js';
+import { writeReports } from '../app/reports.js';
+import type { ReportOptions } from '../reporters/output.js';
+import { reportsAskedFor } from '../reporters/outputs.js';
 import type { TestRun } from '../app/test-run.js';
-import { exitCodeFor } from '../metrics/verdict.js';
+import { ALREADY_STOPPING, STOPPING } from '../app/wait-for-stop.js';
+import { exitCodeFor } from '../report/verdict.js';
 import { createMetricsRegistry, startPrometheusExporter, type PrometheusExporter } from '../reporters/prometheus.js';
+import { onStopSignal, shieldedFromSigint, type StopListener } from '../process/stop-signals.js';
 import { VERSION } from '../version.js';
 import { exposureWarning, type WebCredentials } from './access.js';
 import { WebController } from './controller.js';
@@ -18,44 +23,9 @@ import { LiveFeed } from './live-feed.js';
 import { LogBook } from './log-book.js';
 import { startWebServer } from './server.js';
 
-export interface WebUiOptions {
-  host: string;
-  port: number;
-  login?: { user: string; password: string };
-  token?: string;
-  /** Start a test at once with the command line's settings. */
-  autostart: boolean;
-}
-
-export interface PrometheusOptions {
-  port: number;
-}
-
-export { DEFAULT_PROMETHEUS_PORT, DEFAULT_WEB_PORT } from './ports.js';
-
-/** Prometheus' view of a TestRun. */
-export function metricsSourceOf(current: () => TestRun | null) {
-  return {
-    current: () => {
-      const run = current();
-      if (!run) return null;
-      return {
-        state: run.state, userCount: run.userCount, targetUsers: run.targetUsers, thresholds: run.config.thresholds,
-        snapshot: (o: { history: false }) => run.snapshot(o),
-      };
-    },
-  };
-}
-
-/**
- * Every report option, checked by the compiler against ReportOptions: a new
- * report kind that is not listed here does not build (a hand-kept list once forgot --junit and --sarif).
- */
-const REPORT_KINDS = { csv: true, json: true, html: true, junit: true, sarif: true, summaryExport: true } satisfies Record<keyof ReportOptions, true>;
-
 /** True when the command line asked for any report file. */
 export function reportsAsked(opts: ReportOptions): boolean {
-  return (Object.keys(REPORT_KINDS) as Array<keyof ReportOptions>).some((kind) => Boolean(opts[kind]));
+  return reportsAskedFor(opts).length > 0;
 }
 
 /** What ends the web UI: Ctrl-C, SIGTERM, or the --autoquit timer after a run. */
@@ -63,17 +33,15 @@ class Shutdown {
   readonly reason: Promise<string>;
   private resolve!: (reason: string) => void;
   private timer: NodeJS.Timeout | undefined;
+  private readonly signals: StopListener;
 
-  constructor(private readonly io: RunIo) {
+  constructor(io: RunIo) {
     this.reason = new Promise((resolve) => (this.resolve = resolve));
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
+    this.signals = onStopSignal((signal) => {
+      io.err(`\n${signal}: ${STOPPING}`);
+      this.end(signal);
+    });
   }
-
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    this.io.err(`\n${signal}: stopping users and writing reports`);
-    this.end(signal);
-  };
 
   /** Ends after `seconds`, unless `busy()` says a run is on by then (its own end arms the timer again). */
   armAutoquit(seconds: number, busy: () => boolean): void {
@@ -85,8 +53,7 @@ class Shutdown {
 
   end(reason: string): void {
     clearTimeout(this.timer);
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
+    this.signals.close();
     this.resolve(reason);
   }
 }
@@ -170,17 +137,16 @@ export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo): 
   }
 
   const reason = await shutdown.reason;
-  const onLateSignal = () => io.err('already stopping; reports follow');
-  process.on('SIGINT', onLateSignal);
   try {
     shuttingDown = true;
-    await controller.close(reason);
-    // The last run ends as a headless run does: summary, notes, every report, and the same exit code.
-    if (lastRun) return await concludeRun(lastRun.result(), opts, io, undefined, lastRun.events);
-    if (reportsAsked(opts)) io.err('no test ran: no reports written');
-    return autostartFailed ? 1 : 0;
+    return await shieldedFromSigint(() => io.err(ALREADY_STOPPING), async () => {
+      await controller.close(reason);
+      // The last run ends as a headless run does: summary, notes, every report, and the same exit code.
+      if (lastRun) return concludeRun(lastRun.result(), opts, io, undefined, lastRun.events);
+      if (reportsAsked(opts)) io.err('no test ran: no reports written');
+      return autostartFailed ? 1 : 0;
+    });
   } finally {
-    process.off('SIGINT', onLateSignal);
     feed.close();
     await server.close();
     await exporter?.close();

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { checkCredentials, hostAllowed, sameOriginCommand, TOKEN_COOKIE, type WebCredentials } from './access.js';
 import { BASE_HEADERS, sendJson, sendText } from './http-io.js';
 import { ROUTES, type RouteContext } from './routes.js';
-import { uiAsset } from './ui-assets.js';
+import { uiAsset } from '../report/ui-assets.js';
 
 /** The page loads its script, styles and stream from this server only. */
 const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";

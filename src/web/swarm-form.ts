@@ -3,7 +3,7 @@
  * `run_time`, repeated `user_classes`) plus mcpload's `weight.<Class>` fields.
  * Bad values give one clear message, never an exception that reaches the run.
  */
-import { parseDurationMs, parseHttpUrl, parseNonNegativeInt, parsePositiveNumber } from '../app/option-values.js';
+import { parseDurationMs, parseHttpUrl, parseNonNegativeInt, parsePositiveNumber } from '../values/option-values.js';
 
 export class SwarmFormError extends Error {}
 

@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { Stats } from '../../src/metrics/stats.js';
 import { AGGREGATED_NAME, type HistoryRow } from '../../src/metrics/snapshot.js';
 import { renderHtmlReport } from '../../src/reporters/html.js';
-import type { RunResult } from '../../src/reporters/json.js';
+import type { RunResult } from '../../src/report/run-result.js';
 import { runCli, startCli } from '../integration/cli-helpers.js';
 import { parsePrometheusText, waitFor } from '../integration/web-helpers.js';
 import { artifact, launchChromium, until } from './browser-helpers.js';

@@ -23,7 +23,7 @@ async function modulesOf(args: string[]): Promise<CliResult & { packages: Set<st
 }
 
 /** The modules that do a command's work: none is loaded to print help or to refuse a command line (the outputs registry is light: it loads each output when a run asks for it). */
-const WORK = /^(app\/(run-test|[a-z-]+-command|list-scenario|test-run|target)\.js|server\/|web\/run-web\.js|transports\/mcp-http\.js|security\/checks\/|reporters\/(?!(?:report-file|outputs)\.js))/;
+const WORK = /^(app\/([a-z-]+-run|[a-z-]+-command|list-scenario|test-run|target|multi-process)|cli\/run-modes\.js|server\/|web\/run-web\.js|transports\/mcp-http\.js|security\/checks\/|reporters\/(?!(?:report-file|outputs)\.js))/;
 
 test('--version and -V print the package version from the bin script, loading no part of the program', async () => {
   for (const flag of ['--version', '-V']) {

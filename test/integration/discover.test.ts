@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunResult } from '../../src/reporters/json.js';
+import type { RunResult } from '../../src/report/run-result.js';
 import { runCli } from './cli-helpers.js';
 import { readEntries, startEverything } from '../helpers/everything.js';
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Recorder, SampleError } from '../../src/metrics/sample.js';
-import type { RunResult } from '../../src/reporters/json.js';
+import type { RunResult } from '../../src/report/run-result.js';
 import { startReferenceServer, type RunningReferenceServer } from '../../src/server/reference-server.js';
 import { createDispatcher } from '../../src/transports/http-pool.js';
 import { McpHttpClient } from '../../src/transports/mcp-http.js';

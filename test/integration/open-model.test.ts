@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RunResult } from '../../src/reporters/json.js';
+import type { RunResult } from '../../src/report/run-result.js';
 import { ROOT, runCli } from './cli-helpers.js';
 
 const SCENARIO = path.join(ROOT, 'test/fixtures/hit-counter.ts');

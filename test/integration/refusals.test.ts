@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { destructiveMethods, sensitiveRoutes } from '../../src/security/checks/exposure.js';
 import { ProbeContext } from '../../src/security/probe-context.js';
-import { refusedStatusesFor } from '../../src/security/sensitive-routes.js';
+import { refusedStatusesFor } from '../../src/protocol/sensitive-routes.js';
 import { createDispatcher } from '../../src/transports/http-pool.js';
 import { describeUnreachable } from '../../src/transports/preflight.js';
 import { RestClient } from '../../src/transports/rest.js';

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { REFUSED_STATUSES, SECURITY_PROBES } from '../../src/security/sensitive-routes.js';
+import { REFUSED_STATUSES, SECURITY_PROBES } from '../../src/protocol/sensitive-routes.js';
 import { startReferenceServer, type ReferenceServerOptions, type RunningReferenceServer } from '../../src/server/reference-server.js';
 import { runServe } from '../../src/server/serve-command.js';
 import { until } from '../helpers/until.js';

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EXCEPTIONS_HEADER, FAILURES_HEADER, HISTORY_HEADER, STATS_HEADER } from '../../src/reporters/csv.js';
-import { exitCodeFor } from '../../src/metrics/verdict.js';
-import type { RunResult } from '../../src/reporters/json.js';
+import { exitCodeFor } from '../../src/report/verdict.js';
+import type { RunResult } from '../../src/report/run-result.js';
 import { runCli } from './cli-helpers.js';
 import { getJson, parsePrometheusText, rawRequest, readEvents, startWebCli, waitFor, type WebCli } from './web-helpers.js';
 

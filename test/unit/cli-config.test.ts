@@ -8,7 +8,7 @@ import { applyConfigEntries, parseIniConfig, parseJsonConfig } from '../../src/c
 import { adoptLegacyEnv } from '../../src/cli/env-command.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { describeSettingSources, resolveRunSettings } from '../../src/cli/run-cli.js';
-import type { RunOptions } from '../../src/app/run-test.js';
+import type { RunOptions } from '../../src/app/run-options.js';
 
 function runCommand(program: Command): Command {
   return program.commands.find((c) => c.name() === 'run')!;

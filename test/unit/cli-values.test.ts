@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from 'commander';
 import { collect, formatDuration, parseDurationMs, parseHeader, parseHttpUrl, parseNonNegativeInt, parsePort, parsePositiveNumber } from '../../src/cli/values.js';
-import { resolveEndpoints } from '../../src/app/run-test.js';
+import { resolveEndpoints } from '../../src/app/target.js';
 
 test('durations in every accepted form', () => {
   assert.equal(parseDurationMs('30s'), 30_000);

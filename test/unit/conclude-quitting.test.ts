@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { concludeRun } from '../../src/app/conclude.js';
 import { RunEvents, type RunListeners } from '../../src/metrics/events.js';
 import { Stats } from '../../src/metrics/stats.js';
-import { judgeRun } from '../../src/metrics/verdict.js';
-import type { RunResult } from '../../src/reporters/json.js';
+import { judgeRun } from '../../src/report/verdict.js';
+import type { RunResult } from '../../src/report/run-result.js';
 
 function passingResult(): RunResult {
   const stats = new Stats();

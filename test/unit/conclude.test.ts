@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { concludeRun, type RunIo } from '../../src/app/conclude.js';
 import { Stats } from '../../src/metrics/stats.js';
 import { parseThreshold } from '../../src/metrics/thresholds.js';
-import { judgeRun } from '../../src/metrics/verdict.js';
-import type { RunResult } from '../../src/reporters/json.js';
+import { judgeRun } from '../../src/report/verdict.js';
+import type { RunResult } from '../../src/report/run-result.js';
 
 /** A judged result over 10 tools/call requests, `failed` of them failed, under `rules`. */
 function judged(failed: number, rules: string[] = [], extra: Partial<RunResult> = {}): RunResult {

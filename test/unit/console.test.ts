@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stats } from '../../src/metrics/stats.js';
-import { evaluateThresholds, mergeThresholdLists, securityResults, type SecurityResult, type ThresholdResult } from '../../src/metrics/thresholds.js';
+import { evaluateThresholds, mergeThresholdLists, type ThresholdResult } from '../../src/metrics/thresholds.js';
+import { securityResults, type SecurityResult } from '../../src/security/verdicts.js';
 import { formatLiveTable, formatSummary, verdict } from '../../src/reporters/console.js';
 import { shortenMiddle } from '../../src/reporters/text.js';
 

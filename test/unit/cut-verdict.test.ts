@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { Stats } from '../../src/metrics/stats.js';
 import { CUT_AT_STOP } from '../../src/metrics/sample.js';
 import { mergeSnapshots } from '../../src/metrics/snapshot.js';
-import { securityResults } from '../../src/metrics/thresholds.js';
-import { judgeRun } from '../../src/metrics/verdict.js';
+import { securityResults } from '../../src/security/verdicts.js';
+import { judgeRun } from '../../src/report/verdict.js';
 import { formatSummary } from '../../src/reporters/console.js';
 import { InFlight } from '../../src/transports/in-flight.js';
 

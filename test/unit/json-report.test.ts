@@ -4,7 +4,9 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stats, mergeSnapshots, statsRows } from '../../src/metrics/stats.js';
-import { redactSettings, writeJsonReport, type RunResult } from '../../src/reporters/json.js';
+import type { RunResult } from '../../src/report/run-result.js';
+import { redactSettings } from '../../src/report/redact.js';
+import { writeJsonReport } from '../../src/reporters/json.js';
 
 test('redactSettings hides secret-looking keys at any depth, header lines and URL passwords', () => {
   const settings = {

@@ -7,7 +7,8 @@ import { mergeRunResults, readRunResult } from '../../src/app/merge-results.js';
 import { decodeHistogram } from '../../src/metrics/histogram.js';
 import { parseThreshold } from '../../src/metrics/thresholds.js';
 import { Stats } from '../../src/metrics/stats.js';
-import { writeJsonReport, type RunResult } from '../../src/reporters/json.js';
+import type { RunResult } from '../../src/report/run-result.js';
+import { writeJsonReport } from '../../src/reporters/json.js';
 
 function result(stats: Stats, dropped?: number): RunResult {
   const snapshot = stats.snapshot();

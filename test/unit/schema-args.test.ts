@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { compileSchema } from '../../src/scenarios/json-schema.js';
 import { stringForPattern } from '../../src/scenarios/pattern-string.js';
-import { createRng, SchemaArgGenerator } from '../../src/scenarios/schema-args.js';
+import { createRng } from '../../src/scenarios/rng.js';
+import { SchemaArgGenerator } from '../../src/scenarios/schema-args.js';
 
 /** Real-world tool input schemas (server-everything, filesystem, fetch, github, pydantic/zod output...). */
 const CORPUS = JSON.parse(readFileSync(new URL('../fixtures/tool-schemas/corpus.json', import.meta.url), 'utf8')) as Record<string, unknown>;

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { formatJUnit, probeSuite, runSuites, xmlEscape } from '../../src/reporters/junit.js';
 import { probeToSarif, runToSarif } from '../../src/reporters/sarif.js';
-import type { RunResult } from '../../src/reporters/json.js';
+import type { RunResult } from '../../src/report/run-result.js';
 import type { CheckReport } from '../../src/security/check.js';
 
 const REPORTS: CheckReport[] = [

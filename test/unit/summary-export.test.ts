@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stats } from '../../src/metrics/stats.js';
 import { parseThreshold } from '../../src/metrics/thresholds.js';
-import { judgeRun } from '../../src/metrics/verdict.js';
-import type { RunResult } from '../../src/reporters/json.js';
+import { judgeRun } from '../../src/report/verdict.js';
+import type { RunResult } from '../../src/report/run-result.js';
 import { summaryExport } from '../../src/reporters/summary-export.js';
 
 const T0 = 1_700_000_000_000;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ThresholdError, evaluateThresholds, mergeThresholdLists, parseThreshold, securityResults, withDefaultRules,
-} from '../../src/metrics/thresholds.js';
-import { crossedAbortRule, exitCodeFor, judgeRun } from '../../src/metrics/verdict.js';
+import { ThresholdError, evaluateThresholds, mergeThresholdLists, parseThreshold, withDefaultRules } from '../../src/metrics/thresholds.js';
+import { securityResults } from '../../src/security/verdicts.js';
+import { crossedAbortRule } from '../../src/metrics/verdict.js';
+import { exitCodeFor, judgeRun } from '../../src/report/verdict.js';
 import { Stats } from '../../src/metrics/stats.js';
 
 const T0 = 1_700_000_000_000;

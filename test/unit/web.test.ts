@@ -11,11 +11,11 @@ import { parseWebLogin } from '../../src/web/cli-options.js';
 import { LogBook } from '../../src/web/log-book.js';
 import { locustStatsJson } from '../../src/web/locust-json.js';
 import { parseSwarmForm, SwarmFormError } from '../../src/web/swarm-form.js';
-import type { RunResult } from '../../src/reporters/json.js';
+import type { RunResult } from '../../src/report/run-result.js';
 import { reportsAsked } from '../../src/web/run-web.js';
 import { yTop } from '../../src/web/ui/src/y-range.js';
-import type { LiveStatus } from '../../src/web/view-model.js';
-import { aggregatedSeries, classRatios, peakUsersOf, reportData, tableView } from '../../src/web/views.js';
+import type { LiveStatus } from '../../src/report/view-model.js';
+import { aggregatedSeries, classRatios, peakUsersOf, reportData, tableView } from '../../src/report/views.js';
 
 const KNOWN = ['A', 'B'];
 const DEFAULTS = { users: 1, spawnRate: 1 };

@@ -4,7 +4,7 @@
  * discovery face shows but tools/list hides, and tools that do not exist.
  */
 import { randomBytes } from 'node:crypto';
-import { DESTRUCTIVE_METHODS, refusedStatusesFor, SECURITY_PROBES, type SecurityProbeRequest } from '../sensitive-routes.js';
+import { DESTRUCTIVE_METHODS, refusedStatusesFor, SECURITY_PROBES, type SecurityProbeRequest } from '../../protocol/sensitive-routes.js';
 import { deviates, fail, inconclusive, pass, skip, type CheckOutcome, type Evidence, type SecurityCheck } from '../check.js';
 import { matchesPattern } from '../metadata-analysis.js';
 import type { Exchange, ProbeContext, ProbeSession } from '../probe-context.js';

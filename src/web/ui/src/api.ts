@@ -1,5 +1,5 @@
 /** The page's link to the server: the live stream and the commands (the same routes Locust scripts use). */
-import type { InitMessage, UpdateMessage } from '../../view-model.js';
+import type { InitMessage, UpdateMessage } from '../../../report/view-model.js';
 import { store } from './store.js';
 
 export function connectLive(): () => void {

@@ -1,6 +1,6 @@
 /** The page: control bar, start form, and the tabs; live (SSE) or as an offline report. */
 import { useState } from 'preact/hooks';
-import type { LiveStatus, ReportData } from '../../view-model.js';
+import type { LiveStatus, ReportData } from '../../../report/view-model.js';
 import { ChartsTab } from './components/charts-tab.js';
 import { Header } from './components/header.js';
 import { StartForm } from './components/start-form.js';

@@ -3,7 +3,7 @@
  * that data and talks to no server; otherwise it follows the live stream.
  */
 import { render } from 'preact';
-import type { ReportData } from '../../view-model.js';
+import type { ReportData } from '../../../report/view-model.js';
 import { connectLive } from './api.js';
 import { App } from './app.js';
 import { store } from './store.js';

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import {
   entryId, type FormDefaults, type InitMessage, type LiveStatus, type LogLine, type ReportData, type SeriesPoint,
   type UpdateMessage,
-} from '../../view-model.js';
+} from '../../../report/view-model.js';
 
 export interface Series {
   t: number[];

@@ -1,5 +1,5 @@
 /** The Charts tab: totals over time, and one entry's response times picked from the table. */
-import type { RowView } from '../../../view-model.js';
+import type { RowView } from '../../../../report/view-model.js';
 import { store, type UiState } from '../store.js';
 import { Chart, type Line } from './chart.js';
 

@@ -1,6 +1,6 @@
 /** The control bar: state, users, throughput, failures, time, verdict, and the run's commands. */
 import { useState } from 'preact/hooks';
-import type { LiveStatus } from '../../../view-model.js';
+import type { LiveStatus } from '../../../../report/view-model.js';
 import { resetStats, stop, swarm } from '../api.js';
 import { clock, int, ms, percent, rate } from '../format.js';
 

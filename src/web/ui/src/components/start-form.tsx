@@ -1,6 +1,6 @@
 /** The start form: host (the embedded server by default), users, spawn rate, run time, and the user classes with weights. */
 import { useState } from 'preact/hooks';
-import type { ClassRatio, FormDefaults } from '../../../view-model.js';
+import type { ClassRatio, FormDefaults } from '../../../../report/view-model.js';
 import { swarm } from '../api.js';
 
 export function StartForm({ defaults, classes, onDone, onCancel }: {

@@ -10,7 +10,7 @@
  * frame.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { RowView } from '../../../view-model.js';
+import type { RowView } from '../../../../report/view-model.js';
 import { bytes, int, ms, rate } from '../format.js';
 import { store } from '../store.js';
 

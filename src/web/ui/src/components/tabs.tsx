@@ -1,6 +1,6 @@
 /** The smaller tabs: failures, exceptions, security checks, thresholds, class ratio, downloads, logs, settings; a report's notes. */
 import { useEffect, useRef } from 'preact/hooks';
-import type { ClassRatio, ErrorView, ExceptionView, LogLine, SecurityView, ThresholdView } from '../../../view-model.js';
+import type { ClassRatio, ErrorView, ExceptionView, LogLine, SecurityView, ThresholdView } from '../../../../report/view-model.js';
 import { int, percent, timeOfDay } from '../format.js';
 
 function Empty({ children }: { children: string }) {

@@ -1,8 +1,9 @@
 /**
  * Values users type, wherever they type them (a flag, the config file, the
  * web UI's form): durations, counts, URLs, headers, name lists, parsed with
- * one-line messages, and durations shown back. Below the CLI so that the run
- * modes and the web UI use them too; cli/values.ts hands them to commander.
+ * one-line messages, and durations shown back. On the lowest floor, so that
+ * the CLI, the run modes and the web UI share them; cli/values.ts hands them
+ * to commander.
  */
 
 /** A typed value that is not what was asked for; the message fits on one line. */

@@ -4,8 +4,9 @@
  */
 import { statsRows, type StatsRow } from '../metrics/rows.js';
 import { AGGREGATED_NAME, type HistoryRow, type Snapshot } from '../metrics/snapshot.js';
-import { parseThreshold, SECURITY_TYPE, type SecurityResult, type Threshold, type ThresholdResult } from '../metrics/thresholds.js';
-import type { RunResult } from '../reporters/json.js';
+import { parseThreshold, SECURITY_TYPE, type Threshold, type ThresholdResult } from '../metrics/thresholds.js';
+import type { SecurityResult } from '../security/verdicts.js';
+import type { RunResult } from './run-result.js';
 import type { UserClass } from '../scenarios/api.js';
 import {
   entryId, type ClassRatio, type ErrorView, type ExceptionView, type ReportData, type RowView, type SecurityView,

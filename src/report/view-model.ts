@@ -1,6 +1,6 @@
 /**
  * What the web UI and the HTML report show, as plain JSON: the one contract
- * between the server (src/web) and the front end (src/web/ui). No imports, so
+ * between the servers of both (src/web, src/reporters/html.ts) and the front end (src/web/ui). No imports, so
  * that the browser build can use this file as it is.
  */
 

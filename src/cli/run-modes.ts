@@ -1,0 +1,33 @@
+/**
+ * Which mode runs `mcpload run`: --processes N (worker processes, one merged
+ * result), headless (a live table), or the web UI (the default). The one
+ * place that knows all three; each mode is loaded only when chosen. Checks
+ * every mode shares come first, before an embedded server, a worker or the
+ * web UI starts.
+ */
+import type { RunIo } from '../app/conclude.js';
+import type { RunOptions } from '../app/run-options.js';
+import { checkReportPaths } from '../app/report-paths.js';
+import { outputModeProblem } from '../app/run-outputs.js';
+import { otelModeProblem } from '../app/run-otel.js';
+import { RunSetupError } from '../app/run-setup-error.js';
+import { DEFAULT_WEB_PORT } from '../web/ports.js';
+
+/** Runs the load test `opts` describes in its mode; resolves with the exit code. */
+export async function runInMode(opts: RunOptions, io: RunIo): Promise<number> {
+  // A report that cannot be written is a usage error, said before any load.
+  checkReportPaths(opts);
+  const outProblem = outputModeProblem(opts);
+  if (outProblem !== undefined) throw new RunSetupError(outProblem);
+  const otelProblem = otelModeProblem(opts);
+  if (otelProblem !== undefined) throw new RunSetupError(otelProblem);
+  if (opts.processes !== undefined && opts.processes > 1) {
+    if (!opts.headless) io.err('note: the web UI is not available with --processes; running headless');
+    return (await import('../app/multi-process.js')).runMultiProcess(opts, opts.processes, io);
+  }
+  if (!opts.headless) {
+    const web = opts.web ?? { host: '127.0.0.1', port: DEFAULT_WEB_PORT, autostart: false };
+    return (await import('../web/run-web.js')).runWebUi(opts, web, io);
+  }
+  return (await import('../app/headless-run.js')).runHeadless(opts, io);
+}

@@ -1,0 +1,16 @@
+/** Seeded random numbers for generated test values: the same seed draws the same arguments. */
+
+/** A uniform random number in [0, 1). */
+export type Rng = () => number;
+
+/** mulberry32: tiny, fast and good enough for picking test values; same seed, same sequence. */
+export function createRng(seed: number): Rng {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
