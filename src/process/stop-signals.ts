@@ -8,14 +8,15 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 /**
  * A signal sent to every process at once (systemd, `kill -- -PGID`) reaches a relaunched run twice:
- * directly and relayed by the relaunch parent. The echo within a second is the same request, not a second one.
+ * directly and relayed by the relaunch parent. The echo within 3 s is the same request, not a second one
+ * (a busy machine can hold the relay back for more than a second: seen with 2 cores under load).
  */
-const ECHO_WINDOW_MS = 1000;
+const ECHO_WINDOW_MS = 3000;
 
 export interface StopSignalOptions {
   /**
    * A signal after the first, while still listening (`mcpload serve`: "now", without waiting for slow
-   * replies). Absent: the first signal ends the listening, its echo within a second is ignored, and a
+   * replies). Absent: the first signal ends the listening, its echo within 3 s is ignored, and a
    * later one takes Node's default action again (it ends a stop that hangs).
    */
   onRepeat?: (signal: NodeJS.Signals) => void;

@@ -15,7 +15,7 @@ test('the first SIGINT or SIGTERM stops once; the echo right after it is ignored
   onStopSignal((signal) => seen.push(signal));
   process.emit('SIGTERM', 'SIGTERM');
   assert.deepEqual(seen, ['SIGTERM']);
-  // No longer listening for a stop; only the echo guard holds SIGTERM for a second (so that it does not kill the run).
+  // No longer listening for a stop; only the echo guard holds SIGTERM for a few seconds (so that it does not kill the run).
   assert.equal(listening('SIGINT'), before.int);
   assert.equal(listening('SIGTERM'), before.term + 1);
   process.emit('SIGTERM', 'SIGTERM');
