@@ -23,6 +23,7 @@ import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { nowUs } from '../metrics/sample.js';
 import type { LeanPost, LeanReply } from './post-reply.js';
+import type { BodyRead } from './read-body.js';
 
 class CodedError extends Error {
   constructor(readonly code: string, message: string) {
@@ -73,7 +74,9 @@ class H1Connection {
   private state = HEAD;
   private pendingHead: Buffer | undefined;
   private statusCode = 0;
-  private headers: Record<string, string | string[]> = {};
+  /** The reply's head in lower case (where the pool finds what it needs), and as sent (for the caller's headers). */
+  private lowerHead = '';
+  private head = '';
   private firstByteAt = 0;
   private reusable = true;
   /** LENGTH: body bytes still to come; CHUNKED: bytes left in the current chunk. */
@@ -117,7 +120,7 @@ class H1Connection {
       this.fail(ABORTED);
       return;
     }
-    request.signal.on('abort', this.onAbort);
+    request.signal.onAbort = this.onAbort;
     this.socket.write(text);
   }
 
@@ -157,7 +160,8 @@ class H1Connection {
       else this.pendingHead = buf;
       return -1;
     }
-    const status = parseHead(buf.toString('latin1', 0, end), this);
+    const head = buf.toString('latin1', 0, end);
+    const status = statusOf(head);
     if (status < 0) {
       this.fail(NOT_HTTP);
       return -1;
@@ -165,7 +169,6 @@ class H1Connection {
     const bodyAt = end + 4 - offset;
     if (status < 200 && status !== 101) {
       // An interim reply (100 Continue, 103 Early Hints): the real one follows.
-      this.headers = {};
       const rest = chunk.subarray(bodyAt);
       const at = rest.length > 0 ? this.readHead(rest) : -1;
       return at < 0 ? -1 : at + bodyAt;
@@ -173,29 +176,23 @@ class H1Connection {
     // HTTP/1.0 closes after the reply.
     if (buf[7] === 48 /* 0 */) this.reusable = false;
     this.statusCode = status;
+    this.head = head;
+    this.lowerHead = head.toLowerCase();
     this.firstByteAt = nowUs();
     return this.startBody(bodyAt);
   }
 
-  /** Called by parseHead for each header. */
-  header(name: string, value: string): void {
-    const had = this.headers[name];
-    if (had === undefined) this.headers[name] = value;
-    else if (Array.isArray(had)) had.push(value);
-    else this.headers[name] = [had, value];
-  }
-
   /** Sets how the body is framed and whether the socket may serve again; hands an event stream over. */
   private startBody(bodyAt: number): number {
-    const headers = this.headers;
+    const lower = this.lowerHead;
     const request = this.request as LeanPost;
-    const connection = headers.connection;
-    if (typeof connection === 'string' && connection.toLowerCase().includes('close')) this.reusable = false;
-    const hint = headers['keep-alive'];
-    if (typeof hint === 'string') this.keepAliveFrom(hint);
-    const length = headers['content-length'];
-    const encoding = headers['transfer-encoding'];
-    if (typeof encoding === 'string' && encoding.toLowerCase().endsWith('chunked')) {
+    const connection = headerValue(lower, CONNECTION);
+    if (connection !== undefined && connection.includes('close')) this.reusable = false;
+    const hint = headerValue(lower, KEEP_ALIVE);
+    if (hint !== undefined) this.keepAliveFrom(hint);
+    const length = headerValue(lower, CONTENT_LENGTH);
+    const encoding = headerValue(lower, TRANSFER_ENCODING);
+    if (encoding !== undefined && encoding.endsWith('chunked')) {
       this.state = CHUNKED;
       this.chunkState = CHUNK_SIZE;
       this.chunkSize = 0;
@@ -214,8 +211,8 @@ class H1Connection {
       this.state = UNTIL_CLOSE;
       this.reusable = false;
     }
-    const contentType = headers['content-type'];
-    if (typeof contentType === 'string' && contentType.startsWith('text/event-stream')) {
+    const contentType = headerValue(lower, CONTENT_TYPE);
+    if (contentType !== undefined && contentType.startsWith('text/event-stream')) {
       // The reader pulls at its own pace: a full stream pauses the socket until read() asks again.
       // Both callbacks act only while this stream is the connection's current one (the socket may serve others later).
       const stream: Readable = new Readable({
@@ -229,7 +226,7 @@ class H1Connection {
         },
       });
       this.stream = stream;
-      this.settle({ statusCode: this.statusCode, headers, firstByteAt: this.firstByteAt, stream });
+      this.settle(this.reply(undefined, stream));
     } else if (this.state === LENGTH && this.remaining > request.maxBodyBytes) {
       // Content-Length says past the cap: no need to read it to know.
       this.tooLarge();
@@ -350,9 +347,7 @@ class H1Connection {
   }
 
   private tooLarge(): void {
-    const reply: LeanReply = {
-      statusCode: this.statusCode, headers: this.headers, firstByteAt: this.firstByteAt, body: { data: undefined, bytes: this.bytes, tooLarge: true },
-    };
+    const reply = this.reply({ data: undefined, bytes: this.bytes, tooLarge: true }, undefined);
     this.giveUp();
     this.settle(reply);
   }
@@ -363,7 +358,7 @@ class H1Connection {
     let reply: LeanReply | undefined;
     if (stream === undefined) {
       const data = this.more !== undefined ? Buffer.concat(this.more, this.bytes) : this.first;
-      reply = { statusCode: this.statusCode, headers: this.headers, firstByteAt: this.firstByteAt, body: { data, bytes: this.bytes, tooLarge: false } };
+      reply = this.reply({ data, bytes: this.bytes, tooLarge: false }, undefined);
     }
     this.endRequest();
     if (this.reusable && !this.dead) {
@@ -407,14 +402,18 @@ class H1Connection {
 
   private endRequest(): void {
     this.busy = false;
-    this.request?.signal.off('abort', this.onAbort);
+    const signal = this.request?.signal;
+    if (signal?.onAbort === this.onAbort) signal.onAbort = undefined;
     this.request = undefined;
     this.stream = undefined;
     this.first = undefined;
     this.more = undefined;
     this.pendingHead = undefined;
-    this.headers = {};
     this.state = HEAD;
+  }
+
+  private reply(body: BodyRead | undefined, stream: Readable | undefined): LeanReply {
+    return new H1Reply(this.statusCode, this.firstByteAt, this.head, body, stream) as LeanReply;
   }
 
   private settle(reply: LeanReply): void {
@@ -430,23 +429,65 @@ class H1Connection {
   }
 }
 
-/**
- * Parses a reply head (status line and header lines, latin1) into `into`;
- * returns the status, or -1 when it is not HTTP/1.x.
- */
-function parseHead(head: string, into: H1Connection): number {
+/** The status of a reply head (latin1), or -1 when it is not HTTP/1.x. */
+function statusOf(head: string): number {
   if (!head.startsWith('HTTP/1.')) return -1;
   const status = Number(head.slice(9, 12));
   if (!(status >= 100 && status <= 999) || (head.length > 12 && head.charCodeAt(12) !== 32)) return -1;
-  let at = head.indexOf('\r\n');
-  while (at >= 0) {
+  return status;
+}
+
+const CONNECTION = '\r\nconnection:';
+const KEEP_ALIVE = '\r\nkeep-alive:';
+const CONTENT_LENGTH = '\r\ncontent-length:';
+const TRANSFER_ENCODING = '\r\ntransfer-encoding:';
+const CONTENT_TYPE = '\r\ncontent-type:';
+
+/** The value of the first header `marker` names, in a lower-cased head. */
+function headerValue(lowerHead: string, marker: string): string | undefined {
+  const at = lowerHead.indexOf(marker);
+  if (at < 0) return undefined;
+  const from = at + marker.length;
+  const end = lowerHead.indexOf('\r\n', from);
+  return lowerHead.slice(from, end < 0 ? undefined : end).trim();
+}
+
+/** Every header of a head: names lower-cased, repeated ones as a list (as undici gives them). */
+function parseHeaders(head: string): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (let at = head.indexOf('\r\n'); at >= 0;) {
     const next = head.indexOf('\r\n', at + 2);
     const line = next < 0 ? head.slice(at + 2) : head.slice(at + 2, next);
     const colon = line.indexOf(':');
-    if (colon > 0) into.header(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    if (colon > 0) {
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const had = headers[name];
+      if (had === undefined) headers[name] = value;
+      else if (Array.isArray(had)) had.push(value);
+      else headers[name] = [had, value];
+    }
     at = next;
   }
-  return status;
+  return headers;
+}
+
+/** A reply as the client gets it; its headers are parsed only if it asks for them (most replies need none). */
+class H1Reply {
+  private parsed: Record<string, string | string[]> | undefined = undefined;
+
+  constructor(
+    readonly statusCode: number,
+    readonly firstByteAt: number,
+    private readonly head: string,
+    readonly body: BodyRead | undefined,
+    readonly stream: Readable | undefined,
+  ) {}
+
+  get headers(): Record<string, string | string[]> {
+    this.parsed ??= parseHeaders(this.head);
+    return this.parsed;
+  }
 }
 
 /** The idle connections to one origin. */
