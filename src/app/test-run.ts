@@ -17,7 +17,7 @@ import { crossedAbortRule, judgeRun } from '../metrics/verdict.js';
 import { redactSettings, type RunResult } from '../reporters/json.js';
 import type { ScenarioEnv, ScenarioFigures, UserClass, VirtualUser } from '../scenarios/api.js';
 import type { IterationTiming } from '../transports/iteration-timing.js';
-import { createMcpClient } from '../transports/mcp-client.js';
+import { createMcpClient } from '../transports/create-client.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
 import { RestClient } from '../transports/rest.js';
 import { VERSION } from '../version.js';

@@ -23,41 +23,18 @@
 import { INVALID_RESPONSE, jsonRpcError, toolError } from './rpc-result.js';
 import type { Dispatcher } from 'undici';
 import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
-import {
-  classifyNetworkError, deadlineError, fixedError, httpStatusError, INVALID_JSON, NO_RESPONSE, SESSION_GONE, shortText, TOO_LARGE, WRONG_ID,
-} from './errors.js';
+import { classifyNetworkError, deadlineError, fixedError, httpStatusError, SESSION_GONE, shortText } from './errors.js';
 import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
 import { leanPost } from './lean-post.js';
 import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies } from './server-messages.js';
-import { drainRest, readSseReply } from './sse.js';
-import { isResumable, resumeSseReply } from './sse-resume.js';
+import { drainInBackground, isReplyFailure, jsonResponse, rpcErrorIn, streamedResponse } from './reply-reading.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 import { isModernVersion, pickSupportedVersion, REMOVED_IN_MODERN, UNSUPPORTED_PROTOCOL_VERSION } from '../protocol/modern-wire.js';
 import { isInputRequired, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta } from './modern-http.js';
 import { isAuthChallenge, type RequestAuthorizer } from './request-auth.js';
-
-export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
-
-/** Checks a successful result; returns a short failure text, or undefined when it is fine. */
-export type ResultCheck = (result: any) => string | undefined;
-
-export interface RpcOptions {
-  /** Sample name; default the endpoint path (tool name, URI... for the helpers). */
-  name?: string;
-  /** A failed check becomes a `check` error on the sample. */
-  validate?: ResultCheck;
-  /** `callTool`: ask for progress notifications (sends a `progressToken`); see server-messages.ts for what is recorded. */
-  progress?: boolean;
-  /** `request`: the result is a tool's (e.g. `tasks/result` of a tool call): `isError: true` is a `tool` error. */
-  toolResult?: boolean;
-  /**
-   * Sent even once the user was stopped, like the DELETE that ends a
-   * session: clean-up the server must get (`tasks/cancel` of a task still
-   * running at the stop).
-   */
-  afterStop?: boolean;
-}
+import { ReplySamples } from './reply-samples.js';
+import type { McpClient, ResultCheck, RpcOptions, RpcOutcome } from './mcp-client.js';
 
 export interface McpHttpClientOptions {
   /** Full MCP endpoint URL, e.g. http://127.0.0.1:8000/mcp */
@@ -136,7 +113,7 @@ const VERSION_RETRIED = 64;
 /** Statuses that are fine for a DELETE that ends a session (405: the server does not let clients end sessions). */
 const DELETE_OK = new Set([200, 202, 204, 405]);
 
-export class McpHttpClient {
+export class McpHttpClient implements McpClient {
   private readonly recorder: Recorder;
   private readonly dispatcher: Dispatcher;
   private readonly origin: string;
@@ -150,7 +127,8 @@ export class McpHttpClient {
   private readonly clientInfo: { name: string; version: string };
   private readonly inFlight: InFlight;
   private readonly timing: IterationTiming | undefined;
-  private readonly firstByte: Recorder | undefined;
+  /** Where each reply's samples go. */
+  private readonly samples: ReplySamples;
   private readonly auth: RequestAuthorizer | undefined;
   /** The Authorization value in `baseHeaders` now (undefined: none). */
   private authValue: string | undefined = undefined;
@@ -210,7 +188,7 @@ export class McpHttpClient {
     this.headers = base;
     this.inFlight = new InFlight(opts.signal, opts.recorder, opts.timing);
     this.timing = opts.timing;
-    this.firstByte = opts.firstByte;
+    this.samples = new ReplySamples(opts.recorder, opts.timing, opts.firstByte);
     this.replies = opts.serverRequests;
     this.auth = opts.auth;
     this.clientCaps = clientCapabilities(opts.serverRequests);
@@ -409,12 +387,7 @@ export class McpHttpClient {
     }
     if (deadline.cut) return false;
     if (challenge !== undefined && await this.answerChallenge(challenge, nowUs() - start, bytes)) return this.post(payload, type, name, record, true);
-    if (record) {
-      const took = nowUs() - start;
-      this.recorder.record(type, name, took, bytes, error);
-      this.timing?.service.record(type, name, took, bytes, error);
-      if (firstByteAt !== 0) this.firstByte?.record(type, name, firstByteAt - start, 0);
-    }
+    if (record) this.samples.record(type, name, start, start, nowUs(), firstByteAt, bytes, error);
     return error === undefined;
   }
 
@@ -496,37 +469,24 @@ export class McpHttpClient {
       } else if (res.stream) {
         // Progress, logging and server requests arrive on this stream before the response.
         const stream = new CallStream(this.recorder, name, start, this.sendReply, this.replies);
-        const onMessage = (m: Record<string, unknown>): void => stream.onMessage(m);
-        let reply = await readSseReply(res.stream, id, this.maxBodyBytes, onMessage);
-        if (isResumable(reply)) {
-          // The server closed the stream early on purpose (SEP-1699): resume it with Last-Event-ID.
-          reply = await resumeSseReply(reply, id, {
-            dispatcher: this.dispatcher, origin: this.origin, path: this.requestPath, headers: this.headers,
-            maxBodyBytes: this.maxBodyBytes, deadline, onMessage,
-          });
-        }
+        const reply = await streamedResponse(res.stream, id, {
+          dispatcher: this.dispatcher, origin: this.origin, path: this.requestPath, headers: this.headers,
+          maxBodyBytes: this.maxBodyBytes, deadline, onMessage: (m) => stream.onMessage(m),
+        });
         bytes = reply.bytes;
-        if (reply.problem === undefined) message = reply.response;
-        else error = reply.problem === 'response too large' ? TOO_LARGE
-          : reply.problem === 'invalid JSON' ? INVALID_JSON
-            : reply.problem === 'wrong response id' ? WRONG_ID : NO_RESPONSE;
+        message = reply.message;
+        error = reply.error;
         if (reply.rest !== undefined) {
-          // The response is in; let the stream end in the background (keeps
-          // the socket reusable). Its deadline stays armed until then.
+          // The response is in; its deadline stays armed until the stream ends.
           draining = true;
           deadline.answered();
-          void drainRest(reply.rest).finally(() => this.inFlight.finish(deadline));
+          drainInBackground(reply.rest, () => this.inFlight.finish(deadline));
         }
       } else {
-        const body = res.body;
-        bytes = body.bytes;
-        if (body.tooLarge) error = TOO_LARGE;
-        else if (body.data === undefined) error = NO_RESPONSE; // e.g. 202 to a request
-        else {
-          const found = pickResponse(body.data, id);
-          if (isPickError(found)) error = found;
-          else message = found;
-        }
+        bytes = res.body.bytes;
+        const found = jsonResponse(res.body, id);
+        if (isReplyFailure(found)) error = found;
+        else message = found;
       }
       if ((flags & ADOPT_SESSION) !== 0 && error === undefined) {
         const header = res.headers['mcp-session-id'];
@@ -559,9 +519,7 @@ export class McpHttpClient {
         if (this.modern && method === 'tools/list' && error === undefined) this.mirrored?.learn(result);
       }
     }
-    this.recorder.record(method, name, end - origin, bytes, error);
-    this.timing?.service.record(method, name, end - start, bytes, error);
-    if (firstByteAt !== 0) this.firstByte?.record(method, name, firstByteAt - start, 0);
+    this.samples.record(method, name, origin, start, end, firstByteAt, bytes, error);
     if (error !== undefined) {
       // Under 2026-07-28, closing the stream (the timeout did) is the cancellation.
       if (deadline.timedOut && (flags & NO_CANCEL) === 0 && !this.modern) this.sendCancelled(id);
@@ -595,8 +553,7 @@ export class McpHttpClient {
     this.meta = modernMeta(version, this.clientInfo, this.clientCaps);
     this.headers = { ...this.baseHeaders, 'mcp-protocol-version': version };
     const name = `${again.name} (${refused} refused, retried with ${version})`;
-    this.recorder.record(again.method, name, end - origin, bytes);
-    this.timing?.service.record(again.method, name, end - start, bytes);
+    this.samples.record(again.method, name, origin, start, end, 0, bytes);
     return this.exchange(again.method, again.params, again.name, again.validate, again.flags | VERSION_RETRIED);
   }
 
@@ -680,17 +637,6 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** The JSON-RPC error in a non-2xx reply of a modern server (-32022 Unsupported protocol version...), if it holds one. */
-function rpcErrorIn(data: Buffer | undefined): { code?: unknown; message?: unknown; data?: unknown } | undefined {
-  if (data === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(data.toString('utf8')) as { error?: unknown };
-    return typeof parsed?.error === 'object' && parsed.error !== null ? parsed.error as { code?: unknown } : undefined;
-  } catch {
-    return undefined; // not JSON: the status alone
-  }
-}
-
 /** A method 2026-07-28 removed, asked of a modern client: not sent; the caller learns why (no row: nothing went out). */
 function removedOutcome(method: string, version: string): RpcOutcome {
   let outcome = REMOVED_OUTCOMES.get(method);
@@ -700,29 +646,3 @@ function removedOutcome(method: string, version: string): RpcOutcome {
   }
   return outcome;
 }
-
-/** Parses a JSON reply and finds the response to `id` (a lone object, or inside a batch array). */
-function pickResponse(data: Buffer, id: number): Record<string, unknown> | SampleError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data.toString('utf8'));
-  } catch {
-    return INVALID_JSON;
-  }
-  if (Array.isArray(parsed)) {
-    for (const item of parsed) {
-      if (typeof item === 'object' && item !== null && (item as { id?: unknown }).id === id) return item as Record<string, unknown>;
-    }
-    return WRONG_ID;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return INVALID_RESPONSE;
-  const message = parsed as Record<string, unknown>;
-  // A JSON-RPC error about the request itself (parse error) may carry id null.
-  if (message.id !== id && !(message.id === null && message.error !== undefined)) return WRONG_ID;
-  return message;
-}
-
-function isPickError(found: Record<string, unknown> | SampleError): found is SampleError {
-  return found === INVALID_JSON || found === WRONG_ID || found === INVALID_RESPONSE;
-}
-
