@@ -496,8 +496,12 @@ class H1Pool {
   private readonly host: string;
   private readonly port: number;
   private readonly hostHeader: string;
-  /** The serialized header lines of each headers object a client sends (clients rebuild the object only when it changes). */
-  private readonly lines = new WeakMap<Record<string, string>, string>();
+  /**
+   * The request head up to the Content-Length value, per headers object a
+   * client sends (a client rebuilds the object only when it changes, and
+   * posts to one path).
+   */
+  private readonly heads = new WeakMap<Record<string, string>, { path: string; head: string }>();
 
   constructor(origin: string, private readonly connectTimeoutMs: number) {
     const url = new URL(origin);
@@ -507,9 +511,9 @@ class H1Pool {
   }
 
   post(request: LeanPost): Promise<LeanReply> {
-    const lines = this.headerLines(request.headers);
-    if (lines === undefined) return Promise.reject(BAD_HEADER);
-    const text = `POST ${request.path} HTTP/1.1\r\n${lines}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
+    const head = this.headOf(request.path, request.headers);
+    if (head === undefined) return Promise.reject(BAD_HEADER);
+    const text = `${head}${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
     const connection = this.take();
     const reply = new Promise<LeanReply>(connection.capture);
     connection.send(request, text);
@@ -540,18 +544,19 @@ class H1Pool {
     return new H1Connection(this, this.host, this.port, this.connectTimeoutMs);
   }
 
-  private headerLines(headers: Record<string, string>): string | undefined {
-    let lines = this.lines.get(headers);
-    if (lines !== undefined) return lines;
-    lines = headers.host === undefined ? `host: ${this.hostHeader}\r\n` : '';
+  private headOf(path: string, headers: Record<string, string>): string | undefined {
+    const known = this.heads.get(headers);
+    if (known !== undefined && known.path === path) return known.head;
+    let lines = headers.host === undefined ? `host: ${this.hostHeader}\r\n` : '';
     for (const key in headers) {
       const value = headers[key] as string;
       if (/[\r\n:]/.test(key) || /[\r\n]/.test(value) || key.length === 0) return undefined;
       if (key.toLowerCase() === 'content-length') continue;
       lines += `${key}: ${value}\r\n`;
     }
-    this.lines.set(headers, lines);
-    return lines;
+    const head = `POST ${path} HTTP/1.1\r\n${lines}content-length: `;
+    this.heads.set(headers, { path, head });
+    return head;
   }
 }
 

@@ -435,7 +435,10 @@ export class McpHttpClient implements McpClient {
     if (this.auth !== undefined) this.useAuthorization(await this.auth.authorization());
     const id = this.nextId++;
     const sent = this.meta === undefined ? params : withMeta(params, this.meta);
-    const payload = JSON.stringify(sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent });
+    // The same text JSON.stringify gives for { jsonrpc, id, method, params }, without building that object.
+    const payload = sent === undefined
+      ? `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)}}`
+      : `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${JSON.stringify(sent)}}`;
     const headers = this.modern ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs, !afterStop);
