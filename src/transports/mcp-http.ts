@@ -143,11 +143,11 @@ export class McpHttpClient implements McpClient {
   private readonly replies: ServerRequestReplies | undefined;
   private readonly clientCaps: Record<string, object>;
   private nextProgressToken = 1;
-  /** Speaks the stateless 2026-07-28 revision (see modern-http.ts). */
-  private readonly modern: boolean;
-  /** Modern only: the `_meta` every request carries. */
+  /** Speaks the stateless 2026-07-28 revision (see modern-http.ts) rather than a session-based one (2025-11-25 and before). */
+  private readonly rev20260728: boolean;
+  /** 2026-07-28 only: the `_meta` every request carries. */
   private meta: Readonly<Record<string, unknown>> | undefined;
-  /** Modern only: a -32022 was answered by switching version (once per client, as the spec's retry). */
+  /** 2026-07-28 only: a -32022 was answered by switching version (once per client, as the spec's retry). */
   private versionRetried = false;
   private readonly mirrored: MirroredHeaders | undefined;
   /** Posts an answer to a server request; bound once, handed to each call's stream watcher. */
@@ -192,8 +192,8 @@ export class McpHttpClient implements McpClient {
     this.replies = opts.serverRequests;
     this.auth = opts.auth;
     this.clientCaps = clientCapabilities(opts.serverRequests);
-    this.modern = isModernVersion(this.protocolVersion);
-    if (this.modern) {
+    this.rev20260728 = isModernVersion(this.protocolVersion);
+    if (this.rev20260728) {
       this.meta = modernMeta(this.protocolVersion, this.clientInfo, this.clientCaps);
       const key = url.origin + this.requestPath;
       let mirrored = MIRRORED_BY_ENDPOINT.get(key);
@@ -230,7 +230,7 @@ export class McpHttpClient implements McpClient {
    * also how a user recovers after its session expired.
    */
   async initialize(): Promise<boolean> {
-    if (this.modern) return this.discover();
+    if (this.rev20260728) return this.discover();
     this.setSession(undefined, false);
     this.closing = undefined; // a new session can be closed again
     const params = { protocolVersion: this.protocolVersion, capabilities: this.clientCaps, clientInfo: this.clientInfo };
@@ -265,7 +265,7 @@ export class McpHttpClient implements McpClient {
 
   /** Any JSON-RPC request. Records one sample (type = method) and never throws for network or protocol failures. */
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
-    if (this.modern && REMOVED_IN_MODERN.has(method)) return Promise.resolve(removedOutcome(method, this.protocolVersion));
+    if (this.rev20260728 && REMOVED_IN_MODERN.has(method)) return Promise.resolve(removedOutcome(method, this.protocolVersion));
     const flags = (opts?.toolResult === true ? CHECK_TOOL_ERROR : 0) | (opts?.afterStop === true ? AFTER_STOP | NO_CANCEL : 0);
     return this.call(method, params, opts?.name ?? this.endpointPath, opts?.validate, flags);
   }
@@ -284,7 +284,7 @@ export class McpHttpClient implements McpClient {
   private callListed(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
     const first = this.exchange(method, params, name, validate, flags);
     // Legacy versions: no extra async step on the hot path.
-    return this.modern ? this.furtherRounds(first, method, params, name, validate, flags) : first;
+    return this.rev20260728 ? this.furtherRounds(first, method, params, name, validate, flags) : first;
   }
 
   /** Every page of tools/list, each recorded (real traffic); `exchange` learns their x-mcp-header annotations. */
@@ -353,7 +353,7 @@ export class McpHttpClient implements McpClient {
    */
   notify(method: string, params?: object, record = true): Promise<boolean> {
     // No client notification of the core protocol travels over 2026-07-28 HTTP (closing a stream cancels).
-    if (this.modern && REMOVED_IN_MODERN.has(method)) return Promise.resolve(false);
+    if (this.rev20260728 && REMOVED_IN_MODERN.has(method)) return Promise.resolve(false);
     const payload = JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
     return this.post(payload, method, this.endpointPath, record);
   }
@@ -371,7 +371,7 @@ export class McpHttpClient implements McpClient {
     let firstByteAt = 0;
     let challenge: Challenge | undefined;
     try {
-      const headers = this.modern ? { ...this.headers, 'mcp-method': type } : this.headers;
+      const headers = this.rev20260728 ? { ...this.headers, 'mcp-method': type } : this.headers;
       const res = await this.dispatcher.request({
         origin: this.origin, path: this.requestPath, method: 'POST', headers, body: payload, signal: deadline.signal,
       });
@@ -439,7 +439,7 @@ export class McpHttpClient implements McpClient {
     const payload = sent === undefined
       ? `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)}}`
       : `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${JSON.stringify(sent)}}`;
-    const headers = this.modern ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
+    const headers = this.rev20260728 ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs, !afterStop);
     const start = nowUs();
@@ -461,11 +461,11 @@ export class McpHttpClient implements McpClient {
       if (status < 200 || status > 299) {
         const body = res.stream ? await readCapped(res.stream, this.maxBodyBytes) : res.body;
         bytes = body.bytes;
-        // A modern server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
-        const rpc = this.modern ? rpcErrorIn(body.data) : undefined;
+        // A 2026-07-28 server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
+        const rpc = this.rev20260728 ? rpcErrorIn(body.data) : undefined;
         retryWith = rpc !== undefined && (flags & VERSION_RETRIED) === 0 ? this.versionToRetry(rpc) : undefined;
         error = rpc !== undefined ? fixedError('http', `${jsonRpcError(rpc).detail} (HTTP ${status})`)
-          : this.modern ? httpStatusError(status) : this.statusError(status, hadSession);
+          : this.rev20260728 ? httpStatusError(status) : this.statusError(status, hadSession);
         if (this.auth !== undefined && (flags & AUTH_RETRY_2) === 0 && isAuthChallenge(status)) {
           challenge = { status, header: headerText(res.headers['www-authenticate']) };
         }
@@ -516,23 +516,23 @@ export class McpHttpClient implements McpClient {
       else {
         result = message.result;
         // An input_required round is not the answer yet: the checks wait for the last round.
-        const partial = this.modern && isInputRequired(result);
+        const partial = this.rev20260728 && isInputRequired(result);
         if ((flags & CHECK_TOOL_ERROR) !== 0 && !partial) error = toolError(result);
         if (error === undefined && validate !== undefined && !partial) error = this.runCheck(validate, result, method, name);
-        if (this.modern && method === 'tools/list' && error === undefined) this.mirrored?.learn(result);
+        if (this.rev20260728 && method === 'tools/list' && error === undefined) this.mirrored?.learn(result);
       }
     }
     this.samples.record(method, name, origin, start, end, firstByteAt, bytes, error);
     if (error !== undefined) {
       // Under 2026-07-28, closing the stream (the timeout did) is the cancellation.
-      if (deadline.timedOut && (flags & NO_CANCEL) === 0 && !this.modern) this.sendCancelled(id);
+      if (deadline.timedOut && (flags & NO_CANCEL) === 0 && !this.rev20260728) this.sendCancelled(id);
       return { ok: false, error };
     }
     return { ok: true, result };
   }
 
   /**
-   * After UnsupportedProtocolVersionError: the modern version of its
+   * After UnsupportedProtocolVersionError: the 2026-07-28-era version of its
    * `supported` list to retry with (basic/versioning: the client SHOULD
    * select one and retry), once per client.
    */
@@ -612,7 +612,7 @@ export class McpHttpClient implements McpClient {
     if (value === undefined) delete base.authorization;
     else base.authorization = value;
     this.baseHeaders = base;
-    if (this.modern) this.headers = { ...base, 'mcp-protocol-version': this.protocolVersion };
+    if (this.rev20260728) this.headers = { ...base, 'mcp-protocol-version': this.protocolVersion };
     else this.setSession(this.sid, this.ready);
   }
 
@@ -624,7 +624,7 @@ export class McpHttpClient implements McpClient {
   private setSession(sid: string | undefined, ready: boolean): void {
     this.sid = sid;
     this.ready = ready;
-    if (this.modern) return; // no session: the headers never change
+    if (this.rev20260728) return; // no session: the headers never change
     this.headers = sid === undefined
       ? (ready ? { ...this.baseHeaders, 'mcp-protocol-version': this.protocolVersion } : this.baseHeaders)
       : { ...this.baseHeaders, 'mcp-session-id': sid, 'mcp-protocol-version': this.protocolVersion };
@@ -640,7 +640,7 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** A method 2026-07-28 removed, asked of a modern client: not sent; the caller learns why (no row: nothing went out). */
+/** A method 2026-07-28 removed, asked of a 2026-07-28 client: not sent; the caller learns why (no row: nothing went out). */
 function removedOutcome(method: string, version: string): RpcOutcome {
   let outcome = REMOVED_OUTCOMES.get(method);
   if (outcome === undefined) {
