@@ -7,6 +7,7 @@
 // it can count (nginx stub_status). All traffic stays on 127.0.0.1.
 //
 // Env: BENCH_ROUNDS (default 3: the CPU rows are repeated, medians reported),
+//      MCP_STRESS_BIN (the optional MCP-native peer mcp-stress; also found in node_modules or on the PATH),
 //      BENCH_ONLY (space-separated row ids: cpu session accuracy co scale processes servers).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -199,24 +200,49 @@ const benchArgs = (host, extra = []) => [MCPLOAD, 'run', '--bench-mode', '--host
 
 async function cpuRow() {
   const url = `http://127.0.0.1:${NGINX_PORT}/mcp`;
+  const generalArgs = [MCPLOAD, 'run', path.join(HERE, 'scenarios/undici-call.ts'), '--host', url,
+    '--headless', '-u', String(CONNS), '-r', '10000', '-t', '10s', '--print-interval', '0'];
   const ratios = [];
+  const generalRatios = [];
   const ours = [];
+  const general = [];
   const theirs = [];
+  // Each round measures the three side by side, so a ratio compares runs made under the same load of the machine.
   for (let round = 0; round < ROUNDS; round++) {
     const ac = await measureOnNginx(`autocannon-${round}`, NODE, acArgs(url));
     const mc = await measureOnNginx(`mcpload-${round}`, NODE, benchArgs(url));
+    const gc = await measureOnNginx(`mcpload-general-${round}`, NODE, generalArgs);
     theirs.push(ac.cpuUsPerRequest);
     ours.push(mc.cpuUsPerRequest);
+    general.push(gc.cpuUsPerRequest);
     ratios.push(mc.cpuUsPerRequest / ac.cpuUsPerRequest);
-    console.log(`#   round ${round + 1}: autocannon ${fmt(ac.cpuUsPerRequest, 1)} µs/req (${Math.round(ac.rps)}/s), mcpload --bench-mode ${fmt(mc.cpuUsPerRequest, 1)} µs/req (${Math.round(mc.rps)}/s)`);
+    generalRatios.push(gc.cpuUsPerRequest / ac.cpuUsPerRequest);
+    console.log(`#   round ${round + 1}: autocannon ${fmt(ac.cpuUsPerRequest, 1)} µs/req (${Math.round(ac.rps)}/s), `
+      + `mcpload --bench-mode ${fmt(mc.cpuUsPerRequest, 1)} µs/req (${Math.round(mc.rps)}/s), `
+      + `general client ${fmt(gc.cpuUsPerRequest, 1)} µs/req (${Math.round(gc.rps)}/s)`);
   }
-  const undici = await measureOnNginx('mcpload-undici', NODE, [MCPLOAD, 'run', path.join(HERE, 'scenarios/undici-call.ts'), '--host', url,
-    '--headless', '-u', String(CONNS), '-r', '10000', '-t', '10s', '--print-interval', '0']);
   rows.push(['CPU per tools/call vs autocannon POST (nginx, 50 conns)', `${fmt(median(ours), 1)} µs vs ${fmt(median(theirs), 1)} µs`,
     `${fmt(median(ratios))}×`, '≤ 1.0×']);
-  rows.push(['  same, general client (undici dispatch) vs autocannon', `${fmt(undici.cpuUsPerRequest, 1)} µs`,
-    `${fmt(undici.cpuUsPerRequest / median(theirs))}×`, '(hot-path choice)']);
+  rows.push(['  same, general client (McpHttpClient, every scenario) vs autocannon', `${fmt(median(general), 1)} µs`,
+    `${fmt(median(generalRatios))}×`, '≤ 1.2×']);
   rows.push(['  vs Locust FastHttpUser (~6.4× autocannon, ../shared/bench figures)', '', `${fmt(6.4 / median(ratios), 1)}× less`, '≥ 6×']);
+  const stress = mcpStressBinary();
+  if (stress === undefined) {
+    console.log('#   mcp-stress is not installed: its row is skipped (npm install --no-save @mcp-stress/linux-x64, or MCP_STRESS_BIN=path)');
+    return;
+  }
+  // The MCP-native peer; against nginx it finds no `add` tool and floods `ping`, the same POST.
+  const peer = await measureOnNginx('mcp-stress', stress, ['run', '--url', url, '-d', '10', '-c', String(CONNS), '--tool', 'add']);
+  rows.push(['  same, mcp-stress (MCP-native peer, optional) vs autocannon', `${fmt(peer.cpuUsPerRequest, 1)} µs`,
+    `${fmt(peer.cpuUsPerRequest / median(theirs))}×`, '']);
+}
+
+/** mcp-stress, an optional peer: MCP_STRESS_BIN, else the npm package when installed beside mcpload, else the PATH. */
+function mcpStressBinary() {
+  const candidates = [process.env.MCP_STRESS_BIN, path.join(ROOT, 'node_modules/@mcp-stress/linux-x64/bin/mcp-stress')];
+  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
+  const found = spawnSync('sh', ['-c', 'command -v mcp-stress']);
+  return found.status === 0 ? found.stdout.toString().trim() : undefined;
 }
 
 /** Opens an MCP session by hand (initialize + initialized) and returns its headers. */

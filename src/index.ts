@@ -11,7 +11,7 @@ export type { TaskDef, UserClassDef, WaitTime } from './engine/user-class.js';
 export { leakFloodClass, sessionChurnClass, SessionLeakTally } from './scenarios/sessions.js';
 export type { SessionChurnOptions } from './scenarios/sessions.js';
 export { McpHttpClient } from './transports/mcp-http.js';
-export type { RpcOutcome } from './transports/mcp-http.js';
+export type { RpcOutcome } from './transports/mcp-client.js';
 export type { McpClient } from './transports/mcp-client.js';
 export type { ServerRequestReplies } from './transports/server-messages.js';
 export { RestClient } from './transports/rest.js';

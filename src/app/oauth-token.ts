@@ -6,7 +6,7 @@
  */
 import { errorLabel, type Recorder, type SampleError } from '../metrics/sample.js';
 import type { ScenarioEnv } from '../scenarios/api.js';
-import { createMcpClient } from '../transports/mcp-client.js';
+import { createMcpClient } from '../transports/create-client.js';
 import { RunSetupError } from './scenario-setup.js';
 
 /** Keeps the last failure (OAUTH rows included), to say why no token came. */

@@ -19,7 +19,7 @@ import type { RunResult } from '../report/run-result.js';
 import { redactSettings } from '../report/redact.js';
 import type { ScenarioEnv, ScenarioFigures, UserClass, VirtualUser } from '../scenarios/api.js';
 import type { IterationTiming } from '../transports/iteration-timing.js';
-import { createMcpClient } from '../transports/mcp-client.js';
+import { createMcpClient } from '../transports/create-client.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
 import type { RequestTracer } from '../transports/request-tracer.js';
 import { RestClient } from '../transports/rest.js';

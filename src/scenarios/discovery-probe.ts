@@ -10,7 +10,8 @@ import type { Dispatcher } from 'undici';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { Recorder, SampleError } from '../metrics/sample.js';
 import { errorLabel } from '../metrics/sample.js';
-import { createMcpClient, type McpClient, type McpConnector } from '../transports/mcp-client.js';
+import { createMcpClient } from '../transports/create-client.js';
+import type { McpClient, McpConnector } from '../transports/mcp-client.js';
 import { startupTimeoutReason } from '../transports/startup-deadline.js';
 import { clientCapabilities, type ServerRequestReplies } from '../transports/server-messages.js';
 

@@ -17,8 +17,12 @@
  *   its own connection instead, exactly as independent clients would.
  * - undici's own headers/body timeouts stay at their defaults as a backstop:
  *   each transport enforces its per-request deadline itself.
+ * - The general client's POSTs to a plain http:// origin take the pool's
+ *   lean HTTP/1.1 sockets (h1-pool.ts) instead, on the same terms; closing
+ *   the dispatcher closes them too.
  */
 import { Agent, type Dispatcher } from 'undici';
+import { H1Pools } from './h1-pool.js';
 import { tlsConnectOptions, type TlsOptions } from './tls-options.js';
 
 export interface DispatcherOptions {
@@ -28,14 +32,42 @@ export interface DispatcherOptions {
   tls?: TlsOptions;
 }
 
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** undici's Agent, with the lean sockets for plain http:// POSTs beside it. */
+class LoadAgent extends Agent {
+  readonly plain: H1Pools;
+
+  constructor(opts: DispatcherOptions) {
+    super({
+      pipelining: 1,
+      connections: null,
+      // keepAliveTimeout stays at undici's 4 s (shortened further by the
+      // server's `Keep-Alive: timeout=` hint): keeping idle sockets longer than
+      // the server does would make POSTs race its close and fail with
+      // ECONNRESET, errors that the server did not really cause.
+      connect: { timeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, ...tlsConnectOptions(opts.tls) },
+    });
+    this.plain = new H1Pools(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  }
+
+  // Both keep undici's overloads (promise or callback); the lean sockets close first.
+  override close(...args: unknown[]): any {
+    this.plain.close();
+    return (super.close as (...a: unknown[]) => unknown)(...args);
+  }
+
+  override destroy(...args: unknown[]): any {
+    this.plain.close();
+    return (super.destroy as (...a: unknown[]) => unknown)(...args);
+  }
+}
+
 export function createDispatcher(opts: DispatcherOptions = {}): Dispatcher {
-  return new Agent({
-    pipelining: 1,
-    connections: null,
-    // keepAliveTimeout stays at undici's 4 s (shortened further by the
-    // server's `Keep-Alive: timeout=` hint): keeping idle sockets longer than
-    // the server does would make POSTs race its close and fail with
-    // ECONNRESET, errors that the server did not really cause.
-    connect: { timeout: opts.connectTimeoutMs ?? 10_000, ...tlsConnectOptions(opts.tls) },
-  });
+  return new LoadAgent(opts);
+}
+
+/** The lean HTTP/1.1 pools of a dispatcher made here (undefined for any other dispatcher: it keeps all its traffic). */
+export function plainPools(dispatcher: Dispatcher): H1Pools | undefined {
+  return dispatcher instanceof LoadAgent ? dispatcher.plain : undefined;
 }

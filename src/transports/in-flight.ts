@@ -42,6 +42,8 @@ export class Deadline extends EventEmitter {
   startUs = 0;
   originUs = 0;
   timeoutMs = 0;
+  /** Called first on abort: one transport's own reaction, set per request without an event listener (h1-pool.ts). */
+  onAbort: (() => void) | undefined = undefined;
 
   /** Names the sample a cut at the stop records; `originUs` is the latency origin (the intended start in open-model runs). */
   recordAs(type: string, name: string, startUs: number, originUs: number): void {
@@ -64,6 +66,7 @@ export class Deadline extends EventEmitter {
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
+    this.onAbort?.();
     this.emit('abort');
   }
 }

@@ -15,29 +15,12 @@
 import { Readable } from 'node:stream';
 import { util, type Dispatcher } from 'undici';
 import { nowUs } from '../metrics/sample.js';
-import type { Deadline } from './in-flight.js';
+import { plainPools } from './http-pool.js';
 import type { BodyRead } from './read-body.js';
+import type { LeanPost, LeanReply, ReplyHead } from './post-reply.js';
 import { isEventStream } from './sse.js';
 
-interface ReplyHead {
-  statusCode: number;
-  headers: Record<string, string | string[]>;
-  /** nowUs() when the response headers arrived. */
-  firstByteAt: number;
-}
-
-/** An event stream is handed over as soon as its headers arrive; any other body is read whole, up to the cap. */
-export type LeanReply = ReplyHead & ({ body: BodyRead; stream?: undefined } | { stream: Readable; body?: undefined });
-
-export interface LeanPost {
-  origin: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  /** Aborts the request (its timeout, or the user stopping). */
-  signal: Deadline;
-  maxBodyBytes: number;
-}
+export type { LeanPost, LeanReply } from './post-reply.js';
 
 class LeanHandler implements Dispatcher.DispatchHandler {
   private abortRequest: ((reason?: Error) => void) | undefined;
@@ -142,8 +125,14 @@ class LeanHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-/** POSTs `opts.body` and resolves with the reply: buffered, or an event stream. Rejects on network errors and aborts. */
+/**
+ * POSTs `opts.body` and resolves with the reply: buffered, or an event
+ * stream. Rejects on network errors and aborts. A plain http:// origin of a
+ * dispatcher from http-pool.ts goes over its lean HTTP/1.1 sockets.
+ */
 export function leanPost(dispatcher: Dispatcher, opts: LeanPost): Promise<LeanReply> {
+  const plain = plainPools(dispatcher);
+  if (plain !== undefined && opts.origin.startsWith('http:')) return plain.post(opts);
   return new Promise((resolve, reject) => {
     const handler = new LeanHandler(opts, resolve, reject);
     dispatcher.dispatch({ origin: opts.origin, path: opts.path, method: 'POST', headers: opts.headers, body: opts.body }, handler);

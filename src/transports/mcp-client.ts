@@ -7,17 +7,38 @@
  * Every method records exactly one sample per request (type = MCP method,
  * name = tool name, URI, prompt name or the endpoint) and never throws for
  * network or protocol failures.
+ *
+ * Types only: the implementations import this file, and create-client.ts
+ * picks one for a target.
  */
 import type { Dispatcher } from 'undici';
-import type { Recorder } from '../metrics/sample.js';
+import type { Recorder, SampleError } from '../metrics/sample.js';
 import type { IterationTiming } from './iteration-timing.js';
 import type { OAuthAuthorizers } from './oauth/setup.js';
-import { McpHttpClient } from './mcp-http.js';
-import type { RpcOptions, RpcOutcome } from './rpc-types.js';
 import type { ServerRequestReplies } from './server-messages.js';
 import type { RequestTracer } from './request-tracer.js';
 
-export type { ResultCheck, RpcOptions, RpcOutcome } from './rpc-types.js';
+export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
+
+/** Checks a successful result; returns a short failure text, or undefined when it is fine. */
+export type ResultCheck = (result: any) => string | undefined;
+
+export interface RpcOptions {
+  /** Sample name; default the endpoint path (tool name, URI... for the helpers). */
+  name?: string;
+  /** A failed check becomes a `check` error on the sample. */
+  validate?: ResultCheck;
+  /** `callTool`: ask for progress notifications (sends a `progressToken`); see server-messages.ts for what is recorded. */
+  progress?: boolean;
+  /** `request`: the result is a tool's (e.g. `tasks/result` of a tool call): `isError: true` is a `tool` error. */
+  toolResult?: boolean;
+  /**
+   * Sent even once the user was stopped, like the DELETE that ends a
+   * session: clean-up the server must get (`tasks/cancel` of a task still
+   * running at the stop).
+   */
+  afterStop?: boolean;
+}
 
 export interface McpClient {
   /** The session id the server gave, if any (HTTP transports; undefined over stdio). */
@@ -84,18 +105,4 @@ export interface McpTargetInfo {
   mcpConnector?: McpConnector;
   /** OAuth 2.1 (or a token file): each client gets its own credentials. */
   oauth?: OAuthAuthorizers;
-}
-
-/**
- * A user's MCP client for the target. `ownProcess` (stdio only) keeps a
- * client off the shared process of `--stdio-shared` (discovery's probe).
- */
-export function createMcpClient(target: McpTargetInfo, opts: McpClientOptions & { ownProcess?: boolean }): McpClient {
-  if (target.mcpConnector !== undefined) return target.mcpConnector.create({ timeoutMs: target.timeoutMs, ...opts });
-  return new McpHttpClient({
-    url: target.mcpUrl, dispatcher: target.dispatcher, headers: target.headers, timeoutMs: opts.timeoutMs ?? target.timeoutMs,
-    recorder: opts.recorder, signal: opts.signal, timing: opts.timing, firstByte: opts.firstByte, protocolVersion: opts.protocolVersion, serverRequests: opts.serverRequests,
-    trace: opts.trace,
-    ...(target.oauth !== undefined ? { auth: target.oauth.forUser(opts.recorder) } : {}),
-  });
 }

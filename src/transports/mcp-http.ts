@@ -20,26 +20,22 @@
  * Hot path: headers are one prebuilt object (rebuilt only when the session
  * changes), the timer needs no closure, and error objects are shared.
  */
-import type { ResultCheck, RpcOptions, RpcOutcome } from './rpc-types.js';
 import { INVALID_RESPONSE, jsonRpcError, toolError } from './rpc-result.js';
 import type { Dispatcher } from 'undici';
 import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
-import {
-  classifyNetworkError, deadlineError, fixedError, httpStatusError, INVALID_JSON, NO_RESPONSE, SESSION_GONE, shortText, TOO_LARGE, WRONG_ID,
-} from './errors.js';
+import { classifyNetworkError, deadlineError, fixedError, httpStatusError, SESSION_GONE, shortText } from './errors.js';
 import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
 import { leanPost } from './lean-post.js';
 import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies } from './server-messages.js';
-import { drainRest, readSseReply } from './sse.js';
-import { isResumable, resumeSseReply } from './sse-resume.js';
+import { drainInBackground, isReplyFailure, jsonResponse, rpcErrorIn, streamedResponse } from './reply-reading.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 import { isModernVersion, pickSupportedVersion, REMOVED_IN_MODERN, UNSUPPORTED_PROTOCOL_VERSION } from '../protocol/modern-wire.js';
 import { isInputRequired, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta } from './modern-http.js';
 import { isAuthChallenge, type RequestAuthorizer } from './request-auth.js';
 import { META_TRACEPARENT, type RequestTracer } from './request-tracer.js';
-
-export type { ResultCheck, RpcOptions, RpcOutcome } from './rpc-types.js';
+import { ReplySamples } from './reply-samples.js';
+import type { McpClient, ResultCheck, RpcOptions, RpcOutcome } from './mcp-client.js';
 
 export interface McpHttpClientOptions {
   /** Full MCP endpoint URL, e.g. http://127.0.0.1:8000/mcp */
@@ -120,7 +116,7 @@ const VERSION_RETRIED = 64;
 /** Statuses that are fine for a DELETE that ends a session (405: the server does not let clients end sessions). */
 const DELETE_OK = new Set([200, 202, 204, 405]);
 
-export class McpHttpClient {
+export class McpHttpClient implements McpClient {
   private readonly recorder: Recorder;
   private readonly dispatcher: Dispatcher;
   private readonly origin: string;
@@ -134,7 +130,8 @@ export class McpHttpClient {
   private readonly clientInfo: { name: string; version: string };
   private readonly inFlight: InFlight;
   private readonly timing: IterationTiming | undefined;
-  private readonly firstByte: Recorder | undefined;
+  /** Where each reply's samples go. */
+  private readonly samples: ReplySamples;
   private readonly auth: RequestAuthorizer | undefined;
   private readonly trace: RequestTracer | undefined;
   /** The Authorization value in `baseHeaders` now (undefined: none). */
@@ -150,11 +147,11 @@ export class McpHttpClient {
   private readonly replies: ServerRequestReplies | undefined;
   private readonly clientCaps: Record<string, object>;
   private nextProgressToken = 1;
-  /** Speaks the stateless 2026-07-28 revision (see modern-http.ts). */
-  private readonly modern: boolean;
-  /** Modern only: the `_meta` every request carries. */
+  /** Speaks the stateless 2026-07-28 revision (see modern-http.ts) rather than a session-based one (2025-11-25 and before). */
+  private readonly rev20260728: boolean;
+  /** 2026-07-28 only: the `_meta` every request carries. */
   private meta: Readonly<Record<string, unknown>> | undefined;
-  /** Modern only: a -32022 was answered by switching version (once per client, as the spec's retry). */
+  /** 2026-07-28 only: a -32022 was answered by switching version (once per client, as the spec's retry). */
   private versionRetried = false;
   private readonly mirrored: MirroredHeaders | undefined;
   /** Posts an answer to a server request; bound once, handed to each call's stream watcher. */
@@ -195,13 +192,13 @@ export class McpHttpClient {
     this.headers = base;
     this.inFlight = new InFlight(opts.signal, opts.recorder, opts.timing);
     this.timing = opts.timing;
-    this.firstByte = opts.firstByte;
+    this.samples = new ReplySamples(opts.recorder, opts.timing, opts.firstByte);
     this.replies = opts.serverRequests;
     this.auth = opts.auth;
     this.trace = opts.trace;
     this.clientCaps = clientCapabilities(opts.serverRequests);
-    this.modern = isModernVersion(this.protocolVersion);
-    if (this.modern) {
+    this.rev20260728 = isModernVersion(this.protocolVersion);
+    if (this.rev20260728) {
       this.meta = modernMeta(this.protocolVersion, this.clientInfo, this.clientCaps);
       const key = url.origin + this.requestPath;
       let mirrored = MIRRORED_BY_ENDPOINT.get(key);
@@ -238,7 +235,7 @@ export class McpHttpClient {
    * also how a user recovers after its session expired.
    */
   async initialize(): Promise<boolean> {
-    if (this.modern) return this.discover();
+    if (this.rev20260728) return this.discover();
     this.setSession(undefined, false);
     this.closing = undefined; // a new session can be closed again
     const params = { protocolVersion: this.protocolVersion, capabilities: this.clientCaps, clientInfo: this.clientInfo };
@@ -273,7 +270,7 @@ export class McpHttpClient {
 
   /** Any JSON-RPC request. Records one sample (type = method) and never throws for network or protocol failures. */
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
-    if (this.modern && REMOVED_IN_MODERN.has(method)) return Promise.resolve(removedOutcome(method, this.protocolVersion));
+    if (this.rev20260728 && REMOVED_IN_MODERN.has(method)) return Promise.resolve(removedOutcome(method, this.protocolVersion));
     const flags = (opts?.toolResult === true ? CHECK_TOOL_ERROR : 0) | (opts?.afterStop === true ? AFTER_STOP | NO_CANCEL : 0);
     return this.call(method, params, opts?.name ?? this.endpointPath, opts?.validate, flags);
   }
@@ -292,7 +289,7 @@ export class McpHttpClient {
   private callListed(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
     const first = this.exchange(method, params, name, validate, flags);
     // Legacy versions: no extra async step on the hot path.
-    return this.modern ? this.furtherRounds(first, method, params, name, validate, flags) : first;
+    return this.rev20260728 ? this.furtherRounds(first, method, params, name, validate, flags) : first;
   }
 
   /** Every page of tools/list, each recorded (real traffic); `exchange` learns their x-mcp-header annotations. */
@@ -361,7 +358,7 @@ export class McpHttpClient {
    */
   notify(method: string, params?: object, record = true): Promise<boolean> {
     // No client notification of the core protocol travels over 2026-07-28 HTTP (closing a stream cancels).
-    if (this.modern && REMOVED_IN_MODERN.has(method)) return Promise.resolve(false);
+    if (this.rev20260728 && REMOVED_IN_MODERN.has(method)) return Promise.resolve(false);
     const payload = JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
     return this.post(payload, method, this.endpointPath, record);
   }
@@ -380,7 +377,7 @@ export class McpHttpClient {
     let challenge: Challenge | undefined;
     const traceparent = record ? this.trace?.start() : undefined;
     try {
-      const routed = this.modern ? { ...this.headers, 'mcp-method': type } : this.headers;
+      const routed = this.rev20260728 ? { ...this.headers, 'mcp-method': type } : this.headers;
       const headers = traceparent === undefined ? routed : { ...routed, traceparent };
       const res = await this.dispatcher.request({
         origin: this.origin, path: this.requestPath, method: 'POST', headers, body: payload, signal: deadline.signal,
@@ -398,11 +395,8 @@ export class McpHttpClient {
     if (deadline.cut) return false;
     if (challenge !== undefined && await this.answerChallenge(challenge, nowUs() - start, bytes)) return this.post(payload, type, name, record, true);
     if (record) {
-      const took = nowUs() - start;
       if (traceparent !== undefined) this.trace!.recording(traceparent);
-      this.recorder.record(type, name, took, bytes, error);
-      this.timing?.service.record(type, name, took, bytes, error);
-      if (firstByteAt !== 0) this.firstByte?.record(type, name, firstByteAt - start, 0);
+      this.samples.record(type, name, start, start, nowUs(), firstByteAt, bytes, error);
     }
     return error === undefined;
   }
@@ -455,8 +449,11 @@ export class McpHttpClient {
     const traceparent = this.trace?.start();
     const meta = traceparent === undefined || this.meta === undefined ? this.meta : { ...this.meta, [META_TRACEPARENT]: traceparent };
     const sent = meta === undefined ? params : withMeta(params, meta);
-    const payload = JSON.stringify(sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent });
-    const routed = this.modern ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
+    // The same text JSON.stringify gives for { jsonrpc, id, method, params }, without building that object.
+    const payload = sent === undefined
+      ? `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)}}`
+      : `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${JSON.stringify(sent)}}`;
+    const routed = this.rev20260728 ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
     const headers = traceparent === undefined ? routed : { ...routed, traceparent };
     const hadSession = this.sid !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs, !afterStop);
@@ -479,48 +476,35 @@ export class McpHttpClient {
       if (status < 200 || status > 299) {
         const body = res.stream ? await readCapped(res.stream, this.maxBodyBytes) : res.body;
         bytes = body.bytes;
-        // A modern server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
-        const rpc = this.modern ? rpcErrorIn(body.data) : undefined;
+        // A 2026-07-28 server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
+        const rpc = this.rev20260728 ? rpcErrorIn(body.data) : undefined;
         retryWith = rpc !== undefined && (flags & VERSION_RETRIED) === 0 ? this.versionToRetry(rpc) : undefined;
         error = rpc !== undefined ? fixedError('http', `${jsonRpcError(rpc).detail} (HTTP ${status})`)
-          : this.modern ? httpStatusError(status) : this.statusError(status, hadSession);
+          : this.rev20260728 ? httpStatusError(status) : this.statusError(status, hadSession);
         if (this.auth !== undefined && (flags & AUTH_RETRY_2) === 0 && isAuthChallenge(status)) {
           challenge = { status, header: headerText(res.headers['www-authenticate']) };
         }
       } else if (res.stream) {
         // Progress, logging and server requests arrive on this stream before the response.
         const stream = new CallStream(this.recorder, name, start, this.sendReply, this.replies);
-        const onMessage = (m: Record<string, unknown>): void => stream.onMessage(m);
-        let reply = await readSseReply(res.stream, id, this.maxBodyBytes, onMessage);
-        if (isResumable(reply)) {
-          // The server closed the stream early on purpose (SEP-1699): resume it with Last-Event-ID.
-          reply = await resumeSseReply(reply, id, {
-            dispatcher: this.dispatcher, origin: this.origin, path: this.requestPath, headers: this.headers,
-            maxBodyBytes: this.maxBodyBytes, deadline, onMessage,
-          });
-        }
+        const reply = await streamedResponse(res.stream, id, {
+          dispatcher: this.dispatcher, origin: this.origin, path: this.requestPath, headers: this.headers,
+          maxBodyBytes: this.maxBodyBytes, deadline, onMessage: (m) => stream.onMessage(m),
+        });
         bytes = reply.bytes;
-        if (reply.problem === undefined) message = reply.response;
-        else error = reply.problem === 'response too large' ? TOO_LARGE
-          : reply.problem === 'invalid JSON' ? INVALID_JSON
-            : reply.problem === 'wrong response id' ? WRONG_ID : NO_RESPONSE;
+        message = reply.message;
+        error = reply.error;
         if (reply.rest !== undefined) {
-          // The response is in; let the stream end in the background (keeps
-          // the socket reusable). Its deadline stays armed until then.
+          // The response is in; its deadline stays armed until the stream ends.
           draining = true;
           deadline.answered();
-          void drainRest(reply.rest).finally(() => this.inFlight.finish(deadline));
+          drainInBackground(reply.rest, () => this.inFlight.finish(deadline));
         }
       } else {
-        const body = res.body;
-        bytes = body.bytes;
-        if (body.tooLarge) error = TOO_LARGE;
-        else if (body.data === undefined) error = NO_RESPONSE; // e.g. 202 to a request
-        else {
-          const found = pickResponse(body.data, id);
-          if (isPickError(found)) error = found;
-          else message = found;
-        }
+        bytes = res.body.bytes;
+        const found = jsonResponse(res.body, id);
+        if (isReplyFailure(found)) error = found;
+        else message = found;
       }
       if ((flags & ADOPT_SESSION) !== 0 && error === undefined) {
         const header = res.headers['mcp-session-id'];
@@ -547,26 +531,24 @@ export class McpHttpClient {
       else {
         result = message.result;
         // An input_required round is not the answer yet: the checks wait for the last round.
-        const partial = this.modern && isInputRequired(result);
+        const partial = this.rev20260728 && isInputRequired(result);
         if ((flags & CHECK_TOOL_ERROR) !== 0 && !partial) error = toolError(result);
         if (error === undefined && validate !== undefined && !partial) error = this.runCheck(validate, result, method, name);
-        if (this.modern && method === 'tools/list' && error === undefined) this.mirrored?.learn(result);
+        if (this.rev20260728 && method === 'tools/list' && error === undefined) this.mirrored?.learn(result);
       }
     }
     if (traceparent !== undefined) this.trace!.recording(traceparent);
-    this.recorder.record(method, name, end - origin, bytes, error);
-    this.timing?.service.record(method, name, end - start, bytes, error);
-    if (firstByteAt !== 0) this.firstByte?.record(method, name, firstByteAt - start, 0);
+    this.samples.record(method, name, origin, start, end, firstByteAt, bytes, error);
     if (error !== undefined) {
       // Under 2026-07-28, closing the stream (the timeout did) is the cancellation.
-      if (deadline.timedOut && (flags & NO_CANCEL) === 0 && !this.modern) this.sendCancelled(id);
+      if (deadline.timedOut && (flags & NO_CANCEL) === 0 && !this.rev20260728) this.sendCancelled(id);
       return { ok: false, error };
     }
     return { ok: true, result };
   }
 
   /**
-   * After UnsupportedProtocolVersionError: the modern version of its
+   * After UnsupportedProtocolVersionError: the 2026-07-28-era version of its
    * `supported` list to retry with (basic/versioning: the client SHOULD
    * select one and retry), once per client.
    */
@@ -590,8 +572,7 @@ export class McpHttpClient {
     this.meta = modernMeta(version, this.clientInfo, this.clientCaps);
     this.headers = { ...this.baseHeaders, 'mcp-protocol-version': version };
     const name = `${again.name} (${refused} refused, retried with ${version})`;
-    this.recorder.record(again.method, name, end - origin, bytes);
-    this.timing?.service.record(again.method, name, end - start, bytes);
+    this.samples.record(again.method, name, origin, start, end, 0, bytes);
     return this.exchange(again.method, again.params, again.name, again.validate, again.flags | VERSION_RETRIED);
   }
 
@@ -647,7 +628,7 @@ export class McpHttpClient {
     if (value === undefined) delete base.authorization;
     else base.authorization = value;
     this.baseHeaders = base;
-    if (this.modern) this.headers = { ...base, 'mcp-protocol-version': this.protocolVersion };
+    if (this.rev20260728) this.headers = { ...base, 'mcp-protocol-version': this.protocolVersion };
     else this.setSession(this.sid, this.ready);
   }
 
@@ -659,7 +640,7 @@ export class McpHttpClient {
   private setSession(sid: string | undefined, ready: boolean): void {
     this.sid = sid;
     this.ready = ready;
-    if (this.modern) return; // no session: the headers never change
+    if (this.rev20260728) return; // no session: the headers never change
     this.headers = sid === undefined
       ? (ready ? { ...this.baseHeaders, 'mcp-protocol-version': this.protocolVersion } : this.baseHeaders)
       : { ...this.baseHeaders, 'mcp-session-id': sid, 'mcp-protocol-version': this.protocolVersion };
@@ -675,18 +656,7 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** The JSON-RPC error in a non-2xx reply of a modern server (-32022 Unsupported protocol version...), if it holds one. */
-function rpcErrorIn(data: Buffer | undefined): { code?: unknown; message?: unknown; data?: unknown } | undefined {
-  if (data === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(data.toString('utf8')) as { error?: unknown };
-    return typeof parsed?.error === 'object' && parsed.error !== null ? parsed.error as { code?: unknown } : undefined;
-  } catch {
-    return undefined; // not JSON: the status alone
-  }
-}
-
-/** A method 2026-07-28 removed, asked of a modern client: not sent; the caller learns why (no row: nothing went out). */
+/** A method 2026-07-28 removed, asked of a 2026-07-28 client: not sent; the caller learns why (no row: nothing went out). */
 function removedOutcome(method: string, version: string): RpcOutcome {
   let outcome = REMOVED_OUTCOMES.get(method);
   if (outcome === undefined) {
@@ -695,29 +665,3 @@ function removedOutcome(method: string, version: string): RpcOutcome {
   }
   return outcome;
 }
-
-/** Parses a JSON reply and finds the response to `id` (a lone object, or inside a batch array). */
-function pickResponse(data: Buffer, id: number): Record<string, unknown> | SampleError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data.toString('utf8'));
-  } catch {
-    return INVALID_JSON;
-  }
-  if (Array.isArray(parsed)) {
-    for (const item of parsed) {
-      if (typeof item === 'object' && item !== null && (item as { id?: unknown }).id === id) return item as Record<string, unknown>;
-    }
-    return WRONG_ID;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return INVALID_RESPONSE;
-  const message = parsed as Record<string, unknown>;
-  // A JSON-RPC error about the request itself (parse error) may carry id null.
-  if (message.id !== id && !(message.id === null && message.error !== undefined)) return WRONG_ID;
-  return message;
-}
-
-function isPickError(found: Record<string, unknown> | SampleError): found is SampleError {
-  return found === INVALID_JSON || found === WRONG_ID || found === INVALID_RESPONSE;
-}
-

@@ -6,7 +6,7 @@
  */
 import type { Recorder, SampleError } from '../metrics/sample.js';
 import { fixedError, shortText } from './errors.js';
-import type { ResultCheck } from './rpc-types.js';
+import type { ResultCheck } from './mcp-client.js';
 
 export const INVALID_RESPONSE = fixedError('jsonrpc', 'invalid response');
 const VALIDATE_THREW = fixedError('check', 'validate threw');

@@ -9,7 +9,7 @@ import { fixedError } from './errors.js';
 import { CutWatch } from './in-flight.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 import type { McpClient } from './mcp-client.js';
-import type { RpcOptions, RpcOutcome } from './mcp-http.js';
+import type { RpcOptions, RpcOutcome } from './mcp-client.js';
 import { CUT, type RouterReply } from './rpc-router.js';
 import { interpretResponse } from './rpc-result.js';
 import { CallStream } from './server-messages.js';
