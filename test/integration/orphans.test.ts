@@ -80,8 +80,8 @@ test('SIGTERM while the run hangs in its stop: the run process dies, and so does
     // The first SIGTERM starts the graceful stop, which hangs in onStop; a second one, past the echo window, finds no handler and kills.
     process.kill(tree.run, 'SIGTERM');
     await until('the stop to begin', () => (/stopping users/.test(tree.stderr()) ? true : undefined));
-    // A repeat within a second is taken as the echo of the first (src/process/stop-signals.ts ignoreEcho).
-    await new Promise((r) => setTimeout(r, 1500));
+    // A repeat within 3 s is taken as the echo of the first (src/process/stop-signals.ts ignoreEcho).
+    await new Promise((r) => setTimeout(r, 3500));
     process.kill(tree.run, 'SIGTERM');
     const r = await tree.done;
     assert.equal(r.signal, 'SIGTERM', r.stderr);
