@@ -7,6 +7,7 @@ import type { OutputOptions, ReportOptions } from '../reporters/output.js';
 import type { ScenarioSelection } from './scenario-setup.js';
 import type { TlsOptions } from '../transports/tls-options.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';
+import type { TransportChoice } from '../transports/transport-choice.js';
 
 /** Where the web UI listens, its login, and whether a test starts at once. */
 export interface WebUiOptions {
@@ -29,7 +30,7 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, OutputOpti
   stdio?: string;
   stdioShared?: boolean;
   /** With --host: Streamable HTTP, legacy HTTP+SSE, or auto (fallback to SSE on 400/404/405). */
-  transport?: 'auto' | 'streamable-http' | 'sse';
+  transport?: TransportChoice;
   users: number;
   spawnRate: number;
   /** Run time; until Ctrl-C when absent. */

@@ -19,6 +19,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, StartupDeadline, startupTimeoutReason } fro
 import { humanDuration } from '../values/option-values.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';
+import type { TransportChoice } from '../transports/transport-choice.js';
 import { OAuthSetupError, prepareOAuth, type OAuthAuthorizers } from '../transports/oauth/setup.js';
 
 export interface TargetOptions {
@@ -37,7 +38,7 @@ export interface TargetOptions {
    * `auto` first POSTs an initialize and falls back to it on 400/404/405,
    * as the spec says; `streamable-http` (and absent) never checks.
    */
-  transport?: 'auto' | 'streamable-http' | 'sse';
+  transport?: TransportChoice;
   /** HTTPS trust and client certificates for --host. */
   tls?: TlsOptions;
   /** Skip the one request that checks a --host answers at all (default: check). */

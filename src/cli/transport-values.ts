@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { splitCommandLine } from '../transports/command-line.js';
+import { isTransportChoice, TRANSPORT_CHOICES, type TransportChoice } from '../transports/transport-choice.js';
 
 /** `--stdio "command args"`: kept as given, but checked to split into a program and its arguments. */
 export function parseStdioCommand(text: string): string {
@@ -16,10 +17,8 @@ export function parseStdioCommand(text: string): string {
   return text;
 }
 
-export type TransportChoice = 'auto' | 'streamable-http' | 'sse';
-
 /** `--transport auto|streamable-http|sse`. */
 export function parseTransport(text: string): TransportChoice {
-  if (text === 'auto' || text === 'streamable-http' || text === 'sse') return text;
-  throw new InvalidArgumentError(`"${text}" is not a transport (auto, streamable-http or sse)`);
+  if (isTransportChoice(text)) return text;
+  throw new InvalidArgumentError(`"${text}" is not a transport (${TRANSPORT_CHOICES.slice(0, -1).join(', ')} or ${TRANSPORT_CHOICES.at(-1)})`);
 }

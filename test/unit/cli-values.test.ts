@@ -1,3 +1,5 @@
+import { parseTransport } from '../../src/cli/transport-values.js';
+import { TRANSPORT_CHOICES } from '../../src/transports/transport-choice.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from 'commander';
@@ -56,4 +58,9 @@ test('durations format for humans', () => {
   assert.equal(formatDuration(15_000), '15s');
   assert.equal(formatDuration(125_000), '2m05s');
   assert.equal(formatDuration(3_660_000), '1h01m');
+});
+
+test('--transport takes each declared transport and names them all when refused', () => {
+  for (const choice of TRANSPORT_CHOICES) assert.equal(parseTransport(choice), choice);
+  assert.throws(() => parseTransport('websocket'), /^InvalidArgumentError: "websocket" is not a transport \(auto, streamable-http or sse\)$/);
 });
