@@ -303,8 +303,15 @@ export class Runner<C> {
     const now = performance.now();
     const due = Math.floor(((now - this.rampStart) * this.rate) / 1000) + 1 - this.rampDone;
     let steps = Math.min(due, Math.abs(goal - this.slots.length));
+    let spawnedNow = false;
     for (; steps > 0; steps--) {
       if (this.slots.length < goal) {
+        if (this.starting >= this.maxStarting && spawnedNow) {
+          // A late timer made this a catch-up burst: the users just spawned have not had a turn
+          // to run onStart yet, so the target has not set any pace. Go on after they had one.
+          this.ticker = setTimeout(this.tick, 0);
+          return;
+        }
         if (this.starting >= this.maxStarting) {
           // Paced by the target: the next spawn waits for a user to leave onStart (leaveStart).
           this.heldByStarting = true;
@@ -313,6 +320,7 @@ export class Runner<C> {
           return;
         }
         this.spawnNext();
+        spawnedNow = true;
       } else this.retireLast();
       this.rampDone++;
     }

@@ -372,6 +372,19 @@ describe('Runner', () => {
     await runner.stop();
   });
 
+  it('counts no pacing when a late timer spawns a catch-up burst and onStart keeps up', async () => {
+    const { runner, spawned } = harness([cls('A', { onStart: async () => {}, wait: constant(3600) })], { maxStarting: 2 });
+    const complete = spawned();
+    runner.start(5, 50);
+    // Hold the event loop past four spawn intervals: the next tick owes four users at once.
+    const until = performance.now() + 120;
+    while (performance.now() < until);
+    await settles(complete, 'spawning');
+    assert.equal(runner.spawnsPaced, 0);
+    assert.equal(runner.userCount, 5);
+    await runner.stop();
+  });
+
   it('stops while spawning waits on onStart: users stuck in onStart are cut, nobody else is spawned', async () => {
     const { runner, contexts, closed } = harness(
       [cls('Stuck', { onStart: () => new Promise<void>(() => {}) })],
