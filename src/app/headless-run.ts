@@ -20,7 +20,7 @@ import { openTarget, withProtocol } from './target.js';
 import { takeToolWarnings } from '../transports/mcp-http.js';
 import { testRunFor, type TestRun } from './test-run.js';
 import { shieldedFromSigint } from '../process/stop-signals.js';
-import { ALREADY_STOPPING, waitForStop } from './wait-for-stop.js';
+import { ALREADY_STOPPING, armStop, type StopWait } from './wait-for-stop.js';
 
 export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> {
   const target = await openTarget(opts);
@@ -28,6 +28,7 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
   let exporter: PrometheusExporter | undefined;
   let outputs: OpenOutputs | undefined;
   let otel: OtelExport | undefined;
+  let stop: StopWait | undefined;
   try {
     // The embedded server is local: leak-flood can read its memory without --server-pid.
     const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
@@ -48,6 +49,7 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     const stagesS = modelDurationS(model);
     const timeMs = stagesS !== undefined ? Math.min(opts.timeMs ?? Infinity, Math.ceil(stagesS * 1000)) : opts.timeMs;
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
+    stop = armStop(io);
     io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
       `${describeLoadModel(model)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
       `classes ${prepared.classes.map((c) => c.name).join(', ')}\n${target.protocolNote !== undefined ? `${target.protocolNote}\n` : ''}`);
@@ -61,7 +63,7 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
       }, opts.printIntervalMs)
       : undefined;
     await startLoad(run, model);
-    const reason = await waitForStop(timeMs, io, run.finished);
+    const reason = await stop.until(timeMs, run.finished);
     clearInterval(printer);
 
     await shieldedFromSigint(() => io.err(ALREADY_STOPPING), () => run.stop(reason));
@@ -78,6 +80,7 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     io.out(`exit code 1: ${outFailures.length === 1 ? 'an output was' : `${outFailures.length} outputs were`} not written whole\n`);
     return 1;
   } finally {
+    stop?.close();
     outputs?.close();
     // Also after Ctrl-C; bounded, so a receiver that is down never holds the exit.
     await otel?.close();

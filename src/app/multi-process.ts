@@ -21,7 +21,7 @@ import { describeLoadModel, modelDurationS, resolveLoadModel } from './load-mode
 import { mergeRunResults } from './merge-results.js';
 import { concludeRun, type RunIo } from './conclude.js';
 import type { RunOptions } from './run-options.js';
-import { ALREADY_STOPPING, waitForStop } from './wait-for-stop.js';
+import { ALREADY_STOPPING, armStop, type StopWait } from './wait-for-stop.js';
 import { shieldedFromSigint } from '../process/stop-signals.js';
 import { prepareScenario, RunSetupError } from './scenario-setup.js';
 import { openTarget, withProtocol } from './target.js';
@@ -64,6 +64,7 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
   // The workers speak what the parent negotiated.
   opts = withProtocol(opts, target);
   const workers: Worker[] = [];
+  let stop: StopWait | undefined;
   try {
     // The parent loads the scenario too: for the header, the thresholds, and to fail early on a bad file.
     // The embedded server runs in this process's child: leak-flood reads its memory from here, for the whole run.
@@ -73,6 +74,7 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
     const stagesS = modelDurationS(model);
     const timeMs = stagesS !== undefined ? Math.min(opts.timeMs ?? Infinity, Math.ceil(stagesS * 1000)) : opts.timeMs;
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
+    stop = armStop(io);
     io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
       `${describeLoadModel(model)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
       `${count} processes; classes ${prepared.classes.map((c) => c.name).join(', ')}\n${target.protocolNote !== undefined ? `${target.protocolNote}\n` : ''}`);
@@ -138,7 +140,7 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
         io.out(formatLiveTable(mergeSnapshots(snapshots), info) + openModelLine(statuses) + ` · ${snapshots.length}/${count} processes\n`);
       }, opts.printIntervalMs)
       : undefined;
-    const reason = await waitForStop(timeMs, io, finished);
+    const reason = await stop.until(timeMs, finished);
     clearInterval(printer);
 
     await shieldedFromSigint(() => io.err(ALREADY_STOPPING), () => {
@@ -162,6 +164,7 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
     const quitting = new RunEvents(prepared.scenario.events, () => {});
     return await concludeRun(merged, opts, io, prepared.scenario.notes, quitting);
   } finally {
+    stop?.close();
     for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     await target.close();
   }

@@ -10,6 +10,8 @@
  * a duration.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ROOT, startCli, type CliResult } from './cli-helpers.js';
@@ -88,6 +90,30 @@ test('SIGTERM while the run hangs in its stop: the run process dies, and so does
     assert.deepEqual(await survivors([server]), [], `embedded server ${server} still running`);
   } finally {
     killAll([tree.parent, tree.run, server]);
+  }
+});
+
+test('--processes 2, SIGTERM to the run process once its header is out, while the workers start: a stop with reports, no process left', { skip: !linux, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-early-stop-'));
+  const json = path.join(dir, 'run.json');
+  try {
+    const tree = await startRun(['-u', '2', '-t', '60s', '--processes', '2', '--json', json]);
+    const server = embeddedServerOf(tree.run);
+    try {
+      // The header comes before the workers have loaded the scenario: the signal lands while the load is being started.
+      process.kill(tree.run, 'SIGTERM');
+      const r = await tree.done;
+      assert.equal(r.signal, null, `the run process must stop, not die by the signal\n${r.stderr}`);
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      assert.match(r.stderr, /SIGTERM: stopping users and writing reports/);
+      assert.ok(existsSync(json), 'the JSON report is written');
+      const workers = childrenOf(tree.run, 'worker-main');
+      assert.deepEqual(await survivors([server, ...workers]), [], 'a worker or the embedded server is still running');
+    } finally {
+      killAll([tree.parent, tree.run, server]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
