@@ -8,7 +8,7 @@ import { RunSetupError } from './scenario-setup.js';
 import type { Dispatcher } from 'undici';
 import type { Recorder } from '../metrics/sample.js';
 import type { ScenarioEnv } from '../scenarios/api.js';
-import { createDispatcher } from '../transports/http-pool.js';
+import { createDispatcher, requestsSent } from '../transports/http-pool.js';
 import { preflight } from '../transports/preflight.js';
 import { tlsConnectOptions, TlsFileError, type TlsOptions } from '../transports/tls-options.js';
 import type { ProcessUsageReport } from '../metrics/process-usage.js';
@@ -265,4 +265,16 @@ export async function openTarget(asked: TargetOptions): Promise<Target> {
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * How many HTTP requests the checks before the load sent (reachability,
+ * protocol version, transport, the scenario's catalog): the target's own
+ * counts include them, the run's figures do not. Read once the scenario is
+ * prepared, before the first user starts.
+ */
+export function preLoadRequestsNote(target: Target): string | undefined {
+  const sent = requestsSent(target.dispatcher) ?? 0;
+  if (sent === 0) return undefined;
+  return `${sent} HTTP request${sent === 1 ? '' : 's'} went to the target before the load (reachability, protocol version, transport, the scenario's catalog): the target counts ${sent === 1 ? 'it' : 'them'}, the run's figures do not`;
 }
