@@ -16,7 +16,7 @@ import { startOtel } from './run-otel.js';
 import type { OtelExport } from '../reporters/otel.js';
 import type { RunOptions } from './run-options.js';
 import { prepareScenario } from './scenario-setup.js';
-import { openTarget, withProtocol } from './target.js';
+import { openTarget, preLoadRequestsNote, withProtocol } from './target.js';
 import { takeToolWarnings } from '../transports/mcp-http.js';
 import { testRunFor, type TestRun } from './test-run.js';
 import { shieldedFromSigint } from '../process/stop-signals.js';
@@ -34,6 +34,8 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
     // Tools the discovery listing left out for a broken x-mcp-header: said once, kept in the result's notes.
     prepared.notes.push(...takeToolWarnings());
+    const preLoad = preLoadRequestsNote(target);
+    if (preLoad !== undefined) prepared.notes.push(preLoad);
     for (const note of [...target.notes, ...prepared.notes]) io.err(`note: ${note}`);
     const model = resolveLoadModel(opts, prepared.scenario.shape);
     const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host });

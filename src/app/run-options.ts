@@ -7,7 +7,7 @@ import type { OutputOptions, ReportOptions } from '../reporters/output.js';
 import type { ScenarioSelection } from './scenario-setup.js';
 import type { TlsOptions } from '../transports/tls-options.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';
-import type { TransportChoice } from '../transports/transport-choice.js';
+import type { TransportChoice } from '../transports/http-transports.js';
 
 /** Where the web UI listens, its login, and whether a test starts at once. */
 export interface WebUiOptions {

@@ -8,18 +8,18 @@ import { RunSetupError } from './scenario-setup.js';
 import type { Dispatcher } from 'undici';
 import type { Recorder } from '../metrics/sample.js';
 import type { ScenarioEnv } from '../scenarios/api.js';
-import { createDispatcher } from '../transports/http-pool.js';
+import { createDispatcher, requestsSent } from '../transports/http-pool.js';
 import { preflight } from '../transports/preflight.js';
 import { tlsConnectOptions, TlsFileError, type TlsOptions } from '../transports/tls-options.js';
 import type { ProcessUsageReport } from '../metrics/process-usage.js';
 import { splitCommandLine } from '../transports/command-line.js';
 import { StdioConnector } from '../transports/mcp-stdio.js';
-import { detectTransport, SseConnector } from '../transports/mcp-sse.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, StartupDeadline, startupTimeoutReason } from '../transports/startup-deadline.js';
 import { humanDuration } from '../values/option-values.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';
-import type { TransportChoice } from '../transports/transport-choice.js';
+import { AUTO_TRANSPORT, HTTP_TRANSPORTS, httpTransport, type HttpTransport, type HttpTransportTarget, type TransportChoice } from '../transports/http-transports.js';
+import type { McpConnector } from '../transports/mcp-client.js';
 import { OAuthSetupError, prepareOAuth, type OAuthAuthorizers } from '../transports/oauth/setup.js';
 
 export interface TargetOptions {
@@ -165,17 +165,33 @@ function startupDeadline(ms = DEFAULT_CONNECT_TIMEOUT_MS): StartupDeadline {
   return new StartupDeadline(ms, humanDuration(ms));
 }
 
+/** `auto`: the first detectable transport the server answers as, `undecided` when start-up's deadline cut the checks short. */
+async function detectHttpTransport(reach: HttpTransportTarget, deadline: StartupDeadline | undefined): Promise<HttpTransport | 'undecided' | undefined> {
+  for (const transport of HTTP_TRANSPORTS) {
+    const found = await transport.detect?.(reach, deadline);
+    if (found === 'yes') return transport;
+    if (found === 'undecided') return 'undecided';
+  }
+  return undefined;
+}
+
+/** What to pin when detection could not tell: `--transport sse if it speaks legacy HTTP+SSE, 2024-11-05`. */
+function otherTransports(): string {
+  return HTTP_TRANSPORTS.filter((t) => t.detect !== undefined).map((t) => `--transport ${t.name} if it speaks ${t.title}`).join(', ');
+}
+
 export async function openTarget(asked: TargetOptions): Promise<Target> {
   const opts = asked.protocolVersion === LATEST ? { ...asked, protocolVersion: undefined } : asked;
   const modern = opts.protocolVersion !== undefined && isModernVersion(opts.protocolVersion);
+  const pinned = httpTransport(opts.transport);
   if (modern && opts.stdio !== undefined) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} is spoken over Streamable HTTP only in this version of mcpload, not --stdio`);
-  if (modern && opts.transport === 'sse') throw new RunSetupError(`--protocol-version ${opts.protocolVersion} has no legacy HTTP+SSE transport; leave out --transport sse`);
+  if (modern && pinned?.statelessRevision === false) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} has no ${pinned.title} transport; leave out --transport ${pinned.name}`);
   if (opts.stdio !== undefined) {
     if (opts.host !== undefined) throw new RunSetupError('--stdio and --host name two targets; give one');
     if (opts.oauth !== undefined) throw new RunSetupError('OAuth (--oauth...) is for HTTP targets; a --stdio server has no authorization');
     return openStdioTarget({ ...opts, stdio: opts.stdio });
   }
-  if (opts.oauth !== undefined && opts.transport === 'sse') throw new RunSetupError('OAuth (--oauth...) works over Streamable HTTP in this version of mcpload, not --transport sse');
+  if (opts.oauth !== undefined && pinned?.oauth === false) throw new RunSetupError(`OAuth (--oauth...) works over Streamable HTTP in this version of mcpload, not --transport ${pinned.name}`);
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.authToken) headers.authorization = `Bearer ${opts.authToken}`;
   const dispatcher = dispatcherFor(opts.tls);
@@ -206,7 +222,8 @@ export async function openTarget(asked: TargetOptions): Promise<Target> {
     throw err;
   }
   let protocol: ProtocolChoice = { version: opts.protocolVersion };
-  if (opts.transport !== 'sse') {
+  // A transport with its own connector has its own handshake: only Streamable HTTP (pinned or maybe, under auto) is negotiated over a POST.
+  if (pinned?.connector === undefined) {
     try {
       protocol = await negotiateProtocol({ url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, pinned: opts.protocolVersion, deadline });
     } catch (err) {
@@ -216,15 +233,15 @@ export async function openTarget(asked: TargetOptions): Promise<Target> {
       throw err;
     }
   }
-  let mcpConnector: SseConnector | undefined;
+  let mcpConnector: McpConnector | undefined;
   let assumed = '';
   // The stateless revision is Streamable HTTP by definition: no handshake to probe with.
-  if (opts.host !== undefined && !isModernVersion(protocol.version ?? '') && (opts.transport === 'sse' || opts.transport === 'auto')) {
-    const sse = { url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, protocolVersion: protocol.version };
-    // The check sends one initialize (and ends its session); the start-up deadline keeps a silent target from stalling the start.
-    const found = opts.transport === 'sse' ? 'sse' : await detectTransport({ ...sse, timeoutMs: Math.min(opts.requestTimeoutMs, 10_000) }, undefined, deadline);
-    if (found === 'sse') mcpConnector = new SseConnector(sse);
-    if (found === 'undecided') assumed = ', over Streamable HTTP (--transport sse if it speaks the legacy transport)';
+  if (opts.host !== undefined && !isModernVersion(protocol.version ?? '')) {
+    const reach = { url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, protocolVersion: protocol.version };
+    // The start-up deadline keeps a silent target from stalling the start.
+    const chosen = pinned ?? (opts.transport === AUTO_TRANSPORT ? await detectHttpTransport(reach, deadline) : undefined);
+    if (chosen === 'undecided') assumed = `, over Streamable HTTP (${otherTransports()})`;
+    else if (chosen?.connector !== undefined) mcpConnector = await chosen.connector(reach);
   }
   if (deadline?.expired === true) {
     notes.push(`${host} gave ${startupTimeoutReason(deadline.signal)}: the checks before the load were cut short and the run starts anyway${assumed}`);
@@ -248,4 +265,16 @@ export async function openTarget(asked: TargetOptions): Promise<Target> {
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * How many HTTP requests the checks before the load sent (reachability,
+ * protocol version, transport, the scenario's catalog): the target's own
+ * counts include them, the run's figures do not. Read once the scenario is
+ * prepared, before the first user starts.
+ */
+export function preLoadRequestsNote(target: Target): string | undefined {
+  const sent = requestsSent(target.dispatcher) ?? 0;
+  if (sent === 0) return undefined;
+  return `${sent} HTTP request${sent === 1 ? '' : 's'} went to the target before the load (reachability, protocol version, transport, the scenario's catalog): the target counts ${sent === 1 ? 'it' : 'them'}, the run's figures do not`;
 }

@@ -12,6 +12,7 @@ import { OUTPUTS } from '../reporters/outputs.js';
 import { benchScenarioFile } from '../scenarios/bench-file.js';
 import { SESSION_SCENARIOS } from '../scenarios/sessions.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transports/startup-deadline.js';
+import { AUTO_TRANSPORT, httpTransport, transportHelp } from '../transports/http-transports.js';
 import { parseWebLoginArg, parseWebTokenArg, webOptionsFrom } from '../web/cli-options.js';
 import { applyConfigEntries, configFileFor, DEFAULT_CONFIG_FILE, readConfigEntries } from './config-file.js';
 import { parseProcesses, parsePositiveInt, parseStagesOption, parseUserStagesOption } from './load-values.js';
@@ -97,7 +98,9 @@ function benchOr(benchMode: boolean, scenario: string | undefined): string | und
 function checkCombinations(command: Command, o: OptionValues): void {
   if (o.stdio !== undefined && o.host !== undefined) throw new UsageError('--stdio and --host name two targets; give one');
   if (o.stdioShared && o.stdio === undefined) throw new UsageError('--stdio-shared needs --stdio "command args"');
-  if (o.transport === 'sse' && o.host === undefined) throw new UsageError('--transport sse needs --host (the SSE endpoint, e.g. http://127.0.0.1:3001/sse)');
+  const pinned = httpTransport(o.transport as string | undefined);
+  // The embedded server speaks Streamable HTTP only.
+  if (pinned?.connector !== undefined && o.host === undefined) throw new UsageError(`--transport ${pinned.name} needs --host (the URL of the server's ${pinned.title} endpoint)`);
   if (o.stdio !== undefined && o.processes !== undefined && o.processes !== 1) {
     throw new UsageError('--stdio runs in one process (each worker would start its own servers); leave out --processes');
   }
@@ -191,7 +194,7 @@ function defineOptions(run: Command): Command {
     .option('-H, --host <url>', 'target base URL or MCP endpoint URL (default: start the embedded reference server)', parseHttpUrl)
     .option('--stdio <command>', 'spawn the MCP server and speak MCP on its stdin/stdout, one process per user (instead of --host)', parseStdioCommand)
     .option('--stdio-shared', '--stdio: one server process (one session) for all users', false)
-    .option('--transport <kind>', "with --host: 'streamable-http', 'sse' (legacy HTTP+SSE, 2024-11-05) or 'auto' (POST first, SSE on 400/404/405)", parseTransport, 'auto')
+    .option('--transport <kind>', transportHelp(), parseTransport, AUTO_TRANSPORT)
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion)
     .option('--auth-token <token>', 'bearer token sent to the target (prefer the MCPLOAD_AUTH_TOKEN variable); never printed')
     .option('--header <header>', "extra request header 'Name: value' (repeatable)", parseHeader, {})

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { splitCommandLine } from '../transports/command-line.js';
-import { isTransportChoice, TRANSPORT_CHOICES, type TransportChoice } from '../transports/transport-choice.js';
+import { isTransportChoice, TRANSPORT_CHOICES, type TransportChoice } from '../transports/http-transports.js';
 
 /** `--stdio "command args"`: kept as given, but checked to split into a program and its arguments. */
 export function parseStdioCommand(text: string): string {

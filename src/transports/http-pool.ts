@@ -23,6 +23,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { H1Pools } from './h1-pool.js';
+import type { LeanPost, LeanReply } from './post-reply.js';
 import { tlsConnectOptions, type TlsOptions } from './tls-options.js';
 
 export interface DispatcherOptions {
@@ -34,9 +35,21 @@ export interface DispatcherOptions {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/** The lean pools, counting the POSTs they are given. */
+class CountedH1Pools extends H1Pools {
+  sent = 0;
+
+  override post(request: LeanPost): Promise<LeanReply> {
+    this.sent++;
+    return super.post(request);
+  }
+}
+
 /** undici's Agent, with the lean sockets for plain http:// POSTs beside it. */
 class LoadAgent extends Agent {
-  readonly plain: H1Pools;
+  readonly plain: CountedH1Pools;
+  /** Requests undici was given (the lean POSTs are counted by `plain`). */
+  dispatched = 0;
 
   constructor(opts: DispatcherOptions) {
     super({
@@ -48,7 +61,12 @@ class LoadAgent extends Agent {
       // ECONNRESET, errors that the server did not really cause.
       connect: { timeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, ...tlsConnectOptions(opts.tls) },
     });
-    this.plain = new H1Pools(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    this.plain = new CountedH1Pools(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    this.dispatched++;
+    return super.dispatch(options, handler);
   }
 
   // Both keep undici's overloads (promise or callback); the lean sockets close first.
@@ -70,4 +88,13 @@ export function createDispatcher(opts: DispatcherOptions = {}): Dispatcher {
 /** The lean HTTP/1.1 pools of a dispatcher made here (undefined for any other dispatcher: it keeps all its traffic). */
 export function plainPools(dispatcher: Dispatcher): H1Pools | undefined {
   return dispatcher instanceof LoadAgent ? dispatcher.plain : undefined;
+}
+
+/**
+ * HTTP requests sent so far through a dispatcher made here (undefined for any
+ * other): read before the load, it tells how many the checks before it sent,
+ * which the target counts and the run's figures do not.
+ */
+export function requestsSent(dispatcher: Dispatcher): number | undefined {
+  return dispatcher instanceof LoadAgent ? dispatcher.dispatched + dispatcher.plain.sent : undefined;
 }

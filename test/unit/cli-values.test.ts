@@ -1,5 +1,5 @@
 import { parseTransport } from '../../src/cli/transport-values.js';
-import { TRANSPORT_CHOICES } from '../../src/transports/transport-choice.js';
+import { TRANSPORT_CHOICES } from '../../src/transports/http-transports.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from 'commander';
