@@ -12,7 +12,7 @@
  * `MCP-Protocol-Version`; 404 on a request carrying a session id means the
  * session is gone; `DELETE` ends it.
  *
- * Protocol 2026-07-28 (stateless, see modern-http.ts): no handshake and no
+ * Protocol 2026-07-28 (stateless, see rev-2026-07-28-http.ts): no handshake and no
  * session; `initialize()` sends `server/discover` instead, every request
  * carries `_meta` and the routing headers, and `input_required` results are
  * answered and sent again (each round one sample).
@@ -30,8 +30,8 @@ import { leanPost } from './lean-post.js';
 import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies } from './server-messages.js';
 import { drainInBackground, isReplyFailure, jsonResponse, rpcErrorIn, streamedResponse } from './reply-reading.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
-import { isModernVersion, pickSupportedVersion, REMOVED_IN_MODERN, UNSUPPORTED_PROTOCOL_VERSION } from '../protocol/modern-wire.js';
-import { isInputRequired, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta } from './modern-http.js';
+import { isStatelessRevision, pickSupportedVersion, NOT_SENT_SINCE_2026_07_28, UNSUPPORTED_PROTOCOL_VERSION } from '../protocol/rev-2026-07-28.js';
+import { isInputRequired, MirroredHeaders, statelessMeta, nextRoundParams, routingHeaders, withMeta } from './rev-2026-07-28-http.js';
 import { isAuthChallenge, type RequestAuthorizer } from './request-auth.js';
 import { META_TRACEPARENT, type RequestTracer } from './request-tracer.js';
 import { ReplySamples } from './reply-samples.js';
@@ -147,7 +147,7 @@ export class McpHttpClient implements McpClient {
   private readonly replies: ServerRequestReplies | undefined;
   private readonly clientCaps: Record<string, object>;
   private nextProgressToken = 1;
-  /** Speaks the stateless 2026-07-28 revision (see modern-http.ts) rather than a session-based one (2025-11-25 and before). */
+  /** Speaks the stateless 2026-07-28 revision (see rev-2026-07-28-http.ts) rather than a session-based one (2025-11-25 and before). */
   private readonly rev20260728: boolean;
   /** 2026-07-28 only: the `_meta` every request carries. */
   private meta: Readonly<Record<string, unknown>> | undefined;
@@ -197,9 +197,9 @@ export class McpHttpClient implements McpClient {
     this.auth = opts.auth;
     this.trace = opts.trace;
     this.clientCaps = clientCapabilities(opts.serverRequests);
-    this.rev20260728 = isModernVersion(this.protocolVersion);
+    this.rev20260728 = isStatelessRevision(this.protocolVersion);
     if (this.rev20260728) {
-      this.meta = modernMeta(this.protocolVersion, this.clientInfo, this.clientCaps);
+      this.meta = statelessMeta(this.protocolVersion, this.clientInfo, this.clientCaps);
       const key = url.origin + this.requestPath;
       let mirrored = MIRRORED_BY_ENDPOINT.get(key);
       if (mirrored === undefined) MIRRORED_BY_ENDPOINT.set(key, mirrored = new MirroredHeaders());
@@ -270,7 +270,7 @@ export class McpHttpClient implements McpClient {
 
   /** Any JSON-RPC request. Records one sample (type = method) and never throws for network or protocol failures. */
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
-    if (this.rev20260728 && REMOVED_IN_MODERN.has(method)) return Promise.resolve(removedOutcome(method, this.protocolVersion));
+    if (this.rev20260728 && NOT_SENT_SINCE_2026_07_28.has(method)) return Promise.resolve(removedOutcome(method, this.protocolVersion));
     const flags = (opts?.toolResult === true ? CHECK_TOOL_ERROR : 0) | (opts?.afterStop === true ? AFTER_STOP | NO_CANCEL : 0);
     return this.call(method, params, opts?.name ?? this.endpointPath, opts?.validate, flags);
   }
@@ -358,7 +358,7 @@ export class McpHttpClient implements McpClient {
    */
   notify(method: string, params?: object, record = true): Promise<boolean> {
     // No client notification of the core protocol travels over 2026-07-28 HTTP (closing a stream cancels).
-    if (this.rev20260728 && REMOVED_IN_MODERN.has(method)) return Promise.resolve(false);
+    if (this.rev20260728 && NOT_SENT_SINCE_2026_07_28.has(method)) return Promise.resolve(false);
     const payload = JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
     return this.post(payload, method, this.endpointPath, record);
   }
@@ -554,7 +554,7 @@ export class McpHttpClient implements McpClient {
    */
   private versionToRetry(rpc: { code?: unknown; data?: unknown }): string | undefined {
     if (rpc.code !== UNSUPPORTED_PROTOCOL_VERSION || this.versionRetried) return undefined;
-    return pickSupportedVersion((rpc.data as { supported?: unknown } | null)?.supported, 'modern');
+    return pickSupportedVersion((rpc.data as { supported?: unknown } | null)?.supported, 'stateless');
   }
 
   /**
@@ -569,7 +569,7 @@ export class McpHttpClient implements McpClient {
     const refused = this.protocolVersion;
     this.versionRetried = true;
     this.protocolVersion = version;
-    this.meta = modernMeta(version, this.clientInfo, this.clientCaps);
+    this.meta = statelessMeta(version, this.clientInfo, this.clientCaps);
     this.headers = { ...this.baseHeaders, 'mcp-protocol-version': version };
     const name = `${again.name} (${refused} refused, retried with ${version})`;
     this.samples.record(again.method, name, origin, start, end, 0, bytes);
