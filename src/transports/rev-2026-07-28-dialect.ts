@@ -16,7 +16,6 @@ import type { ResultCheck, RpcOutcome } from './mcp-client.js';
 import { NOT_SENT_SINCE_2026_07_28, pickSupportedVersion, UNSUPPORTED_PROTOCOL_VERSION } from '../protocol/rev-2026-07-28.js';
 import { isInputRequired, MirroredHeaders, nextRoundParams, routingHeaders, statelessMeta, withMeta } from './rev-2026-07-28-http.js';
 import { NO_CANCEL, type DialectLink, type DialectSetup, type StatusVerdict, type WireDialect } from './wire-dialect.js';
-import type { ServerRequestReplies } from './server-messages.js';
 
 /** Rounds of one multi round-trip request before giving up (a server asking forever is a failure). */
 const MAX_INPUT_ROUNDS = 4;
@@ -38,9 +37,8 @@ export function takeToolWarnings(): string[] {
 
 export class Rev20260728Dialect implements WireDialect {
   private readonly link: DialectLink;
-  private readonly clientInfo: { name: string; version: string };
-  private readonly clientCaps: Record<string, object>;
-  private readonly replies: ServerRequestReplies | undefined;
+  /** What `_meta` announces (clientInfo, capabilities) and the replies to input requests. */
+  private readonly setup: DialectSetup;
   private readonly mirrored: MirroredHeaders;
   private base: Record<string, string>;
   /** The `_meta` every request carries. */
@@ -54,11 +52,9 @@ export class Rev20260728Dialect implements WireDialect {
   headers: Record<string, string>;
 
   constructor(setup: DialectSetup) {
+    this.setup = setup;
     this.link = setup.link;
     this.version = setup.version;
-    this.clientInfo = setup.clientInfo;
-    this.clientCaps = setup.clientCaps;
-    this.replies = setup.replies;
     this.base = setup.base;
     this.meta = statelessMeta(setup.version, setup.clientInfo, setup.clientCaps);
     let mirrored = MIRRORED_BY_ENDPOINT.get(setup.endpointKey);
@@ -100,7 +96,7 @@ export class Rev20260728Dialect implements WireDialect {
   adoptVersion(version: string): void {
     this.versionRetried = true;
     this.version = version;
-    this.meta = statelessMeta(version, this.clientInfo, this.clientCaps);
+    this.meta = statelessMeta(version, this.setup.clientInfo, this.setup.clientCaps);
     this.headers = { ...this.base, 'mcp-protocol-version': version };
   }
 
@@ -148,7 +144,7 @@ export class Rev20260728Dialect implements WireDialect {
   async settle(first: Promise<RpcOutcome>, method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
     let out = await first;
     for (let round = 1; out.ok && isInputRequired(out.result); round++) {
-      const next = round < MAX_INPUT_ROUNDS ? nextRoundParams(params, out.result, this.replies) : TOO_MANY_ROUNDS.detail;
+      const next = round < MAX_INPUT_ROUNDS ? nextRoundParams(params, out.result, this.setup.replies) : TOO_MANY_ROUNDS.detail;
       if (typeof next === 'string') {
         const error = next === TOO_MANY_ROUNDS.detail ? TOO_MANY_ROUNDS : fixedError('check', next);
         this.link.recorder.record('input_required', name, 0, 0, error);

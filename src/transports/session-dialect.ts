@@ -16,8 +16,8 @@ const GONE: StatusVerdict = Object.freeze({ error: SESSION_GONE });
 
 export class SessionDialect implements WireDialect {
   private readonly link: DialectLink;
-  private readonly clientInfo: { name: string; version: string };
-  private readonly clientCaps: Record<string, object>;
+  /** What the handshake announces: clientInfo and capabilities. */
+  private readonly setup: DialectSetup;
   private base: Record<string, string>;
   version: string;
   sessionId: string | undefined = undefined;
@@ -26,10 +26,9 @@ export class SessionDialect implements WireDialect {
   headers: Record<string, string>;
 
   constructor(setup: DialectSetup) {
+    this.setup = setup;
     this.link = setup.link;
     this.version = setup.version;
-    this.clientInfo = setup.clientInfo;
-    this.clientCaps = setup.clientCaps;
     this.base = setup.base;
     this.headers = setup.base;
   }
@@ -37,7 +36,7 @@ export class SessionDialect implements WireDialect {
   /** `initialize`, then `notifications/initialized`; starts a fresh session (how a user recovers after its session expired). */
   async open(): Promise<boolean> {
     this.setSession(undefined, false);
-    const params = { protocolVersion: this.version, capabilities: this.clientCaps, clientInfo: this.clientInfo };
+    const params = { protocolVersion: this.version, capabilities: this.setup.clientCaps, clientInfo: this.setup.clientInfo };
     const out = await this.link.exchange('initialize', params, this.link.endpointPath, undefined, ADOPT_SESSION | NO_CANCEL);
     if (!out.ok) return false;
     const init = out.result as { protocolVersion?: unknown; capabilities?: unknown } | undefined;
