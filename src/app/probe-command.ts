@@ -19,7 +19,7 @@ import type { OAuthOptions } from '../transports/oauth/options.js';
 import { obtainAccessToken } from './oauth-token.js';
 import { checkReportPaths } from './report-paths.js';
 import { writeEach, type ReportJob } from './reports.js';
-import { isModernVersion } from '../protocol/modern-wire.js';
+import { isStatelessRevision } from '../protocol/rev-2026-07-28.js';
 import { openTarget } from './target.js';
 
 /** The reports probe writes: those of the registry with a probe form. */
@@ -56,11 +56,11 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
     host: opts.host, authToken: opts.authToken, headers: opts.headers, requestTimeoutMs: opts.requestTimeoutMs, tls: opts.tls, oauth: opts.oauth,
     protocolVersion: opts.protocolVersion,
   });
-  // The checks probe sessions, a handshake-era thing: against a modern server they open them with the newest legacy version.
-  const modern = target.protocolVersion !== undefined && isModernVersion(target.protocolVersion);
+  // The checks probe sessions, a handshake-era thing: against a stateless server they open them with the newest legacy version.
+  const stateless = target.protocolVersion !== undefined && isStatelessRevision(target.protocolVersion);
   try {
     const { env } = target;
-    const authToken = opts.oauth === undefined ? opts.authToken : await obtainAccessToken(env, modern ? undefined : target.protocolVersion);
+    const authToken = opts.oauth === undefined ? opts.authToken : await obtainAccessToken(env, stateless ? undefined : target.protocolVersion);
     const ctx = new ProbeContext({
       mcpUrl: env.mcpUrl,
       restBaseUrl: env.restBaseUrl,
@@ -72,7 +72,7 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
       blockedRoutes: opts.blockedRoutes,
       aggressive: opts.aggressive,
       timeoutMs: opts.requestTimeoutMs,
-      protocolVersion: modern ? undefined : target.protocolVersion,
+      protocolVersion: stateless ? undefined : target.protocolVersion,
       idleWaitMs: opts.idleWaitMs,
       maxProbeSessions: opts.maxProbeSessions,
       clientCertificate: opts.tls?.clientCertFile !== undefined,
@@ -80,8 +80,8 @@ export async function runProbe(opts: ProbeCommandOptions, io: ProbeIo): Promise<
     const checks = selectChecks({ aggressive: opts.aggressive });
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
     io.out(`mcpload ${VERSION} probe: ${checks.length} checks against ${where}${opts.aggressive ? ' (aggressive)' : ''}\n`);
-    if (target.protocolNote !== undefined || modern) {
-      io.out(`${target.protocolNote ?? `protocol ${target.protocolVersion}`}${modern ? `; the session checks open legacy sessions (${ctx.protocolVersion}), as a dual-era server also serves` : ''}\n`);
+    if (target.protocolNote !== undefined || stateless) {
+      io.out(`${target.protocolNote ?? `protocol ${target.protocolVersion}`}${stateless ? `; the session checks open legacy sessions (${ctx.protocolVersion}), as a dual-era server also serves` : ''}\n`);
     }
     io.out(`\n${formatProbeHeader()}\n`);
 

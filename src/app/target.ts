@@ -2,7 +2,7 @@
  * Where a run points: the given --host, or the embedded reference server
  * started for it. Owns the shared HTTP dispatcher and the embedded process.
  */
-import { isModernVersion, LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/modern-wire.js';
+import { isStatelessRevision, LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/rev-2026-07-28.js';
 import { negotiateVersion } from '../transports/negotiate-version.js';
 import { RunSetupError } from './scenario-setup.js';
 import type { Dispatcher } from 'undici';
@@ -89,22 +89,22 @@ export interface ProtocolChoice {
  * dual-era client decides it (basic/versioning#backward-compatibility):
  * a pinned legacy version is used as is; otherwise one `server/discover`
  * tells the era. Left out (or `latest`): 2026-07-28 when the server answers
- * as a modern one, else the newest legacy version. Pinned 2026-07-28 against
+ * as a stateless one, else the newest legacy version. Pinned 2026-07-28 against
  * a legacy server: ProtocolMismatchError.
  */
 export async function negotiateProtocol(
   opts: { url: string; dispatcher: Dispatcher; headers: Record<string, string>; timeoutMs: number; pinned?: string; deadline?: StartupDeadline },
 ): Promise<ProtocolChoice> {
   const pinned = opts.pinned === LATEST ? undefined : opts.pinned;
-  if (pinned !== undefined && !isModernVersion(pinned)) return { version: pinned };
+  if (pinned !== undefined && !isStatelessRevision(pinned)) return { version: pinned };
   const found = await negotiateVersion({ url: opts.url, dispatcher: opts.dispatcher, headers: opts.headers, timeoutMs: Math.min(opts.timeoutMs, 10_000), deadline: opts.deadline });
   if (pinned !== undefined) {
     if (found.era === 'legacy') {
       throw new ProtocolMismatchError(`${opts.url} does not speak --protocol-version ${pinned} (${found.reason}); `
         + 'leave the flag out, or give --protocol-version latest, to fall back to the version it speaks');
     }
-    // A modern answer may name another modern version; an unanswered probe leaves the request to say what is wrong.
-    return { version: found.era === 'modern' ? found.version : pinned };
+    // A stateless answer may name another stateless version; an unanswered probe leaves the request to say what is wrong.
+    return { version: found.era === 'stateless' ? found.version : pinned };
   }
   if (found.era === undefined) {
     const version = LEGACY_PROTOCOL_VERSIONS[0]!;
@@ -182,10 +182,10 @@ function otherTransports(): string {
 
 export async function openTarget(asked: TargetOptions): Promise<Target> {
   const opts = asked.protocolVersion === LATEST ? { ...asked, protocolVersion: undefined } : asked;
-  const modern = opts.protocolVersion !== undefined && isModernVersion(opts.protocolVersion);
+  const stateless = opts.protocolVersion !== undefined && isStatelessRevision(opts.protocolVersion);
   const pinned = httpTransport(opts.transport);
-  if (modern && opts.stdio !== undefined) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} is spoken over Streamable HTTP only in this version of mcpload, not --stdio`);
-  if (modern && pinned?.statelessRevision === false) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} has no ${pinned.title} transport; leave out --transport ${pinned.name}`);
+  if (stateless && opts.stdio !== undefined) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} is spoken over Streamable HTTP only in this version of mcpload, not --stdio`);
+  if (stateless && pinned?.statelessRevision === false) throw new RunSetupError(`--protocol-version ${opts.protocolVersion} has no ${pinned.title} transport; leave out --transport ${pinned.name}`);
   if (opts.stdio !== undefined) {
     if (opts.host !== undefined) throw new RunSetupError('--stdio and --host name two targets; give one');
     if (opts.oauth !== undefined) throw new RunSetupError('OAuth (--oauth...) is for HTTP targets; a --stdio server has no authorization');
@@ -236,7 +236,7 @@ export async function openTarget(asked: TargetOptions): Promise<Target> {
   let mcpConnector: McpConnector | undefined;
   let assumed = '';
   // The stateless revision is Streamable HTTP by definition: no handshake to probe with.
-  if (opts.host !== undefined && !isModernVersion(protocol.version ?? '')) {
+  if (opts.host !== undefined && !isStatelessRevision(protocol.version ?? '')) {
     const reach = { url: mcpUrl, dispatcher, headers, timeoutMs: opts.requestTimeoutMs, protocolVersion: protocol.version };
     // The start-up deadline keeps a silent target from stalling the start.
     const chosen = pinned ?? (opts.transport === AUTO_TRANSPORT ? await detectHttpTransport(reach, deadline) : undefined);

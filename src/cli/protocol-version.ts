@@ -5,7 +5,7 @@
  * `initialize` that every server would refuse.
  */
 import { InvalidArgumentError } from 'commander';
-import { LATEST } from '../protocol/modern-wire.js';
+import { LATEST } from '../protocol/rev-2026-07-28.js';
 
 /**
  * Oldest first; 2024-11-05 is the legacy HTTP+SSE revision, 2026-07-28 the

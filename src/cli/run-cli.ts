@@ -6,7 +6,7 @@
 import { InvalidArgumentError, Option, type Command, type OptionValues } from 'commander';
 import type { RunIo } from '../app/conclude.js';
 import type { RunOptions } from '../app/run-options.js';
-import { LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/modern-wire.js';
+import { LATEST, LEGACY_PROTOCOL_VERSIONS } from '../protocol/rev-2026-07-28.js';
 import type { OutputRequest } from '../reporters/output.js';
 import { OUTPUTS } from '../reporters/outputs.js';
 import { benchScenarioFile } from '../scenarios/bench-file.js';

@@ -20,7 +20,7 @@ import { createRng, type Rng } from './rng.js';
 import { SchemaArgGenerator } from './schema-args.js';
 import { agentReplies } from './agent-replies.js';
 import { describeSelection, selectTools, type ToolSafetyOptions } from './tool-selection.js';
-import { isModernVersion } from '../protocol/modern-wire.js';
+import { isStatelessRevision } from '../protocol/rev-2026-07-28.js';
 import { McpHttpClient } from '../transports/mcp-http.js';
 import { ServerStream } from '../transports/server-stream.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
@@ -178,8 +178,8 @@ export async function buildDiscoverScenario(env: ScenarioEnv, opts: DiscoverOpti
     if (catalog.capabilities.prompts !== undefined) {
       tasks.push(task('prompts/list', 1, ['list'], setUp, (user) => user.mcp.listPrompts({ name: 'prompts/list' })));
     }
-    // 2026-07-28 removed ping: a modern client never sends it.
-    if (!isModernVersion(opts.protocolVersion ?? '')) tasks.push(task('ping', 1, ['list'], setUp, (user) => user.mcp.ping({ name: 'ping' })));
+    // 2026-07-28 removed ping: a stateless client never sends it.
+    if (!isStatelessRevision(opts.protocolVersion ?? '')) tasks.push(task('ping', 1, ['list'], setUp, (user) => user.mcp.ping({ name: 'ping' })));
 
     // --- what the user should know -------------------------------------------------
     notes.unshift(`discover: calling ${planned.length} of ${catalog.tools.length} tools, reading ${resources.length} resources ` +

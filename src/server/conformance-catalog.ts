@@ -17,7 +17,7 @@
  * request when stateless or 2026-07-28); the schemas and payloads are built
  * once here. Per-session state (the log level, the subscriptions and their
  * timer) lives in a small object bound to that server and dropped when it
- * closes; a 2026-07-28 request brings its own (modern-request.ts).
+ * closes; a 2026-07-28 request brings its own (rev-2026-07-28-request.ts).
  */
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
@@ -39,7 +39,7 @@ import {
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
-import type { ModernRequestContext } from './modern-request.js';
+import type { Rev20260728RequestContext } from './rev-2026-07-28-request.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -211,7 +211,7 @@ class SessionState {
    */
   questionsOnCallStream = false;
   /** The 2026-07-28 request this server answers, if it is one. */
-  modern: ModernRequestContext | undefined;
+  rev20260728: Rev20260728RequestContext | undefined;
   /** Each subscribed URI that changes, with the stop of its watch. */
   private readonly watches = new Map<string, () => void>();
 
@@ -363,7 +363,7 @@ function registerPendingScenarioTools(mcp: McpServer, state: SessionState): void
     annotations: READ_ONLY,
   }, (args: Record<string, unknown>) => text(`Accepted: ${JSON.stringify(args)}`));
   // 2026-07-28 has no session to resume into: the tool is a legacy one.
-  if (state.modern) return;
+  if (state.rev20260728) return;
   mcp.registerTool('test_reconnection', {
     description: 'Closes its SSE stream mid-call (SEP-1699); the result arrives once the client resumes with Last-Event-ID.',
     inputSchema: NO_ARGS,
@@ -386,7 +386,7 @@ function registerResources(mcp: McpServer, state: SessionState): void {
     title: 'Watched resource',
     description: `Changes every ${WATCH_INTERVAL_MS / 1000} s; subscribers get notifications/resources/updated.`,
     mimeType: 'text/plain',
-  }, () => watchedContent(state.modern !== undefined));
+  }, () => watchedContent(state.rev20260728 !== undefined));
   mcp.registerResource('template', new ResourceTemplate(TEMPLATE_URI, {
     list: undefined,
     complete: { id: (value) => TEMPLATE_IDS.filter((id) => id.startsWith(value)) },
@@ -397,7 +397,7 @@ function registerResources(mcp: McpServer, state: SessionState): void {
   });
 
   // 2026-07-28 has no resources/subscribe: its requests subscribe through subscriptions/listen.
-  if (state.modern) return;
+  if (state.rev20260728) return;
   mcp.server.setRequestHandler(SubscribeRequestSchema, (request) => {
     state.subscribe(request.params.uri);
     return {};
@@ -441,7 +441,7 @@ function registerPrompts(mcp: McpServer): void {
 
 function registerLogging(mcp: McpServer, state: SessionState): void {
   // 2026-07-28 has no logging/setLevel: each request names its level in `_meta`.
-  if (state.modern) return;
+  if (state.rev20260728) return;
   mcp.server.setRequestHandler(SetLevelRequestSchema, (request) => {
     state.level = request.params.level;
     return {};
@@ -453,12 +453,12 @@ function registerLogging(mcp: McpServer, state: SessionState): void {
  * connects): capabilities `logging`, `resources.subscribe` (and
  * `completions`, announced by the SDK for the completable argument).
  */
-export function registerConformanceCatalog(mcp: McpServer, opts: { questionsOnCallStream?: boolean; modern?: ModernRequestContext } = {}): void {
+export function registerConformanceCatalog(mcp: McpServer, opts: { questionsOnCallStream?: boolean; rev20260728?: Rev20260728RequestContext } = {}): void {
   mcp.server.registerCapabilities({ logging: {}, resources: { subscribe: true } });
   const state = new SessionState(mcp);
   state.questionsOnCallStream = opts.questionsOnCallStream === true;
-  state.modern = opts.modern;
-  if (opts.modern) state.level = opts.modern.logLevel;
+  state.rev20260728 = opts.rev20260728;
+  if (opts.rev20260728) state.level = opts.rev20260728.logLevel;
   const previousOnClose = mcp.server.onclose;
   mcp.server.onclose = () => {
     state.stop();

@@ -25,7 +25,7 @@ import {
 } from './http-util.js';
 import { addPoisonedTool, demoShortcut, predictableSessionId, relaxHeaders } from './insecure-demo.js';
 import { createMcpServer } from './mcp-server-factory.js';
-import { hasModernMeta, isModernVersionHeader, ModernEndpoint } from './modern-endpoint.js';
+import { hasRev20260728Meta, isStatelessRevisionHeader, Rev20260728Endpoint } from './rev-2026-07-28-endpoint.js';
 import { TOOLS } from './tools.js';
 import { jsonDepthExceeds, JSONRPC_INVALID_REQUEST, MAX_JSON_DEPTH, rejectJsonRpcBody } from './request-validation.js';
 import { SessionEventStore } from './session-event-store.js';
@@ -115,7 +115,7 @@ function isInitializeBody(body: unknown): boolean {
 export class McpEndpoint {
   private readonly table: SessionTable<McpSession>;
   /** 2026-07-28 requests (no handshake, no session), beside the legacy ones on the same path. */
-  private readonly modern: ModernEndpoint;
+  private readonly rev20260728: Rev20260728Endpoint;
   /** Stateless: the client's answers to questions asked on a call's stream, back to the server that asked. */
   private readonly questions: QuestionRouter;
   /** Tasks of the task tools, shared by the sessions (each sees its own) or the per-request servers. */
@@ -128,7 +128,7 @@ export class McpEndpoint {
       onExpired: (count) => opts.log(`closed ${count} idle session(s); ${this.table.size} open`),
     });
     if (!opts.stateless) this.table.startSweeping();
-    this.modern = new ModernEndpoint({ jsonResponse: opts.jsonResponse, maxListeners: opts.maxSessions });
+    this.rev20260728 = new Rev20260728Endpoint({ jsonResponse: opts.jsonResponse, maxListeners: opts.maxSessions });
     this.questions = new QuestionRouter(opts.jsonResponse);
   }
 
@@ -137,7 +137,7 @@ export class McpEndpoint {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.table.closeAll(), this.modern.close()]);
+    await Promise.all([this.table.closeAll(), this.rev20260728.close()]);
     this.tasks.cleanup();
   }
 
@@ -145,8 +145,8 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse, method: string, principal?: string): Promise<void> {
     if (this.opts.insecureDemo) relaxHeaders(req);
     if (method === 'POST') {
-      // A modern version header takes the stateless path whatever else the request carries (a session id is ignored).
-      if (!this.opts.insecureDemo && isModernVersionHeader(req.headers['mcp-protocol-version'])) return this.postModern(req, res);
+      // A 2026-07-28 version header takes the 2026-07-28 path whatever else the request carries (a session id is ignored).
+      if (!this.opts.insecureDemo && isStatelessRevisionHeader(req.headers['mcp-protocol-version'])) return this.postRev20260728(req, res);
       return this.opts.stateless ? this.postStateless(req, res) : this.postStateful(req, res, principal);
     }
     if ((method === 'GET' || method === 'DELETE') && !this.opts.stateless) {
@@ -179,8 +179,8 @@ export class McpEndpoint {
 
     const body = await this.readJson(req, res);
     if (body === undefined) return;
-    // Modern `_meta` without the header: the modern path refuses it with a HeaderMismatch that says why.
-    if (hasModernMeta(body)) return this.modern.serve(req, res, body);
+    // 2026-07-28 `_meta` without the header: the 2026-07-28 path refuses it with a HeaderMismatch that says why.
+    if (hasRev20260728Meta(body)) return this.rev20260728.serve(req, res, body);
     if (!isInitializeBody(body)) {
       if (this.opts.insecureDemo) return this.serveStateless(req, res, body);
       sendJsonRpcError(res, 400, JSONRPC_SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
@@ -211,14 +211,14 @@ export class McpEndpoint {
   private async postStateless(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await this.readJson(req, res);
     if (body === undefined) return;
-    if (hasModernMeta(body)) return this.modern.serve(req, res, body);
+    if (hasRev20260728Meta(body)) return this.rev20260728.serve(req, res, body);
     return this.serveStateless(req, res, body);
   }
 
-  private async postModern(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async postRev20260728(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await this.readJson(req, res);
     if (body === undefined) return;
-    return this.modern.serve(req, res, body);
+    return this.rev20260728.serve(req, res, body);
   }
 
   private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
@@ -292,8 +292,8 @@ export class McpEndpoint {
       sendJson(res, 200, shortcut);
       return undefined;
     }
-    // A 2026-07-28 request is checked by the modern endpoint (its params differ: no handshake, `_meta` required).
-    if (hasModernMeta(body)) return body;
+    // A 2026-07-28 request is checked by the 2026-07-28 endpoint (its params differ: no handshake, `_meta` required).
+    if (hasRev20260728Meta(body)) return body;
     const version = req.headers['mcp-protocol-version'];
     const rejection = rejectJsonRpcBody(body, typeof version === 'string' ? version : undefined);
     if (rejection) {

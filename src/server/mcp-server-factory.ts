@@ -13,8 +13,8 @@ import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
 import { PROMPTS, RESOURCES, RESOURCE_TEMPLATES, TOOLS, type ToolContext } from './tools.js';
 import { registerConformanceCatalog } from './conformance-catalog.js';
 import { refuseTaskList, registerTaskTool, taskCapabilities, type TaskStore } from './task-tools.js';
-import { registerModernCatalog } from './modern-catalog.js';
-import type { ModernRequestContext } from './modern-request.js';
+import { registerRev20260728Catalog } from './rev-2026-07-28-catalog.js';
+import type { Rev20260728RequestContext } from './rev-2026-07-28-request.js';
 
 /**
  * Each SDK `Server` builds its own Ajv instance (with all formats) unless given
@@ -62,8 +62,8 @@ export interface McpServerOptions {
   perRequest?: boolean;
   /** Where task tools keep their tasks (task-tools.ts); without one the task tools are left out. */
   taskStore?: TaskStore;
-  /** The server answers one 2026-07-28 request (modern-request.ts): the catalog reads that request's context and adds the tools only that revision has (modern-catalog.ts). */
-  modern?: ModernRequestContext;
+  /** The server answers one 2026-07-28 request (rev-2026-07-28-request.ts): the catalog reads that request's context and adds the tools only that revision has (rev-2026-07-28-catalog.ts). */
+  rev20260728?: Rev20260728RequestContext;
 }
 
 export function createMcpServer(opts: McpServerOptions = {}): McpServer {
@@ -126,8 +126,8 @@ export function createMcpServer(opts: McpServerOptions = {}): McpServer {
   }
 
   // What the official conformance suite calls (test_* tools, test:// resources, prompts): kept in its own module.
-  if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: perRequest || opts.questionsOnCallStream, modern: opts.modern });
-  if (opts.modern) registerModernCatalog(mcp, opts.modern);
+  if (opts.conformance ?? true) registerConformanceCatalog(mcp, { questionsOnCallStream: perRequest || opts.questionsOnCallStream, rev20260728: opts.rev20260728 });
+  if (opts.rev20260728) registerRev20260728Catalog(mcp, opts.rev20260728);
   if (perRequest) onlyDeliverable(mcp);
 
   return mcp;

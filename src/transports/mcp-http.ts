@@ -12,10 +12,10 @@
  * `MCP-Protocol-Version`; 404 on a request carrying a session id means the
  * session is gone; `DELETE` ends it.
  *
- * Protocol 2026-07-28 (stateless, see modern-http.ts): no handshake and no
- * session; `initialize()` sends `server/discover` instead, every request
- * carries `_meta` and the routing headers, and `input_required` results are
- * answered and sent again (each round one sample).
+ * What differs between revisions is the dialect's (wire-dialect.ts), picked
+ * once from the version: session-dialect.ts for the handshake revisions,
+ * rev-2026-07-28-dialect.ts for the stateless 2026-07-28 one (no handshake
+ * and no session; `initialize()` sends `server/discover` instead).
  *
  * Hot path: headers are one prebuilt object (rebuilt only when the session
  * changes), the timer needs no closure, and error objects are shared.
@@ -23,17 +23,19 @@
 import { INVALID_RESPONSE, jsonRpcError, toolError } from './rpc-result.js';
 import type { Dispatcher } from 'undici';
 import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
-import { classifyNetworkError, deadlineError, fixedError, httpStatusError, SESSION_GONE, shortText } from './errors.js';
+import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
 import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
 import { leanPost } from './lean-post.js';
 import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies } from './server-messages.js';
-import { drainInBackground, isReplyFailure, jsonResponse, rpcErrorIn, streamedResponse } from './reply-reading.js';
+import { drainInBackground, isReplyFailure, jsonResponse, streamedResponse } from './reply-reading.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
-import { isModernVersion, pickSupportedVersion, REMOVED_IN_MODERN, UNSUPPORTED_PROTOCOL_VERSION } from '../protocol/modern-wire.js';
-import { isInputRequired, MirroredHeaders, modernMeta, nextRoundParams, routingHeaders, withMeta } from './modern-http.js';
 import { isAuthChallenge, type RequestAuthorizer } from './request-auth.js';
-import { META_TRACEPARENT, type RequestTracer } from './request-tracer.js';
+import type { RequestTracer } from './request-tracer.js';
+import { dialectFor } from './dialect-for.js';
+import {
+  ADOPT_SESSION, AFTER_STOP, AUTH_RETRY_1, AUTH_RETRY_2, CHECK_TOOL_ERROR, NO_CANCEL, VERSION_RETRIED, type DialectLink, type WireDialect,
+} from './wire-dialect.js';
 import { ReplySamples } from './reply-samples.js';
 import type { McpClient, ResultCheck, RpcOptions, RpcOutcome } from './mcp-client.js';
 
@@ -84,34 +86,8 @@ const VALIDATE_THREW = fixedError('check', 'validate threw');
 /** Returned when the user was stopped mid-request; the cut sample is recorded by InFlight (in-flight.ts). */
 const CUT = CUT_AT_STOP;
 const CUT_OUTCOME: RpcOutcome = Object.freeze({ ok: false, error: CUT }) as RpcOutcome;
-/** Rounds of one multi round-trip request before giving up (a server asking forever is a failure). */
-const MAX_INPUT_ROUNDS = 4;
-const TOO_MANY_ROUNDS = fixedError('check', `still input_required after ${MAX_INPUT_ROUNDS} rounds`);
-const REMOVED_OUTCOMES = new Map<string, RpcOutcome>();
-/** Pages of the listing a tools/call asks for first (a server paging forever is not followed). */
-const MAX_LIST_PAGES = 100;
-
-/** x-mcp-header annotations per MCP endpoint, learnt from any client's tools/list and used by all. */
-const MIRRORED_BY_ENDPOINT = new Map<string, MirroredHeaders>();
-
-/**
- * Tools left out for a broken `x-mcp-header` since the last call, one line
- * each, every tool once per endpoint: for the run's notes or the client's log.
- */
-export function takeToolWarnings(): string[] {
-  return [...MIRRORED_BY_ENDPOINT.values()].flatMap((mirrored) => mirrored.takeWarnings());
-}
-
-// Flags for `exchange`, instead of a closure per call.
-const CHECK_TOOL_ERROR = 1;
-const ADOPT_SESSION = 2;
-const NO_CANCEL = 4;
-const AFTER_STOP = 8;
-/** Set on the attempts after a 401/403 answered by new credentials; two such attempts at most. */
-const AUTH_RETRY_1 = 16;
-const AUTH_RETRY_2 = 32;
-/** Under 2026-07-28: this is the retry after -32022, there is no other. */
-const VERSION_RETRIED = 64;
+/** Tools left out for a broken `x-mcp-header` (2026-07-28), for the run's notes or the client's log. */
+export { takeToolWarnings } from './rev-2026-07-28-dialect.js';
 
 /** Statuses that are fine for a DELETE that ends a session (405: the server does not let clients end sessions). */
 const DELETE_OK = new Set([200, 202, 204, 405]);
@@ -127,7 +103,6 @@ export class McpHttpClient implements McpClient {
   private readonly timeoutMs: number;
   private readonly timeoutError: SampleError;
   private readonly maxBodyBytes: number;
-  private readonly clientInfo: { name: string; version: string };
   private readonly inFlight: InFlight;
   private readonly timing: IterationTiming | undefined;
   /** Where each reply's samples go. */
@@ -137,23 +112,12 @@ export class McpHttpClient implements McpClient {
   /** The Authorization value in `baseHeaders` now (undefined: none). */
   private authValue: string | undefined = undefined;
   private baseHeaders: Record<string, string>;
-  private headers: Record<string, string>;
-  private protocolVersion: string;
-  private sid: string | undefined = undefined;
-  private ready = false;
   private nextId = 1;
   private closing: Promise<void> | undefined = undefined;
-  private capabilities: Record<string, unknown> | undefined = undefined;
   private readonly replies: ServerRequestReplies | undefined;
-  private readonly clientCaps: Record<string, object>;
   private nextProgressToken = 1;
-  /** Speaks the stateless 2026-07-28 revision (see modern-http.ts) rather than a session-based one (2025-11-25 and before). */
-  private readonly rev20260728: boolean;
-  /** 2026-07-28 only: the `_meta` every request carries. */
-  private meta: Readonly<Record<string, unknown>> | undefined;
-  /** 2026-07-28 only: a -32022 was answered by switching version (once per client, as the spec's retry). */
-  private versionRetried = false;
-  private readonly mirrored: MirroredHeaders | undefined;
+  /** What the protocol revision in use wants on the wire (wire-dialect.ts): the session, the headers, what is sent. */
+  private readonly dialect: WireDialect;
   /** Posts an answer to a server request; bound once, handed to each call's stream watcher. */
   private readonly sendReply = (reply: Reply, method: string): void => {
     void this.post(JSON.stringify(reply), 'reply', method, true);
@@ -181,143 +145,83 @@ export class McpHttpClient implements McpClient {
     }
     this.timeoutError = deadlineError(this.timeoutMs);
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.protocolVersion = opts.protocolVersion ?? DEFAULT_PROTOCOL_VERSION;
-    this.clientInfo = opts.clientInfo ?? DEFAULT_CLIENT_INFO;
     const base: Record<string, string> = {};
     // Lower-cased so that a caller's `Accept` does not sit beside ours.
     for (const [key, value] of Object.entries(opts.headers ?? {})) base[key.toLowerCase()] = value;
     base['content-type'] = 'application/json';
     base.accept = 'application/json, text/event-stream';
     this.baseHeaders = base;
-    this.headers = base;
     this.inFlight = new InFlight(opts.signal, opts.recorder, opts.timing);
     this.timing = opts.timing;
     this.samples = new ReplySamples(opts.recorder, opts.timing, opts.firstByte);
     this.replies = opts.serverRequests;
     this.auth = opts.auth;
     this.trace = opts.trace;
-    this.clientCaps = clientCapabilities(opts.serverRequests);
-    this.rev20260728 = isModernVersion(this.protocolVersion);
-    if (this.rev20260728) {
-      this.meta = modernMeta(this.protocolVersion, this.clientInfo, this.clientCaps);
-      const key = url.origin + this.requestPath;
-      let mirrored = MIRRORED_BY_ENDPOINT.get(key);
-      if (mirrored === undefined) MIRRORED_BY_ENDPOINT.set(key, mirrored = new MirroredHeaders());
-      this.mirrored = mirrored;
-      // Every request names its version; there is no session to wait for.
-      this.headers = { ...base, 'mcp-protocol-version': this.protocolVersion };
-    }
+    const link: DialectLink = {
+      exchange: (method, params, name, validate, flags) => this.exchange(method, params, name, validate, flags),
+      notify: (method, params, record) => this.notify(method, params, record),
+      endpointPath: this.endpointPath,
+      recorder: opts.recorder,
+    };
+    this.dialect = dialectFor({
+      link, version: opts.protocolVersion ?? DEFAULT_PROTOCOL_VERSION, clientInfo: opts.clientInfo ?? DEFAULT_CLIENT_INFO,
+      clientCaps: clientCapabilities(opts.serverRequests), base, endpointKey: url.origin + this.requestPath, replies: opts.serverRequests,
+    });
   }
 
-  /** The session id the server gave, if any (undefined for stateless servers and after the session ended). */
+  /** The session id the server gave, if any (undefined for session-less servers, under 2026-07-28 and after the session ended). */
   get sessionId(): string | undefined {
-    return this.sid;
+    return this.dialect.sessionId;
   }
 
   /** True between a successful `initialize()` and the end of its session (404 or `close()`). */
   get initialized(): boolean {
-    return this.ready;
+    return this.dialect.ready;
   }
 
   /** What the server announced in its initialize reply (undefined before the first successful initialize). */
   get serverCapabilities(): Record<string, unknown> | undefined {
-    return this.capabilities;
+    return this.dialect.capabilities;
   }
 
   /** The protocol version in use: the one offered, then the one the server chose. */
   get negotiatedProtocolVersion(): string {
-    return this.protocolVersion;
+    return this.dialect.version;
   }
 
   /**
-   * The handshake: `initialize`, then `notifications/initialized`. Both are
-   * recorded. Starts a fresh session (forgetting any previous one), so it is
-   * also how a user recovers after its session expired.
+   * The opening: the handshake (`initialize`, then
+   * `notifications/initialized`), or under 2026-07-28 `server/discover`.
+   * Each message is recorded. Starts afresh (forgetting any previous
+   * session), so it is also how a user recovers after its session expired.
    */
-  async initialize(): Promise<boolean> {
-    if (this.rev20260728) return this.discover();
-    this.setSession(undefined, false);
+  initialize(): Promise<boolean> {
     this.closing = undefined; // a new session can be closed again
-    const params = { protocolVersion: this.protocolVersion, capabilities: this.clientCaps, clientInfo: this.clientInfo };
-    const out = await this.exchange('initialize', params, this.endpointPath, undefined, ADOPT_SESSION | NO_CANCEL);
-    if (!out.ok) return false;
-    const init = out.result as { protocolVersion?: unknown; capabilities?: unknown } | undefined;
-    const version = init?.protocolVersion;
-    if (typeof version === 'string' && version.length > 0) this.protocolVersion = version;
-    this.capabilities = typeof init?.capabilities === 'object' && init.capabilities !== null ? init.capabilities as Record<string, unknown> : {};
-    this.setSession(this.sid, true);
-    const sent = await this.notify('notifications/initialized');
-    this.ready = sent;
-    return sent;
-  }
-
-  /**
-   * 2026-07-28's stand-in for the handshake: `server/discover` (recorded),
-   * which must list the version in use. Its capabilities are kept as the
-   * server's.
-   */
-  private async discover(): Promise<boolean> {
-    // Read when the reply comes: a -32022 retry may have changed the version on the way.
-    const listsVersion = (result: any): string | undefined => (Array.isArray(result?.supportedVersions) && result.supportedVersions.includes(this.protocolVersion)
-      ? undefined : `server/discover does not list ${this.protocolVersion}`);
-    const out = await this.exchange('server/discover', undefined, this.endpointPath, listsVersion, NO_CANCEL);
-    if (!out.ok) return false;
-    const caps = (out.result as { capabilities?: unknown }).capabilities;
-    this.capabilities = typeof caps === 'object' && caps !== null ? caps as Record<string, unknown> : {};
-    this.ready = true;
-    return true;
+    return this.dialect.open();
   }
 
   /** Any JSON-RPC request. Records one sample (type = method) and never throws for network or protocol failures. */
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
-    if (this.rev20260728 && REMOVED_IN_MODERN.has(method)) return Promise.resolve(removedOutcome(method, this.protocolVersion));
+    const unsent = this.dialect.unsent(method);
+    if (unsent !== undefined) return Promise.resolve(unsent);
     const flags = (opts?.toolResult === true ? CHECK_TOOL_ERROR : 0) | (opts?.afterStop === true ? AFTER_STOP | NO_CANCEL : 0);
     return this.call(method, params, opts?.name ?? this.endpointPath, opts?.validate, flags);
   }
 
   /**
-   * One request; under 2026-07-28 also the further rounds of a multi
-   * round-trip request (MRTR), each recorded as its own request.
+   * One request, and whatever the dialect does before and after it (under
+   * 2026-07-28: the tool listing first, the further rounds of a multi
+   * round-trip request, each recorded as its own request).
    */
   private call(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
-    if (method === 'tools/call' && this.mirrored !== undefined && !this.mirrored.listed) {
-      return this.mirrored.whenListed(() => this.listAllTools()).then(() => this.callListed(method, params, name, validate, flags));
-    }
-    return this.callListed(method, params, name, validate, flags);
+    const waiting = this.dialect.before(method);
+    if (waiting !== undefined) return waiting.then(() => this.callReady(method, params, name, validate, flags));
+    return this.callReady(method, params, name, validate, flags);
   }
 
-  private callListed(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
-    const first = this.exchange(method, params, name, validate, flags);
-    // Legacy versions: no extra async step on the hot path.
-    return this.rev20260728 ? this.furtherRounds(first, method, params, name, validate, flags) : first;
-  }
-
-  /** Every page of tools/list, each recorded (real traffic); `exchange` learns their x-mcp-header annotations. */
-  private async listAllTools(): Promise<void> {
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const out = await this.exchange('tools/list', cursor === undefined ? undefined : { cursor }, this.endpointPath, undefined, 0);
-      const next = out.ok ? (out.result as { nextCursor?: unknown } | undefined)?.nextCursor : undefined;
-      if (typeof next !== 'string' || next.length === 0) return;
-      cursor = next;
-    }
-  }
-
-  private async furtherRounds(
-    first: Promise<RpcOutcome>, method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number,
-  ): Promise<RpcOutcome> {
-    let out = await first;
-    for (let round = 1; out.ok && isInputRequired(out.result); round++) {
-      const next = round < MAX_INPUT_ROUNDS ? nextRoundParams(params, out.result, this.replies) : TOO_MANY_ROUNDS.detail;
-      if (typeof next === 'string') {
-        const error = next === TOO_MANY_ROUNDS.detail ? TOO_MANY_ROUNDS : fixedError('check', next);
-        this.recorder.record('input_required', name, 0, 0, error);
-        return { ok: false, error };
-      }
-      // Each round its own row: the first times the question, the next ones the answered call.
-      out = await this.exchange(method, next, `${name} (round ${round + 1})`, validate, flags);
-    }
-    return out;
+  private callReady(method: string, params: object | undefined, name: string, validate: ResultCheck | undefined, flags: number): Promise<RpcOutcome> {
+    // The session dialect hands `first` back: no extra async step on the hot path.
+    return this.dialect.settle(this.exchange(method, params, name, validate, flags), method, params, name, validate, flags);
   }
 
   listTools(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -357,8 +261,8 @@ export class McpHttpClient implements McpClient {
    * like a request unless `record` is false. Returns whether it was accepted.
    */
   notify(method: string, params?: object, record = true): Promise<boolean> {
-    // No client notification of the core protocol travels over 2026-07-28 HTTP (closing a stream cancels).
-    if (this.rev20260728 && REMOVED_IN_MODERN.has(method)) return Promise.resolve(false);
+    // A notification the revision removed is not sent (2026-07-28: closing a stream cancels).
+    if (this.dialect.unsent(method) !== undefined) return Promise.resolve(false);
     const payload = JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
     return this.post(payload, method, this.endpointPath, record);
   }
@@ -367,7 +271,7 @@ export class McpHttpClient implements McpClient {
   private async post(payload: string, type: string, name: string, record: boolean, retried = false): Promise<boolean> {
     if (this.inFlight.isCut) return false;
     if (this.auth !== undefined) this.useAuthorization(await this.auth.authorization());
-    const hadSession = this.sid !== undefined;
+    const hadSession = this.dialect.sessionId !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs);
     const start = nowUs();
     if (record) deadline.recordAs(type, name, start, start);
@@ -377,7 +281,7 @@ export class McpHttpClient implements McpClient {
     let challenge: Challenge | undefined;
     const traceparent = record ? this.trace?.start() : undefined;
     try {
-      const routed = this.rev20260728 ? { ...this.headers, 'mcp-method': type } : this.headers;
+      const routed = this.dialect.routed(type, undefined);
       const headers = traceparent === undefined ? routed : { ...routed, traceparent };
       const res = await this.dispatcher.request({
         origin: this.origin, path: this.requestPath, method: 'POST', headers, body: payload, signal: deadline.signal,
@@ -385,7 +289,7 @@ export class McpHttpClient implements McpClient {
       firstByteAt = nowUs();
       bytes = await discardBody(res.body, this.maxBodyBytes);
       const status = res.statusCode;
-      if (status < 200 || status > 299) error = this.statusError(status, hadSession);
+      if (status < 200 || status > 299) error = this.dialect.failedStatus(status, undefined, hadSession, false).error;
       if (this.auth !== undefined && !retried && isAuthChallenge(status)) challenge = { status, header: headerText(res.headers['www-authenticate']) };
     } catch (err) {
       error = this.thrownError(err, deadline);
@@ -413,12 +317,12 @@ export class McpHttpClient implements McpClient {
 
   private async endSession(): Promise<void> {
     // A token that ran out during the session is renewed first: the DELETE needs one too.
-    if (this.auth !== undefined && this.sid !== undefined) this.useAuthorization(await this.auth.authorization());
-    const sid = this.sid;
-    const traceparent = sid === undefined ? undefined : this.trace?.start();
-    const headers = traceparent === undefined ? this.headers : { ...this.headers, traceparent };
-    this.setSession(undefined, false);
+    if (this.auth !== undefined && this.dialect.sessionId !== undefined) this.useAuthorization(await this.auth.authorization());
+    const sessionHeaders = this.dialect.headers;
+    const sid = this.dialect.forget();
     if (sid === undefined) return;
+    const traceparent = this.trace?.start();
+    const headers = traceparent === undefined ? sessionHeaders : { ...sessionHeaders, traceparent };
     const deadline = this.inFlight.start(this.timeoutMs, false);
     const start = nowUs();
     let bytes = 0;
@@ -446,16 +350,16 @@ export class McpHttpClient implements McpClient {
     if (this.inFlight.isCut && !afterStop) return CUT_OUTCOME;
     if (this.auth !== undefined) this.useAuthorization(await this.auth.authorization());
     const id = this.nextId++;
+    const dialect = this.dialect;
     const traceparent = this.trace?.start();
-    const meta = traceparent === undefined || this.meta === undefined ? this.meta : { ...this.meta, [META_TRACEPARENT]: traceparent };
-    const sent = meta === undefined ? params : withMeta(params, meta);
+    const sent = dialect.params(params, traceparent);
     // The same text JSON.stringify gives for { jsonrpc, id, method, params }, without building that object.
     const payload = sent === undefined
       ? `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)}}`
       : `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${JSON.stringify(sent)}}`;
-    const routed = this.rev20260728 ? routingHeaders(this.headers, method, params, this.mirrored) : this.headers;
+    const routed = dialect.routed(method, params);
     const headers = traceparent === undefined ? routed : { ...routed, traceparent };
-    const hadSession = this.sid !== undefined;
+    const hadSession = dialect.sessionId !== undefined;
     const deadline = this.inFlight.start(this.timeoutMs, !afterStop);
     const start = nowUs();
     const origin = takeLatencyOrigin(this.timing, start);
@@ -476,11 +380,9 @@ export class McpHttpClient implements McpClient {
       if (status < 200 || status > 299) {
         const body = res.stream ? await readCapped(res.stream, this.maxBodyBytes) : res.body;
         bytes = body.bytes;
-        // A 2026-07-28 server says why in a JSON-RPC error (-32020 header mismatch, -32022 version...).
-        const rpc = this.rev20260728 ? rpcErrorIn(body.data) : undefined;
-        retryWith = rpc !== undefined && (flags & VERSION_RETRIED) === 0 ? this.versionToRetry(rpc) : undefined;
-        error = rpc !== undefined ? fixedError('http', `${jsonRpcError(rpc).detail} (HTTP ${status})`)
-          : this.rev20260728 ? httpStatusError(status) : this.statusError(status, hadSession);
+        const verdict = dialect.failedStatus(status, body.data, hadSession, (flags & VERSION_RETRIED) === 0);
+        error = verdict.error;
+        retryWith = verdict.retryWith;
         if (this.auth !== undefined && (flags & AUTH_RETRY_2) === 0 && isAuthChallenge(status)) {
           challenge = { status, header: headerText(res.headers['www-authenticate']) };
         }
@@ -488,7 +390,7 @@ export class McpHttpClient implements McpClient {
         // Progress, logging and server requests arrive on this stream before the response.
         const stream = new CallStream(this.recorder, name, start, this.sendReply, this.replies);
         const reply = await streamedResponse(res.stream, id, {
-          dispatcher: this.dispatcher, origin: this.origin, path: this.requestPath, headers: this.headers,
+          dispatcher: this.dispatcher, origin: this.origin, path: this.requestPath, headers: dialect.headers,
           maxBodyBytes: this.maxBodyBytes, deadline, onMessage: (m) => stream.onMessage(m),
         });
         bytes = reply.bytes;
@@ -506,10 +408,7 @@ export class McpHttpClient implements McpClient {
         if (isReplyFailure(found)) error = found;
         else message = found;
       }
-      if ((flags & ADOPT_SESSION) !== 0 && error === undefined) {
-        const header = res.headers['mcp-session-id'];
-        this.sid = typeof header === 'string' && header.length > 0 ? header : undefined;
-      }
+      if ((flags & ADOPT_SESSION) !== 0 && error === undefined) dialect.adoptSession(res.headers['mcp-session-id']);
     } catch (err) {
       error = this.thrownError(err, deadline);
     } finally {
@@ -531,30 +430,19 @@ export class McpHttpClient implements McpClient {
       else {
         result = message.result;
         // An input_required round is not the answer yet: the checks wait for the last round.
-        const partial = this.rev20260728 && isInputRequired(result);
+        const partial = dialect.isPartial(result);
         if ((flags & CHECK_TOOL_ERROR) !== 0 && !partial) error = toolError(result);
         if (error === undefined && validate !== undefined && !partial) error = this.runCheck(validate, result, method, name);
-        if (this.rev20260728 && method === 'tools/list' && error === undefined) this.mirrored?.learn(result);
+        if (error === undefined) dialect.accepted(method, result);
       }
     }
     if (traceparent !== undefined) this.trace!.recording(traceparent);
     this.samples.record(method, name, origin, start, end, firstByteAt, bytes, error);
     if (error !== undefined) {
-      // Under 2026-07-28, closing the stream (the timeout did) is the cancellation.
-      if (deadline.timedOut && (flags & NO_CANCEL) === 0 && !this.rev20260728) this.sendCancelled(id);
+      if (deadline.timedOut && (flags & NO_CANCEL) === 0) dialect.timedOut(id);
       return { ok: false, error };
     }
     return { ok: true, result };
-  }
-
-  /**
-   * After UnsupportedProtocolVersionError: the 2026-07-28-era version of its
-   * `supported` list to retry with (basic/versioning: the client SHOULD
-   * select one and retry), once per client.
-   */
-  private versionToRetry(rpc: { code?: unknown; data?: unknown }): string | undefined {
-    if (rpc.code !== UNSUPPORTED_PROTOCOL_VERSION || this.versionRetried) return undefined;
-    return pickSupportedVersion((rpc.data as { supported?: unknown } | null)?.supported, 'modern');
   }
 
   /**
@@ -566,11 +454,9 @@ export class McpHttpClient implements McpClient {
     version: string, again: { method: string; params: object | undefined; name: string; validate: ResultCheck | undefined; flags: number },
     start: number, origin: number, end: number, bytes: number,
   ): Promise<RpcOutcome> {
-    const refused = this.protocolVersion;
-    this.versionRetried = true;
-    this.protocolVersion = version;
-    this.meta = modernMeta(version, this.clientInfo, this.clientCaps);
-    this.headers = { ...this.baseHeaders, 'mcp-protocol-version': version };
+    const refused = this.dialect.version;
+    // The dialect picked the version from its own era: it adopts it in place.
+    this.dialect.adoptVersion(version);
     const name = `${again.name} (${refused} refused, retried with ${version})`;
     this.samples.record(again.method, name, origin, start, end, 0, bytes);
     return this.exchange(again.method, again.params, again.name, again.validate, again.flags | VERSION_RETRIED);
@@ -585,21 +471,6 @@ export class McpHttpClient implements McpClient {
       this.recorder.exception(err, `validate ${method} ${name}`);
       return VALIDATE_THREW;
     }
-  }
-
-  /** Tells the server to stop working on a request we gave up on (spec: cancellation). Not recorded. */
-  private sendCancelled(id: number): void {
-    void this.notify('notifications/cancelled', { requestId: id, reason: 'client timeout' }, false);
-  }
-
-  private statusError(status: number, hadSession: boolean): SampleError {
-    if (status === 404 && hadSession) {
-      // The session is gone (expired, or the server restarted): forget it so that
-      // the caller sees `initialized === false` and can start a new one.
-      this.setSession(undefined, false);
-      return SESSION_GONE;
-    }
-    return httpStatusError(status);
   }
 
   private thrownError(err: unknown, deadline: Deadline): SampleError {
@@ -628,22 +499,12 @@ export class McpHttpClient implements McpClient {
     if (value === undefined) delete base.authorization;
     else base.authorization = value;
     this.baseHeaders = base;
-    if (this.rev20260728) this.headers = { ...base, 'mcp-protocol-version': this.protocolVersion };
-    else this.setSession(this.sid, this.ready);
+    this.dialect.useBase(base);
   }
 
   /** The Authorization header value in use (for a GET stream opened beside this client); never print it. */
   get authorization(): string | undefined {
     return this.authValue ?? this.baseHeaders.authorization;
-  }
-
-  private setSession(sid: string | undefined, ready: boolean): void {
-    this.sid = sid;
-    this.ready = ready;
-    if (this.rev20260728) return; // no session: the headers never change
-    this.headers = sid === undefined
-      ? (ready ? { ...this.baseHeaders, 'mcp-protocol-version': this.protocolVersion } : this.baseHeaders)
-      : { ...this.baseHeaders, 'mcp-session-id': sid, 'mcp-protocol-version': this.protocolVersion };
   }
 }
 
@@ -654,14 +515,4 @@ interface Challenge {
 
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-/** A method 2026-07-28 removed, asked of a 2026-07-28 client: not sent; the caller learns why (no row: nothing went out). */
-function removedOutcome(method: string, version: string): RpcOutcome {
-  let outcome = REMOVED_OUTCOMES.get(method);
-  if (outcome === undefined) {
-    outcome = Object.freeze({ ok: false, error: fixedError('check', `not sent: ${method} does not exist in protocol ${version}`) }) as RpcOutcome;
-    REMOVED_OUTCOMES.set(method, outcome);
-  }
-  return outcome;
 }

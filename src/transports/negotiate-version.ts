@@ -2,11 +2,11 @@
  * Which protocol era a Streamable HTTP server speaks, found the way the
  * 2026-07-28 revision tells a dual-era client to (basic/versioning and
  * basic/transports/streamable-http, "Backward Compatibility"): send one
- * modern request, `server/discover`, and read the answer.
+ * stateless request, `server/discover`, and read the answer.
  *
- * - a DiscoverResult: a modern server; the newest version both sides list;
- * - a 4xx whose body is a modern JSON-RPC error (-32022 with `supported`,
- *   -32020, -32021): a modern server; -32022 names the versions to retry with;
+ * - a DiscoverResult: a stateless server; the newest version both sides list;
+ * - a 4xx whose body is a stateless JSON-RPC error (-32022 with `supported`,
+ *   -32020, -32021): a stateless server; -32022 names the versions to retry with;
  * - anything else (400 "no session", 404, 405, -32601, an empty body...):
  *   a legacy server; the client falls back to `initialize` with the newest
  *   legacy version (and the transport check may go on to HTTP+SSE).
@@ -16,14 +16,14 @@
  */
 import type { Dispatcher } from 'undici';
 import {
-  LEGACY_PROTOCOL_VERSIONS, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, MODERN_ERROR_CODES,
-  MODERN_PROTOCOL_VERSIONS, pickSupportedVersion, UNSUPPORTED_PROTOCOL_VERSION,
-} from '../protocol/modern-wire.js';
+  LEGACY_PROTOCOL_VERSIONS, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, STATELESS_ERROR_CODES,
+  STATELESS_PROTOCOL_VERSIONS, pickSupportedVersion, UNSUPPORTED_PROTOCOL_VERSION,
+} from '../protocol/rev-2026-07-28.js';
 import { classifyNetworkError } from './errors.js';
 import { readCapped } from './read-body.js';
 import { isEventStream, readSseReply } from './sse.js';
 
-export type Era = 'modern' | 'legacy';
+export type Era = 'stateless' | 'legacy';
 
 export interface Negotiated {
   era: Era;
@@ -49,7 +49,7 @@ export interface NegotiateOptions {
   deadline?: { readonly signal: AbortSignal; answered(): void };
 }
 
-const NEWEST_MODERN = MODERN_PROTOCOL_VERSIONS[0]!;
+const NEWEST_STATELESS = STATELESS_PROTOCOL_VERSIONS[0]!;
 const NEWEST_LEGACY = LEGACY_PROTOCOL_VERSIONS[0]!;
 const MAX_REPLY_BYTES = 1024 * 1024;
 const DISCOVER_ID = 1;
@@ -78,11 +78,11 @@ export function eraFromDiscoverReply(reply: DiscoverReply): Negotiated | NotNego
     if (version === undefined) return { reason: `the server supports none of mcpload's versions (it lists ${JSON.stringify(error?.data?.supported ?? [])})` };
     return decided(version, `server/discover answered -32022, ${version} is in its supported list`);
   }
-  if (code !== undefined && MODERN_ERROR_CODES.has(code)) return decided(NEWEST_MODERN, `server/discover answered ${code}, a modern error`);
+  if (code !== undefined && STATELESS_ERROR_CODES.has(code)) return decided(NEWEST_STATELESS, `server/discover answered ${code}, a stateless error`);
   if (status >= 500) return { reason: `server/discover answered HTTP ${status}` };
   // Authorization comes before any method, in both eras: a refusal says nothing of the version.
   if (status === 401 || status === 403) return { reason: `server/discover needs authorization first (HTTP ${status})` };
-  return legacy(code !== undefined ? `HTTP ${status} with JSON-RPC error ${code}` : `HTTP ${status} without a modern JSON-RPC error`);
+  return legacy(code !== undefined ? `HTTP ${status} with JSON-RPC error ${code}` : `HTTP ${status} without a stateless JSON-RPC error`);
 }
 
 function legacy(what: string): Negotiated {
@@ -90,14 +90,14 @@ function legacy(what: string): Negotiated {
 }
 
 function decided(version: string, reason: string): Negotiated {
-  return { era: MODERN_PROTOCOL_VERSIONS.includes(version) ? 'modern' : 'legacy', version, reason };
+  return { era: STATELESS_PROTOCOL_VERSIONS.includes(version) ? 'stateless' : 'legacy', version, reason };
 }
 
-/** POSTs one `server/discover` (newest modern version) and decides the era from its reply. */
+/** POSTs one `server/discover` (newest stateless version) and decides the era from its reply. */
 export async function negotiateVersion(opts: NegotiateOptions): Promise<Negotiated | NotNegotiated> {
   const url = new URL(opts.url);
   const meta = {
-    [META_PROTOCOL_VERSION]: NEWEST_MODERN,
+    [META_PROTOCOL_VERSION]: NEWEST_STATELESS,
     [META_CLIENT_INFO]: opts.clientInfo ?? { name: 'mcpload', version: '0.1.0' },
     [META_CLIENT_CAPABILITIES]: {},
   };
@@ -105,7 +105,7 @@ export async function negotiateVersion(opts: NegotiateOptions): Promise<Negotiat
   for (const [key, value] of Object.entries(opts.headers)) headers[key.toLowerCase()] = value;
   Object.assign(headers, {
     'content-type': 'application/json', accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': NEWEST_MODERN, 'mcp-method': 'server/discover',
+    'mcp-protocol-version': NEWEST_STATELESS, 'mcp-method': 'server/discover',
   });
   try {
     const res = await opts.dispatcher.request({

@@ -134,10 +134,10 @@ async function otelRun(extra: string[], interrupt = false): Promise<void> {
       assert.ok(!ids.has(id), 'a new span per request');
       ids.add(id);
       const meta = body === '' ? undefined : (JSON.parse(body) as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
-      const modern = headers['mcp-protocol-version'] === '2026-07-28';
+      const stateless = headers['mcp-protocol-version'] === '2026-07-28';
       // MCP requests (REST ones carry no version).
-      if (body.includes('"jsonrpc"') && headers['mcp-protocol-version'] !== undefined) assert.equal(modern, extra.includes('2026-07-28'), 'the version asked for');
-      if (modern && body.includes('"id"')) assert.equal(meta?.traceparent, headers.traceparent, '2026-07-28 requests carry it in _meta too');
+      if (body.includes('"jsonrpc"') && headers['mcp-protocol-version'] !== undefined) assert.equal(stateless, extra.includes('2026-07-28'), 'the version asked for');
+      if (stateless && body.includes('"id"')) assert.equal(meta?.traceparent, headers.traceparent, '2026-07-28 requests carry it in _meta too');
       else assert.equal(meta?.traceparent, undefined, 'no _meta trace field where the protocol version defines none');
     }
     assert.ok(unmatched <= cut, `${unmatched} traceparents without their exported span (${cut} requests cut at the stop)`);

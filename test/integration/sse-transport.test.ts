@@ -67,17 +67,17 @@ class LegacyServer {
 const legacy = new LegacyServer();
 let sseUrl = '';
 let dispatcher: Dispatcher;
-let modern: RunningReferenceServer;
+let dualEra: RunningReferenceServer;
 
 before(async () => {
   sseUrl = await legacy.start();
   dispatcher = createDispatcher();
-  modern = await startReferenceServer({ port: 0, quiet: true });
+  dualEra = await startReferenceServer({ port: 0, quiet: true });
 });
 
 after(async () => {
   await dispatcher.close();
-  await modern.close();
+  await dualEra.close();
   await legacy.stop();
 });
 
@@ -118,19 +118,19 @@ test('SSE client: stream and endpoint, handshake, calls, progress and a sampling
 });
 
 test('SSE client: a URL that is not an event stream fails the handshake with a clear error', async () => {
-  const connector = new SseConnector({ url: `${modern.url}/api/v1/health`, dispatcher, headers: {}, timeoutMs: 5000 });
+  const connector = new SseConnector({ url: `${dualEra.url}/api/v1/health`, dispatcher, headers: {}, timeoutMs: 5000 });
   const rec = new SampleLog();
   const client = connector.create({ recorder: rec });
   assert.equal(await client.initialize(), false);
   assert.deepEqual(rec.samples.map((s) => [s.type, s.error?.kind]), [['GET', 'http']]);
 });
 
-test('transport check: 405 to the POST and an event stream on GET mean legacy SSE; a modern server stays Streamable HTTP', async () => {
+test('transport check: 405 to the POST and an event stream on GET mean legacy SSE; a dual-era server stays Streamable HTTP', async () => {
   assert.equal(await detectTransport({ url: sseUrl, dispatcher, headers: {}, timeoutMs: 5000 }), 'sse');
-  const before = modern.openSessions();
-  assert.equal(await detectTransport({ url: `${modern.url}/mcp`, dispatcher, headers: {}, timeoutMs: 5000 }), 'streamable-http');
+  const before = dualEra.openSessions();
+  assert.equal(await detectTransport({ url: `${dualEra.url}/mcp`, dispatcher, headers: {}, timeoutMs: 5000 }), 'streamable-http');
   // The check's session was ended at once.
-  assert.equal(modern.openSessions(), before);
+  assert.equal(dualEra.openSessions(), before);
 });
 
 interface Entry { type: string; name: string; requests: number; failures: number }

@@ -17,7 +17,7 @@ import { runCli, startServeProcess } from './cli-helpers.js';
 
 let serve: { url: string; stop: () => Promise<void> };
 let everything: { url: string; stop: () => Promise<void> };
-const MODERN_LINE = /^protocol 2026-07-28 \(server\/discover answered\)$/m;
+const STATELESS_LINE = /^protocol 2026-07-28 \(server\/discover answered\)$/m;
 const LEGACY_LINE = /^protocol 2025-11-25 \(server\/discover got HTTP 400 with JSON-RPC error -32000: a legacy server\)$/m;
 
 before(async () => {
@@ -33,7 +33,7 @@ after(async () => {
 test('client, default and latest: 2026-07-28 against mcpload serve, no handshake and no ping', async () => {
   for (const extra of [[], ['--protocol-version', 'latest']]) {
     const r = await runCli(['client', `${serve.url}/mcp`, '--request-timeout', '10s', ...extra]);
-    assert.match(r.stdout, MODERN_LINE, r.stdout);
+    assert.match(r.stdout, STATELESS_LINE, r.stdout);
     assert.match(r.stdout, /^server\/discover\s+\/mcp\s.*\bok$/m, r.stdout);
     assert.match(r.stdout, /^session \(none: stateless server\), protocol 2026-07-28$/m, r.stdout);
     assert.doesNotMatch(r.stdout, /^(initialize|ping|DELETE) /m, r.stdout);
@@ -70,7 +70,7 @@ test('client, pinned legacy version: no negotiation, the handshake offers it', a
 test('run, default: 2026-07-28 against mcpload serve (no ping row), 2025-11-25 against server-everything', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-negotiate-'));
   try {
-    for (const [host, line, rows] of [[serve.url, MODERN_LINE, ['server/discover /mcp']], [everything.url, LEGACY_LINE, ['initialize /mcp', 'DELETE /mcp']]] as const) {
+    for (const [host, line, rows] of [[serve.url, STATELESS_LINE, ['server/discover /mcp']], [everything.url, LEGACY_LINE, ['initialize /mcp', 'DELETE /mcp']]] as const) {
       const json = path.join(dir, 'result.json');
       const r = await runCli(['run', '--headless', '--host', host, '--scenario', 'discover', '-u', '2', '-r', '2', '-t', '3s', '--stop-timeout', '1s',
         '--print-interval', '0', '--json', json, '--exit-code-on-error', '0']);
@@ -96,8 +96,8 @@ test('run and probe, pinned 2026-07-28 against server-everything: one line and e
 });
 
 test('probe, default: says which version it found, and that the session checks stay legacy against a dual-era server', async () => {
-  const modern = await runCli(['probe', '--host', serve.url]);
-  assert.match(modern.stdout, /^protocol 2026-07-28 \(server\/discover answered\); the session checks open legacy sessions \(2025-11-25\)/m, modern.stdout);
+  const stateless = await runCli(['probe', '--host', serve.url]);
+  assert.match(stateless.stdout, /^protocol 2026-07-28 \(server\/discover answered\); the session checks open legacy sessions \(2025-11-25\)/m, stateless.stdout);
   const legacy = await runCli(['probe', '--host', everything.url]);
   assert.match(legacy.stdout, LEGACY_LINE, legacy.stdout);
   assert.notEqual(legacy.code, 2, legacy.stderr);

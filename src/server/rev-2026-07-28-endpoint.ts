@@ -1,7 +1,7 @@
 /**
  * The stateless 2026-07-28 revision of MCP on the same `/mcp` endpoint
  * ("dual-era" server): a request whose `_meta` (and `MCP-Protocol-Version`
- * header) names a modern version needs no handshake and no session.
+ * header) names a 2026-07-28-era version needs no handshake and no session.
  *
  * - The envelope is checked before any work: a `_meta` without the protocol
  *   version or the client capabilities is 400 with -32602; routing headers
@@ -13,8 +13,8 @@
  * - `server/discover` is answered here; the methods 2026-07-28 removed
  *   (initialize, ping, logging/setLevel, resources/subscribe and
  *   unsubscribe) and unknown ones are 404 with -32601.
- * - `subscriptions/listen` keeps its stream open (modern-listen.ts).
- * - Every other request gets an SDK server of its own (modern-exchange.ts).
+ * - `subscriptions/listen` keeps its stream open (rev-2026-07-28-listen.ts).
+ * - Every other request gets an SDK server of its own (rev-2026-07-28-exchange.ts).
  * - Results carry `resultType`, and the cacheable ones (discover, the lists,
  *   resources/read) `ttlMs` and `cacheScope`: the catalog is the same for
  *   every caller and fixed while the process runs, so it is `public` and
@@ -22,19 +22,19 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  decodeHeaderValueStrict, isModernVersion, MCP_NAME_PARAM, META_CLIENT_CAPABILITIES, META_LOG_LEVEL, META_PROTOCOL_VERSION, META_SERVER_INFO,
-  MODERN_CACHEABLE_METHODS, MODERN_PROTOCOL_VERSIONS, MODERN_REMOVED_METHODS,
-} from '../protocol/modern-wire.js';
+  decodeHeaderValueStrict, isStatelessRevision, MCP_NAME_PARAM, META_CLIENT_CAPABILITIES, META_LOG_LEVEL, META_PROTOCOL_VERSION, META_SERVER_INFO,
+  CACHEABLE_METHODS_2026_07_28, STATELESS_PROTOCOL_VERSIONS, METHODS_REMOVED_IN_2026_07_28,
+} from '../protocol/rev-2026-07-28.js';
 import { LoggingLevelSchema, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import { watchResource } from './conformance-catalog.js';
 import { sendJson } from './http-util.js';
-import { describeServer, METHOD_NOT_FOUND, runExchange } from './modern-exchange.js';
-import { agreedFilter, ListenHub } from './modern-listen.js';
-import { ModernRequestContext, openState, type ListChanges } from './modern-request.js';
+import { describeServer, METHOD_NOT_FOUND, runExchange } from './rev-2026-07-28-exchange.js';
+import { agreedFilter, ListenHub } from './rev-2026-07-28-listen.js';
+import { Rev20260728RequestContext, openState, type ListChanges } from './rev-2026-07-28-request.js';
 import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
 
-/** Every version the endpoint accepts, modern and legacy (the handshake era), for -32022 and server/discover. */
-export const SUPPORTED_VERSIONS: readonly string[] = Object.freeze([...MODERN_PROTOCOL_VERSIONS, '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05']);
+/** Every version the endpoint accepts, 2026-07-28 and legacy (the handshake era), for -32022 and server/discover. */
+export const SUPPORTED_VERSIONS: readonly string[] = Object.freeze([...STATELESS_PROTOCOL_VERSIONS, '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05']);
 
 const HEADER_MISMATCH = -32020;
 const UNSUPPORTED_PROTOCOL_VERSION = -32022;
@@ -50,12 +50,12 @@ const DEFAULT_MAX_LISTENERS = 10_000;
 const VERSION_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A header version of the stateless era (or later): its requests take this path whatever their body says. */
-export function isModernVersionHeader(value: string | string[] | undefined): boolean {
-  return typeof value === 'string' && VERSION_SHAPE.test(value) && value >= MODERN_PROTOCOL_VERSIONS[MODERN_PROTOCOL_VERSIONS.length - 1]!;
+export function isStatelessRevisionHeader(value: string | string[] | undefined): boolean {
+  return typeof value === 'string' && VERSION_SHAPE.test(value) && value >= STATELESS_PROTOCOL_VERSIONS[STATELESS_PROTOCOL_VERSIONS.length - 1]!;
 }
 
 /** A body that declares its protocol version in `_meta`, as only the stateless era does. */
-export function hasModernMeta(body: unknown): boolean {
+export function hasRev20260728Meta(body: unknown): boolean {
   return metaOf(body)?.[META_PROTOCOL_VERSION] !== undefined;
 }
 
@@ -76,8 +76,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** What is wrong with a modern request's envelope, checked before any work is done. */
-export function checkModernRequest(req: IncomingMessage, body: unknown): Refusal | undefined {
+/** What is wrong with a 2026-07-28 request's envelope, checked before any work is done. */
+export function checkRev20260728Request(req: IncomingMessage, body: unknown): Refusal | undefined {
   if (!isObject(body)) return { status: 400, code: INVALID_REQUEST, message: 'Invalid Request: 2026-07-28 takes one JSON-RPC message per POST' };
   const message = body as { method?: unknown; id?: unknown; params?: Record<string, unknown> };
   const method = message.method;
@@ -95,7 +95,7 @@ export function checkModernRequest(req: IncomingMessage, body: unknown): Refusal
       message: `Header mismatch: MCP-Protocol-Version header value '${headerVersion}' does not match body value '${bodyVersion}'`,
     };
   }
-  if (!isModernVersion(headerVersion)) {
+  if (!isStatelessRevision(headerVersion)) {
     return {
       status: 400, code: UNSUPPORTED_PROTOCOL_VERSION, message: 'Unsupported protocol version',
       data: { supported: SUPPORTED_VERSIONS, requested: headerVersion },
@@ -179,7 +179,7 @@ function withResultType(result: unknown): Record<string, unknown> {
 /** `resultType`, and for a cacheable method the caching hints (kept when the catalog set its own). */
 function decorate(method: string, result: unknown): Record<string, unknown> {
   const out = withResultType(result);
-  if (!MODERN_CACHEABLE_METHODS.has(method)) return out;
+  if (!CACHEABLE_METHODS_2026_07_28.has(method)) return out;
   return { ...out, ttlMs: typeof out.ttlMs === 'number' ? out.ttlMs : CACHE_TTL_MS, cacheScope: out.cacheScope ?? CACHE_SCOPE };
 }
 
@@ -194,7 +194,7 @@ const LOG_LEVELS: ReadonlySet<string> = new Set(LoggingLevelSchema.options);
 /** What every request would see, learnt once from a throwaway per-request server. */
 interface Template { discovery: Record<string, unknown>; headerParams: Map<string, HeaderParam[]> }
 
-export class ModernEndpoint {
+export class Rev20260728Endpoint {
   private readonly hub: ListenHub;
   private readonly changes: ListChanges;
   private template: Promise<Template> | undefined;
@@ -220,7 +220,7 @@ export class ModernEndpoint {
     const refuse = (refusal: Refusal): void => sendJson(res, refusal.status, {
       jsonrpc: '2.0', id: clientId, error: { code: refusal.code, message: refusal.message, ...(refusal.data ? { data: refusal.data } : {}) },
     });
-    const envelope = checkModernRequest(req, body);
+    const envelope = checkRev20260728Request(req, body);
     if (envelope) return refuse(envelope);
     // 2026-07-28 defines no client notifications over HTTP; accept and drop them, as the transport rules allow.
     if (clientId === null) {
@@ -230,7 +230,7 @@ export class ModernEndpoint {
     const { method, params } = message;
     const template = await this.describe();
     if (method === 'server/discover') return sendJson(res, 200, { jsonrpc: '2.0', id: clientId, result: decorate(method, template.discovery) });
-    if (MODERN_REMOVED_METHODS.has(method)) {
+    if (METHODS_REMOVED_IN_2026_07_28.has(method)) {
       return refuse({ status: 404, code: METHOD_NOT_FOUND, message: `Method not found: ${method} is not part of 2026-07-28${method === 'initialize' ? '; call server/discover, or send initialize without _meta for a legacy session' : ''}` });
     }
     const accept = header(req, 'accept') ?? '';
@@ -247,7 +247,7 @@ export class ModernEndpoint {
     }
     const meta = metaOf(body)!;
     const level = meta[META_LOG_LEVEL];
-    const ctx = new ModernRequestContext(
+    const ctx = new Rev20260728RequestContext(
       target,
       meta[META_CLIENT_CAPABILITIES] as Record<string, unknown>,
       typeof level === 'string' && LOG_LEVELS.has(level) ? level as LoggingLevel : undefined,
@@ -275,7 +275,7 @@ export class ModernEndpoint {
   private describe(): Promise<Template> {
     this.template ??= (async () => {
       const noop = (): void => undefined;
-      const { init, tools } = await describeServer(new ModernRequestContext('', {}, undefined, {}, undefined, { tools: noop, prompts: noop }));
+      const { init, tools } = await describeServer(new Rev20260728RequestContext('', {}, undefined, {}, undefined, { tools: noop, prompts: noop }));
       const discovery = {
         resultType: 'complete',
         supportedVersions: SUPPORTED_VERSIONS,

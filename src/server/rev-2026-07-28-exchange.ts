@@ -5,7 +5,7 @@
  *
  * - The server is told, through an in-process `initialize`, that the client
  *   can do everything; whether this request may use a capability is decided
- *   from its own `_meta` (modern-request.ts, and the bridge below).
+ *   from its own `_meta` (rev-2026-07-28-request.ts, and the bridge below).
  * - The SSE stream opens at the first notification (progress, a log line the
  *   request asked for), so a refusal that comes before any (-32021, -32601)
  *   still gets its own HTTP status.
@@ -22,7 +22,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { sendJson } from './http-util.js';
 import { createMcpServer } from './mcp-server-factory.js';
-import { MISSING_REQUIRED_CLIENT_CAPABILITY, type ModernRequestContext } from './modern-request.js';
+import { MISSING_REQUIRED_CLIENT_CAPABILITY, type Rev20260728RequestContext } from './rev-2026-07-28-request.js';
 import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
 
 export const METHOD_NOT_FOUND = -32601;
@@ -37,7 +37,7 @@ const CAPABILITY_FOR: ReadonlyMap<string, string> = new Map([
 const INITIALIZE_PARAMS = {
   protocolVersion: '2025-11-25',
   capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: {} },
-  clientInfo: { name: `${SERVER_NAME}-modern`, version: PACKAGE_INFO.version },
+  clientInfo: { name: `${SERVER_NAME}-stateless`, version: PACKAGE_INFO.version },
 };
 
 type Message = { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: { code?: unknown } };
@@ -71,7 +71,7 @@ class InProcessTransport implements Transport {
  * sends afterwards. The initialize answer is returned (capabilities,
  * instructions, serverInfo).
  */
-async function openServer(ctx: ModernRequestContext, onMessage: (message: Message) => void): Promise<{ mcp: McpServer; link: InProcessTransport; init: Record<string, unknown> }> {
+async function openServer(ctx: Rev20260728RequestContext, onMessage: (message: Message) => void): Promise<{ mcp: McpServer; link: InProcessTransport; init: Record<string, unknown> }> {
   let initialized: ((result: Record<string, unknown>) => void) | undefined;
   const init = new Promise<Record<string, unknown>>((resolve) => (initialized = resolve));
   const link = new InProcessTransport((message) => {
@@ -83,14 +83,14 @@ async function openServer(ctx: ModernRequestContext, onMessage: (message: Messag
     }
     onMessage(m);
   });
-  const mcp = createMcpServer({ modern: ctx });
+  const mcp = createMcpServer({ rev20260728: ctx });
   await mcp.connect(link);
   link.receive({ jsonrpc: '2.0', id: 0, method: 'initialize', params: INITIALIZE_PARAMS });
   return { mcp, link, init: await init };
 }
 
 /** Asks a throwaway per-request server for what every request would see: its initialize answer and its tool list. */
-export async function describeServer(ctx: ModernRequestContext): Promise<{ init: Record<string, unknown>; tools: unknown[] }> {
+export async function describeServer(ctx: Rev20260728RequestContext): Promise<{ init: Record<string, unknown>; tools: unknown[] }> {
   let listed: ((tools: unknown[]) => void) | undefined;
   const tools = new Promise<unknown[]>((resolve) => (listed = resolve));
   const { mcp, link, init } = await openServer(ctx, (m) => {
@@ -106,7 +106,7 @@ export interface ExchangeOptions {
   clientId: string | number;
   /** The client's request as it came (method, params). */
   request: { method: string; params?: Record<string, unknown> };
-  ctx: ModernRequestContext;
+  ctx: Rev20260728RequestContext;
   res: ServerResponse;
   /** May the reply be an SSE stream (the client accepts one and the endpoint is not in JSON mode)? */
   stream: boolean;

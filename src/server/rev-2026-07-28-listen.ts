@@ -10,7 +10,7 @@
  * bounded, like the session table.
  */
 import type { ServerResponse } from 'node:http';
-import { META_SUBSCRIPTION_ID } from '../protocol/modern-wire.js';
+import { META_SUBSCRIPTION_ID } from '../protocol/rev-2026-07-28.js';
 import { sendJson } from './http-util.js';
 
 type ListKind = 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged';

@@ -5,15 +5,15 @@
  * the answers when the request comes again), a tool needing a capability
  * the client may not have declared, per-request logging, list-change
  * triggers for `subscriptions/listen`, and a tool with an `x-mcp-header`
- * parameter. Registered only on the per-request servers of the modern
- * endpoint (see modern-request.ts for the context they read).
+ * parameter. Registered only on the per-request servers of the 2026-07-28
+ * endpoint (see rev-2026-07-28-request.ts for the context they read).
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, LoggingLevel, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { LoggingLevelSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { InputRequests, ModernRequestContext } from './modern-request.js';
+import type { InputRequests, Rev20260728RequestContext } from './rev-2026-07-28-request.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -47,7 +47,7 @@ function rootsOf(answer: unknown): string[] | undefined {
 }
 
 /** Whether `answer` is a usable reply to `question` (an elicitation must be accepted). */
-function answered(ctx: ModernRequestContext, key: string, question: InputRequests[string]): boolean {
+function answered(ctx: Rev20260728RequestContext, key: string, question: InputRequests[string]): boolean {
   if (question.method === 'elicitation/create') return ctx.accepted(key) !== undefined;
   if (question.method === 'sampling/createMessage') return sampledText(ctx.answer(key)) !== undefined;
   return rootsOf(ctx.answer(key)) !== undefined;
@@ -57,7 +57,7 @@ function answered(ctx: ModernRequestContext, key: string, question: InputRequest
  * Asks every question of `questions` still unanswered (and only those), each
  * needing its capability; returns once all are answered.
  */
-function gather(ctx: ModernRequestContext, questions: InputRequests, state?: unknown): void {
+function gather(ctx: Rev20260728RequestContext, questions: InputRequests, state?: unknown): void {
   const missing: InputRequests = {};
   for (const [key, question] of Object.entries(questions)) {
     if (answered(ctx, key, question)) continue;
@@ -69,7 +69,7 @@ function gather(ctx: ModernRequestContext, questions: InputRequests, state?: unk
 
 const LEVEL_RANK: ReadonlyMap<LoggingLevel, number> = new Map(LoggingLevelSchema.options.map((level, i) => [level, i]));
 
-function registerInputRequiredTools(mcp: McpServer, ctx: ModernRequestContext): void {
+function registerInputRequiredTools(mcp: McpServer, ctx: Rev20260728RequestContext): void {
   const tool = (name: string, description: string, run: () => CallToolResult, annotations = READ_ONLY): void => {
     mcp.registerTool(name, { description, inputSchema: NO_ARGS, annotations }, () => run());
   };
@@ -156,7 +156,7 @@ const HEADER_ARGS = z.object({ region: z.string(), query: z.string().optional() 
   required: ['region'],
 });
 
-export function registerModernCatalog(mcp: McpServer, ctx: ModernRequestContext): void {
+export function registerRev20260728Catalog(mcp: McpServer, ctx: Rev20260728RequestContext): void {
   registerInputRequiredTools(mcp, ctx);
   mcp.registerTool('test_custom_header_tool', {
     description: 'Echoes its region, which clients also send as the Mcp-Param-Region header.',

@@ -1,6 +1,6 @@
 /**
  * What one 2026-07-28 request brings to the catalog, and what the catalog
- * answers besides a plain result. The modern endpoint builds a fresh SDK
+ * answers besides a plain result. The 2026-07-28 endpoint builds a fresh SDK
  * server per request and hands it one of these, so nothing a request
  * declares (capabilities, log level, input responses, request state) is
  * shared with any other request.
@@ -21,7 +21,7 @@ import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 export type InputRequests = Record<string, { method: string; params: Record<string, unknown> }>;
 
 /** Any result besides the handler's own: input needed, or an error with its HTTP status. */
-export type ModernOutcome =
+export type Rev20260728Outcome =
   | { kind: 'input_required'; inputRequests?: InputRequests; requestState?: string }
   | { kind: 'error'; status: number; code: number; message: string; data?: unknown };
 
@@ -68,8 +68,8 @@ export function openState(target: string, state: string): { data: unknown } | un
   }
 }
 
-export class ModernRequestContext {
-  outcome: ModernOutcome | undefined;
+export class Rev20260728RequestContext {
+  outcome: Rev20260728Outcome | undefined;
 
   constructor(
     /** `method:name` (or the bare method): what a sealed state is bound to. */

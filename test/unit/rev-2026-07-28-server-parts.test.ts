@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { decodeHeaderValueStrict } from '../../src/protocol/modern-wire.js';
-import { agreedFilter } from '../../src/server/modern-listen.js';
-import { openState, sealState } from '../../src/server/modern-request.js';
+import { decodeHeaderValueStrict } from '../../src/protocol/rev-2026-07-28.js';
+import { agreedFilter } from '../../src/server/rev-2026-07-28-listen.js';
+import { openState, sealState } from '../../src/server/rev-2026-07-28-request.js';
 import { SessionEventStore } from '../../src/server/session-event-store.js';
 
 test('a sealed requestState opens for its target only, and not once altered', () => {

@@ -11,10 +11,10 @@
  */
 import {
   encodeHeaderValue, MCP_NAME_PARAM, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION,
-} from '../protocol/modern-wire.js';
+} from '../protocol/rev-2026-07-28.js';
 import { answerServerRequest, type ServerRequestReplies } from './server-messages.js';
 
-export function modernMeta(version: string, clientInfo: object, capabilities: object): Readonly<Record<string, unknown>> {
+export function statelessMeta(version: string, clientInfo: object, capabilities: object): Readonly<Record<string, unknown>> {
   return Object.freeze({ [META_PROTOCOL_VERSION]: version, [META_CLIENT_INFO]: clientInfo, [META_CLIENT_CAPABILITIES]: capabilities });
 }
 

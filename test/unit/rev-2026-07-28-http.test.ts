@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MirroredHeaders, mirroredParams, modernMeta, nextRoundParams, routingHeaders, withMeta,
-} from '../../src/transports/modern-http.js';
-import { decodeHeaderValue, encodeHeaderValue } from '../../src/protocol/modern-wire.js';
+  MirroredHeaders, mirroredParams, statelessMeta, nextRoundParams, routingHeaders, withMeta,
+} from '../../src/transports/rev-2026-07-28-http.js';
+import { decodeHeaderValue, encodeHeaderValue } from '../../src/protocol/rev-2026-07-28.js';
 
 test('header values: plain when header-safe, else the Base64 sentinel (the spec\'s examples)', () => {
   const cases: Array<[string, string]> = [
@@ -20,7 +20,7 @@ test('header values: plain when header-safe, else the Base64 sentinel (the spec\
 });
 
 test('_meta is merged into params, keeping the caller\'s own keys', () => {
-  const meta = modernMeta('2026-07-28', { name: 'c', version: '1' }, {});
+  const meta = statelessMeta('2026-07-28', { name: 'c', version: '1' }, {});
   assert.deepEqual(withMeta(undefined, meta), { _meta: meta });
   assert.deepEqual(withMeta({ name: 'add', _meta: { progressToken: 'p1' } }, meta), {
     name: 'add', _meta: { ...meta, progressToken: 'p1' },

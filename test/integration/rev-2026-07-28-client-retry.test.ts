@@ -1,5 +1,5 @@
 /**
- * The 2026-07-28 client against a small modern server on loopback that
+ * The 2026-07-28 client against a small 2026-07-28 server on loopback that
  * refuses the first request with -32022 (as the conformance suite's
  * request-metadata scenario does): the client retries once with a version
  * from the error's `supported` list, under a new id, and keeps that version;

@@ -21,7 +21,7 @@ import { runCli } from './cli-helpers.js';
 const VERSION = '2026-07-28';
 const META = {
   'io.modelcontextprotocol/protocolVersion': VERSION,
-  'io.modelcontextprotocol/clientInfo': { name: 'modern-test', version: '1' },
+  'io.modelcontextprotocol/clientInfo': { name: 'stateless-test', version: '1' },
   'io.modelcontextprotocol/clientCapabilities': {},
 };
 
@@ -322,11 +322,11 @@ describe('reference server: the stateless 2026-07-28 revision on the same endpoi
 
 describe('mcpload run --protocol-version 2026-07-28', () => {
   let dir = '';
-  before(async () => { dir = await mkdtemp(path.join(tmpdir(), 'mcpload-modern-')); });
+  before(async () => { dir = await mkdtemp(path.join(tmpdir(), 'mcpload-stateless-')); });
   after(async () => { await rm(dir, { recursive: true, force: true }); });
 
   it('runs the discovery scenario statelessly against the embedded server', async () => {
-    const json = path.join(dir, 'modern.json');
+    const json = path.join(dir, 'stateless.json');
     const r = await runCli(['run', '--headless', '--scenario', 'discover', '--protocol-version', VERSION, '--tools', 'add,echo,test_sampling',
       '-u', '3', '-r', '3', '-t', '3s', '--stop-timeout', '1s', '--print-interval', '0', '--json', json]);
     assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -1,48 +1,48 @@
 /**
  * Wire facts of the stateless 2026-07-28 revision that both ends of mcpload
- * need, its client (transports/modern-http.ts) and its reference server
- * (server/modern-endpoint.ts): the versions, the reserved `_meta` keys, which
+ * need, its client (transports/rev-2026-07-28-http.ts) and its reference server
+ * (server/rev-2026-07-28-endpoint.ts): the versions, the reserved `_meta` keys, which
  * param `Mcp-Name` mirrors, and the header value encoding
  * (basic/transports/streamable-http#value-encoding).
  */
 
 /** The stateless revisions mcpload speaks, newest first. */
-export const MODERN_PROTOCOL_VERSIONS: readonly string[] = Object.freeze(['2026-07-28']);
+export const STATELESS_PROTOCOL_VERSIONS: readonly string[] = Object.freeze(['2026-07-28']);
 
-export function isModernVersion(version: string): boolean {
-  return MODERN_PROTOCOL_VERSIONS.includes(version);
+export function isStatelessRevision(version: string): boolean {
+  return STATELESS_PROTOCOL_VERSIONS.includes(version);
 }
 
 /** The handshake-era revisions mcpload speaks, newest first (basic/versioning#terminology: "legacy"). */
 export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = Object.freeze(['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05']);
 
 /**
- * JSON-RPC errors only a modern server sends (basic/versioning#backward-compatibility):
+ * JSON-RPC errors only a stateless server sends (basic/versioning#backward-compatibility):
  * in a 4xx body they say the server speaks the stateless revision, so a
  * dual-era client corrects its request instead of falling back to `initialize`.
  */
 export const HEADER_MISMATCH = -32020;
 export const MISSING_REQUIRED_CLIENT_CAPABILITY = -32021;
 export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
-export const MODERN_ERROR_CODES: ReadonlySet<number> = new Set([HEADER_MISMATCH, MISSING_REQUIRED_CLIENT_CAPABILITY, UNSUPPORTED_PROTOCOL_VERSION]);
+export const STATELESS_ERROR_CODES: ReadonlySet<number> = new Set([HEADER_MISMATCH, MISSING_REQUIRED_CLIENT_CAPABILITY, UNSUPPORTED_PROTOCOL_VERSION]);
 
 /**
  * Methods and notifications the 2026-07-28 revision removed (changelog):
- * a modern client never sends them.
+ * a stateless client never sends them.
  */
-export const REMOVED_IN_MODERN: ReadonlySet<string> = new Set([
+export const NOT_SENT_SINCE_2026_07_28: ReadonlySet<string> = new Set([
   'initialize', 'notifications/initialized', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe',
   'notifications/cancelled', 'notifications/roots/list_changed',
 ]);
 
 /**
  * The version to retry with after UnsupportedProtocolVersionError: the
- * newest of `supported` that mcpload speaks, a modern one before any legacy
- * one (`eras: 'modern'` for a client that cannot change era mid-way).
+ * newest of `supported` that mcpload speaks, a stateless one before any legacy
+ * one (`eras: 'stateless'` for a client that cannot change era mid-way).
  */
-export function pickSupportedVersion(supported: unknown, eras: 'any' | 'modern' = 'any'): string | undefined {
+export function pickSupportedVersion(supported: unknown, eras: 'any' | 'stateless' = 'any'): string | undefined {
   if (!Array.isArray(supported)) return undefined;
-  const ours = eras === 'modern' ? MODERN_PROTOCOL_VERSIONS : [...MODERN_PROTOCOL_VERSIONS, ...LEGACY_PROTOCOL_VERSIONS];
+  const ours = eras === 'stateless' ? STATELESS_PROTOCOL_VERSIONS : [...STATELESS_PROTOCOL_VERSIONS, ...LEGACY_PROTOCOL_VERSIONS];
   return ours.find((version) => supported.includes(version));
 }
 
@@ -76,12 +76,12 @@ export function decodeHeaderValue(value: string): string {
 export const META_SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 
 /** Methods of the handshake era that 2026-07-28 removed: a server answers them 404 with -32601, a client does not send them. */
-export const MODERN_REMOVED_METHODS: ReadonlySet<string> = new Set([
+export const METHODS_REMOVED_IN_2026_07_28: ReadonlySet<string> = new Set([
   'initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe',
 ]);
 
 /** Results that must carry `ttlMs` and `cacheScope` (basic/patterns/caching). */
-export const MODERN_CACHEABLE_METHODS: ReadonlySet<string> = new Set([
+export const CACHEABLE_METHODS_2026_07_28: ReadonlySet<string> = new Set([
   'server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read',
 ]);
 
