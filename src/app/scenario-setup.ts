@@ -7,7 +7,7 @@ import { mergeThresholdLists, type Threshold } from '../metrics/thresholds.js';
 import type { Scenario, ScenarioEnv, UserClass } from '../scenarios/api.js';
 import { buildDiscoverScenario } from '../scenarios/discover.js';
 import { buildSessionScenario } from '../scenarios/sessions.js';
-import { classicScenarioFile, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
+import { importClassicScenario, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
 import { securityProbeClass } from '../security/probe-user.js';
 import { RestClient } from '../transports/rest.js';
 import { RunSetupError } from './run-setup-error.js';
@@ -92,8 +92,11 @@ async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv, notes: str
       throw new RunSetupError((err as Error).message);
     }
   }
-  const file = name === 'classic' ? classicScenarioFile() : name;
-  return resolveScenario(await importScenarioModule(file), env, file);
+  if (name === 'classic') {
+    const classic = await importClassicScenario();
+    return resolveScenario(classic.exported, env, classic.file);
+  }
+  return resolveScenario(await importScenarioModule(name), env, name);
 }
 
 export async function prepareScenario(sel: ScenarioSelection, env: ScenarioEnv): Promise<PreparedScenario> {
