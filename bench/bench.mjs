@@ -8,7 +8,7 @@
 //
 // Env: BENCH_ROUNDS (default 3: the CPU rows are repeated, medians reported),
 //      MCP_STRESS_BIN (the optional MCP-native peer mcp-stress; also found in node_modules or on the PATH),
-//      BENCH_ONLY (space-separated row ids: cpu session accuracy co scale processes servers).
+//      BENCH_ONLY (space-separated row ids: cpu session accuracy co scale processes servers startup).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -477,6 +477,14 @@ async function serversRow() {
 
 // ----------------------------------------------------------------- main ----
 
+async function startupRow() {
+  const { measureStartup } = await import('./startup.mjs');
+  const f = await measureStartup({ bin: MCPLOAD });
+  const ms = (x) => `${fmt(x, 0)} ms`;
+  rows.push(['Start-up wall time: mcpload --version / --help (bare node -e 0)', `${ms(f.version)} / ${ms(f.help)} (${ms(f.bareNode)})`, '', '< 200 ms']);
+  rows.push(['  mcpload run -t 1s --headless vs a running server (its header line at)', `${ms(f.run)} (${ms(f.runHeader)})`, '', '< 2 s']);
+}
+
 function printTable() {
   const header = ['measure', 'figures', 'ratio / result', 'goal'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -500,6 +508,7 @@ async function main() {
     ['co', 'coordinated omission vs a stalling target', coordinatedOmissionRow, false],
     ['scale', '10,000 sessions from one process', scaleRow, false],
     ['servers', 'reference server vs SDK minimal server', serversRow, false],
+    ['startup', 'start-up times (bench/startup.mjs)', startupRow, false],
   ];
   let nginx;
   try {

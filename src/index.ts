@@ -19,5 +19,14 @@ export type { RestOutcome } from './transports/rest.js';
 export type { ErrorKind, Recorder, SampleError } from './metrics/sample.js';
 export { DEFAULT_DENY_RULES, REFUSED_STATUSES, SECURITY_PROBES } from './protocol/sensitive-routes.js';
 export type { DenyRule, SecurityProbeRequest } from './protocol/sensitive-routes.js';
-export { startReferenceServer } from './server/reference-server.js';
+import type { ReferenceServerOptions, RunningReferenceServer } from './server/reference-server.js';
+
+/**
+ * Starts the reference server. Loaded when called: every scenario file
+ * imports this entry, and the server (the MCP SDK's server, zod, ajv) would
+ * otherwise be loaded before each run that never starts one.
+ */
+export async function startReferenceServer(opts: ReferenceServerOptions = {}): Promise<RunningReferenceServer> {
+  return (await import('./server/reference-server.js')).startReferenceServer(opts);
+}
 export type { ReferenceServerOptions, RunningReferenceServer } from './server/reference-server.js';

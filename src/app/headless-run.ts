@@ -7,7 +7,7 @@
 import { concludeRun, type RunIo } from './conclude.js';
 import { formatDuration } from '../values/option-values.js';
 import { formatLiveRows } from '../reporters/console.js';
-import { createMetricsRegistry, startPrometheusExporter, type PrometheusExporter } from '../reporters/prometheus.js';
+import type { PrometheusExporter } from '../reporters/prometheus.js';
 import { VERSION } from '../version.js';
 import { metricsSourceOf } from './metrics-source.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad } from './load-model.js';
@@ -43,6 +43,8 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     outputs = await openOutputs(opts.out, run.events);
     if (opts.otel === true) otel = await startOtel(run, io);
     if (opts.prometheus) {
+      // Loaded only for --prometheus: prom-client is a large module.
+      const { createMetricsRegistry, startPrometheusExporter } = await import('../reporters/prometheus.js');
       exporter = await startPrometheusExporter(createMetricsRegistry(metricsSourceOf(() => run)), opts.web?.host ?? '127.0.0.1', opts.prometheus.port);
       io.out(`Prometheus metrics at ${exporter.url}\n`);
     }

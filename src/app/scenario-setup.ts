@@ -5,10 +5,8 @@
 import { selectClasses } from '../engine/task-picker.js';
 import { mergeThresholdLists, type Threshold } from '../metrics/thresholds.js';
 import type { Scenario, ScenarioEnv, UserClass } from '../scenarios/api.js';
-import { buildDiscoverScenario } from '../scenarios/discover.js';
 import { buildSessionScenario } from '../scenarios/sessions.js';
-import { classicScenarioFile, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
-import { securityProbeClass } from '../security/probe-user.js';
+import { importClassicScenario, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
 import { RestClient } from '../transports/rest.js';
 import { RunSetupError } from './run-setup-error.js';
 
@@ -76,6 +74,8 @@ async function pickBuiltIn(sel: ScenarioSelection, env: ScenarioEnv, notes: stri
 async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv, notes: string[]): Promise<Scenario> {
   const name = sel.scenario ?? await pickBuiltIn(sel, env, notes);
   if (name === 'discover') {
+    // Loaded only for this scenario: the discovery probe and the SDK's URI templates.
+    const { buildDiscoverScenario } = await import('../scenarios/discover.js');
     try {
       return await buildDiscoverScenario(env, {
         seed: sel.seed, protocolVersion: sel.protocolVersion,
@@ -92,8 +92,11 @@ async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv, notes: str
       throw new RunSetupError((err as Error).message);
     }
   }
-  const file = name === 'classic' ? classicScenarioFile() : name;
-  return resolveScenario(await importScenarioModule(file), env, file);
+  if (name === 'classic') {
+    const classic = await importClassicScenario();
+    return resolveScenario(classic.exported, env, classic.file);
+  }
+  return resolveScenario(await importScenarioModule(name), env, name);
 }
 
 export async function prepareScenario(sel: ScenarioSelection, env: ScenarioEnv): Promise<PreparedScenario> {
@@ -118,6 +121,7 @@ export async function prepareScenario(sel: ScenarioSelection, env: ScenarioEnv):
   if (classes.length === 0) throw new RunSetupError('no user class is left to run after --user-class and tag filtering');
   if (sel.security) {
     // Beside whatever was picked: --user-class and tags do not filter it out.
+    const { securityProbeClass } = await import('../security/probe-user.js');
     const probe = securityProbeClass(env, { weight: sel.securityWeight, protocolVersion: sel.protocolVersion });
     available = [...available, probe];
     classes = [...classes, probe];

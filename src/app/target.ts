@@ -20,7 +20,7 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import type { OAuthOptions } from '../transports/oauth/options.js';
 import { AUTO_TRANSPORT, HTTP_TRANSPORTS, httpTransport, type HttpTransport, type HttpTransportTarget, type TransportChoice } from '../transports/http-transports.js';
 import type { McpConnector } from '../transports/mcp-client.js';
-import { OAuthSetupError, prepareOAuth, type OAuthAuthorizers } from '../transports/oauth/setup.js';
+import type { OAuthAuthorizers } from '../transports/oauth/setup.js';
 
 export interface TargetOptions {
   host?: string;
@@ -212,13 +212,15 @@ export async function openTarget(asked: TargetOptions): Promise<Target> {
   const host = opts.host ?? embedded!.url;
   const { mcpUrl, restBaseUrl } = resolveEndpoints(host);
   let oauth: OAuthAuthorizers | undefined;
+  // Loaded only for --oauth...: it brings the MCP SDK's auth client (and zod) with it.
+  const oauthSetup = opts.oauth === undefined ? undefined : await import('../transports/oauth/setup.js');
   try {
-    oauth = opts.oauth === undefined ? undefined : prepareOAuth(opts.oauth, { mcpUrl, dispatcher, timeoutMs: opts.requestTimeoutMs });
+    oauth = opts.oauth === undefined || oauthSetup === undefined ? undefined : oauthSetup.prepareOAuth(opts.oauth, { mcpUrl, dispatcher, timeoutMs: opts.requestTimeoutMs });
   } catch (err) {
     deadline?.end();
     await dispatcher.destroy().catch(() => undefined);
     await embedded?.stop();
-    if (err instanceof OAuthSetupError) throw new RunSetupError(err.message);
+    if (oauthSetup !== undefined && err instanceof oauthSetup.OAuthSetupError) throw new RunSetupError(err.message);
     throw err;
   }
   let protocol: ProtocolChoice = { version: opts.protocolVersion };

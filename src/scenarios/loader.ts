@@ -196,8 +196,26 @@ export async function resolveScenario(exported: ScenarioExport, env: ScenarioEnv
 }
 
 /** The built-in classic suite is the example file itself: one source for both. */
-export function classicScenarioFile(): string {
+function classicScenarioFile(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   // src/scenarios → ../../examples, dist/scenarios → ../../examples
   return path.resolve(here, '../../examples/classic-suite.ts');
+}
+
+/**
+ * The classic suite's module. The build compiles it to dist/examples/ (see
+ * tsconfig.classic.json): that copy imports 'mcpload' from inside this
+ * package, which Node resolves to this very entry by itself, so it needs
+ * neither tsx nor our resolve hooks, and a run starts without loading them
+ * (measured: about half a second of a run's start under load). From source
+ * (tsx), or a build without it, the example file is loaded as any other.
+ */
+export async function importClassicScenario(): Promise<{ file: string; exported: ScenarioExport }> {
+  const compiled = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../examples/classic-suite.js');
+  if (!existsSync(compiled)) {
+    const file = classicScenarioFile();
+    return { file, exported: await importScenarioModule(file) };
+  }
+  const mod = (await import(pathToFileURL(compiled).href)) as { default: ScenarioExport };
+  return { file: compiled, exported: mod.default };
 }

@@ -14,7 +14,7 @@ import { reportsAskedFor } from '../reporters/outputs.js';
 import type { TestRun } from '../app/test-run.js';
 import { ALREADY_STOPPING, STOPPING } from '../app/wait-for-stop.js';
 import { exitCodeFor } from '../report/verdict.js';
-import { createMetricsRegistry, startPrometheusExporter, type PrometheusExporter } from '../reporters/prometheus.js';
+import type { PrometheusExporter } from '../reporters/prometheus.js';
 import { onStopSignal, shieldedFromSigint, type StopListener } from '../process/stop-signals.js';
 import { VERSION } from '../version.js';
 import { exposureWarning, type WebCredentials } from './access.js';
@@ -97,7 +97,9 @@ export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo): 
   });
 
   const feed = new LiveFeed(controller, log);
-  const registry = opts.prometheus ? createMetricsRegistry(metricsSourceOf(() => controller.run)) : undefined;
+  // Loaded only for --prometheus: prom-client is a large module.
+  const prometheus = opts.prometheus ? await import('../reporters/prometheus.js') : undefined;
+  const registry = prometheus?.createMetricsRegistry(metricsSourceOf(() => controller.run));
   let exporter: PrometheusExporter | undefined;
   const credentials: WebCredentials = { login: web.login, token: web.token };
   let server;
@@ -106,7 +108,7 @@ export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo): 
       host: web.host, port: web.port, credentials, controller, feed, metrics: registry,
       onError: (message) => log.error(message),
     });
-    if (registry && opts.prometheus) exporter = await startPrometheusExporter(registry, web.host, opts.prometheus.port);
+    if (prometheus && registry && opts.prometheus) exporter = await prometheus.startPrometheusExporter(registry, web.host, opts.prometheus.port);
   } catch (err) {
     await server?.close();
     feed.close();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { ROOT, runCli, type CliResult } from './cli-helpers.js';
+import { ROOT, runCli, startServeProcess, type CliResult } from './cli-helpers.js';
 
 const PACKAGE_VERSION = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const COMMANDS = ['run', 'serve', 'probe', 'client', 'init', 'merge'];
@@ -63,4 +63,21 @@ test('a command loads its work when it runs: merge with a missing file reads it 
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /mcpload-no-such-result\.json/);
   assert.ok(r.dist.includes('app/merge-command.js'), r.dist.join(', '));
+});
+
+test('a headless run of the classic suite loads what it runs: no tsx, no server, nothing its options leave out', async () => {
+  const server = await startServeProcess();
+  try {
+    const r = await modulesOf(['run', '--headless', '-t', '1s', '--host', `${server.url}/mcp`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /scenario classic against/);
+    // The build's compiled classic suite, imported as is: no tsx, no resolve hooks.
+    assert.ok(r.dist.includes('examples/classic-suite.js'), r.dist.join(', '));
+    // The HTTP client, the HDR histograms, commander: not the SDK's server or auth client, zod, ajv, prom-client, OpenTelemetry.
+    assert.deepEqual([...r.packages].sort(), ['commander', 'hdr-histogram-js', 'undici']);
+    const unused = /^(server\/|transports\/oauth\/|scenarios\/discover|security\/probe-user|reporters\/(prometheus|otel)|web\/run-web)/;
+    assert.deepEqual(r.dist.filter((m) => unused.test(m)), []);
+  } finally {
+    await server.stop();
+  }
 });
