@@ -259,16 +259,19 @@ export class H1ReplyFramer {
     this.connectionClose = false;
     this.keepAliveSeconds = -1;
     let seen = 0;
-    // Each line after the status line: its name is matched by its length, then its bytes.
-    for (let line = buf.indexOf(10) + 1; line > 0 && line < end; line = buf.indexOf(10, line) + 1) {
+    // One pass over the head's bytes (no native call per line): a line whose first letter may begin a header we need is looked at.
+    for (let i = 0; i < end; i++) {
+      if (buf[i] !== 10) continue;
+      const line = i + 1;
       const c = (buf[line] as number) | 0x20;
       if (c !== 99 /* c */ && c !== 116 /* t */ && c !== 107 /* k */) continue;
       let colon = line;
       while (colon < end && buf[colon] !== 58 && buf[colon] !== 10) colon++;
       if (buf[colon] !== 58) continue;
       let from = colon + 1;
-      let to = buf.indexOf(10, from);
-      if (to < 0 || to > end) to = end;
+      let to = from;
+      while (to < end && buf[to] !== 10) to++;
+      i = to - 1;
       while (from < to && (buf[from] === 32 || buf[from] === 9)) from++;
       while (to > from && (buf[to - 1] === 13 || buf[to - 1] === 32 || buf[to - 1] === 9)) to--;
       switch (colon - line) {
