@@ -4,7 +4,9 @@
  * (raw-http.ts), made general. Any headers, any body; a JSON reply is
  * gathered as it comes, and an event-stream reply is handed to the SSE
  * reader as a stream at once (chunked bodies decoded on the way), the socket
- * going back to the pool when that stream ends.
+ * going back to the pool when that stream ends. Replies are framed by
+ * h1-reply-framing.ts (as `--bench-mode`'s); this file keeps pooling,
+ * keep-alive and the streams.
  *
  * Why not undici here: measured with `npm run bench` (nginx, 50 users), its
  * request object, header validation, parser callbacks and writev cost the

@@ -13,7 +13,9 @@
  *
  * It speaks just enough HTTP/1.1: Content-Length, chunked and close-delimited
  * bodies, JSON and SSE replies (the first `data:` event), `Connection: close`.
- * Anything else is an error sample, never a crash.
+ * Anything else is an error sample, never a crash. The framing (head, body
+ * delimiting, cap) is h1-reply-framing.ts, shared with the general client's
+ * pool (h1-pool.ts); this file keeps the fixed request and the JSON-RPC check.
  *
  * Exact as the general client (issue 13): the events of a socket reach the
  * caller only while it is the caller's current socket, so a late 'data',
