@@ -4,7 +4,9 @@
  * (raw-http.ts), made general. Any headers, any body; a JSON reply is
  * gathered as it comes, and an event-stream reply is handed to the SSE
  * reader as a stream at once (chunked bodies decoded on the way), the socket
- * going back to the pool when that stream ends.
+ * going back to the pool when that stream ends. Replies are framed by
+ * h1-reply-framing.ts (as `--bench-mode`'s); this file keeps pooling,
+ * keep-alive and the streams.
  *
  * Why not undici here: measured with `npm run bench` (nginx, 50 users), its
  * request object, header validation, parser callbacks and writev cost the
@@ -24,6 +26,7 @@ import { Readable } from 'node:stream';
 import { nowUs } from '../metrics/sample.js';
 import type { LeanPost, LeanReply } from './post-reply.js';
 import type { BodyRead } from './read-body.js';
+import { H1ReplyFramer, TOO_LARGE, type FramingFailure, type ReplySink } from './h1-reply-framing.js';
 
 class CodedError extends Error {
   constructor(readonly code: string, message: string) {
@@ -41,26 +44,9 @@ const BAD_HEADER = new CodedError('UND_ERR_INVALID_ARG', 'invalid request header
 const DEFAULT_KEEP_ALIVE_MS = 4000;
 const KEEP_ALIVE_MARGIN_MS = 2000;
 const MAX_KEEP_ALIVE_MS = 600_000;
-/** A head longer than this is not a reply we can use. */
-const MAX_HEAD_BYTES = 64 * 1024;
-
-const CRLFCRLF = Buffer.from('\r\n\r\n');
-const HTTP_SLASH = Buffer.from('HTTP/');
-
-// Reading state of a connection.
-const HEAD = 0;
-const LENGTH = 1;
-const CHUNKED = 2;
-const UNTIL_CLOSE = 3;
-// Inside a chunked body.
-const CHUNK_SIZE = 0;
-const CHUNK_EXTENSION = 1;
-const CHUNK_DATA = 2;
-const CHUNK_DATA_END = 3;
-const TRAILER = 4;
 
 /** One socket; one request at a time. */
-class H1Connection {
+class H1Connection implements ReplySink {
   readonly socket: Socket;
   /** Closed, or given up on: never reused. */
   dead = false;
@@ -71,24 +57,13 @@ class H1Connection {
   private request: LeanPost | undefined;
   private resolve: ((reply: LeanReply) => void) | undefined;
   private reject: ((err: Error) => void) | undefined;
-  private state = HEAD;
-  private pendingHead: Buffer | undefined;
-  private statusCode = 0;
-  /** The reply's head in lower case (where the pool finds what it needs), and as sent (for the caller's headers). */
-  private lowerHead = '';
-  private head = '';
+  /** Frames this socket's replies: head, body delimiting, cap. */
+  private readonly framer = new H1ReplyFramer(this, 0);
   private firstByteAt = 0;
   private reusable = true;
-  /** LENGTH: body bytes still to come; CHUNKED: bytes left in the current chunk. */
-  private remaining = 0;
-  private chunkState = CHUNK_SIZE;
-  private chunkSize = 0;
-  /** TRAILER: characters on the current trailer line. */
-  private lineLength = 0;
   private stream: Readable | undefined;
   private first: Buffer | undefined;
   private more: Buffer[] | undefined;
-  private bytes = 0;
 
   /** Callbacks made once per connection, not per request. */
   private readonly onAbort = (): void => this.fail(ABORTED);
@@ -113,9 +88,8 @@ class H1Connection {
   send(request: LeanPost, text: string): void {
     this.busy = true;
     this.request = request;
-    this.state = HEAD;
     this.reusable = true;
-    this.bytes = 0;
+    this.framer.reset(request.maxBodyBytes);
     if (request.signal.aborted) {
       this.fail(ABORTED);
       return;
@@ -130,89 +104,18 @@ class H1Connection {
       this.kill();
       return;
     }
-    let at = 0;
-    if (this.state === HEAD) {
-      at = this.readHead(chunk);
-      if (at < 0) return;
-    }
-    if (at < chunk.length) this.readBody(chunk, at);
-    else if (this.state === LENGTH && this.remaining === 0) this.complete();
+    this.framer.push(chunk);
   }
 
-  /** Reads the head; returns where the body starts in `chunk`, or -1 while the head is incomplete (or failed). */
-  private readHead(chunk: Buffer): number {
-    let buf = chunk;
-    let offset = 0;
-    if (this.pendingHead !== undefined) {
-      offset = this.pendingHead.length;
-      buf = Buffer.concat([this.pendingHead, chunk]);
-      this.pendingHead = undefined;
-    }
-    for (let i = 0; i < HTTP_SLASH.length && i < buf.length; i++) {
-      if (buf[i] !== HTTP_SLASH[i]) {
-        this.fail(NOT_HTTP);
-        return -1;
-      }
-    }
-    const end = buf.indexOf(CRLFCRLF, Math.max(0, offset - 3));
-    if (end < 0) {
-      if (buf.length > MAX_HEAD_BYTES) this.fail(NOT_HTTP);
-      else this.pendingHead = buf;
-      return -1;
-    }
-    const head = buf.toString('latin1', 0, end);
-    const status = statusOf(head);
-    if (status < 0) {
-      this.fail(NOT_HTTP);
-      return -1;
-    }
-    const bodyAt = end + 4 - offset;
-    if (status < 200 && status !== 101) {
-      // An interim reply (100 Continue, 103 Early Hints): the real one follows.
-      const rest = chunk.subarray(bodyAt);
-      const at = rest.length > 0 ? this.readHead(rest) : -1;
-      return at < 0 ? -1 : at + bodyAt;
-    }
-    // HTTP/1.0 closes after the reply.
-    if (buf[7] === 48 /* 0 */) this.reusable = false;
-    this.statusCode = status;
-    this.head = head;
-    this.lowerHead = head.toLowerCase();
+  /** The framer's sink: the head is whole. Sets whether the socket may serve again; hands an event stream over. */
+  onHead(framer: H1ReplyFramer): boolean {
     this.firstByteAt = nowUs();
-    return this.startBody(bodyAt);
-  }
-
-  /** Sets how the body is framed and whether the socket may serve again; hands an event stream over. */
-  private startBody(bodyAt: number): number {
-    const lower = this.lowerHead;
-    const request = this.request as LeanPost;
-    const connection = headerValue(lower, CONNECTION);
-    if (connection !== undefined && connection.includes('close')) this.reusable = false;
-    const hint = headerValue(lower, KEEP_ALIVE);
-    if (hint !== undefined) this.keepAliveFrom(hint);
-    const length = headerValue(lower, CONTENT_LENGTH);
-    const encoding = headerValue(lower, TRANSFER_ENCODING);
-    if (encoding !== undefined && encoding.endsWith('chunked')) {
-      this.state = CHUNKED;
-      this.chunkState = CHUNK_SIZE;
-      this.chunkSize = 0;
-    } else if (length !== undefined) {
-      const n = Number(length);
-      if (!Number.isSafeInteger(n) || n < 0) {
-        this.fail(NOT_HTTP);
-        return -1;
-      }
-      this.state = LENGTH;
-      this.remaining = n;
-    } else if (this.statusCode === 204 || this.statusCode === 304) {
-      this.state = LENGTH;
-      this.remaining = 0;
-    } else {
-      this.state = UNTIL_CLOSE;
-      this.reusable = false;
-    }
-    const contentType = headerValue(lower, CONTENT_TYPE);
-    if (contentType !== undefined && contentType.startsWith('text/event-stream')) {
+    // HTTP/1.0 closes after the reply, as does a body delimited by the close.
+    if (framer.http10 || framer.connectionClose || framer.untilClose) this.reusable = false;
+    if (framer.keepAliveSeconds >= 0) this.keepAliveFrom(framer.keepAliveSeconds);
+    if (framer.eventStream) {
+      // A stream is not gathered: no cap on it (the reader's deadline bounds it).
+      framer.maxBodyBytes = Infinity;
       // The reader pulls at its own pace: a full stream pauses the socket until read() asks again.
       // Both callbacks act only while this stream is the connection's current one (the socket may serve others later).
       const stream: Readable = new Readable({
@@ -227,127 +130,44 @@ class H1Connection {
       });
       this.stream = stream;
       this.settle(this.reply(undefined, stream));
-    } else if (this.state === LENGTH && this.remaining > request.maxBodyBytes) {
-      // Content-Length says past the cap: no need to read it to know.
-      this.tooLarge();
-      return -1;
     }
-    return bodyAt;
+    return true;
   }
 
-  private keepAliveFrom(hint: string): void {
-    const match = /timeout=(\d+)/i.exec(hint);
-    if (match === null) return;
-    const ms = Number(match[1]) * 1000 - KEEP_ALIVE_MARGIN_MS;
+  private keepAliveFrom(seconds: number): void {
+    const ms = seconds * 1000 - KEEP_ALIVE_MARGIN_MS;
     if (ms <= 0) this.reusable = false;
     else this.keepAliveMs = Math.min(ms, MAX_KEEP_ALIVE_MS);
   }
 
-  private readBody(chunk: Buffer, from: number): void {
-    switch (this.state) {
-      case LENGTH: {
-        const end = Math.min(chunk.length, from + this.remaining);
-        this.remaining -= end - from;
-        // Bytes past the reply: the server is out of step; this socket serves no more.
-        if (end < chunk.length) this.reusable = false;
-        if (end > from && !this.deliver(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end))) return;
-        if (this.remaining === 0) this.complete();
-        return;
-      }
-      case CHUNKED:
-        this.readChunked(chunk, from);
-        return;
-      case UNTIL_CLOSE:
-        this.deliver(from === 0 ? chunk : chunk.subarray(from));
-        return;
-      default: // a reply already given up on (too large): the socket is on its way out
-    }
-  }
-
-  /** Decodes chunked framing as bytes come, delivering the data parts. */
-  private readChunked(chunk: Buffer, from: number): void {
-    let i = from;
-    const n = chunk.length;
-    while (i < n) {
-      switch (this.chunkState) {
-        case CHUNK_SIZE: {
-          const c = chunk[i++] as number;
-          const digit = c >= 48 && c <= 57 ? c - 48 : (c | 0x20) >= 97 && (c | 0x20) <= 102 ? (c | 0x20) - 87 : -1;
-          if (digit >= 0) {
-            this.chunkSize = this.chunkSize * 16 + digit;
-            if (this.chunkSize > Number.MAX_SAFE_INTEGER / 16) return this.fail(NOT_HTTP);
-          } else if (c === 10) this.endOfSize();
-          else if (c === 59 /* ; */ || c === 13 || c === 32 || c === 9) this.chunkState = CHUNK_EXTENSION;
-          else return this.fail(NOT_HTTP);
-          break;
-        }
-        case CHUNK_EXTENSION: {
-          const lf = chunk.indexOf(10, i);
-          if (lf < 0) return;
-          i = lf + 1;
-          this.endOfSize();
-          break;
-        }
-        case CHUNK_DATA: {
-          const end = Math.min(n, i + this.remaining);
-          this.remaining -= end - i;
-          if (!this.deliver(chunk.subarray(i, end))) return;
-          i = end;
-          if (this.remaining === 0) this.chunkState = CHUNK_DATA_END;
-          break;
-        }
-        case CHUNK_DATA_END: {
-          // The CRLF after a chunk's data.
-          const c = chunk[i++];
-          if (c === 10) this.chunkState = CHUNK_SIZE;
-          else if (c !== 13) return this.fail(NOT_HTTP);
-          break;
-        }
-        default: { // TRAILER: lines until an empty one
-          const c = chunk[i++];
-          if (c === 10) {
-            if (this.lineLength === 0) {
-              if (i < n) this.reusable = false;
-              this.complete();
-              return;
-            }
-            this.lineLength = 0;
-          } else if (c !== 13) this.lineLength++;
-        }
-      }
-    }
-  }
-
-  private endOfSize(): void {
-    if (this.chunkSize === 0) {
-      this.chunkState = TRAILER;
-      this.lineLength = 0;
-    } else {
-      this.chunkState = CHUNK_DATA;
-      this.remaining = this.chunkSize;
-      this.chunkSize = 0;
-    }
-  }
-
-  /** One piece of the body: into the stream, or gathered up to the cap. False when the reply was given up on. */
-  private deliver(data: Buffer): boolean {
+  /** The framer's sink: one piece of the body, into the stream or gathered (the framer keeps the cap). */
+  onBody(data: Buffer): boolean {
     if (this.stream !== undefined) {
       if (!this.stream.push(data)) this.socket.pause();
-      return true;
+    } else if (this.first === undefined) {
+      // Most replies arrive in one piece: keep it as is, concatenate only when needed.
+      this.first = data;
+    } else {
+      (this.more ??= [this.first]).push(data);
     }
-    this.bytes += data.length;
-    if (this.bytes > (this.request as LeanPost).maxBodyBytes) {
-      this.tooLarge();
-      return false;
-    }
-    // Most replies arrive in one piece: keep it as is, concatenate only when needed.
-    if (this.first === undefined) this.first = data;
-    else (this.more ??= [this.first]).push(data);
-    return true;
+    // The reply may have been given up on meanwhile.
+    return this.busy;
+  }
+
+  /** The framer's sink: the reply is whole; bytes past it mean the server is out of step, and this socket serves no more. */
+  onEnd(extra: boolean): void {
+    if (extra) this.reusable = false;
+    this.complete();
+  }
+
+  /** The framer's sink: not HTTP, or past the cap. */
+  onFail(failure: FramingFailure): void {
+    if (failure === TOO_LARGE) this.tooLarge();
+    else this.fail(NOT_HTTP);
   }
 
   private tooLarge(): void {
-    const reply = this.reply({ data: undefined, bytes: this.bytes, tooLarge: true }, undefined);
+    const reply = this.reply({ data: undefined, bytes: this.framer.bodyBytes, tooLarge: true }, undefined);
     this.giveUp();
     this.settle(reply);
   }
@@ -357,8 +177,9 @@ class H1Connection {
     const stream = this.stream;
     let reply: LeanReply | undefined;
     if (stream === undefined) {
-      const data = this.more !== undefined ? Buffer.concat(this.more, this.bytes) : this.first;
-      reply = this.reply({ data, bytes: this.bytes, tooLarge: false }, undefined);
+      const bytes = this.framer.bodyBytes;
+      const data = this.more !== undefined ? Buffer.concat(this.more, bytes) : this.first;
+      reply = this.reply({ data, bytes, tooLarge: false }, undefined);
     }
     this.endRequest();
     if (this.reusable && !this.dead) {
@@ -377,8 +198,7 @@ class H1Connection {
     this.pool.forget(this);
     if (!this.busy) return;
     // A body delimited by the close is whole now; anything else was cut short.
-    if (this.state === UNTIL_CLOSE) this.complete();
-    else this.fail(SOCKET_CLOSED);
+    if (!this.framer.closed()) this.fail(SOCKET_CLOSED);
   }
 
   /** The request failed: the socket goes, the caller (or the stream's reader) gets `err`. */
@@ -408,12 +228,12 @@ class H1Connection {
     this.stream = undefined;
     this.first = undefined;
     this.more = undefined;
-    this.pendingHead = undefined;
-    this.state = HEAD;
+    this.framer.stop();
   }
 
   private reply(body: BodyRead | undefined, stream: Readable | undefined): LeanReply {
-    return new H1Reply(this.statusCode, this.firstByteAt, this.head, body, stream) as LeanReply;
+    const framer = this.framer;
+    return new H1Reply(framer.status, this.firstByteAt, framer.head, framer.headEnd, body, stream) as LeanReply;
   }
 
   private settle(reply: LeanReply): void {
@@ -427,29 +247,6 @@ class H1Connection {
     this.dead = true;
     this.socket.destroy();
   }
-}
-
-/** The status of a reply head (latin1), or -1 when it is not HTTP/1.x. */
-function statusOf(head: string): number {
-  if (!head.startsWith('HTTP/1.')) return -1;
-  const status = Number(head.slice(9, 12));
-  if (!(status >= 100 && status <= 999) || (head.length > 12 && head.charCodeAt(12) !== 32)) return -1;
-  return status;
-}
-
-const CONNECTION = '\r\nconnection:';
-const KEEP_ALIVE = '\r\nkeep-alive:';
-const CONTENT_LENGTH = '\r\ncontent-length:';
-const TRANSFER_ENCODING = '\r\ntransfer-encoding:';
-const CONTENT_TYPE = '\r\ncontent-type:';
-
-/** The value of the first header `marker` names, in a lower-cased head. */
-function headerValue(lowerHead: string, marker: string): string | undefined {
-  const at = lowerHead.indexOf(marker);
-  if (at < 0) return undefined;
-  const from = at + marker.length;
-  const end = lowerHead.indexOf('\r\n', from);
-  return lowerHead.slice(from, end < 0 ? undefined : end).trim();
 }
 
 /** Every header of a head: names lower-cased, repeated ones as a list (as undici gives them). */
@@ -479,13 +276,14 @@ class H1Reply {
   constructor(
     readonly statusCode: number,
     readonly firstByteAt: number,
-    private readonly head: string,
+    private readonly head: Buffer,
+    private readonly headEnd: number,
     readonly body: BodyRead | undefined,
     readonly stream: Readable | undefined,
   ) {}
 
   get headers(): Record<string, string | string[]> {
-    this.parsed ??= parseHeaders(this.head);
+    this.parsed ??= parseHeaders(this.head.toString('latin1', 0, this.headEnd));
     return this.parsed;
   }
 }

@@ -13,7 +13,9 @@
  *
  * It speaks just enough HTTP/1.1: Content-Length, chunked and close-delimited
  * bodies, JSON and SSE replies (the first `data:` event), `Connection: close`.
- * Anything else is an error sample, never a crash.
+ * Anything else is an error sample, never a crash. The framing (head, body
+ * delimiting, cap) is h1-reply-framing.ts, shared with the general client's
+ * pool (h1-pool.ts); this file keeps the fixed request and the JSON-RPC check.
  *
  * Exact as the general client (issue 13): the events of a socket reach the
  * caller only while it is the caller's current socket, so a late 'data',
@@ -29,8 +31,9 @@ import { connect as connectTls } from 'node:tls';
 import { nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import {
   classifyNetworkError, deadlineError, fixedError, httpStatusError, INVALID_JSON, MALFORMED_HTTP, NO_RESPONSE, SESSION_GONE,
-  shortText, TOO_LARGE, WRONG_ID,
+  shortText, TOO_LARGE as TOO_LARGE_ERROR, WRONG_ID,
 } from './errors.js';
+import { H1ReplyFramer, TOO_LARGE, type FramingFailure, type ReplySink } from './h1-reply-framing.js';
 import { DEFAULT_MAX_BODY_BYTES } from './read-body.js';
 import type { TlsConnectOptions } from './tls-options.js';
 
@@ -57,49 +60,7 @@ export interface RawCallOptions {
 /** The connection ended before a whole reply: what undici calls UND_ERR_SOCKET, named as classifyNetworkError names it. */
 const CLOSED = classifyNetworkError({ code: 'UND_ERR_SOCKET' });
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
-const HTTP_SLASH = Buffer.from('HTTP/');
-const CONTENT_LENGTH = Buffer.from('\r\ncontent-length:');
-const TRANSFER_CHUNKED = Buffer.from('\r\ntransfer-encoding: chunked');
-const EVENT_STREAM = Buffer.from('\r\ncontent-type: text/event-stream');
-const CONNECTION_CLOSE = Buffer.from('\r\nconnection: close');
-const LAST_CHUNK = Buffer.from('0\r\n\r\n');
-
-// How the body of the reply being read ends: not known yet (or not HTTP), Content-Length, chunked, at close, no body.
-const UNKNOWN = 0;
-const LENGTH = 1;
-const CHUNKED = 2;
-const CLOSE = 3;
-const EMPTY_BODY = 4;
-/** Case-insensitive search of lower-case ASCII `needle` in buf[from, to). */
-function findLower(buf: Buffer, needle: Buffer, from: number, to: number): number {
-  const last = to - needle.length;
-  outer: for (let i = from; i <= last; i++) {
-    for (let j = 0; j < needle.length; j++) {
-      const c = buf[i + j] as number;
-      const lower = c >= 65 && c <= 90 ? c | 0x20 : c;
-      if (lower !== needle[j]) continue outer;
-    }
-    return i;
-  }
-  return -1;
-}
-
-function readDecimal(buf: Buffer, from: number, to: number): number {
-  let i = from;
-  while (i < to && (buf[i] === 32 || buf[i] === 9)) i++;
-  let n = 0;
-  let digits = 0;
-  for (; i < to; i++) {
-    const c = buf[i] as number;
-    if (c < 48 || c > 57) break;
-    n = n * 10 + (c - 48);
-    digits++;
-  }
-  return digits > 0 ? n : -1;
-}
-
-export class RawMcpCaller {
+export class RawMcpCaller implements ReplySink {
   private request: Buffer;
   private readonly host: string;
   private readonly port: number;
@@ -121,17 +82,11 @@ export class RawMcpCaller {
     this.resolve = resolve;
   };
 
-  // The reply being read: `buf[0, len)` holds it (the first chunk as is, a grown copy once more come).
-  private buf: Buffer = EMPTY;
-  private len = 0;
-  private headEnd = -1;
-  private framing = UNKNOWN;
-  /** Framing LENGTH: where the body ends. */
-  private total = 0;
-  /** `buf` is a copy of ours (it may be written into), not a chunk the socket gave. */
-  private owned = false;
-  /** Bytes already searched for the end of the head (a long head is not searched again from the start). */
-  private scanned = 0;
+  /** Frames the replies of the current socket (one reply at a time: calls never overlap). */
+  private readonly framer: H1ReplyFramer;
+  // The body of the reply being read: most come in one piece, kept as is; more are concatenated at the end.
+  private first: Buffer | undefined;
+  private more: Buffer[] | undefined;
 
   constructor(opts: RawCallOptions) {
     const url = new URL(opts.url);
@@ -144,6 +99,7 @@ export class RawMcpCaller {
     this.timeoutError = deadlineError(opts.timeoutMs);
     this.request = EMPTY;
     this.withSession = false;
+    this.framer = new H1ReplyFramer(this, this.maxBodyBytes);
     this.useHeaders(opts.headers);
   }
 
@@ -173,11 +129,9 @@ export class RawMcpCaller {
   call(): Promise<void> {
     const promise = new Promise<void>(this.capture);
     this.pending = true;
-    this.buf = EMPTY;
-    this.len = 0;
-    this.headEnd = -1;
-    this.scanned = 0;
-    this.framing = UNKNOWN;
+    this.first = undefined;
+    this.more = undefined;
+    this.framer.reset(this.maxBodyBytes);
     const socket = this.socket ?? this.open();
     if (this.timer === undefined) {
       this.timer = setTimeout(this.onDeadline, this.opts.timeoutMs);
@@ -243,151 +197,66 @@ export class RawMcpCaller {
       this.drop();
       return;
     }
-    this.append(chunk);
-    this.tryParse(false);
+    this.framer.push(chunk);
   }
 
   private onClose(): void {
     this.socket = undefined;
     if (!this.pending) return;
     // A body delimited by close is complete now; anything else was cut short.
-    if (this.framing === CLOSE) this.tryParse(true);
-    else this.fail(CLOSED);
+    if (!this.framer.closed()) this.fail(CLOSED);
   }
 
   private fail(error: SampleError): void {
+    this.framer.stop();
     this.drop();
-    if (this.pending) this.finish(this.headEnd < 0 ? 0 : Math.max(0, this.len - this.headEnd - 4), error);
+    if (this.pending) this.finish(this.framer.bodyBytes, error);
   }
 
   private finish(bytes: number, error: SampleError | undefined): void {
     const us = nowUs() - this.startUs;
     this.pending = false;
-    this.buf = EMPTY;
-    this.len = 0;
+    this.first = undefined;
+    this.more = undefined;
     this.opts.recorder.record(this.opts.type, this.opts.name, us, bytes, error);
     const resolve = this.resolve;
     this.resolve = undefined;
     resolve?.();
   }
 
-  /** Adds a chunk to the reply: the first one is kept as is, later ones go into a buffer that doubles when full. */
-  private append(chunk: Buffer): void {
-    if (this.len === 0) {
-      this.buf = chunk;
-      this.len = chunk.length;
-      this.owned = false;
-      return;
-    }
-    const need = this.len + chunk.length;
-    if (!this.owned || need > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, Math.min(this.buf.length * 2, this.maxBodyBytes + 65536), 4096));
-      this.buf.copy(grown, 0, 0, this.len);
-      this.buf = grown;
-      this.owned = true;
-    }
-    chunk.copy(this.buf, this.len);
-    this.len = need;
+  /** The framer's sink: a head; read on. */
+  onHead(): boolean {
+    return true;
   }
 
-  /** Parses the reply once it is complete; waits for more data otherwise. `closed`: the connection ended (a close-delimited body is whole). */
-  private tryParse(closed: boolean): void {
-    const buf = this.buf;
-    const len = this.len;
-    if (this.headEnd < 0) {
-      // Not HTTP: say so at once rather than wait for a blank line that may never come.
-      for (let i = 0; i < HTTP_SLASH.length && i < len; i++) {
-        if (buf[i] !== HTTP_SLASH[i]) {
-          this.fail(MALFORMED_HTTP);
-          return;
-        }
-      }
-      const headEnd = buf.subarray(0, len).indexOf(CRLFCRLF, Math.max(0, this.scanned - 3));
-      if (headEnd < 0) {
-        this.scanned = len;
-        if (len > this.maxBodyBytes) this.fail(TOO_LARGE);
-        return;
-      }
-      this.headEnd = headEnd;
-      this.framing = this.framingOf(buf, headEnd);
-      if (this.framing === LENGTH && this.total - headEnd - 4 > this.maxBodyBytes) {
-        // Content-Length says past the cap: no need to read it to know.
-        this.fail(TOO_LARGE);
-        return;
-      }
-      if (this.framing === UNKNOWN) {
-        this.fail(MALFORMED_HTTP);
-        return;
-      }
-    }
-    const headEnd = this.headEnd;
-    const bodyStart = headEnd + 4;
-    if (len - bodyStart > this.maxBodyBytes + (this.framing === CHUNKED ? 65536 : 0)) {
-      this.fail(TOO_LARGE);
-      return;
-    }
-    let body: Buffer;
-    let total: number;
-    switch (this.framing) {
-      case LENGTH:
-        total = this.total;
-        if (len < total) return;
-        body = buf.subarray(bodyStart, total);
-        break;
-      case CHUNKED: {
-        // Decoded only once the last chunk may be in: the data ends with "0\r\n\r\n".
-        if (len < bodyStart + LAST_CHUNK.length || buf.compare(LAST_CHUNK, 0, LAST_CHUNK.length, len - LAST_CHUNK.length, len) !== 0) return;
-        const decoded = decodeChunked(buf.subarray(0, len), bodyStart);
-        if (decoded === undefined) return;
-        if (decoded === null) {
-          this.fail(MALFORMED_HTTP);
-          return;
-        }
-        [body, total] = decoded;
-        if (body.length > this.maxBodyBytes) {
-          this.fail(TOO_LARGE);
-          return;
-        }
-        break;
-      }
-      case CLOSE:
-        if (!closed) return;
-        body = buf.subarray(bodyStart, len);
-        total = len;
-        break;
-      default: // EMPTY_BODY
-        body = EMPTY;
-        total = bodyStart;
-    }
-    const status = readDecimal(buf, 9, 12);
-    const sse = findLower(buf, EVENT_STREAM, 0, headEnd + 2) >= 0;
+  /** The framer's sink: a piece of the body, kept until the reply is whole. */
+  onBody(data: Buffer): boolean {
+    if (this.first === undefined) this.first = data;
+    else (this.more ??= [this.first]).push(data);
+    return true;
+  }
+
+  /** The framer's sink: the reply is whole; check it. */
+  onEnd(extra: boolean): void {
+    const framer = this.framer;
+    const body = this.more !== undefined ? Buffer.concat(this.more, framer.bodyBytes) : this.first ?? EMPTY;
+    const status = framer.status;
     let error: SampleError | undefined;
     if (status === 404 && this.withSession) {
       // The session is gone (expired, or the server restarted): the user opens a new one before its next call.
       this.expired = true;
       error = SESSION_GONE;
     } else {
-      error = status < 200 || status > 299 ? httpStatusError(status) : this.check(body, sse);
+      error = status < 200 || status > 299 ? httpStatusError(status) : this.check(body, framer.eventStream);
     }
-    // Bytes after the reply (the server is out of step with us) or `Connection: close`: start afresh.
-    if (total < len || this.framing === CLOSE || findLower(buf, CONNECTION_CLOSE, 0, headEnd + 2) >= 0) this.drop();
+    // Bytes after the reply (the server is out of step with us), a body ended by the close or `Connection: close`: start afresh.
+    if (extra || framer.untilClose || framer.connectionClose) this.drop();
     this.finish(body.length, error);
   }
 
-  /** How the body ends, from the head; LENGTH sets `total`. */
-  private framingOf(buf: Buffer, headEnd: number): number {
-    const status = readDecimal(buf, 9, 12);
-    if (status < 100) return UNKNOWN;
-    const lengthAt = findLower(buf, CONTENT_LENGTH, 0, headEnd + 2);
-    if (lengthAt >= 0) {
-      const length = readDecimal(buf, lengthAt + CONTENT_LENGTH.length, headEnd);
-      if (length < 0) return UNKNOWN;
-      this.total = headEnd + 4 + length;
-      return LENGTH;
-    }
-    if (findLower(buf, TRANSFER_CHUNKED, 0, headEnd + 2) >= 0) return CHUNKED;
-    if (status === 204 || status === 304 || status < 200) return EMPTY_BODY;
-    return CLOSE;
+  /** The framer's sink: not HTTP, or past the cap. */
+  onFail(failure: FramingFailure): void {
+    this.fail(failure === TOO_LARGE ? TOO_LARGE_ERROR : MALFORMED_HTTP);
   }
 
   /** The JSON-RPC reply: our id, no error, no tool isError. */
@@ -422,24 +291,3 @@ export class RawMcpCaller {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-/** [body, end offset] of a complete chunked body; undefined while incomplete; null when malformed. */
-function decodeChunked(buf: Buffer, from: number): [Buffer, number] | undefined | null {
-  const parts: Buffer[] = [];
-  let at = from;
-  for (;;) {
-    const lineEnd = buf.indexOf('\r\n', at);
-    if (lineEnd < 0) return undefined;
-    const size = parseInt(buf.toString('latin1', at, lineEnd), 16);
-    if (!Number.isFinite(size) || size < 0) return null;
-    if (size === 0) {
-      // Last chunk; no trailers expected: "0\r\n\r\n".
-      if (buf.length < lineEnd + 4) return undefined;
-      return [parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), lineEnd + 4];
-    }
-    const dataEnd = lineEnd + 2 + size;
-    if (buf.length < dataEnd + 2) return undefined;
-    parts.push(buf.subarray(lineEnd + 2, dataEnd));
-    at = dataEnd + 2;
-  }
-}
