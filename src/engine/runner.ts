@@ -306,13 +306,13 @@ export class Runner<C> {
     let spawnedNow = false;
     for (; steps > 0; steps--) {
       if (this.slots.length < goal) {
-        if (this.starting >= this.maxStarting && spawnedNow) {
-          // A late timer made this a catch-up burst: the users just spawned have not had a turn
-          // to run onStart yet, so the target has not set any pace. Go on after they had one.
-          this.ticker = setTimeout(this.tick, 0);
-          return;
-        }
         if (this.starting >= this.maxStarting) {
+          if (spawnedNow) {
+            // A late timer made this a catch-up burst: the users just spawned have not had a turn
+            // to run onStart yet, so the target has not set any pace. Go on after they had one.
+            this.ticker = setTimeout(this.tick, 0);
+            return;
+          }
           // Paced by the target: the next spawn waits for a user to leave onStart (leaveStart).
           this.heldByStarting = true;
           this.heldSince = now;
