@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { addClientCommand } from './client-cli.js';
 import { addInitCommand } from './init-cli.js';
+import { addKubeCommand } from './kube-cli.js';
 import { addMergeCommand } from './merge-cli.js';
 import { addProbeCommand } from './probe-cli.js';
 import { programShell } from './program-shell.js';
@@ -28,5 +29,6 @@ export function buildProgram(hooks: ProgramHooks = { finishes: () => {} }): Comm
   addClientCommand(program, finishes);
   addInitCommand(program, finishes);
   addServeCommand(program);
+  addKubeCommand(program);
   return program;
 }

@@ -95,7 +95,7 @@ function benchOr(benchMode: boolean, scenario: string | undefined): string | und
 }
 
 /** Checks that need two flags at once; one line each (exit 2). */
-function checkCombinations(command: Command, o: OptionValues): void {
+export function checkCombinations(command: Command, o: OptionValues): void {
   if (o.stdio !== undefined && o.host !== undefined) throw new UsageError('--stdio and --host name two targets; give one');
   if (o.stdioShared && o.stdio === undefined) throw new UsageError('--stdio-shared needs --stdio "command args"');
   const pinned = httpTransport(o.transport as string | undefined);
