@@ -45,10 +45,12 @@ function refuseDistributionFlags(tokens: readonly string[]): void {
 function recordRawValues(run: Command): Map<Option, string[]> {
   const raw = new Map<Option, string[]>();
   for (const option of run.options) {
-    const parse = option.parseArg;
     raw.set(option, []);
+    // A flag without a value (--security) has nothing to record, and must keep having no parser.
+    if (option.isBoolean()) continue;
+    const parse = option.parseArg;
     option.argParser((value: string, previous: unknown) => {
-      raw.get(option)?.push(value);
+      if (typeof value === 'string') raw.get(option)?.push(value);
       if (parse !== undefined) return parse(value, previous);
       // commander's own rule for a variadic option without a parser: the values add up
       if (option.variadic) return previous === option.defaultValue || !Array.isArray(previous) ? [value] : [...previous as unknown[], value];
