@@ -80,7 +80,11 @@ export function renderCliReference(program: Command = buildProgram()): string {
     helpOf(program),
     '```',
   ];
-  for (const command of commands) parts.push('', `## mcpload ${command.name()}`, '', '```text', helpOf(command), '```');
+  for (const command of commands) {
+    parts.push('', `## mcpload ${command.name()}`, '', '```text', helpOf(command), '```');
+    // Subcommands (kube render) under their command.
+    for (const sub of command.commands) parts.push('', `### mcpload ${command.name()} ${sub.name()}`, '', '```text', helpOf(sub), '```');
+  }
   parts.push('', CONFIG_FILE_SECTION);
   return parts.join('\n') + '\n';
 }

@@ -8,7 +8,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { parsePositiveInt } from './load-values.js';
 
 const RENDER_HELP_AFTER = `
-Every other flag is a flag of 'mcpload run' (see run --help) and goes to the master's args as typed;
+Every other flag is a flag of 'mcpload run' (see run --help) and goes to the master's args (long names);
 the workers get only the master's address and the scenario. A scenario file is put in a ConfigMap,
 byte for byte; a built-in name (classic, discover, churn, leak-flood) is passed as it is.
 Secrets never go into args: --auth-token, --header, --oauth-client-secret... go into the Secret, read
