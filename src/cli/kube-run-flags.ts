@@ -108,5 +108,7 @@ export async function runFlagsForKube(tokens: readonly string[]): Promise<RunFla
     throw new UsageError(`the scenario argument ${positional} and --scenario ${flagScenario} say two things; give one`);
   }
   const scenario = positional ?? flagScenario;
+  // run's own rule (run-cli.ts): the bench scenario is built in.
+  if (options.benchMode === true && scenario !== undefined) throw new UsageError('--bench-mode runs its own scenario; leave out the scenario argument');
   return { ...(scenario === undefined ? {} : { scenario }), ...sortFlags(run, raw) };
 }

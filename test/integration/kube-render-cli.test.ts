@@ -47,3 +47,11 @@ test('kube render: bad input is one line on stderr, nothing on stdout, exit 2', 
     assert.equal(result.stderr.trimEnd().split('\n').length, 1, `one line: ${result.stderr}`);
   }
 });
+
+test('kube render --help: usage and the example, exit 0, nothing rendered', { timeout: 60_000 }, async () => {
+  const result = await runCli(['kube', 'render', '--help']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^Usage: mcpload kube render \[options\] \[run-flags\.\.\.\]/);
+  assert.match(result.stdout, /kubectl apply -f -/);
+  assert.doesNotMatch(result.stdout, /^apiVersion:/m);
+});

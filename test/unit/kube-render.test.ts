@@ -186,6 +186,7 @@ test('bad input is a usage error before anything is rendered', async () => {
   await assert.rejects(runFlagsForKube(['--header', 'A: 1', '--header', 'B: 2']), UsageError);
   await assert.rejects(runFlagsForKube(['--stdio', 'server', '--host', 'https://t.example/mcp']), UsageError);
   await assert.rejects(runFlagsForKube(['a.ts', '-f', 'b.ts']), UsageError);
+  await assert.rejects(runFlagsForKube(['--bench-mode', '-f', 'discover']), UsageError);
   assert.throws(() => renderKube({ ...DEFAULTS, image: 'i', workers: 1, masterFlags: [], credentials: {}, scenario: path.join(dir, 'missing.ts') }), RunSetupError);
   assert.throws(() => renderKube({ ...DEFAULTS, image: 'i', workers: 1, masterFlags: [], credentials: {}, scenario: dir }), RunSetupError);
 });
