@@ -82,11 +82,15 @@ export function kubeDeploymentFor(req: KubeRenderRequest): KubeDeployment {
   };
 }
 
-/** The objects as YAML documents; no line folding, so long args stay on one line each. */
+/**
+ * The objects as YAML documents. Written as YAML 1.1, the YAML kubectl reads:
+ * there `yes`, `on`, `no` are booleans and `10:30` a number, so a string
+ * like them (`--tags no`) is quoted. No line folding: each arg on one line.
+ */
 export function kubeYaml(deployment: KubeDeployment): string {
   const header = `# mcpload ${VERSION}: a master Job, its Service and ${deployment.workers} workers (Indexed Job).\n`
     + '# Apply with: kubectl apply -f -   Result: kubectl logs -f job/' + `${deployment.name}-master\n`;
-  return header + kubeObjects(deployment).map((object) => new Document(object).toString({ lineWidth: 0 })).join('---\n');
+  return header + kubeObjects(deployment).map((object) => new Document(object, { version: '1.1' }).toString({ lineWidth: 0 })).join('---\n');
 }
 
 export function renderKube(req: KubeRenderRequest): string {

@@ -17,9 +17,12 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'v1 Service': Service,
 };
 
-/** Every YAML document of `text`, parsed strictly (a YAML error fails the test). */
+/**
+ * Every YAML document of `text`, parsed strictly (a YAML error fails the
+ * test) and as YAML 1.1, the way kubectl reads it (`no` is false there).
+ */
 export function parseYamlDocuments(text: string): KubeDoc[] {
-  return parseAllDocuments(text).map((doc) => {
+  return parseAllDocuments(text, { version: '1.1' }).map((doc) => {
     assert.deepEqual(doc.errors, [], 'the YAML parses');
     return doc.toJS() as KubeDoc;
   });

@@ -119,6 +119,13 @@ test('the run flags reach the master as typed; the workers get none of them', as
   assert.deepEqual(workerArgs, ['run', '--worker', '--master-host', 'mcpload-master', '--master-port', '5557', 'classic']);
 });
 
+test('args that YAML 1.1 would read as booleans or numbers stay strings for kubectl', async () => {
+  const objects = await render(2, ['--tags', 'no', '--tags', 'on', '--exclude-tags', 'yes', '--exclude-tags', '10:30', '--tags', '0755']);
+  const args = container(byKindAndName(objects, 'Job', 'mcpload-master')).args;
+  assert.deepEqual(args.slice(9), ['--tags', 'no', '--tags', 'on', '--tags', '0755', '--exclude-tags', 'yes', '--exclude-tags', '10:30']);
+  for (const object of objects) validateKubeObject(object);
+});
+
 test('--stages keeps its text; a value that starts with a dash stays a value', async () => {
   const flags = await runFlagsForKube(['--host', 'https://t.example/mcp', '--stages', '30s:100,1m:100,30s:0', '--header', 'X-Team: load', '--csv=-odd']);
   assert.deepEqual(flags.masterFlags, ['--host', 'https://t.example/mcp', '--stages', '30s:100,1m:100,30s:0', '--csv=-odd']);
