@@ -5,6 +5,7 @@
  * makes for the same flags, so the two cannot drift apart.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -85,4 +86,24 @@ test('the base is what kube render makes for the same flags (the Secret aside: a
   const withoutSecrets = (objects: KubeDoc[]) => objects.filter((o) => o.kind !== 'Secret').sort((a, b) => `${a.kind}${a.metadata.name}`.localeCompare(`${b.kind}${b.metadata.name}`));
   assert.deepEqual(withoutSecrets(rendered), withoutSecrets(base));
   assert.deepEqual(byKindAndName(rendered, 'Secret', 'mcpload-secret').metadata, byKindAndName(base, 'Secret', 'mcpload-secret').metadata);
+});
+
+/** `kubectl kustomize` (kustomize built into kubectl, offline): the real build of the base, where kubectl is installed. */
+function kustomizeBuild(): { output?: string; missing?: string } {
+  const result = spawnSync('kubectl', ['kustomize', BASE], { encoding: 'utf8', timeout: 60_000 });
+  if (result.error !== undefined) return { missing: `kubectl: ${result.error.message}` };
+  assert.equal(result.status, 0, `kubectl kustomize failed: ${result.stderr}`);
+  return { output: result.stdout };
+}
+
+test('kubectl kustomize builds the base into the objects read above', (t) => {
+  const build = kustomizeBuild();
+  if (build.output === undefined) {
+    t.skip(`no kubectl here (${build.missing}): the base was checked without kustomize only`);
+    return;
+  }
+  const built = parseYamlDocuments(build.output);
+  for (const object of built) validateKubeObject(object);
+  const sorted = (objects: KubeDoc[]) => [...objects].sort((a, b) => `${a.kind}${a.metadata.name}`.localeCompare(`${b.kind}${b.metadata.name}`));
+  assert.deepEqual(sorted(built), sorted(baseObjects()));
 });
