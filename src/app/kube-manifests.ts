@@ -124,6 +124,11 @@ function container(d: KubeDeployment, args: string[], withScenario: boolean): Re
   };
 }
 
+/** Workers spread over the nodes where they can be: two generators on one node share its CPU and network. */
+function spreadOverNodes(d: KubeDeployment): Record<string, unknown> {
+  return { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels(d, 'worker') } };
+}
+
 function podTemplate(d: KubeDeployment, component: 'master' | 'worker', args: string[]): Record<string, unknown> {
   const withScenario = d.scenario?.kind === 'file';
   const reports = component === 'master' && d.reportsClaim !== undefined
@@ -144,6 +149,7 @@ function podTemplate(d: KubeDeployment, component: 'master' | 'worker', args: st
         fsGroup: RUN_AS_USER,
         seccompProfile: { type: 'RuntimeDefault' },
       },
+      ...(component === 'worker' ? { topologySpreadConstraints: [spreadOverNodes(d)] } : {}),
       containers: [container(d, args, withScenario)],
       volumes: [
         { name: 'tmp', emptyDir: {} },

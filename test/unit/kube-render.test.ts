@@ -61,6 +61,7 @@ test('every rendered object validates against the Kubernetes API schemas; the wo
   assert.equal(workers.spec.parallelism, 20);
   assert.equal(workers.spec.completions, 20);
   assert.deepEqual(container(workers).args, ['run', '--worker', '--master-host', 'mcpload-master', '--master-port', '5557', '/scenario/tricky.ts']);
+  assert.deepEqual(workers.spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels, workers.spec.template.metadata.labels);
 
   const master = byKindAndName(objects, 'Job', 'mcpload-master');
   assert.equal(master.spec.backoffLimit, 0);
