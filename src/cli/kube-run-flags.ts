@@ -13,10 +13,13 @@ import { UsageError } from './usage-error.js';
 /** `run` flags holding a secret: each goes to the Secret as the variable `run` reads it from (MCPLOAD_AUTH_TOKEN...). */
 const SECRET_FLAGS = new Set(['--auth-token', '--header', '--web-login', '--web-token', '--oauth-client-secret', '--oauth-assertion', '--oauth-id-token']);
 
-/** `kube render` writes these itself, from --workers and its own names. */
+/**
+ * `kube render` writes these itself, from --workers and its own names (the
+ * token comes from the Secret). The master's other settings
+ * (--expect-workers-max-wait, --on-worker-loss) pass through like any run flag.
+ */
 const DISTRIBUTION_FLAGS = [
-  '--master', '--worker', '--expect-workers', '--expect-workers-max-wait', '--master-host', '--master-port',
-  '--master-bind-host', '--master-bind-port', '--master-token',
+  '--master', '--worker', '--expect-workers', '--master-host', '--master-port', '--master-bind-host', '--master-bind-port', '--master-token',
 ];
 
 /** Flags that make no sense in a pod: what they name is on this machine. */
