@@ -190,6 +190,7 @@ test('namespace, name prefix, resources and the non-root security context reach 
 test('bad input is a usage error before anything is rendered', async () => {
   await assert.rejects(runFlagsForKube(['--master-host', 'x']), UsageError);
   await assert.rejects(runFlagsForKube(['--expect-workers=3']), UsageError);
+  await assert.rejects(runFlagsForKube(['--master-token=abc']), UsageError);
   await assert.rejects(runFlagsForKube(['--config', 'mcpload.conf']), UsageError);
   await assert.rejects(runFlagsForKube(['--header', 'A: 1', '--header', 'B: 2']), UsageError);
   await assert.rejects(runFlagsForKube(['--stdio', 'server', '--host', 'https://t.example/mcp']), UsageError);
