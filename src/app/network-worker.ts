@@ -96,18 +96,20 @@ class MasterChannel {
   }
 }
 
-function connectOnce(url: string, ca: Buffer | undefined): Promise<WebSocket> {
+function connectOnce(url: string, ca: Buffer | undefined): Promise<MasterChannel> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { ...(ca !== undefined ? { ca } : {}), handshakeTimeout: 10_000, maxPayload: 64 * 1024 * 1024 });
+    // Listening from the first byte: the master's challenge can arrive in the same read as the upgrade.
+    const channel = new MasterChannel(socket);
     socket.once('open', () => {
-      socket.removeAllListeners('error');
-      resolve(socket);
+      socket.off('error', reject);
+      resolve(channel);
     });
     socket.once('error', reject);
   });
 }
 
-async function connect(url: string, ca: Buffer | undefined, io: RunIo): Promise<WebSocket> {
+async function connect(url: string, ca: Buffer | undefined, io: RunIo): Promise<MasterChannel> {
   const deadline = Date.now() + CONNECT_WAIT_MS;
   let said = false;
   for (;;) {
@@ -156,7 +158,7 @@ export async function runNetworkWorker(opts: RunOptions, worker: WorkerOptions, 
   const url = `${ca !== undefined ? 'wss' : 'ws'}://${worker.masterHost.includes(':') ? `[${worker.masterHost}]` : worker.masterHost}:${worker.masterPort}`;
   // Fail on a missing scenario file here, not after the master admitted us.
   await scenarioHash(opts);
-  const channel = new MasterChannel(await connect(url, ca, io));
+  const channel = await connect(url, ca, io);
   try {
     const joined = await join(channel, opts, worker, url);
     io.err(`worker ${joined.index} of ${joined.count}${index === undefined ? ' (order of arrival)' : ' (JOB_COMPLETION_INDEX)'} joined the master at ${url}`);
@@ -178,8 +180,9 @@ async function runShare(channel: MasterChannel, start: StartMessage, opts: RunOp
   const stopRequested = new Promise<string>((resolve) => {
     stopBy = resolve;
   });
+  let done = false;
   const lose = (why: string) => {
-    if (masterLost !== undefined) return;
+    if (masterLost !== undefined || done) return;
     masterLost = why;
     io.err(`warning: master lost (${why}): stopping this worker's users`);
     stopBy('master lost');
@@ -202,6 +205,7 @@ async function runShare(channel: MasterChannel, start: StartMessage, opts: RunOp
       io.err(`wrote this worker's result to ${file}: rebuild the run with mcpload merge over every worker's file`);
       return 1;
     }
+    done = true;
     if (opts.json !== undefined) await writeJsonReport(opts.json, result);
     // A clean close after the result: the master then knows this worker is done, not lost.
     channel.socket.close(1000, 'done');
