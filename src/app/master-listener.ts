@@ -157,7 +157,7 @@ export class MasterListener {
   /** Every worker's link, by index, once all came; a RunSetupError after `maxWaitMs`. */
   async allWorkers(): Promise<WorkerLink[]> {
     const { count } = this.admission;
-    this.io.err(`waiting for ${count} workers on ${this.url} (at most ${formatDuration(this.opts.maxWaitMs)})`);
+    this.io.err(`waiting for ${count} worker${count === 1 ? '' : 's'} on ${this.url} (at most ${formatDuration(this.opts.maxWaitMs)})`);
     let timer: NodeJS.Timeout | undefined;
     const came = await Promise.race([
       new Promise<boolean>((resolve) => {
@@ -165,7 +165,8 @@ export class MasterListener {
         if (this.slots.size === count) resolve(true);
       }),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), this.opts.maxWaitMs);
+        // Unref'd: a master stopped while waiting is not kept alive by it.
+        timer = setTimeout(() => resolve(false), this.opts.maxWaitMs).unref();
       }),
     ]);
     clearTimeout(timer);

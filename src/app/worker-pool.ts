@@ -99,7 +99,14 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
       `${describeLoadModel(model)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
       `${mode.count} ${mode.unit}; classes ${prepared.classes.map((c) => c.name).join(', ')}\n${target.protocolNote !== undefined ? `${target.protocolNote}\n` : ''}`);
 
-    workers = (await mode.links()).map((link, index) => ({ index, link }));
+    // A Ctrl-C while the workers are still coming ends the wait: nothing has started.
+    const coming = mode.links();
+    const came = await Promise.race([coming, stop.until(undefined).then((signal) => ({ signal }))]);
+    if (!Array.isArray(came)) {
+      coming.catch(() => undefined);
+      throw new RunSetupError(`${came.signal} while waiting for the ${mode.unit}; no load was started`);
+    }
+    workers = came.map((link, index) => ({ index, link }));
     const pool = new Pool(workers, io, mode.loss);
     const workerOpts: RunOptions = {
       ...withoutKeys(opts, mode.privateKeys), host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined,

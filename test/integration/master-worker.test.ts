@@ -9,6 +9,7 @@
  * parent), so that a SIGKILL reaches the process that runs the load.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,15 @@ const HITS = path.join(ROOT, 'test/fixtures/hit-counter.ts');
 const FIVE_HITS = path.join(ROOT, 'test/fixtures/five-hits.ts');
 const TOKEN = 'test-master-token-5f1c';
 const ONE_PROCESS = { MCPLOAD_RELAUNCHED: '1' };
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function readResult(file: string): Promise<RunResult> {
   return JSON.parse(await readFile(file, 'utf8')) as RunResult;
@@ -148,6 +158,31 @@ describe('master and workers on loopback, counted by the target', () => {
     assert.ok(hitRequests(merged) <= target.hits.length);
   });
 
+  it('a worker silent past --heartbeat-timeout (SIGSTOP) is lost; with --on-worker-loss continue the run still passes', async () => {
+    target.hits.length = 0;
+    const port = await freePort();
+    const m = master(port, 2, [HITS, '-u', '2', '-r', '100', '-t', '5s', '--heartbeat-timeout', '2s', '--on-worker-loss', 'continue']);
+    let live = '';
+    m.child.stdout!.on('data', (chunk: Buffer) => (live += String(chunk)));
+    const survivor = worker(port, 0, [HITS]);
+    const frozen = worker(port, 1, [HITS]);
+    await until('a live table from both workers', () => /2\/2 workers/.test(live), { timeoutMs: 30_000, everyMs: 50 });
+    frozen.child.kill('SIGSTOP');
+    try {
+      const mr = await m.done;
+      assert.equal(mr.code, 0, mr.stdout + mr.stderr);
+      assert.match(mr.stderr, /warning: worker 1 \([^)]+\) lost: silent for \d/);
+      assert.match(live, /1\/2 workers · lost: worker 1 \(/);
+      assert.match(mr.stdout, /note: worker 1 \([^)]+\) lost \(silent for/);
+      assert.doesNotMatch(mr.stdout, /--on-worker-loss fail/);
+      assert.equal((await survivor.done).code, 0);
+    } finally {
+      frozen.child.kill('SIGKILL');
+      frozen.child.kill('SIGCONT');
+      await frozen.done;
+    }
+  });
+
   it('kill -9 of the master: the worker stops its users and writes its own result for mcpload merge', async () => {
     target.hits.length = 0;
     const port = await freePort();
@@ -168,5 +203,23 @@ describe('master and workers on loopback, counted by the target', () => {
     assert.equal(hitRequests(own), target.hits.length, 'the worker\'s own file counts every request it made');
     const mergeRun = await runCli(['merge', file]);
     assert.equal(mergeRun.code, 0, mergeRun.stderr);
+  });
+
+  it('over TLS: the worker trusts the master\'s certificate through --master-tls-ca', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async () => {
+    target.hits.length = 0;
+    const key = path.join(dir, 'master.key');
+    const cert = path.join(dir, 'master.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
+      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const port = await freePort();
+    const json = path.join(dir, 'tls.json');
+    const m = master(port, 1, [HITS, '-u', '1', '-r', '100', '-t', '2s', '--json', json, '--master-tls-cert', cert, '--master-tls-key', key]);
+    const w = worker(port, undefined, [HITS, '--master-tls-ca', cert]);
+    const [mr, wr] = await Promise.all([m.done, w.done]);
+    assert.equal(wr.code, 0, wr.stderr);
+    assert.equal(mr.code, 0, mr.stderr + mr.stdout);
+    assert.match(mr.stderr, new RegExp(`waiting for 1 worker on wss://127\\.0\\.0\\.1:${port}`));
+    assert.match(wr.stderr, /joined the master at wss:/);
+    assert.equal(hitRequests(await readResult(json)), target.hits.length);
   });
 });
