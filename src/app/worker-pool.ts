@@ -158,6 +158,8 @@ async function conclude(
   const merged = mergeRunResults(results, prepared.thresholds);
   const settings: Record<string, unknown> = { ...merged.settings, ...withoutKeys(opts, mode.privateKeys), host: run.host, ...mode.settings };
   merged.settings = Object.fromEntries(Object.entries(settings).filter(([key]) => key !== 'worker' && key !== 'mergedFrom' && key !== 'lost'));
+  // Adopted first: the scenario's notes may be written from its figures (the leak flood's tally).
+  if (merged.scenarioFigures) prepared.scenario.figures?.adopt(merged.scenarioFigures);
   const notes = [...prepared.scenario.notes ?? []];
   const lost = pool.workers.filter((w) => w.lost !== undefined);
   if (lost.length > 0) {
@@ -171,7 +173,6 @@ async function conclude(
     }
   }
   io.out(`\nstopped (${run.reason}) after ${formatDuration(run.elapsedMs)}\n`);
-  if (merged.scenarioFigures) prepared.scenario.figures?.adopt(merged.scenarioFigures);
   // `request`, `testStart`, `spawningComplete` and `testStop` fired in each worker, for its share; `quitting` fires here, on the whole run.
   const quitting = new RunEvents(prepared.scenario.events, () => {});
   return await concludeRun(merged, opts, io, notes, quitting);
