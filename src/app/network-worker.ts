@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
+import { onStopSignal } from '../process/stop-signals.js';
 import { writeJsonReport } from '../reporters/json.js';
 import { formatDuration } from '../values/option-values.js';
 import { VERSION } from '../version.js';
@@ -191,6 +192,11 @@ async function runShare(channel: MasterChannel, start: StartMessage, opts: RunOp
     if (channel.silentMs() > worker.heartbeatTimeoutMs) lose(`silent for ${formatDuration(channel.silentMs())}`);
   }, 500);
   void channel.closed.then((why) => lose(why));
+  // Ctrl-C or SIGTERM (a pod deleted): the users stop and the result still goes to the master, so this share counts.
+  const signals = onStopSignal((signal) => {
+    io.err(`${signal}: stopping this worker's users and sending its result`);
+    stopBy(signal);
+  });
   void (async () => {
     for (let frame = await channel.next(); frame !== undefined; frame = await channel.next()) {
       if (frame.type === 'stop') stopBy(frame.reason);
@@ -216,5 +222,6 @@ async function runShare(channel: MasterChannel, start: StartMessage, opts: RunOp
     throw err;
   } finally {
     clearInterval(watch);
+    signals.close();
   }
 }

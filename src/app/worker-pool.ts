@@ -235,7 +235,13 @@ class Pool {
   }
 
   private onEnded(w: Worker, end: { clean: boolean; detail: string }): void {
-    if (w.result !== undefined || this.failure !== undefined) return;
+    if (this.failure !== undefined) return;
+    if (w.result !== undefined) {
+      // A worker stopped on its own (SIGTERM, a pod deleted) sent its result: its share is done.
+      this.finishedWorkers.add(w.index);
+      if (!this.stopping) this.checkAllDone();
+      return;
+    }
     if (this.loss === undefined) {
       if (!end.clean) {
         this.failure ??= { message: `${w.link.name} ${end.detail}`, usage: false };
