@@ -163,7 +163,11 @@ export async function runNetworkWorker(opts: RunOptions, worker: WorkerOptions, 
   try {
     const joined = await join(channel, opts, worker, url);
     io.err(`worker ${joined.index} of ${joined.count}${index === undefined ? ' (order of arrival)' : ' (JOB_COMPLETION_INDEX)'} joined the master at ${url}`);
-    const first = await channel.next();
+    // A master silent while the others join (a network cut) is as gone as a closed one.
+    const silence = setInterval(() => {
+      if (channel.silentMs() > worker.heartbeatTimeoutMs) channel.socket.terminate();
+    }, 500);
+    const first = await channel.next().finally(() => clearInterval(silence));
     if (first?.type !== 'start') {
       throw new RunSetupError(`the master at ${url} ended before the run started${first?.type === 'refused' ? `: ${first.reason}` : ' (it may have given up waiting for its workers)'}`);
     }

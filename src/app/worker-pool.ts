@@ -77,6 +77,7 @@ interface Worker {
   latest?: Snapshot;
   status?: WorkerStatus;
   result?: RunResult;
+  ready?: boolean;
   lost?: string;
   cpuWarned?: boolean;
 }
@@ -185,9 +186,10 @@ class Pool {
   readonly finished: Promise<string>;
   private finishBy: (reason: string) => void = () => {};
   private allReady: () => void = () => {};
-  private readyCount = 0;
   private readonly finishedWorkers = new Set<number>();
   private stopping = false;
+  /** Why the last worker to end its plan ended it: the run's reason when all have. */
+  private lastReason = 'load plan finished';
   private readonly watch: NodeJS.Timeout | undefined;
 
   constructor(readonly workers: readonly Worker[], private readonly io: RunIo, private readonly loss: WorkerLoss | undefined) {
@@ -218,6 +220,7 @@ class Pool {
         // Every worker runs the same plan; the run is over when all have ended theirs,
         // or at once when one crossed an abortOnFail threshold (judged on its share of the load).
         this.finishedWorkers.add(w.index);
+        this.lastReason = m.reason;
         if (m.reason.startsWith('threshold ')) this.finishBy(m.reason);
         this.checkAllDone();
         break;
@@ -229,7 +232,8 @@ class Pool {
         this.finishBy('worker failed');
         break;
       case 'ready':
-        if (++this.readyCount === this.workers.length) this.allReady();
+        w.ready = true;
+        this.checkReady();
         break;
     }
   }
@@ -239,6 +243,7 @@ class Pool {
     if (w.result !== undefined) {
       // A worker stopped on its own (SIGTERM, a pod deleted) sent its result: its share is done.
       this.finishedWorkers.add(w.index);
+      this.lastReason = `${w.link.name} stopped`;
       if (!this.stopping) this.checkAllDone();
       return;
     }
@@ -270,6 +275,12 @@ class Pool {
     w.lost = `${why}, ${last}`;
     this.io.err(`warning: ${w.link.name} lost: ${w.lost}`);
     if (!this.stopping) this.checkAllDone();
+    // A worker lost while the others start: the run starts without waiting for it.
+    this.checkReady();
+  }
+
+  private checkReady(): void {
+    if (this.workers.every((w) => w.ready === true || w.lost !== undefined)) this.allReady();
   }
 
   /** Ends the run when no worker is left running its plan. */
@@ -277,9 +288,7 @@ class Pool {
     const running = this.workers.filter((w) => w.lost === undefined && !this.finishedWorkers.has(w.index));
     if (running.length > 0) return;
     const everyLost = this.workers.every((w) => w.lost !== undefined);
-    this.finishBy(everyLost ? `every worker lost` : 'load plan finished');
-    // The workers lost before the run was ready will never say so.
-    this.allReady();
+    this.finishBy(everyLost ? 'every worker lost' : this.lastReason);
   }
 
   liveTable(elapsedS: number, totalS: number | undefined, unit: string): string | undefined {
