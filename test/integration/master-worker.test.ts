@@ -17,6 +17,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { statsRows } from '../../src/metrics/rows.js';
 import type { RunResult } from '../../src/report/run-result.js';
+import { hasOpenssl } from '../helpers/openssl.js';
 import { countingServer } from '../helpers/counting-server.js';
 import { until } from '../helpers/until.js';
 import { freePort, ROOT, runCli, startCli, type CliResult } from './cli-helpers.js';
@@ -25,15 +26,6 @@ const HITS = path.join(ROOT, 'test/fixtures/hit-counter.ts');
 const FIVE_HITS = path.join(ROOT, 'test/fixtures/five-hits.ts');
 const TOKEN = 'test-master-token-5f1c';
 const ONE_PROCESS = { MCPLOAD_RELAUNCHED: '1' };
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function readResult(file: string): Promise<RunResult> {
   return JSON.parse(await readFile(file, 'utf8')) as RunResult;
