@@ -228,7 +228,8 @@ class Pool {
         w.result = m.result;
         break;
       case 'failed':
-        this.failure ??= { message: m.message, usage: m.usage };
+        // Across machines, say which one: its target or scenario may differ from the master's.
+        this.failure ??= { message: this.loss ? `${w.link.name}: ${m.message}` : m.message, usage: m.usage };
         this.finishBy('worker failed');
         break;
       case 'ready':
