@@ -87,6 +87,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
   // The workers speak what the leader negotiated.
   opts = withProtocol(opts, target);
   let workers: Worker[] = [];
+  let watched: Pool | undefined;
   const stop = armStop(io);
   try {
     // The embedded server runs in this process's child: leak-flood reads its memory from here, for the whole run.
@@ -109,6 +110,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     }
     workers = came.map((link, index) => ({ index, link }));
     const pool = new Pool(workers, io, mode.loss);
+    watched = pool;
     const workerOpts: RunOptions = {
       ...withoutKeys(opts, mode.privateKeys), host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined,
     };
@@ -139,6 +141,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     return await conclude(pool, prepared, opts, io, mode, { host: target.host, reason, elapsedMs: performance.now() - startedMs });
   } finally {
     stop.close();
+    watched?.close();
     for (const worker of workers) worker.link.close();
     await target.close();
   }

@@ -129,46 +129,63 @@ describe('master and workers on loopback, counted by the target', () => {
     target.hits.length = 0;
     const port = await freePort();
     const json = path.join(dir, 'lost.json');
-    const m = master(port, 2, [HITS, '-u', '2', '-r', '100', '-t', '4s', '--json', json]);
+    // No time limit: the run is stopped (Ctrl-C) once the master has seen the loss, so the kill always lands mid-run.
+    const m = master(port, 2, [HITS, '-u', '2', '-r', '100', '--json', json]);
     let live = '';
+    let log = '';
     m.child.stdout!.on('data', (chunk: Buffer) => (live += String(chunk)));
+    m.child.stderr!.on('data', (chunk: Buffer) => (log += String(chunk)));
     const survivor = worker(port, 0, [HITS, '--json', path.join(dir, 'survivor.json')]);
     const victim = worker(port, 1, [HITS]);
-    // Killed once the master has shown a table merged from both: worker 1 has sent a snapshot.
-    await until('a live table from both workers', () => /2\/2 workers/.test(live), { timeoutMs: 30_000, everyMs: 50 });
-    victim.child.kill('SIGKILL');
-    const [mr, sr] = await Promise.all([m.done, survivor.done]);
-    assert.equal((await victim.done).signal, 'SIGKILL');
-    assert.equal(sr.code, 0, sr.stderr);
-    assert.equal(mr.code, 1, mr.stdout + mr.stderr);
-    assert.match(mr.stderr, /warning: worker 1 \([^)]+\) lost: connection closed/);
-    assert.match(mr.stdout, /note: worker 1 \([^)]+\) lost \(connection closed/);
-    assert.match(mr.stdout, /worker 1 \([^)]+\) lost \(--on-worker-loss fail\)/);
-    const merged = await readResult(json);
-    const own = hitRequests(await readResult(path.join(dir, 'survivor.json')));
-    assert.ok(hitRequests(merged) > own, 'the lost worker\'s requests up to its last snapshot are in the result');
-    assert.ok(hitRequests(merged) <= target.hits.length);
+    try {
+      // Killed once the master has shown a table merged from both: worker 1 has sent a snapshot.
+      await until('a live table from both workers', () => /2\/2 workers/.test(live), { timeoutMs: 30_000, everyMs: 50 });
+      victim.child.kill('SIGKILL');
+      await until('the master seeing the loss', () => /worker 1 \([^)]+\) lost/.test(log), { timeoutMs: 30_000, everyMs: 50 });
+      m.child.kill('SIGINT');
+      const [mr, sr] = await Promise.all([m.done, survivor.done]);
+      assert.equal((await victim.done).signal, 'SIGKILL');
+      assert.equal(sr.code, 0, sr.stderr);
+      assert.equal(mr.code, 1, mr.stdout + mr.stderr);
+      assert.match(mr.stderr, /warning: worker 1 \([^)]+\) lost: connection closed/);
+      assert.match(mr.stdout, /note: worker 1 \([^)]+\) lost \(connection closed/);
+      assert.match(mr.stdout, /worker 1 \([^)]+\) lost \(--on-worker-loss fail\)/);
+      const merged = await readResult(json);
+      const own = hitRequests(await readResult(path.join(dir, 'survivor.json')));
+      assert.ok(hitRequests(merged) > own, 'the lost worker\'s requests up to its last snapshot are in the result');
+      assert.ok(hitRequests(merged) <= target.hits.length);
+    } finally {
+      m.child.kill('SIGKILL');
+      survivor.child.kill('SIGKILL');
+      victim.child.kill('SIGKILL');
+    }
   });
 
   it('a worker silent past --heartbeat-timeout (SIGSTOP) is lost; with --on-worker-loss continue the run still passes', async () => {
     target.hits.length = 0;
     const port = await freePort();
-    const m = master(port, 2, [HITS, '-u', '2', '-r', '100', '-t', '5s', '--heartbeat-timeout', '2s', '--on-worker-loss', 'continue']);
+    // No time limit: the run is stopped (Ctrl-C) once the live view has named the lost worker.
+    // 4 s: long beside the 1 s heartbeats, so that a busy machine does not lose the other worker too.
+    const m = master(port, 2, [HITS, '-u', '2', '-r', '100', '--heartbeat-timeout', '4s', '--on-worker-loss', 'continue']);
     let live = '';
     m.child.stdout!.on('data', (chunk: Buffer) => (live += String(chunk)));
     const survivor = worker(port, 0, [HITS]);
     const frozen = worker(port, 1, [HITS]);
-    await until('a live table from both workers', () => /2\/2 workers/.test(live), { timeoutMs: 30_000, everyMs: 50 });
-    frozen.child.kill('SIGSTOP');
     try {
+      await until('a live table from both workers', () => /2\/2 workers/.test(live), { timeoutMs: 30_000, everyMs: 50 });
+      frozen.child.kill('SIGSTOP');
+      await until(() => `the live view naming the lost worker; it shows:\n${live.slice(-600)}`, () => /1\/2 workers · lost: worker 1 \(/.test(live),
+        { timeoutMs: 30_000, everyMs: 50 });
+      m.child.kill('SIGINT');
       const mr = await m.done;
       assert.equal(mr.code, 0, mr.stdout + mr.stderr);
       assert.match(mr.stderr, /warning: worker 1 \([^)]+\) lost: silent for \d/);
-      assert.match(live, /1\/2 workers · lost: worker 1 \(/);
       assert.match(mr.stdout, /note: worker 1 \([^)]+\) lost \(silent for/);
       assert.doesNotMatch(mr.stdout, /--on-worker-loss fail/);
       assert.equal((await survivor.done).code, 0);
     } finally {
+      m.child.kill('SIGKILL');
+      survivor.child.kill('SIGKILL');
       frozen.child.kill('SIGKILL');
       frozen.child.kill('SIGCONT');
       await frozen.done;
