@@ -80,6 +80,8 @@ interface Worker {
   ready?: boolean;
   lost?: string;
   cpuWarned?: boolean;
+  /** The highest CPU use it reported (% of one core). */
+  cpuPeak?: number;
 }
 
 export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Promise<number> {
@@ -177,6 +179,7 @@ async function conclude(
     }
   }
   io.out(`\nstopped (${run.reason}) after ${formatDuration(run.elapsedMs)}\n`);
+  if (mode.loss) io.out(workerLines(pool.workers, results));
   // `request`, `testStart`, `spawningComplete` and `testStop` fired in each worker, for its share; `quitting` fires here, on the whole run.
   const quitting = new RunEvents(prepared.scenario.events, () => {});
   return await concludeRun(merged, opts, io, notes, quitting);
@@ -214,6 +217,7 @@ class Pool {
       case 'snapshot':
         w.latest = m.snapshot;
         w.status = { users: m.users, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent };
+        if (m.cpuPercent !== undefined) w.cpuPeak = Math.max(w.cpuPeak ?? 0, m.cpuPercent);
         if (m.cpuPercent !== undefined && m.cpuPercent > CPU_WARNING_PERCENT && !w.cpuWarned) {
           w.cpuWarned = true;
           this.io.err(`warning: ${w.link.name} uses ${Math.round(m.cpuPercent)} % of a core: its figures start to measure the generator, not the target (add workers or give each less load)`);
@@ -326,6 +330,18 @@ class Pool {
   close(): void {
     clearInterval(this.watch);
   }
+}
+
+/** Across machines, one line per worker under the run's end: what each did, and which were lost. */
+function workerLines(workers: readonly Worker[], results: readonly RunResult[]): string {
+  const lines = workers.map((w) => {
+    const result = w.result ?? results.find((r) => r.settings.worker === w.index && r.settings.lost !== undefined);
+    const requests = result ? result.snapshot.entries.reduce((sum, e) => sum + e.requests, 0) : 0;
+    const state = w.result ? 'done' : w.lost !== undefined ? 'lost' : 'no result';
+    const cpu = w.cpuPeak !== undefined ? `, CPU up to ${Math.round(w.cpuPeak)} %` : '';
+    return `  ${w.link.name.padEnd(28)} ${state.padEnd(9)} ${requests} requests${w.lost !== undefined ? ' up to its last snapshot' : ''}, peak ${result?.peakUsers ?? 0} users${cpu}`;
+  });
+  return `workers:\n${lines.join('\n')}\n`;
 }
 
 function openModelLine(statuses: WorkerStatus[]): string {

@@ -69,6 +69,7 @@ describe('master and workers on loopback, counted by the target', () => {
     assert.match(mr!.stdout, /3\/3 workers/);
     assert.match(mr!.stdout, /6 users at 100\/s, for 3s; 3 workers/);
     for (const i of [0, 1, 2]) assert.match(mr!.stderr, new RegExp(`worker ${i} \\([^)]+\\) joined`));
+    for (const i of [0, 1, 2]) assert.match(mr!.stdout, new RegExp(`worker ${i} \\([^)]+\\) +done +\\d+ requests, peak 2 users`));
 
     const merged = await readResult(json);
     assert.ok(hitRequests(merged) > 0);
@@ -150,6 +151,7 @@ describe('master and workers on loopback, counted by the target', () => {
       assert.match(mr.stderr, /warning: worker 1 \([^)]+\) lost: connection closed/);
       assert.match(mr.stdout, /note: worker 1 \([^)]+\) lost \(connection closed/);
       assert.match(mr.stdout, /worker 1 \([^)]+\) lost \(--on-worker-loss fail\)/);
+      assert.match(mr.stdout, /worker 1 \([^)]+\) +lost +[1-9]\d* requests up to its last snapshot/);
       const merged = await readResult(json);
       const own = hitRequests(await readResult(path.join(dir, 'survivor.json')));
       assert.ok(hitRequests(merged) > own, 'the lost worker\'s requests up to its last snapshot are in the result');
