@@ -26,7 +26,8 @@ export interface LoadFlags {
 export type LoadModel =
   | { kind: 'closed'; users: number; spawnRate: number }
   | { kind: 'open'; segments: RateSegment[]; maxUsers: number }
-  | { kind: 'shape'; shape: LoadShape; maxUsers: number; share: number }
+  /** `part`: which share of the shape's ticks this process runs (absent: all of them). */
+  | { kind: 'shape'; shape: LoadShape; maxUsers: number; part?: SharePart }
   | { kind: 'user-stages'; steps: UserStageStep[] };
 
 /** Pool size when --max-users is not given. */
@@ -61,7 +62,7 @@ export function resolveLoadModel(flags: LoadFlags, shape?: LoadShape): LoadModel
   }
   if (shape !== undefined) {
     if (typeof shape !== 'function') throw new RunSetupError('the scenario\'s shape must be a function tick(elapsedS) → {users, spawnRate} | {rate} | null');
-    return { kind: 'shape', shape, maxUsers, share: 1 };
+    return { kind: 'shape', shape, maxUsers };
   }
   return { kind: 'closed', users: flags.users, spawnRate: flags.spawnRate };
 }
@@ -106,8 +107,8 @@ export async function startLoad(run: TestRun, model: LoadModel): Promise<void> {
       run.startArrivals(new ArrivalPlan(model.segments), model.maxUsers);
       return;
     case 'shape': {
-      const { shape, share } = model;
-      const scaled: LoadShape = share === 1 ? shape : async (elapsedS) => scaleTick(await shape(elapsedS), share);
+      const { shape, part } = model;
+      const scaled: LoadShape = part === undefined ? shape : async (elapsedS) => scaleTick(await shape(elapsedS), part);
       await run.startShape(scaled, model.maxUsers);
       return;
     }
@@ -116,11 +117,18 @@ export async function startLoad(run: TestRun, model: LoadModel): Promise<void> {
   }
 }
 
-function scaleTick(tick: Awaited<ReturnType<LoadShape>>, share: number): Awaited<ReturnType<LoadShape>> {
+/** Worker `index` of `count`. */
+export interface SharePart {
+  index: number;
+  count: number;
+}
+
+function scaleTick(tick: Awaited<ReturnType<LoadShape>>, part: SharePart): Awaited<ReturnType<LoadShape>> {
   if (tick === null || tick === undefined || typeof tick !== 'object') return tick;
-  if ('rate' in tick && typeof tick.rate === 'number') return { rate: tick.rate * share };
+  if ('rate' in tick && typeof tick.rate === 'number') return { rate: tick.rate / part.count };
   if ('users' in tick && typeof tick.users === 'number') {
-    return { users: Math.round(tick.users * share), spawnRate: Math.max(tick.spawnRate * share, 0.001) };
+    const users = shareOf(tick.users, part.index, part.count);
+    return { users, spawnRate: spawnRateShare(tick.spawnRate, users, tick.users, part.count) };
   }
   return tick;
 }
@@ -130,19 +138,32 @@ export function shareOf(total: number, index: number, n: number): number {
   return Math.floor(total / n) + (index < total % n ? 1 : 0);
 }
 
+/**
+ * A part's spawn rate: in proportion to its users, so that every part ends
+ * its ramp when one process would have, and the rates of the parts that
+ * start anyone add up to the whole. A part with no user starts nobody; it
+ * gets an even share only because the runner wants a rate above 0.
+ */
+export function spawnRateShare(spawnRate: number, partUsers: number, totalUsers: number, n: number): number {
+  return partUsers > 0 ? spawnRate * partUsers / totalUsers : spawnRate / n;
+}
+
 /** Worker `index` of `n`'s part of the load: users, pools and rates divided so the parts add up to the whole. */
 export function shareLoadModel(model: LoadModel, index: number, n: number): LoadModel {
   switch (model.kind) {
-    case 'closed':
-      return { kind: 'closed', users: shareOf(model.users, index, n), spawnRate: model.spawnRate / n };
+    case 'closed': {
+      const users = shareOf(model.users, index, n);
+      return { kind: 'closed', users, spawnRate: spawnRateShare(model.spawnRate, users, model.users, n) };
+    }
     case 'open':
+      // Every part needs a pool of at least one user: with more parts than --max-users, the pools add up to the part count.
       return {
         kind: 'open',
         maxUsers: Math.max(1, shareOf(model.maxUsers, index, n)),
         segments: model.segments.map((s) => ({ durationS: s.durationS, fromRate: s.fromRate / n, toRate: s.toRate / n })),
       };
     case 'shape':
-      return { kind: 'shape', shape: model.shape, maxUsers: Math.max(1, shareOf(model.maxUsers, index, n)), share: model.share / n };
+      return { kind: 'shape', shape: model.shape, maxUsers: Math.max(1, shareOf(model.maxUsers, index, n)), part: { index, count: n } };
     case 'user-stages':
       // Each worker ramps its share of each stage's count over the same stage times.
       return {

@@ -23,6 +23,35 @@ export interface PrometheusOptions {
   port: number;
 }
 
+/** `--master`: lead workers on other machines (docs/distributed.md). */
+export interface MasterOptions {
+  bindHost: string;
+  bindPort: number;
+  expectWorkers: number;
+  /** How long to wait for every worker before giving up (exit 2). */
+  maxWaitMs: number;
+  /** Whether a lost worker fails the run. */
+  onWorkerLoss: 'fail' | 'continue';
+  /** A worker silent this long is lost. */
+  heartbeatTimeoutMs: number;
+  /** The shared secret (--master-token, MCPLOAD_MASTER_TOKEN); never printed, never in a report. */
+  token?: string;
+  /** TLS: PEM files of the master's certificate and key. */
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** `--worker`: run a share of a master's load. */
+export interface WorkerOptions {
+  masterHost: string;
+  masterPort: number;
+  /** A master silent this long is lost: the worker stops and writes its own result. */
+  heartbeatTimeoutMs: number;
+  token?: string;
+  /** TLS: the PEM file of the CA that signed the master's certificate (wss:// when set). */
+  tlsCa?: string;
+}
+
 export interface RunOptions extends ScenarioSelection, ReportOptions, OutputOptions, LoadFlags {
   /** Target base URL or MCP endpoint URL; the embedded reference server when absent. */
   host?: string;
@@ -67,6 +96,10 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, OutputOpti
   onlySummary?: boolean;
   /** Write k6's end-of-test summary (metrics with their aggregates, thresholds, checks) as JSON to this file (k6's --summary-export). */
   summaryExport?: string;
+  /** Lead workers on other machines (--master); their options never reach a worker or a report. */
+  master?: MasterOptions;
+  /** Run a share of a master's load (--worker). */
+  worker?: WorkerOptions;
   /** Export metrics and a span per request over OTLP/HTTP, set up by the OTEL_* variables (Locust's --otel). */
   otel?: boolean;
 }

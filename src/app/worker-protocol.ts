@@ -1,14 +1,19 @@
 /**
- * Messages between `--processes` workers and their parent, over the
- * child_process IPC channel. Everything is plain JSON: snapshots already are,
- * and their merge is exact.
+ * Messages between workers and whoever leads them: the `--processes` parent
+ * over the child_process IPC channel, or a `--master` over its network
+ * channel (worker-wire.ts wraps these same messages in a versioned frame).
+ * Everything is plain JSON: snapshots already are, and their merge is exact.
  */
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { RunResult } from '../report/run-result.js';
 import type { RunOptions } from './run-options.js';
 
 export type ParentMessage =
-  | { type: 'start'; opts: RunOptions; index: number; count: number }
+  /**
+   * `startAtMs`: the wall-clock instant (epoch ms) at which every worker
+   * starts its load, so that machines start together; absent: at once.
+   */
+  | { type: 'start'; opts: RunOptions; index: number; count: number; startAtMs?: number }
   | { type: 'stop'; reason: string };
 
 export interface WorkerStatus {
@@ -16,6 +21,8 @@ export interface WorkerStatus {
   state: string;
   droppedIterations?: number;
   arrivalRate?: number;
+  /** The worker process's CPU use since its last snapshot, in % of one core. */
+  cpuPercent?: number;
 }
 
 export type WorkerMessage =

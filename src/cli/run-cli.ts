@@ -20,6 +20,7 @@ import { Logger, LOG_LEVELS, parseLogLevel } from './logger.js';
 import { parseProtocolVersion, PROTOCOL_VERSION_HELP } from './protocol-version.js';
 import { addOAuthOptions, oauthOptionsFrom } from './oauth-options.js';
 import { addReportOptions, reportOptionsFrom } from './report-flags.js';
+import { addDistributedOptions, checkDistributedCombinations, masterOptionsFrom, workerOptionsFrom } from './distributed-options.js';
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { parseStdioCommand, parseTransport } from './transport-values.js';
 import { UsageError } from './usage-error.js';
@@ -101,6 +102,7 @@ export function checkCombinations(command: Command, o: OptionValues): void {
   const pinned = httpTransport(o.transport as string | undefined);
   // The embedded server speaks Streamable HTTP only.
   if (pinned?.connector !== undefined && o.host === undefined) throw new UsageError(`--transport ${pinned.name} needs --host (the URL of the server's ${pinned.title} endpoint)`);
+  checkDistributedCombinations(o);
   if (o.stdio !== undefined && o.processes !== undefined && o.processes !== 1) {
     throw new UsageError('--stdio runs in one process (each worker would start its own servers); leave out --processes');
   }
@@ -115,12 +117,12 @@ export function checkCombinations(command: Command, o: OptionValues): void {
   }
   if (o.userStages !== undefined) {
     if (command.getOptionValueSource('users') === 'cli') throw new UsageError('--user-stages sets the user count over time; leave out -u/--users');
-    if (!o.headless && (o.processes === undefined || o.processes === 1)) throw new UsageError('--user-stages needs --headless (in the web UI, the user count is set from the page)');
+    if (!o.headless && (o.processes === undefined || o.processes === 1) && !o.master && !o.worker) throw new UsageError('--user-stages needs --headless (in the web UI, the user count is set from the page)');
   }
 }
 
 /** Settings whose values are never logged. */
-const SECRET_SETTINGS = new Set(['authToken', 'webLogin', 'webToken', 'header', 'oauthClientSecret', 'oauthAssertion', 'oauthIdToken']);
+const SECRET_SETTINGS = new Set(['authToken', 'masterToken', 'webLogin', 'webToken', 'header', 'oauthClientSecret', 'oauthAssertion', 'oauthIdToken']);
 
 /**
  * For --loglevel DEBUG: every setting not left at its default, with where it
@@ -170,6 +172,8 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     printIntervalMs: o.onlySummary ? 0 : o.printInterval,
     // web UI
     headless: o.headless, autoquitS: o.autoquit, ...webOptionsFrom(o),
+    // master and workers across machines
+    master: masterOptionsFrom(o), worker: workerOptionsFrom(o),
   };
 }
 
@@ -254,6 +258,8 @@ function defineOptions(run: Command): Command {
     .option('--autoquit <seconds>', 'with --autostart: quit this many seconds after the run ends (default: stay up until Ctrl-C)', parseNonNegativeInt)
     .option('--prometheus', 'serve Prometheus metrics at /metrics (own port, see --prometheus-port)', false)
     .option('--prometheus-port <port>', 'port of the Prometheus metrics (default: 9464; implies --prometheus)', parsePort);
+
+  addDistributedOptions(run.optionsGroup('Master and workers (docs/distributed.md):'));
 
   run.optionsGroup('Security and TLS:')
     .option('--security', 'add the SecurityProbe user class: the cheap security checks, repeated beside the load', false)

@@ -1,7 +1,8 @@
 /**
- * Which mode runs `mcpload run`: --processes N (worker processes, one merged
+ * Which mode runs `mcpload run`: --master (workers on other machines) or
+ * --worker (a master's share), --processes N (worker processes, one merged
  * result), headless (a live table), or the web UI (the default). The one
- * place that knows all three; each mode is loaded only when chosen. Checks
+ * place that knows them all; each mode is loaded only when chosen. Checks
  * every mode shares come first, before an embedded server, a worker or the
  * web UI starts.
  */
@@ -21,6 +22,11 @@ export async function runInMode(opts: RunOptions, io: RunIo): Promise<number> {
   if (outProblem !== undefined) throw new RunSetupError(outProblem);
   const otelProblem = otelModeProblem(opts);
   if (otelProblem !== undefined) throw new RunSetupError(otelProblem);
+  if (opts.master !== undefined) {
+    if (!opts.headless) io.err('note: the web UI is not available on a master yet; running headless');
+    return (await import('../app/master.js')).runMaster(opts, opts.master, io);
+  }
+  if (opts.worker !== undefined) return (await import('../app/network-worker.js')).runNetworkWorker(opts, opts.worker, io);
   if (opts.processes !== undefined && opts.processes > 1) {
     if (!opts.headless) io.err('note: the web UI is not available with --processes; running headless');
     return (await import('../app/multi-process.js')).runMultiProcess(opts, opts.processes, io);

@@ -4,7 +4,7 @@
  * set to the bare command: on Linux this overwrites the arguments seen
  * there. No imports: relaunch.ts, loaded first, uses it too.
  */
-const SECRET_FLAGS = ['--oauth-client-secret', '--oauth-assertion', '--oauth-id-token', '--auth-token', '--auth-token-b'];
+const SECRET_FLAGS = ['--oauth-client-secret', '--oauth-assertion', '--oauth-id-token', '--auth-token', '--auth-token-b', '--master-token'];
 
 export function hideSecretArguments(argv: readonly string[] = process.argv): void {
   if (!argv.some((a) => SECRET_FLAGS.some((f) => a === f || a.startsWith(`${f}=`)))) return;

@@ -1,36 +1,23 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunResult } from '../../src/report/run-result.js';
+import { countingServer } from '../helpers/counting-server.js';
 import { ROOT, runCli } from './cli-helpers.js';
 
 const SCENARIO = path.join(ROOT, 'test/fixtures/hit-counter.ts');
-
-/** A loopback target that counts GET /hit and notes when each arrived (ms, monotonic). */
-function countingServer(): { server: Server; hits: number[]; url: () => string } {
-  const hits: number[] = [];
-  const server = createServer((req, res) => {
-    if (req.url === '/hit') hits.push(performance.now());
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  });
-  return { server, hits, url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 describe('open model and processes, counted by the target', () => {
   const target = countingServer();
   let dir = '';
   before(async () => {
-    await new Promise<void>((resolve) => target.server.listen(0, '127.0.0.1', resolve));
+    await target.listen();
     dir = await mkdtemp(path.join(tmpdir(), 'mcpload-open-'));
   });
   after(async () => {
-    target.server.closeAllConnections();
-    await new Promise((resolve) => target.server.close(resolve));
+    await target.close();
     await rm(dir, { recursive: true, force: true });
   });
 

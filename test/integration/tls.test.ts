@@ -17,15 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, startServeProcess, type CliResult } from './cli-helpers.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasOpenssl } from '../helpers/openssl.js';
 
 const SKIP = hasOpenssl() ? false : 'openssl is not installed: the test needs it to make certificates';
 

@@ -144,6 +144,9 @@ const SAMPLES: Record<string, string> = {
   'oauth-signing-alg': 'RS256', 'oauth-token-auth': 'client_secret_basic', 'oauth-scope': 'mcp', 'oauth-client-metadata-url': 'https://a.example/c.json',
   'oauth-redirect-uri': 'http://127.0.0.1:1/cb', 'oauth-assertion': 'a.b.c', 'oauth-id-token': 'a.b.c', 'oauth-idp-token-endpoint': 'https://idp.example/token',
   'oauth-idp-client-id': 'c', 'oauth-token-file': 'tokens.txt', 'oauth-credentials-file': 'creds.txt',
+  'expect-workers': '3', 'master-bind-host': '0.0.0.0', 'master-bind-port': '5558', 'expect-workers-max-wait': '30s', 'on-worker-loss': 'continue',
+  'master-host': 'master.example', 'master-port': '5558', 'master-token': 't', 'heartbeat-timeout': '5s', 'master-tls-cert': 'm.pem',
+  'master-tls-key': 'm.key', 'master-tls-ca': 'ca.pem',
 };
 
 test('every run option can be set in the config file by its long name', () => {

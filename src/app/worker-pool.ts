@@ -1,0 +1,356 @@
+/**
+ * One load test led over N workers, however they are reached: worker
+ * processes over IPC (`--processes`) or worker machines over the network
+ * (`--master`). The leader opens the target, loads the scenario (for the
+ * header, the thresholds, and to fail early on a bad file), sends each
+ * worker its share (index of count) and a start instant, shows ONE live
+ * table merged from their snapshots, stops them together, and concludes ONE
+ * result merged exactly from theirs (HDR histograms add up) with one
+ * verdict on the whole.
+ *
+ * Network workers can be lost (connection gone, or silent for the heartbeat
+ * timeout): a lost worker is named, its requests up to its last snapshot
+ * count, and `onWorkerLoss` decides whether its loss fails the run.
+ */
+import { formatDuration } from '../values/option-values.js';
+import { RunEvents } from '../metrics/events.js';
+import { mergeSnapshots, type Snapshot } from '../metrics/snapshot.js';
+import { formatLiveTable } from '../reporters/console.js';
+import type { RunResult } from '../report/run-result.js';
+import { VERSION } from '../version.js';
+import { describeLoadModel, modelDurationS, resolveLoadModel } from './load-model.js';
+import { mergeRunResults } from './merge-results.js';
+import { concludeRun, type RunIo } from './conclude.js';
+import { resultFromSnapshot } from './partial-result.js';
+import type { RunOptions } from './run-options.js';
+import { ALREADY_STOPPING, armStop } from './wait-for-stop.js';
+import { shieldedFromSigint } from '../process/stop-signals.js';
+import { prepareScenario, RunSetupError, type PreparedScenario } from './scenario-setup.js';
+import { openTarget, withProtocol } from './target.js';
+import type { ParentMessage, WorkerMessage, WorkerStatus } from './worker-protocol.js';
+
+/** How long a worker may take to send its result after `stop` (beyond the users' stop timeout). */
+const RESULT_GRACE_MS = 15_000;
+/** Above this CPU use (% of one core) a worker's figures measure the generator more than the target (Locust warns at 90 %). */
+export const CPU_WARNING_PERCENT = 90;
+
+/** One worker as the leader reaches it. */
+export interface WorkerLink {
+  /** How lines name it: `process 2`, `worker 2 (host-a)`. */
+  readonly name: string;
+  send(message: ParentMessage): void;
+  /** Sets the listener of the worker's messages. */
+  listen(onMessage: (message: WorkerMessage) => void): void;
+  /** Resolves when the link ends: `clean` when the worker ended as it should (exit code 0, a normal close). */
+  readonly ended: Promise<{ clean: boolean; detail: string }>;
+  /** Epoch ms the worker was last heard from (a message or a ping). */
+  lastHeardMs(): number;
+  /** Ends the link at once (kills the process, drops the connection). */
+  close(): void;
+}
+
+export interface WorkerLoss {
+  heartbeatTimeoutMs: number;
+  onWorkerLoss: 'fail' | 'continue';
+}
+
+/** What differs between processes on one machine and workers across many. */
+export interface PoolMode {
+  /** `processes` or `workers`: the word in the header and the live line. */
+  unit: string;
+  count: number;
+  /** Brings up the workers (forks them, or waits for them to connect); a RunSetupError when they do not come. */
+  links(): Promise<WorkerLink[]>;
+  /** The instant the workers start together (epoch ms); absent: at once. */
+  startAtMs?(): number;
+  /** Network workers: how a worker is found lost and what its loss means. Absent: a worker that ends without its result is an error. */
+  loss?: WorkerLoss;
+  /** Settings the result shows for this mode (`processes: 3`, `workers: 3`), beside the run's options. */
+  settings: Record<string, unknown>;
+  /** Option keys that stay with the leader (never sent to workers, never in reports). */
+  privateKeys: readonly string[];
+}
+
+interface Worker {
+  index: number;
+  link: WorkerLink;
+  latest?: Snapshot;
+  status?: WorkerStatus;
+  result?: RunResult;
+  ready?: boolean;
+  lost?: string;
+  cpuWarned?: boolean;
+  /** The highest CPU use it reported (% of one core). */
+  cpuPeak?: number;
+}
+
+export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Promise<number> {
+  const target = await openTarget(opts);
+  // The workers speak what the leader negotiated.
+  opts = withProtocol(opts, target);
+  let workers: Worker[] = [];
+  let watched: Pool | undefined;
+  const stop = armStop(io);
+  try {
+    // The embedded server runs in this process's child: leak-flood reads its memory from here, for the whole run.
+    const prepared = await prepareScenario({ ...opts, serverPid: opts.serverPid ?? target.embedded?.pid }, target.env);
+    for (const note of [...target.notes, ...prepared.notes]) io.err(`note: ${note}`);
+    const model = resolveLoadModel(opts, prepared.scenario.shape);
+    const stagesS = modelDurationS(model);
+    const timeMs = stagesS !== undefined ? Math.min(opts.timeMs ?? Infinity, Math.ceil(stagesS * 1000)) : opts.timeMs;
+    const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
+    io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
+      `${describeLoadModel(model)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
+      `${mode.count} ${mode.unit}; classes ${prepared.classes.map((c) => c.name).join(', ')}\n${target.protocolNote !== undefined ? `${target.protocolNote}\n` : ''}`);
+
+    // A Ctrl-C while the workers are still coming ends the wait: nothing has started.
+    const coming = mode.links();
+    const came = await Promise.race([coming, stop.until(undefined).then((signal) => ({ signal }))]);
+    if (!Array.isArray(came)) {
+      coming.catch(() => undefined);
+      throw new RunSetupError(`${came.signal} while waiting for the ${mode.unit}; no load was started`);
+    }
+    workers = came.map((link, index) => ({ index, link }));
+    const pool = new Pool(workers, io, mode.loss);
+    watched = pool;
+    const workerOpts: RunOptions = {
+      ...withoutKeys(opts, mode.privateKeys), host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined,
+    };
+    const startAtMs = mode.startAtMs?.();
+    for (const worker of workers) {
+      worker.link.send({ type: 'start', opts: workerOpts, index: worker.index, count: mode.count, ...(startAtMs !== undefined ? { startAtMs } : {}) });
+    }
+
+    // The clock starts when every worker has loaded the scenario and started its load (or one failed).
+    await Promise.race([pool.ready, pool.finished]);
+    const startedMs = performance.now();
+    const totalS = timeMs !== undefined ? timeMs / 1000 : undefined;
+    const printer = opts.printIntervalMs > 0
+      ? setInterval(() => {
+        const table = pool.liveTable((performance.now() - startedMs) / 1000, totalS, mode.unit);
+        if (table !== undefined) io.out(table);
+      }, opts.printIntervalMs)
+      : undefined;
+    const reason = await stop.until(timeMs, pool.finished);
+    clearInterval(printer);
+
+    await shieldedFromSigint(() => io.err(ALREADY_STOPPING), () => pool.stopAll(reason, opts.stopTimeoutMs + RESULT_GRACE_MS));
+    pool.close();
+    if (pool.failure) {
+      if (pool.failure.usage) throw new RunSetupError(pool.failure.message);
+      throw new Error(pool.failure.message);
+    }
+    return await conclude(pool, prepared, opts, io, mode, { host: target.host, reason, elapsedMs: performance.now() - startedMs });
+  } finally {
+    stop.close();
+    watched?.close();
+    for (const worker of workers) worker.link.close();
+    await target.close();
+  }
+}
+
+/** Merges what the workers sent (a lost worker: its last snapshot), judges the whole, prints and writes it. */
+async function conclude(
+  pool: Pool, prepared: PreparedScenario, opts: RunOptions, io: RunIo, mode: PoolMode, run: { host: string; reason: string; elapsedMs: number },
+): Promise<number> {
+  const results = pool.workers.flatMap((w) => {
+    if (w.result) return [w.result];
+    if (w.lost !== undefined && w.latest) return [resultFromSnapshot(w.latest, w.status, prepared.thresholds, { worker: w.index, lost: w.lost })];
+    return [];
+  });
+  const missing = pool.workers.filter((w) => w.result === undefined && (w.lost === undefined || w.latest === undefined)).length;
+  if (missing > 0) io.err(`warning: ${missing} of ${mode.count} ${mode.unit} sent no result; their requests are missing`);
+  if (results.length === 0) throw new Error('no worker sent a result');
+  const merged = mergeRunResults(results, prepared.thresholds);
+  const settings: Record<string, unknown> = { ...merged.settings, ...withoutKeys(opts, mode.privateKeys), host: run.host, ...mode.settings };
+  merged.settings = Object.fromEntries(Object.entries(settings).filter(([key]) => key !== 'worker' && key !== 'mergedFrom' && key !== 'lost'));
+  // Adopted first: the scenario's notes may be written from its figures (the leak flood's tally).
+  if (merged.scenarioFigures) prepared.scenario.figures?.adopt(merged.scenarioFigures);
+  const notes = [...prepared.scenario.notes ?? []];
+  const lost = pool.workers.filter((w) => w.lost !== undefined);
+  if (lost.length > 0) {
+    const lines = lost.map((w) => `${w.link.name} lost (${w.lost ?? ''}); its requests up to its last snapshot count`);
+    notes.push(...lines);
+    if (mode.loss?.onWorkerLoss !== 'continue') {
+      // A lost worker is a failure of the run itself, never only a default rule's: exit 1.
+      const failures = lost.map((w) => `${w.link.name} lost (--on-worker-loss fail)`);
+      merged.passed = false;
+      merged.verdict = { ...(merged.verdict ?? { failures: [], onlyDefaults: false }), failures: [...merged.verdict?.failures ?? [], ...failures], onlyDefaults: false };
+    }
+  }
+  io.out(`\nstopped (${run.reason}) after ${formatDuration(run.elapsedMs)}\n`);
+  if (mode.loss) io.out(workerLines(pool.workers, results));
+  // `request`, `testStart`, `spawningComplete` and `testStop` fired in each worker, for its share; `quitting` fires here, on the whole run.
+  const quitting = new RunEvents(prepared.scenario.events, () => {});
+  return await concludeRun(merged, opts, io, notes, quitting);
+}
+
+/** The workers' state as their messages tell it, and when the run is ready, finished or failed. */
+class Pool {
+  failure: { message: string; usage: boolean } | undefined;
+  readonly ready: Promise<void>;
+  readonly finished: Promise<string>;
+  private finishBy: (reason: string) => void = () => {};
+  private allReady: () => void = () => {};
+  private readonly finishedWorkers = new Set<number>();
+  private stopping = false;
+  /** Why the last worker to end its plan ended it: the run's reason when all have. */
+  private lastReason = 'load plan finished';
+  private readonly watch: NodeJS.Timeout | undefined;
+
+  constructor(readonly workers: readonly Worker[], private readonly io: RunIo, private readonly loss: WorkerLoss | undefined) {
+    this.ready = new Promise((resolve) => {
+      this.allReady = resolve;
+    });
+    this.finished = new Promise((resolve) => {
+      this.finishBy = resolve;
+    });
+    for (const worker of workers) {
+      worker.link.listen((m) => this.onMessage(worker, m));
+      void worker.link.ended.then((end) => this.onEnded(worker, end));
+    }
+    if (loss) this.watch = setInterval(() => this.checkHeartbeats(loss.heartbeatTimeoutMs), 500);
+  }
+
+  private onMessage(w: Worker, m: WorkerMessage): void {
+    switch (m.type) {
+      case 'snapshot':
+        w.latest = m.snapshot;
+        w.status = { users: m.users, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent };
+        if (m.cpuPercent !== undefined) w.cpuPeak = Math.max(w.cpuPeak ?? 0, m.cpuPercent);
+        if (m.cpuPercent !== undefined && m.cpuPercent > CPU_WARNING_PERCENT && !w.cpuWarned) {
+          w.cpuWarned = true;
+          this.io.err(`warning: ${w.link.name} uses ${Math.round(m.cpuPercent)} % of a core: its figures start to measure the generator, not the target (add workers or give each less load)`);
+        }
+        break;
+      case 'finished':
+        // Every worker runs the same plan; the run is over when all have ended theirs,
+        // or at once when one crossed an abortOnFail threshold (judged on its share of the load).
+        this.finishedWorkers.add(w.index);
+        this.lastReason = m.reason;
+        if (m.reason.startsWith('threshold ')) this.finishBy(m.reason);
+        this.checkAllDone();
+        break;
+      case 'result':
+        w.result = m.result;
+        break;
+      case 'failed':
+        // Across machines, say which one: its target or scenario may differ from the master's.
+        this.failure ??= { message: this.loss ? `${w.link.name}: ${m.message}` : m.message, usage: m.usage };
+        this.finishBy('worker failed');
+        break;
+      case 'ready':
+        w.ready = true;
+        this.checkReady();
+        break;
+    }
+  }
+
+  private onEnded(w: Worker, end: { clean: boolean; detail: string }): void {
+    if (this.failure !== undefined) return;
+    if (w.result !== undefined) {
+      // A worker stopped on its own (SIGTERM, a pod deleted) sent its result: its share is done.
+      this.finishedWorkers.add(w.index);
+      this.lastReason = `${w.link.name} stopped`;
+      if (!this.stopping) this.checkAllDone();
+      return;
+    }
+    if (this.loss === undefined) {
+      if (!end.clean) {
+        this.failure ??= { message: `${w.link.name} ${end.detail}`, usage: false };
+        this.finishBy('worker failed');
+      }
+      return;
+    }
+    this.markLost(w, end.detail);
+  }
+
+  private checkHeartbeats(timeoutMs: number): void {
+    const now = Date.now();
+    for (const w of this.workers) {
+      if (w.result !== undefined || w.lost !== undefined) continue;
+      const silentMs = now - w.link.lastHeardMs();
+      if (silentMs > timeoutMs) {
+        this.markLost(w, `silent for ${formatDuration(silentMs)}`);
+        w.link.close();
+      }
+    }
+  }
+
+  private markLost(w: Worker, why: string): void {
+    if (w.lost !== undefined) return;
+    const last = w.latest ? `last snapshot at ${new Date(w.latest.takenAt).toISOString().slice(11, 19)}` : 'no snapshot';
+    w.lost = `${why}, ${last}`;
+    this.io.err(`warning: ${w.link.name} lost: ${w.lost}`);
+    if (!this.stopping) this.checkAllDone();
+    // A worker lost while the others start: the run starts without waiting for it.
+    this.checkReady();
+  }
+
+  private checkReady(): void {
+    if (this.workers.every((w) => w.ready === true || w.lost !== undefined)) this.allReady();
+  }
+
+  /** Ends the run when no worker is left running its plan. */
+  private checkAllDone(): void {
+    const running = this.workers.filter((w) => w.lost === undefined && !this.finishedWorkers.has(w.index));
+    if (running.length > 0) return;
+    const everyLost = this.workers.every((w) => w.lost !== undefined);
+    this.finishBy(everyLost ? 'every worker lost' : this.lastReason);
+  }
+
+  liveTable(elapsedS: number, totalS: number | undefined, unit: string): string | undefined {
+    const snapshots = this.workers.flatMap((w) => (w.latest ? [w.latest] : []));
+    if (snapshots.length === 0) return undefined;
+    const statuses = this.workers.flatMap((w) => (w.status && w.lost === undefined ? [w.status] : []));
+    const users = statuses.reduce((sum, s) => sum + s.users, 0);
+    const reporting = this.workers.filter((w) => w.latest !== undefined && w.lost === undefined).length;
+    const lost = this.workers.filter((w) => w.lost !== undefined).map((w) => w.link.name);
+    const info = { elapsedS, totalS, users, state: statuses[0]?.state };
+    return formatLiveTable(mergeSnapshots(snapshots), info) + openModelLine(statuses) +
+      ` · ${reporting}/${this.workers.length} ${unit}${lost.length > 0 ? ` · lost: ${lost.join(', ')}` : ''}\n`;
+  }
+
+  /** Sends every worker `stop` and waits for their results, at most `ms`; a network worker without one by then is lost. */
+  async stopAll(reason: string, ms: number): Promise<void> {
+    this.stopping = true;
+    const live = this.workers.filter((w) => w.lost === undefined);
+    for (const worker of live) worker.link.send({ type: 'stop', reason });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(live.map((w) => w.link.ended)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (this.loss) for (const w of live) if (w.result === undefined) this.markLost(w, 'no result after the stop');
+  }
+
+  close(): void {
+    clearInterval(this.watch);
+  }
+}
+
+/** Across machines, one line per worker under the run's end: what each did, and which were lost. */
+function workerLines(workers: readonly Worker[], results: readonly RunResult[]): string {
+  const lines = workers.map((w) => {
+    const result = w.result ?? results.find((r) => r.settings.worker === w.index && r.settings.lost !== undefined);
+    const requests = result ? result.snapshot.entries.reduce((sum, e) => sum + e.requests, 0) : 0;
+    const state = w.result ? 'done' : w.lost !== undefined ? 'lost' : 'no result';
+    const cpu = w.cpuPeak !== undefined ? `, CPU up to ${Math.round(w.cpuPeak)} %` : '';
+    return `  ${w.link.name.padEnd(28)} ${state.padEnd(9)} ${requests} requests${w.lost !== undefined ? ' up to its last snapshot' : ''}, peak ${result?.peakUsers ?? 0} users${cpu}`;
+  });
+  return `workers:\n${lines.join('\n')}\n`;
+}
+
+function openModelLine(statuses: WorkerStatus[]): string {
+  if (!statuses.some((s) => s.arrivalRate !== undefined)) return '';
+  const rate = statuses.reduce((sum, s) => sum + (s.arrivalRate ?? 0), 0);
+  const dropped = statuses.reduce((sum, s) => sum + (s.droppedIterations ?? 0), 0);
+  return `\narrival rate ${rate.toFixed(1)}/s · dropped iterations ${dropped}`;
+}
+
+function withoutKeys(opts: RunOptions, keys: readonly string[]): RunOptions {
+  return Object.fromEntries(Object.entries(opts).filter(([key]) => !keys.includes(key))) as unknown as RunOptions;
+}

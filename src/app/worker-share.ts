@@ -1,0 +1,78 @@
+/**
+ * What every worker does with its `start`, whoever sent it (a `--processes`
+ * parent over IPC, a `--master` over the network): open the target, load
+ * the scenario, wait for the start instant, run its share of the load,
+ * send a snapshot every second (the heartbeat), and on stop send its final
+ * result. The caller says how messages travel and what a stop is.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RunResult } from '../report/run-result.js';
+import { ScenarioError } from '../scenarios/loader.js';
+import { shareLoadModel, resolveLoadModel, startLoad } from './load-model.js';
+import { prepareScenario, RunSetupError } from './scenario-setup.js';
+import { openTarget } from './target.js';
+import { testRunFor } from './test-run.js';
+import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
+
+export const SNAPSHOT_PERIOD_MS = 1000;
+
+export type SendToParent = (message: WorkerMessage) => Promise<void>;
+export type StartMessage = Extract<ParentMessage, { type: 'start' }>;
+
+/** CPU time of this process between two calls, in % of one core. */
+export function cpuMeter(): () => number {
+  let lastCpu = process.cpuUsage();
+  let lastAt = performance.now();
+  return () => {
+    const cpu = process.cpuUsage(lastCpu);
+    const now = performance.now();
+    const percent = (cpu.user + cpu.system) / 10 / Math.max(1, now - lastAt);
+    lastCpu = process.cpuUsage();
+    lastAt = now;
+    return Math.round(percent * 10) / 10;
+  };
+}
+
+/**
+ * Runs the share `start` names until `stopRequested` resolves; sends the
+ * result and returns it too (a worker that lost its master writes it).
+ */
+export async function runWorkerShare(start: StartMessage, stopRequested: Promise<string>, send: SendToParent): Promise<RunResult> {
+  const { opts, index, count } = start;
+  const target = await openTarget(opts);
+  try {
+    const prepared = await prepareScenario(opts, target.env);
+    const model = shareLoadModel(resolveLoadModel(opts, prepared.scenario.shape), index, count);
+    const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host, worker: index });
+    const cpu = cpuMeter();
+    const status = () => ({
+      users: run.userCount, state: run.state, droppedIterations: run.droppedIterations, arrivalRate: run.arrivalRate, cpuPercent: cpu(),
+    });
+    // Machines start together at the instant the master named (a worker already late starts at once).
+    if (start.startAtMs !== undefined) await delay(Math.max(0, start.startAtMs - Date.now()));
+    const ticker = setInterval(() => {
+      void send({ type: 'snapshot', snapshot: run.snapshot({ history: false }), ...status() });
+    }, SNAPSHOT_PERIOD_MS);
+    void run.finished.then((reason) => send({ type: 'finished', reason }));
+    try {
+      await startLoad(run, model);
+      await send({ type: 'ready' });
+      const reason = await stopRequested;
+      await run.stop(reason);
+    } finally {
+      clearInterval(ticker);
+    }
+    const result = run.result();
+    await send({ type: 'result', result });
+    return result;
+  } finally {
+    await target.close();
+  }
+}
+
+/** The `failed` message for an error of the set-up; `usage` when it is the user's to fix (exit 2). */
+export function failureMessage(err: unknown): Extract<WorkerMessage, { type: 'failed' }> {
+  const usage = err instanceof RunSetupError || err instanceof ScenarioError || (err as Error)?.name === 'ThresholdError'
+    || (err as Error)?.name === 'EngineConfigError';
+  return { type: 'failed', message: err instanceof Error ? err.message : String(err), usage };
+}
