@@ -1,0 +1,81 @@
+/**
+ * `mcpload compare` end to end: short headless runs against reference servers
+ * (one as is, one with `serve --delay`), compared by the CLI.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runCli, startServeProcess } from './cli-helpers.js';
+
+/** Every user repeats tools/call add with no think time: thousands of requests in 3 s. */
+const LOAD = ['run', '--headless', '--bench-mode', '-u', '5', '-r', '5', '-t', '3s'];
+
+describe('mcpload compare', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-compare-'));
+  const file = (name: string) => path.join(dir, name);
+  let plain: Awaited<ReturnType<typeof startServeProcess>>;
+  let slowed: Awaited<ReturnType<typeof startServeProcess>>;
+
+  before(async () => {
+    [plain, slowed] = await Promise.all([startServeProcess(), startServeProcess(['--delay', '50ms'])]);
+    // The two runs of the same load run side by side, so the box's other work weighs on both alike.
+    const [a, b] = await Promise.all([
+      runCli([...LOAD, '--host', plain.url, '--json', file('a.json')]),
+      runCli([...LOAD, '--host', plain.url, '--json', file('b.json')]),
+    ]);
+    const slow = await runCli([...LOAD, '--host', slowed.url, '--json', file('slow.json')]);
+    for (const r of [a, b, slow]) assert.equal(r.code, 0, r.stderr);
+  });
+
+  after(async () => {
+    await Promise.all([plain?.stop(), slowed?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('two runs of the same load: no significant p95 change, and --fail-on passes (exit 0)', async () => {
+    const r = await runCli(['compare', file('a.json'), file('b.json'), '--fail-on', 'p95>+10%', '--json', file('same.json'), '--junit', file('same.xml')]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Type\s+Name\s+Metric\s+Base\s+Current\s+Change\s+Noise test/);
+    const comparison = JSON.parse(readFileSync(file('same.json'), 'utf8')) as { aggregated: { metrics: Array<{ metric: string; significance?: string }> }; failed: boolean };
+    const p95 = comparison.aggregated.metrics.find((m) => m.metric === 'p95')!;
+    assert.notEqual(p95.significance, 'significant', r.stdout);
+    assert.equal(comparison.failed, false);
+    assert.match(readFileSync(file('same.xml'), 'utf8'), /<testsuite name="compare" id="0" tests="1" failures="0"/);
+  });
+
+  test('against a server with a fixed delay: the p95 change is significant and --fail-on p95>+10% exits 1', async () => {
+    const r = await runCli(['compare', file('a.json'), file('slow.json'), '--fail-on', 'p95>+10%', '--junit', file('slow.xml')]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /Aggregated\s+requests[\s\S]*?p95 \(ms\)[^\n]*SIGNIFICANT/);
+    assert.match(r.stdout, /✗ FAIL p95>\+10%\s+\[Aggregated\]/);
+    assert.match(readFileSync(file('slow.xml'), 'utf8'), /failures="1"/);
+  });
+
+  test('--markdown prints a Markdown table', async () => {
+    const r = await runCli(['compare', file('a.json'), file('slow.json'), '--markdown']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    const header = lines.indexOf('| Type | Name | Metric | Base | Current | Change | Noise test |');
+    assert.ok(header > 0, r.stdout);
+    assert.equal(lines[header + 1], '|---|---|---|---:|---:|---:|---|');
+    assert.ok(lines.some((l) => /^\| {2}\| Aggregated \| requests \|/.test(l)), r.stdout);
+  });
+
+  test('bad input: a malformed --fail-on, a missing file, a file that is not a result → one line, exit 2', async () => {
+    writeFileSync(file('other.json'), '{"hello": 1}');
+    const cases: Array<[string[], RegExp]> = [
+      [['compare', file('a.json'), file('b.json'), '--fail-on', 'p95>10%'], /needs a sign/],
+      [['compare', file('a.json'), file('missing.json')], /missing\.json: no such file/],
+      [['compare', file('other.json'), file('b.json')], /not an mcpload result/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.equal(r.stdout, '');
+    }
+  });
+});
