@@ -11,9 +11,14 @@ import { writeComparisonJUnit } from '../reporters/compare-junit.js';
 import { formatComparisonMarkdown } from '../reporters/compare-markdown.js';
 import { formatComparisonText } from '../reporters/compare-text.js';
 import { describeFileError, reportFileProblem } from '../reporters/report-file.js';
-import type { RunIo } from './conclude.js';
 import { readRunResult } from './merge-results.js';
 import { RunSetupError } from './run-setup-error.js';
+
+/** Where the command writes (the same shape as a run's RunIo; not imported, since conclude.ts loads this module). */
+export interface CompareIo {
+  out(text: string): void;
+  err(text: string): void;
+}
 
 export interface CompareCommandOptions {
   failOn: readonly ChangeCondition[];
@@ -73,7 +78,7 @@ export async function writeComparisonFiles(comparison: Comparison, opts: { json?
  * @returns 1 when a --fail-on condition failed or a report was not written, else 0.
  * @throws RunSetupError (exit 2) for a missing file, one that is not an mcpload result, or an unwritable report path.
  */
-export async function runCompare(baseFile: string, currentFile: string, opts: CompareCommandOptions, io: RunIo): Promise<number> {
+export async function runCompare(baseFile: string, currentFile: string, opts: CompareCommandOptions, io: CompareIo): Promise<number> {
   checkComparePaths(opts);
   const [base, current] = await Promise.all([readRunResult(baseFile), readRunResult(currentFile)]);
   const comparison = compareResults({ label: baseFile, result: base }, { label: currentFile, result: current }, opts);

@@ -113,7 +113,7 @@ export async function runMultiProcess(opts: RunOptions, count: number, io: RunIo
           break;
       }
     };
-    const childOpts: RunOptions = { ...opts, host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined };
+    const childOpts: RunOptions = { ...opts, host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined, baseline: undefined };
     for (let i = 0; i < count; i++) {
       const worker = startWorker(onMessage);
       workers.push(worker);

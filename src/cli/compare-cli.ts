@@ -3,19 +3,8 @@
  * src/app/compare-command.ts, loaded when the command runs.
  */
 import type { Command } from 'commander';
-import { parseChangeCondition, type ChangeCondition } from '../metrics/change-conditions.js';
-import { optionParser } from './values.js';
-
-const parseCondition = optionParser(parseChangeCondition);
-
-/** Commander's collector for repeatable, variadic `--fail-on`: each expression parsed at once (a bad one exits 2 before anything). */
-export function collectConditions(value: string, previous: ChangeCondition[] = []): ChangeCondition[] {
-  return [...previous, parseCondition(value)];
-}
-
-export const FAIL_ON_HELP = "exit 1 when this change holds, e.g. 'p95>+10%' 'p99>+50ms' 'error_rate>+0.5pp' 'rps<-10%' "
-  + "'name=add:p95>+10%' ('*:' every entry; no scope: the Aggregated row); latency and error-rate conditions fail only on a significant change";
-export const FAIL_ON_NOISE_HELP = 'with --fail-on: fail on a condition that holds even when the change is within the noise (or too few samples)';
+import type { ChangeCondition } from '../metrics/change-conditions.js';
+import { collectConditions, FAIL_ON_HELP, FAIL_ON_NOISE_HELP } from './fail-on-options.js';
 
 /** Adds `compare` to `program`; `onStart` lets main know the command finishes (exit when done). */
 export function addCompareCommand(program: Command, onStart: () => void): Command {

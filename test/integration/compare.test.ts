@@ -53,6 +53,16 @@ describe('mcpload compare', () => {
     assert.match(readFileSync(file('slow.xml'), 'utf8'), /failures="1"/);
   });
 
+  test('run --baseline: the comparison after the summary, and --fail-on sets the run\'s exit code', async () => {
+    const r = await runCli([...LOAD, '--host', slowed.url, '--baseline', file('a.json'), '--fail-on', 'p95>+10%']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const summary = r.stdout.lastIndexOf('Response time percentiles');
+    const comparison = r.stdout.indexOf(`Comparison  base: ${file('a.json')}`);
+    assert.ok(comparison > 0 && comparison > summary, r.stdout);
+    assert.match(r.stdout, /✗ FAIL p95>\+10%\s+\[Aggregated\]/);
+    assert.match(r.stdout, /exit code 1: a --fail-on condition failed against the baseline/);
+  });
+
   test('--markdown prints a Markdown table', async () => {
     const r = await runCli(['compare', file('a.json'), file('slow.json'), '--markdown']);
     assert.equal(r.code, 0, r.stderr);
@@ -69,6 +79,8 @@ describe('mcpload compare', () => {
       [['compare', file('a.json'), file('b.json'), '--fail-on', 'p95>10%'], /needs a sign/],
       [['compare', file('a.json'), file('missing.json')], /missing\.json: no such file/],
       [['compare', file('other.json'), file('b.json')], /not an mcpload result/],
+      [['run', '--headless', '--host', plain.url, '--fail-on', 'p95>+10%'], /give --baseline FILE/],
+      [['run', '--headless', '--host', plain.url, '--baseline', file('other.json')], /not an mcpload result/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);
