@@ -13,6 +13,7 @@ import type { QuittingEvent, RunEvents } from '../metrics/events.js';
 import { statsRows } from '../metrics/rows.js';
 import type { OutputOptions, ReportOptions } from '../reporters/output.js';
 import type { ChangeCondition } from '../metrics/change-conditions.js';
+import type { Comparison } from '../report/comparison.js';
 import { writeReports } from './reports.js';
 
 export interface RunIo {
@@ -79,13 +80,13 @@ async function reportRun(result: RunResult, opts: ConcludeOptions, io: RunIo, no
   }
   if (result.droppedIterations !== undefined) io.out(`dropped iterations: ${result.droppedIterations}\n`);
   if (result.serverProcesses) io.out(`${formatProcessUsage(result.serverProcesses)}\n`);
-  const regression = opts.baseline ? await compareWithBaseline(result, opts.baseline, io) : false;
-  const { written, failed } = await writeReports(result, opts, exitCode);
+  const comparison = opts.baseline ? await compareWithBaseline(result, opts.baseline, io) : undefined;
+  const { written, failed } = await writeReports(result, opts, exitCode, comparison);
   if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);
   for (const line of failed) io.err(`error: report not written: ${line}`);
   // The verdict is the last thing printed: what it was judged on, PASSED or FAILED, and why.
   if (cut >= 0) io.out(`\n${summary.slice(cut + 2)}\n`);
-  if (regression && exitCode === 0) {
+  if (comparison?.failed === true && exitCode === 0) {
     io.out('exit code 1: a --fail-on condition failed against the baseline\n');
     return 1;
   }
@@ -94,11 +95,11 @@ async function reportRun(result: RunResult, opts: ConcludeOptions, io: RunIo, no
   return 1;
 }
 
-/** Prints the comparison with the baseline (as `mcpload compare` would); true when a --fail-on condition failed. */
-async function compareWithBaseline(result: RunResult, baseline: BaselineCheck, io: RunIo): Promise<boolean> {
+/** Prints the comparison with the baseline (as `mcpload compare` would) and returns it. */
+async function compareWithBaseline(result: RunResult, baseline: BaselineCheck, io: RunIo): Promise<Comparison> {
   const { compareResults } = await import('./compare-command.js');
   const { formatComparisonText } = await import('../reporters/compare-text.js');
   const comparison = compareResults({ label: baseline.label, result: baseline.result }, { label: 'this run', result }, baseline);
   io.out(`\n${formatComparisonText(comparison)}\n`);
-  return comparison.failed;
+  return comparison;
 }
