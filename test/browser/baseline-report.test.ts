@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { runCli, startServeProcess } from '../integration/cli-helpers.js';
+import { ROOT, runCli, startServeProcess } from '../integration/cli-helpers.js';
 import { artifact, launchChromium } from './browser-helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-baseline-report-'));
@@ -27,8 +27,8 @@ after(async () => {
 
 test('the HTML report of a run with --baseline has a Baseline tab: both runs\' percentiles side by side', async () => {
   const plain = await startServeProcess();
-  const slowed = await startServeProcess(['--delay', '50ms']);
-  const load = ['run', '--headless', '--bench-mode', '-u', '5', '-r', '5', '-t', '3s', '--print-interval', '0'];
+  const slowed = await startServeProcess(['--delay', '100ms']);
+  const load = ['run', path.join(ROOT, 'test/fixtures/paced-add.ts'), '--headless', '-u', '5', '-r', '5', '-t', '4s', '--print-interval', '0'];
   const base = path.join(dir, 'base.json');
   const report = path.join(dir, 'report.html');
   try {

@@ -7,10 +7,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli, startServeProcess } from './cli-helpers.js';
+import { ROOT, runCli, startServeProcess } from './cli-helpers.js';
 
-/** Every user repeats tools/call add with no think time: thousands of requests in 3 s. */
-const LOAD = ['run', '--headless', '--bench-mode', '-u', '5', '-r', '5', '-t', '3s'];
+/** tools/call add with 10 ms of think time (test/fixtures/paced-add.ts): about a thousand requests in 4 s. */
+const LOAD = ['run', path.join(ROOT, 'test/fixtures/paced-add.ts'), '--headless', '-u', '5', '-r', '5', '-t', '4s'];
+/**
+ * The slowed server's delay. Larger than the brief's 20 ms: on a busy shared box the plain server's
+ * p95 alone reaches 30-40 ms (the cores' other work), and a fixed delay moves the p95 only by what
+ * it adds above that tail. 100 ms still leaves ~180 requests in 4 s, 9 beyond the p95.
+ */
+const DELAY_MS = 100;
 
 describe('mcpload compare', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-compare-'));
@@ -19,14 +25,18 @@ describe('mcpload compare', () => {
   let slowed: Awaited<ReturnType<typeof startServeProcess>>;
 
   before(async () => {
-    [plain, slowed] = await Promise.all([startServeProcess(), startServeProcess(['--delay', '50ms'])]);
-    // The two runs of the same load run side by side, so the box's other work weighs on both alike.
+    [plain, slowed] = await Promise.all([startServeProcess(), startServeProcess(['--delay', `${DELAY_MS}ms`])]);
+    // Each pair runs side by side, so the box's other work weighs on both runs of a pair alike:
+    // two runs of the same load, then a run against the plain server beside one against the slowed one.
     const [a, b] = await Promise.all([
       runCli([...LOAD, '--host', plain.url, '--json', file('a.json')]),
       runCli([...LOAD, '--host', plain.url, '--json', file('b.json')]),
     ]);
-    const slow = await runCli([...LOAD, '--host', slowed.url, '--json', file('slow.json')]);
-    for (const r of [a, b, slow]) assert.equal(r.code, 0, r.stderr);
+    const [base, slow] = await Promise.all([
+      runCli([...LOAD, '--host', plain.url, '--json', file('base.json')]),
+      runCli([...LOAD, '--host', slowed.url, '--json', file('slow.json')]),
+    ]);
+    for (const r of [a, b, base, slow]) assert.equal(r.code, 0, r.stderr);
   });
 
   after(async () => {
@@ -46,7 +56,7 @@ describe('mcpload compare', () => {
   });
 
   test('against a server with a fixed delay: the p95 change is significant and --fail-on p95>+10% exits 1', async () => {
-    const r = await runCli(['compare', file('a.json'), file('slow.json'), '--fail-on', 'p95>+10%', '--junit', file('slow.xml')]);
+    const r = await runCli(['compare', file('base.json'), file('slow.json'), '--fail-on', 'p95>+10%', '--junit', file('slow.xml')]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /Aggregated\s+requests[\s\S]*?p95 \(ms\)[^\n]*SIGNIFICANT/);
     assert.match(r.stdout, /✗ FAIL p95>\+10%\s+\[Aggregated\]/);
@@ -54,17 +64,17 @@ describe('mcpload compare', () => {
   });
 
   test('run --baseline: the comparison after the summary, and --fail-on sets the run\'s exit code', async () => {
-    const r = await runCli([...LOAD, '--host', slowed.url, '--baseline', file('a.json'), '--fail-on', 'p95>+10%']);
+    const r = await runCli([...LOAD, '--host', slowed.url, '--baseline', file('base.json'), '--fail-on', 'p95>+10%']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const summary = r.stdout.lastIndexOf('Response time percentiles');
-    const comparison = r.stdout.indexOf(`Comparison  base: ${file('a.json')}`);
+    const comparison = r.stdout.indexOf(`Comparison  base: ${file('base.json')}`);
     assert.ok(comparison > 0 && comparison > summary, r.stdout);
     assert.match(r.stdout, /✗ FAIL p95>\+10%\s+\[Aggregated\]/);
     assert.match(r.stdout, /exit code 1: a --fail-on condition failed against the baseline/);
   });
 
   test('--markdown prints a Markdown table', async () => {
-    const r = await runCli(['compare', file('a.json'), file('slow.json'), '--markdown']);
+    const r = await runCli(['compare', file('base.json'), file('slow.json'), '--markdown']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split('\n');
     const header = lines.indexOf('| Type | Name | Metric | Base | Current | Change | Noise test |');
