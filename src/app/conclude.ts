@@ -12,6 +12,8 @@ import { exitCodeFor } from '../report/verdict.js';
 import type { QuittingEvent, RunEvents } from '../metrics/events.js';
 import { statsRows } from '../metrics/rows.js';
 import type { OutputOptions, ReportOptions } from '../reporters/output.js';
+import type { ChangeCondition } from '../metrics/change-conditions.js';
+import type { Comparison } from '../report/comparison.js';
 import { writeReports } from './reports.js';
 
 export interface RunIo {
@@ -19,7 +21,18 @@ export interface RunIo {
   err(text: string): void;
 }
 
+/** `run --baseline`: the result to compare the run with, and the conditions that make it fail. */
+export interface BaselineCheck {
+  /** The file it was read from. */
+  label: string;
+  result: RunResult;
+  failOn: readonly ChangeCondition[];
+  failOnNoise: boolean;
+}
+
 export interface ConcludeOptions extends ReportOptions, OutputOptions {
+  /** Compare the run with this baseline after the summary; a failed --fail-on condition makes a passing run exit 1. */
+  baseline?: BaselineCheck;
   /** Exit code when only default rules failed (Locust's --exit-code-on-error); default 1. */
   exitCodeOnError?: number;
 }
@@ -67,12 +80,26 @@ async function reportRun(result: RunResult, opts: ConcludeOptions, io: RunIo, no
   }
   if (result.droppedIterations !== undefined) io.out(`dropped iterations: ${result.droppedIterations}\n`);
   if (result.serverProcesses) io.out(`${formatProcessUsage(result.serverProcesses)}\n`);
-  const { written, failed } = await writeReports(result, opts, exitCode);
+  const comparison = opts.baseline ? await compareWithBaseline(result, opts.baseline, io) : undefined;
+  const { written, failed } = await writeReports(result, opts, exitCode, comparison);
   if (written.length > 0) io.out(`reports: ${written.join(', ')}\n`);
   for (const line of failed) io.err(`error: report not written: ${line}`);
   // The verdict is the last thing printed: what it was judged on, PASSED or FAILED, and why.
   if (cut >= 0) io.out(`\n${summary.slice(cut + 2)}\n`);
+  if (comparison?.failed === true && exitCode === 0) {
+    io.out('exit code 1: a --fail-on condition failed against the baseline\n');
+    return 1;
+  }
   if (failed.length === 0 || exitCode !== 0) return exitCode;
   io.out(`exit code 1: ${failed.length === 1 ? 'a report was' : `${failed.length} reports were`} not written\n`);
   return 1;
+}
+
+/** Prints the comparison with the baseline (as `mcpload compare` would) and returns it. */
+async function compareWithBaseline(result: RunResult, baseline: BaselineCheck, io: RunIo): Promise<Comparison> {
+  const { compareResults } = await import('./compare-command.js');
+  const { formatComparisonText } = await import('../reporters/compare-text.js');
+  const comparison = compareResults({ label: baseline.label, result: baseline.result }, { label: 'this run', result }, baseline);
+  io.out(`\n${formatComparisonText(comparison)}\n`);
+  return comparison;
 }

@@ -6,6 +6,7 @@
  * outcome with its flag and the reason.
  */
 import type { RunResult } from '../report/run-result.js';
+import type { Comparison } from '../report/comparison.js';
 import type { OutputOptions, ReportOptions } from '../reporters/output.js';
 import { loadOutput, reportsAskedFor } from '../reporters/outputs.js';
 import { describeFileError } from '../reporters/report-file.js';
@@ -37,10 +38,16 @@ export async function writeEach(jobs: ReportJob[]): Promise<ReportsOutcome> {
   return outcome;
 }
 
-/** @param exitCode the run's exit code, for the summary export (default: 0 when it passed, else 1). */
-export async function writeReports(result: RunResult, opts: ReportOptions & OutputOptions, exitCode = result.passed ? 0 : 1): Promise<ReportsOutcome> {
+/**
+ * @param exitCode the run's exit code, for the summary export (default: 0 when it passed, else 1).
+ * @param comparison `run --baseline`'s comparison, for the reports that draw it (HTML).
+ */
+export async function writeReports(
+  result: RunResult, opts: ReportOptions & OutputOptions, exitCode = result.passed ? 0 : 1, comparison?: Comparison,
+): Promise<ReportsOutcome> {
+  const context = { exitCode, ...(comparison !== undefined ? { comparison } : {}) };
   const jobs: ReportJob[] = reportsAskedFor(opts).map(({ entry, path }) => ({
-    flag: entry.flag, path, write: async () => (await entry.load()).write(path, result, { exitCode }),
+    flag: entry.flag, path, write: async () => (await entry.load()).write(path, result, context),
   }));
   for (const { name, path } of opts.out ?? []) {
     const output = await loadOutput(name);

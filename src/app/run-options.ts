@@ -2,6 +2,8 @@
  * Everything a `run` was told, whichever mode runs it (headless, the web UI,
  * --processes workers, which get it over IPC): plain data, no behaviour.
  */
+import type { ChangeCondition } from '../metrics/change-conditions.js';
+import type { BaselineCheck } from './conclude.js';
 import type { LoadFlags } from './load-model.js';
 import type { OutputOptions, ReportOptions } from '../reporters/output.js';
 import type { ScenarioSelection } from './scenario-setup.js';
@@ -86,6 +88,14 @@ export interface RunOptions extends ScenarioSelection, ReportOptions, OutputOpti
   tls?: TlsOptions;
   /** OAuth 2.1 or a token file (--oauth...): each user authorizes for itself; the token endpoint gets its own OAUTH rows. */
   oauth?: OAuthOptions;
+  /** `--baseline FILE`: compare the run with this result (run --json) at its end; read into `baseline` before any load. */
+  baselineFile?: string;
+  /** `--fail-on`: with a baseline, the changes that make the run fail. */
+  failOn?: ChangeCondition[];
+  /** `--fail-on-noise`: a condition that holds fails even within the noise. */
+  failOnNoise?: boolean;
+  /** The baseline, read (run-modes does it, before any load). */
+  baseline?: BaselineCheck;
   /** Exit code when the run failed on its default verdict (failures, task exceptions, failed checks); Locust's --exit-code-on-error. Default 1. */
   exitCodeOnError?: number;
   /** Web UI: quit this many seconds after the run ends (Locust's --autoquit); absent: stay up until Ctrl-C. */

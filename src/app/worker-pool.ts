@@ -114,7 +114,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     const pool = new Pool(workers, io, mode.loss);
     watched = pool;
     const workerOpts: RunOptions = {
-      ...withoutKeys(opts, mode.privateKeys), host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined,
+      ...withoutKeys(opts, mode.privateKeys), host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined, baseline: undefined,
     };
     const startAtMs = mode.startAtMs?.();
     for (const worker of workers) {

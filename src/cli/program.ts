@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { addClientCommand } from './client-cli.js';
+import { addCompareCommand } from './compare-cli.js';
 import { addInitCommand } from './init-cli.js';
 import { addKubeCommand } from './kube-cli.js';
 import { addMergeCommand } from './merge-cli.js';
@@ -25,6 +26,7 @@ export function buildProgram(hooks: ProgramHooks = { finishes: () => {} }): Comm
   const finishes = () => hooks.finishes();
   addRunCommand(program, finishes);
   addMergeCommand(program, finishes);
+  addCompareCommand(program, finishes);
   addProbeCommand(program, finishes);
   addClientCommand(program, finishes);
   addInitCommand(program, finishes);

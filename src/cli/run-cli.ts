@@ -24,6 +24,7 @@ import { addDistributedOptions, checkDistributedCombinations, masterOptionsFrom,
 import { addTlsOptions, tlsOptionsFrom } from './tls-options.js';
 import { parseStdioCommand, parseTransport } from './transport-values.js';
 import { UsageError } from './usage-error.js';
+import { collectConditions, FAIL_ON_HELP, FAIL_ON_NOISE_HELP } from './fail-on-options.js';
 import {
   collect, humanDuration, parseDurationMs, parsePositiveDurationMs, parseHeader, parseHttpUrl, parseNameList, parseNonNegativeInt, parsePort, parsePositiveNumber,
   parseTaskMode,
@@ -167,7 +168,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     allowDestructive: o.allowDestructive, tools: o.tools, tasks: o.tasks, callsPerSession: o.callsPerSession, serverPid: o.serverPid,
     security: o.security, securityWeight: o.securityWeight,
     // verdict and output
-    thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, ...reportOptionsFrom(o), out: o.out, onlySummary: o.onlySummary, otel: o.otel,
+    thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, baselineFile: o.baseline, failOn: o.failOn, failOnNoise: o.failOnNoise, ...reportOptionsFrom(o), out: o.out, onlySummary: o.onlySummary, otel: o.otel,
     // --only-summary also silences the multi-process table, which reads only the interval
     printIntervalMs: o.onlySummary ? 0 : o.printInterval,
     // web UI
@@ -236,7 +237,10 @@ function defineOptions(run: Command): Command {
 
   run.optionsGroup('Verdict:')
     .option('--threshold <expr...>', "pass/fail rule, k6 style: 'p(95)<300', 'name=/api/v1/tools/call:avg<100', 'error_rate<0.01'", collect, [])
-    .option('--exit-code-on-error <n>', "exit code when only default rules failed (mcpload's error_rate<1%, checks==100%, exceptions==0, and the scenario's thresholds); default: 1. Your own --threshold and security rows always exit 1", parseNonNegativeInt);
+    .option('--exit-code-on-error <n>', "exit code when only default rules failed (mcpload's error_rate<1%, checks==100%, exceptions==0, and the scenario's thresholds); default: 1. Your own --threshold and security rows always exit 1", parseNonNegativeInt)
+    .option('--baseline <file>', 'compare this run with a result written by run --json (as mcpload compare does), printed after the summary')
+    .option('--fail-on <expr...>', `with --baseline: ${FAIL_ON_HELP}`, collectConditions, [])
+    .option('--fail-on-noise', FAIL_ON_NOISE_HELP, false);
 
   addReportOptions(run.optionsGroup('Output:'))
     .option('--out <name=file>', `stream the figures while the run goes, a line per entry per second (repeatable, --headless): ${

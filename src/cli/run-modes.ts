@@ -15,9 +15,10 @@ import { RunSetupError } from '../app/run-setup-error.js';
 import { DEFAULT_WEB_PORT } from '../web/ports.js';
 
 /** Runs the load test `opts` describes in its mode; resolves with the exit code. */
-export async function runInMode(opts: RunOptions, io: RunIo): Promise<number> {
+export async function runInMode(given: RunOptions, io: RunIo): Promise<number> {
   // A report that cannot be written is a usage error, said before any load.
-  checkReportPaths(opts);
+  checkReportPaths(given);
+  const opts = await withBaseline(given);
   const outProblem = outputModeProblem(opts);
   if (outProblem !== undefined) throw new RunSetupError(outProblem);
   const otelProblem = otelModeProblem(opts);
@@ -36,4 +37,15 @@ export async function runInMode(opts: RunOptions, io: RunIo): Promise<number> {
     return (await import('../web/run-web.js')).runWebUi(opts, web, io);
   }
   return (await import('../app/headless-run.js')).runHeadless(opts, io);
+}
+
+/** `--baseline FILE` read before any load (a missing or foreign file exits 2); `--fail-on` without it is a usage error. */
+async function withBaseline(opts: RunOptions): Promise<RunOptions> {
+  if (opts.baselineFile === undefined) {
+    if ((opts.failOn?.length ?? 0) > 0) throw new RunSetupError('--fail-on judges the change from a baseline: give --baseline FILE (a result written by run --json)');
+    return opts;
+  }
+  const { readRunResult } = await import('../app/merge-results.js');
+  const result = await readRunResult(opts.baselineFile);
+  return { ...opts, baseline: { label: opts.baselineFile, result, failOn: opts.failOn ?? [], failOnNoise: opts.failOnNoise === true } };
 }

@@ -19,6 +19,7 @@ export function addServeCommand(program: Command): Command {
     .option('--bind <address>', 'address to bind; anything but loopback exposes the server', '127.0.0.1')
     .option('--stateless', 'no sessions: a fresh server for every request', false)
     .option('--json-response', 'answer requests with JSON instead of SSE streams', false)
+    .addOption(serve.createOption('--delay <duration>', 'wait this long before answering each request (a slower server on purpose, e.g. for mcpload compare)').argParser(parseDurationMs).default(0, '0'))
     .option('--quiet', 'log nothing but the ready line', false);
   serve.optionsGroup('Security:')
     .option('--auth-token <token>', 'require this bearer token (prefer the MCPLOAD_AUTH_TOKEN variable)')
@@ -58,6 +59,7 @@ export function addServeCommand(program: Command): Command {
       allowedOrigins: o.allowOrigin,
       configFile: o.config,
       quiet: o.quiet,
+      delayMs: o.delay,
       guard: !o.unsafeDisableGuard,
     });
   });

@@ -5,7 +5,7 @@
  * one hour, 3 significant digits), so that any two of them can be added
  * exactly, whether they come from this process, a worker or another machine.
  */
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, JsHistogram } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 
 export type { Histogram };
@@ -56,4 +56,29 @@ export function percentileUs(histogram: Histogram, p: number, minUs: number, max
   if (p <= 0) return minUs;
   const value = histogram.getValueAtPercentile(p);
   return value < minUs ? minUs : value > maxUs ? maxUs : value;
+}
+
+/** A histogram's distinct recorded values (µs, ascending) and how often each was recorded. */
+export interface RecordedValues {
+  values: number[];
+  counts: number[];
+}
+
+/**
+ * Every recorded bucket of `histogram`, lowest first, each as its bucket's
+ * highest equivalent value (the value percentiles report) and its count.
+ * Our histograms are always the JS implementation (no WebAssembly is set up).
+ */
+export function recordedValues(histogram: Histogram): RecordedValues {
+  if (!(histogram instanceof JsHistogram)) throw new Error('recordedValues: not a JS HDR histogram');
+  const values: number[] = [];
+  const counts: number[] = [];
+  const iterator = histogram.recordedValuesIterator;
+  iterator.reset();
+  while (iterator.hasNext()) {
+    const step = iterator.next();
+    values.push(step.valueIteratedTo);
+    counts.push(step.countAtValueIteratedTo);
+  }
+  return { values, counts };
 }

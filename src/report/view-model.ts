@@ -3,7 +3,6 @@
  * between the servers of both (src/web, src/reporters/html.ts) and the front end (src/web/ui). No imports, so
  * that the browser build can use this file as it is.
  */
-
 export type RunState = 'ready' | 'idle' | 'spawning' | 'running' | 'stopping' | 'stopped';
 
 /** One line of the statistics table (an entry, or the Aggregated total with type ""). */
@@ -173,9 +172,41 @@ export interface ReportData {
   series: SeriesPoint[];
   /** Per-entry series keyed by `${type} ${name}`; left out of very large runs. */
   entrySeries: Record<string, SeriesPoint[]>;
+  /** `run --baseline`: the baseline's figures beside the run's, with the changes and the --fail-on checks. */
+  baseline?: BaselineView;
 }
 
 /** Key of an entry in per-entry maps (type and name joined by a space, which no type contains). */
 export function entryId(type: string, name: string): string {
   return `${type} ${name}`;
+}
+
+/** One metric of an entry beside the baseline's (the shape of report/comparison.ts's MetricChange). */
+export interface BaselineMetricView {
+  /** requests, error_rate (%), p50, p95, p99, max (ms), rps. */
+  metric: string;
+  base: number;
+  current: number;
+  change: number;
+  changePct: number | null;
+  /** 'significant', 'noise' or 'too few samples'; absent for metrics without a test. */
+  significance?: string;
+}
+
+export interface BaselineEntryView {
+  type: string;
+  name: string;
+  presence: 'both' | 'added' | 'removed';
+  metrics: BaselineMetricView[];
+  requests?: number;
+}
+
+/** `run --baseline` in the HTML report: the comparison (report/comparison.ts's Comparison, which fits this shape). */
+export interface BaselineView {
+  base: { label: string; startedAt: string; durationS: number };
+  entries: BaselineEntryView[];
+  aggregated: BaselineEntryView;
+  checks: Array<{ expr: string; type: string; name: string; outcome: 'pass' | 'fail' | 'skipped'; message: string }>;
+  failed: boolean;
+  method: string;
 }

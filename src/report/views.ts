@@ -7,6 +7,7 @@ import { AGGREGATED_NAME, type HistoryRow, type Snapshot } from '../metrics/snap
 import { parseThreshold, SECURITY_TYPE, type Threshold, type ThresholdResult } from '../metrics/thresholds.js';
 import type { SecurityResult } from '../security/verdicts.js';
 import type { RunResult } from './run-result.js';
+import type { Comparison } from './comparison.js';
 import type { UserClass } from '../scenarios/api.js';
 import {
   entryId, type ClassRatio, type ErrorView, type ExceptionView, type ReportData, type RowView, type SecurityView,
@@ -186,7 +187,8 @@ function parsedThresholds(results: readonly ThresholdResult[]): Threshold[] {
 }
 
 /** Everything the offline report shows, from a finished (or running) test's result. */
-export function reportData(result: RunResult): ReportData {
+/** @param baseline the comparison with `run --baseline`'s result, drawn beside the run's figures. */
+export function reportData(result: RunResult, baseline?: Comparison): ReportData {
   const { snapshot } = result;
   const thresholds = parsedThresholds(result.thresholds);
   const full = tableView(snapshot, thresholds, new Map(), snapshot.takenAt);
@@ -213,5 +215,6 @@ export function reportData(result: RunResult): ReportData {
     security: securityViews(result.security),
     series: aggregatedSeries(snapshot.history),
     entrySeries: snapshot.history.length <= MAX_REPORT_ENTRY_ROWS ? entrySeries(snapshot.history) : {},
+    ...(baseline !== undefined ? { baseline } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { writeReportFile } from './report-file.js';
 import { uiBundle } from '../report/ui-assets.js';
 import { reportData } from '../report/views.js';
 import type { RunResult } from '../report/run-result.js';
+import type { Comparison } from '../report/comparison.js';
 import { redactSettings } from '../report/redact.js';
 import type { EndOutput } from './output.js';
 
@@ -28,9 +29,10 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export async function renderHtmlReport(result: RunResult): Promise<string> {
+/** @param baseline `run --baseline`'s comparison: a Baseline tab draws its figures beside the run's. */
+export async function renderHtmlReport(result: RunResult, baseline?: Comparison): Promise<string> {
   const { js, css } = await uiBundle();
-  const data = reportData({ ...result, settings: redactSettings(result.settings) });
+  const data = reportData({ ...result, settings: redactSettings(result.settings) }, baseline);
   // The verdict in the title: a browser tab (or a CI artifact list) tells a failed run apart without opening it.
   const title = `mcpload report · ${data.scenario || 'run'} · ${data.passed ? 'PASSED' : 'FAILED'} · ${data.startedAt}`;
   return [
@@ -54,8 +56,10 @@ export async function renderHtmlReport(result: RunResult): Promise<string> {
 }
 
 /** Writes the report, creating the parent directory; atomic via rename. */
-export async function writeHtmlReport(file: string, result: RunResult): Promise<void> {
-  await writeReportFile(file, await renderHtmlReport(result));
+export async function writeHtmlReport(file: string, result: RunResult, baseline?: Comparison): Promise<void> {
+  await writeReportFile(file, await renderHtmlReport(result, baseline));
 }
 
-export const htmlReport: EndOutput = { name: 'html', flag: '--html', mode: 'end', write: (file, result) => writeHtmlReport(file, result) };
+export const htmlReport: EndOutput = {
+  name: 'html', flag: '--html', mode: 'end', write: (file, result, context) => writeHtmlReport(file, result, context.comparison),
+};

@@ -7,6 +7,7 @@
  * a set of run listeners (the same events a scenario listens to) writing
  * into a file it opened before the load. outputs.ts lists them all.
  */
+import type { Comparison } from '../report/comparison.js';
 import type { RunListeners } from '../metrics/events.js';
 import type { ProbeResult } from '../report/probe-result.js';
 import type { RunResult } from '../report/run-result.js';
@@ -46,6 +47,8 @@ export interface StreamOutput extends OutputBase {
 export interface EndContext {
   /** The exit code the run ends with (k6's summary export holds it). */
   exitCode: number;
+  /** `run --baseline`: the run compared with the baseline (the HTML report draws it). */
+  comparison?: Comparison;
 }
 
 /** An output written once, from the run's result. */

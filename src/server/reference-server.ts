@@ -39,6 +39,8 @@ export interface ReferenceServerOptions {
   guard?: boolean;
   /** Turns every protection off (see insecure-demo.ts): shows what failing `mcpload probe` checks look like. Never expose it. */
   insecureDemo?: boolean;
+  /** Wait this long (ms) before answering each request: a slower server on purpose, e.g. to see `mcpload compare` catch it. Default 0. */
+  delayMs?: number;
   quiet?: boolean;
   /** Where log lines go; default stderr. Never given the token or the Authorization header. */
   log?: (line: string) => void;
@@ -154,14 +156,20 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     return rest.handle(req, res, method, path);
   }
 
+  const delayMs = opts.delayMs ?? 0;
+  if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error(`delayMs must be a number of milliseconds >= 0, got ${String(opts.delayMs)}`);
   const server = createServer((req, res) => {
+    if (delayMs > 0) setTimeout(() => answer(req, res), delayMs);
+    else answer(req, res);
+  });
+  function answer(req: IncomingMessage, res: ServerResponse): void {
     dispatch(req, res).catch((err: unknown) => {
       // A handler bug answers 500 and is logged; it never takes the server down.
       log(`internal error on ${req.method ?? '?'} ${splitUrl(req.url ?? '/').path}: ${err instanceof Error ? err.message : String(err)}`);
       if (res.headersSent) res.destroy();
       else sendJson(res, 500, { error: 'internal error' });
     });
-  });
+  }
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 

@@ -33,7 +33,7 @@ function describe(opts: ReferenceServerOptions): string {
   const mode = opts.stateless ? 'stateless' : 'stateful';
   const auth = opts.oauth !== undefined ? `OAuth 2.1 (client credentials for client ${opts.oauth.clientId}, token endpoint /oauth/token)`
     : opts.authToken !== undefined ? 'bearer token required' : 'no auth';
-  return `${mode}, ${opts.responseMode ?? 'sse'} replies, ${auth}` + (opts.guard === false ? ', GUARD OFF (test only: sensitive routes answer 200)' : '') +
+  return `${mode}, ${opts.responseMode ?? 'sse'} replies, ${auth}` + (opts.delayMs ? `, every reply delayed ${opts.delayMs} ms` : '') + (opts.guard === false ? ', GUARD OFF (test only: sensitive routes answer 200)' : '') +
     (opts.insecureDemo ? ', INSECURE DEMO: every protection is off, never expose this server' : '');
 }
 

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT, runCli, startServeProcess, type CliResult } from './cli-helpers.js';
 
 const PACKAGE_VERSION = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const COMMANDS = ['run', 'serve', 'probe', 'client', 'init', 'merge'];
+const COMMANDS = ['run', 'serve', 'probe', 'client', 'init', 'merge', 'compare'];
 
 /** The CLI's result, and every module it resolved (package names, and paths under dist/). */
 async function modulesOf(args: string[]): Promise<CliResult & { packages: Set<string>; dist: string[] }> {

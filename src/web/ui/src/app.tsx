@@ -1,6 +1,7 @@
 /** The page: control bar, start form, and the tabs; live (SSE) or as an offline report. */
 import { useState } from 'preact/hooks';
 import type { LiveStatus, ReportData } from '../../../report/view-model.js';
+import { BaselineTab } from './components/baseline-tab.js';
 import { ChartsTab } from './components/charts-tab.js';
 import { Header } from './components/header.js';
 import { StartForm } from './components/start-form.js';
@@ -11,7 +12,7 @@ import {
 import { clock } from './format.js';
 import { useStore } from './store.js';
 
-type TabId = 'stats' | 'charts' | 'failures' | 'exceptions' | 'security' | 'thresholds' | 'ratio' | 'download' | 'logs' | 'settings';
+type TabId = 'stats' | 'charts' | 'failures' | 'exceptions' | 'security' | 'thresholds' | 'ratio' | 'download' | 'logs' | 'settings' | 'baseline';
 
 /** What the header shows for a finished run read from a report. */
 function reportStatus(r: ReportData): LiveStatus {
@@ -63,6 +64,7 @@ export function App() {
     { id: 'security', label: 'Security', count: failedChecks || status.security.length, tone: failedChecks ? 'bad' : 'good' },
     { id: 'thresholds', label: 'Thresholds', count: failedThresholds || status.thresholds.length, tone: failedThresholds ? 'bad' : 'good' },
   ];
+  if (report?.baseline) tabs.push({ id: 'baseline', label: 'Baseline', ...(report.baseline.checks.length > 0 ? { count: report.baseline.checks.filter((c) => c.outcome === 'fail').length, tone: report.baseline.failed ? 'bad' : 'good' } : {}) });
   if (report) tabs.push({ id: 'settings', label: 'Settings' });
   else tabs.push({ id: 'ratio', label: 'Current ratio' }, { id: 'download', label: 'Download data' }, { id: 'logs', label: 'Logs', count: state.logs.length });
 
@@ -95,6 +97,9 @@ export function App() {
       break;
     case 'logs':
       body = <LogsTab logs={state.logs} />;
+      break;
+    case 'baseline':
+      body = report?.baseline ? <BaselineTab baseline={report.baseline} /> : null;
       break;
     case 'settings':
       body = <SettingsTab settings={report?.settings ?? {}} thresholds={status.thresholds} />;
