@@ -8,6 +8,7 @@ import { addClientCommand } from './client-cli.js';
 import { addInitCommand } from './init-cli.js';
 import { addMergeCommand } from './merge-cli.js';
 import { addProbeCommand } from './probe-cli.js';
+import { addRecordCommand } from './record-cli.js';
 import { programShell } from './program-shell.js';
 import { addRunCommand } from './run-cli.js';
 import { addServeCommand } from './serve-cli.js';
@@ -26,6 +27,7 @@ export function buildProgram(hooks: ProgramHooks = { finishes: () => {} }): Comm
   addMergeCommand(program, finishes);
   addProbeCommand(program, finishes);
   addClientCommand(program, finishes);
+  addRecordCommand(program, finishes);
   addInitCommand(program, finishes);
   addServeCommand(program);
   return program;
