@@ -27,6 +27,8 @@ export interface ScenarioSelection {
   tasks?: 'required' | 'optional';
   /** `churn`: calls per session. */
   callsPerSession?: number;
+  /** `--replay FILE`: the scenario is that recording's sessions (src/scenarios/replay.ts). */
+  replay?: { file: string; speed: number; scale: number; varyS: number };
   /** `leak-flood`: the server's process id, for its RSS growth per session (--server-pid, or the embedded server's). */
   serverPid?: number;
   userClasses: string[];
@@ -72,6 +74,7 @@ async function pickBuiltIn(sel: ScenarioSelection, env: ScenarioEnv, notes: stri
 }
 
 async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv, notes: string[]): Promise<Scenario> {
+  if (sel.replay !== undefined) return (await import('./replay-setup.js')).loadReplayScenario(sel.replay, env, sel.seed);
   const name = sel.scenario ?? await pickBuiltIn(sel, env, notes);
   if (name === 'discover') {
     // Loaded only for this scenario: the discovery probe and the SDK's URI templates.

@@ -21,6 +21,8 @@ export async function runInMode(opts: RunOptions, io: RunIo): Promise<number> {
   if (outProblem !== undefined) throw new RunSetupError(outProblem);
   const otelProblem = otelModeProblem(opts);
   if (otelProblem !== undefined) throw new RunSetupError(otelProblem);
+  // A replay speaks the protocol version its recording spoke, unless told otherwise.
+  if (opts.replay !== undefined) opts = await (await import('../app/replay-setup.js')).withRecordedProtocol(opts);
   if (opts.processes !== undefined && opts.processes > 1) {
     if (!opts.headless) io.err('note: the web UI is not available with --processes; running headless');
     return (await import('../app/multi-process.js')).runMultiProcess(opts, opts.processes, io);

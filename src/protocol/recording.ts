@@ -92,6 +92,8 @@ export interface RecordedSession {
   offsetMs: number;
   startedAt: string;
   messages: Array<{ t: number; direction: Direction; message: JsonRpcMessage }>;
+  /** The client opened the standalone GET stream (server requests that belong to no call arrive there). */
+  listened: boolean;
   /** When the session ended, if the recording says (ms since its start). */
   endMs?: number;
   endReason?: string;
@@ -150,7 +152,7 @@ export function parseRecording(text: string): Recording {
       case 'session-start': {
         if (!finite(value.offsetMs)) throw new RecordingFormatError(`line ${i + 1}: session-start needs offsetMs`);
         if (sessions.has(sessionId)) throw new RecordingFormatError(`line ${i + 1}: session ${sessionId} starts twice`);
-        sessions.set(sessionId, { id: sessionId, offsetMs: value.offsetMs, startedAt: String(value.startedAt ?? ''), messages: [] });
+        sessions.set(sessionId, { id: sessionId, offsetMs: value.offsetMs, startedAt: String(value.startedAt ?? ''), messages: [], listened: false });
         break;
       }
       case 'message': {
@@ -170,8 +172,13 @@ export function parseRecording(text: string): Recording {
         }
         break;
       }
+      case 'exchange': {
+        const session = sessions.get(sessionId);
+        if (session !== undefined && value.method === 'GET' && value.status === 200) session.listened = true;
+        break;
+      }
       default:
-        break; // exchange events and anything newer: not needed to read sessions back
+        break; // anything newer: not needed to read sessions back
     }
   }
   if (header === undefined) throw new RecordingFormatError('the recording is empty (no header line)');
