@@ -1,0 +1,191 @@
+/**
+ * `mcpload record` and `run --replay`, real processes on loopback: the
+ * official SDK client drives a session against `mcpload serve` (with a
+ * bearer token) through the recording proxy and sees what it sees without
+ * it; the recording holds every message, and neither the token nor the
+ * `--redact` matches. Then the recording is replayed 20 times against the
+ * same server through a second recording proxy, whose recording says what
+ * the server was sent: 20 times each recorded call, in the recorded order
+ * within each session.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { parseRecording, type Recording, type RecordedSession } from '../../src/protocol/recording.js';
+import { runCli, startCli, startServeProcess } from './cli-helpers.js';
+
+const TOKEN = 'tok-SECRET-4f9a1c2e7b';
+const ECHO_SECRET = 'hunter2-31337';
+const PROMPT_NAME = 'Grace-Hopper-1906';
+const REDACT = ['--redact', 'hunter2-[0-9]+', '--redact', '$.params.arguments.name', '--redact', '$.result.messages[*].content.text', '--redact', '$.result.description'];
+
+/** Starts `mcpload record` in front of `upstream` on a free port; resolves once it listens. */
+async function startRecorder(upstream: string, out: string, extra: string[] = []): Promise<{ url: string; stop: () => Promise<number | null> }> {
+  const { child, done } = startCli(['record', '--listen', '127.0.0.1:0', '--upstream', upstream, '--out', out, ...extra]);
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /listening on (http:\/\/\S+)/.exec(line);
+      if (m) resolve(m[1]!);
+    });
+    void done.then((r) => reject(new Error(`record exited early: ${r.stderr}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const r = await done;
+      assert.equal(r.code, 0, r.stderr);
+      return r.code;
+    },
+  };
+}
+
+interface SessionView {
+  tools: string[];
+  sum: unknown;
+  echoed: unknown;
+  item: unknown;
+  prompt: unknown;
+  sampled: unknown;
+}
+
+/** One agent-like session with the official SDK client: every kind of call, and a question from the server. */
+async function driveSession(mcpUrl: string): Promise<SessionView> {
+  const client = new Client({ name: 'record-test', version: '1' }, { capabilities: { sampling: {} } });
+  client.setRequestHandler(CreateMessageRequestSchema, () => ({
+    role: 'assistant', content: { type: 'text', text: 'sampled by the test' }, model: 'test', stopReason: 'endTurn',
+  }));
+  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } });
+  await client.connect(transport);
+  try {
+    const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+    const sum = (await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).structuredContent;
+    const echoed = (await client.callTool({ name: 'echo', arguments: { text: ECHO_SECRET } })).content;
+    await client.callTool({ name: 'echo', arguments: { text: `my token is ${TOKEN}` } });
+    const item = (await client.readResource({ uri: 'mcpload://items/abc' })).contents;
+    const prompt = (await client.getPrompt({ name: 'greet', arguments: { name: PROMPT_NAME } })).messages;
+    const sampled = (await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hello' } })).content;
+    return { tools, sum, echoed, item, prompt, sampled };
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+}
+
+/** What the client asked, in order: method and the name or URI it named. */
+function calls(session: RecordedSession): string[] {
+  return session.messages
+    .filter((m) => m.direction === 'client->server' && typeof m.message.method === 'string')
+    .map((m) => {
+      const p = (m.message.params ?? {}) as { name?: string; uri?: string };
+      return [m.message.method, p.name ?? p.uri].filter(Boolean).join(' ');
+    });
+}
+
+describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
+  let dir = '';
+  let server: { url: string; stop: () => Promise<void> };
+  let recording: Recording;
+  let recordingText = '';
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'mcpload-record-'));
+    server = await startServeProcess(['--auth-token', TOKEN]);
+  });
+  after(async () => {
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('forwards an SDK client session unchanged and records every message, without the token or the --redact matches', async () => {
+    const direct = await driveSession(`${server.url}/mcp`);
+    const file = path.join(dir, 'traffic.jsonl');
+    const recorder = await startRecorder(`${server.url}/mcp`, file, REDACT);
+    const proxied = await driveSession(recorder.url);
+    await recorder.stop();
+    assert.deepEqual(proxied, direct, 'the client sees through the proxy what it sees without it');
+    assert.match(JSON.stringify(proxied.sampled), /sampled by the test/);
+
+    recordingText = await readFile(file, 'utf8');
+    recording = parseRecording(recordingText);
+    assert.equal(recording.header.transport, 'streamable-http');
+    assert.equal(recording.sessions.length, 1);
+    const session = recording.sessions[0]!;
+    assert.deepEqual(calls(session), [
+      'initialize', 'notifications/initialized', 'tools/list', 'tools/call add', 'tools/call echo', 'tools/call echo',
+      'resources/read mcpload://items/abc', 'prompts/get greet', 'tools/call test_sampling',
+    ]);
+    // Every request has its reply, and the server's question its answer from the client.
+    const requests = session.messages.filter((m) => m.direction === 'client->server' && 'id' in m.message && typeof m.message.method === 'string');
+    for (const r of requests) {
+      assert.ok(session.messages.some((m) => m.direction === 'server->client' && m.message.id === r.message.id && !('method' in m.message)), `reply to ${String(r.message.method)}`);
+    }
+    const question = session.messages.find((m) => m.direction === 'server->client' && m.message.method === 'sampling/createMessage');
+    assert.ok(question, 'the server\'s sampling request is recorded');
+    assert.ok(session.messages.some((m) => m.direction === 'client->server' && m.message.id === question.message.id && 'result' in m.message), 'and the client\'s answer');
+    assert.equal(session.endReason, 'delete');
+    assert.equal(session.listened, true, 'the SDK client opened its GET stream');
+    // Times run forward within the session.
+    const times = session.messages.map((m) => m.t);
+    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+
+    assert.ok(!recordingText.includes(TOKEN), 'the bearer token is nowhere in the recording');
+    assert.ok(!recordingText.includes(ECHO_SECRET), 'the --redact regex match is gone');
+    assert.ok(!recordingText.includes(PROMPT_NAME), 'the --redact JSON path values are gone');
+    assert.ok(!/authorization/i.test(recordingText), 'no Authorization header is written');
+    assert.match(recordingText, /my token is \[redacted\]/);
+  });
+
+  it('replays the recording 20 times: the server is sent 20 times each recorded call, in the recorded order per session', async () => {
+    assert.ok(recording, 'the first test wrote the recording');
+    const seen = path.join(dir, 'seen.jsonl');
+    // A second recorder in front of the server counts what reaches it.
+    const counter = await startRecorder(`${server.url}/mcp`, seen);
+    const json = path.join(dir, 'replay.json');
+    const r = await runCli(['run', '--headless', '--replay', path.join(dir, 'traffic.jsonl'), '--replay-scale', '20', '--replay-speed', '4',
+      '--replay-vary', '0.5', '--host', counter.url, '--auth-token', TOKEN, '--print-interval', '0', '--json', json]);
+    await counter.stop();
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /replay: 1 recorded session\(s\), 20 copies; 20 started, 20 finished; 0 replies shaped unlike the recording/);
+
+    const expected = calls(recording.sessions[0]!);
+    const sent = parseRecording(await readFile(seen, 'utf8'));
+    // Sessions the run opened before the load (protocol negotiation) hold a handshake only.
+    const replayed = sent.sessions.filter((s) => calls(s).some((c) => c.startsWith('tools/')));
+    assert.equal(replayed.length, 20);
+    for (const s of replayed) assert.deepEqual(calls(s), expected, 'each copy sends the recorded calls in the recorded order');
+    for (const call of new Set(expected.filter((c) => !c.startsWith('initialize') && !c.startsWith('notifications/')))) {
+      const recorded = expected.filter((c) => c === call).length;
+      const counted = sent.sessions.flatMap(calls).filter((c) => c === call).length;
+      assert.equal(counted, 20 * recorded, `${call}: the server was sent ${counted}`);
+    }
+    // Every copy answered the server's question with the recorded answer.
+    const answers = sent.sessions.flatMap((s) => s.messages).filter((m) => m.direction === 'client->server' && 'result' in m.message && JSON.stringify(m.message.result).includes('sampled by the test'));
+    assert.equal(answers.length, 20);
+
+    const result = JSON.parse(await readFile(json, 'utf8')) as { snapshot: { entries: Array<{ type: string; name: string; requests: number; failures: number }> } };
+    const row = (type: string, name: string) => result.snapshot.entries.find((e) => e.type === type && e.name === name);
+    assert.equal(row('tools/call', 'add')?.requests, 20);
+    assert.equal(row('tools/call', 'echo')?.requests, 40);
+    assert.equal(row('prompts/get', 'greet')?.requests, 20);
+    assert.equal(row('tools/call', 'test_sampling')?.failures, 0);
+  });
+
+  it('refuses a missing or foreign recording before any load', async () => {
+    const missing = await runCli(['run', '--headless', '--replay', path.join(dir, 'nope.jsonl'), '--host', server.url]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--replay .*nope\.jsonl: no such file/);
+    const foreign = await runCli(['run', '--headless', '--replay', path.join(dir, 'replay.json'), '--host', server.url]);
+    assert.equal(foreign.code, 2);
+    assert.match(foreign.stderr, /--replay .*replay\.json: line 1 is not/);
+    const both = await runCli(['record', '--out', path.join(dir, 'x.jsonl')]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /needs --upstream/);
+  });
+});
