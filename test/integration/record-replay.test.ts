@@ -16,9 +16,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { parseRecording, type Recording, type RecordedSession } from '../../src/protocol/recording.js';
-import { runCli, startCli, startServeProcess } from './cli-helpers.js';
+import { BIN, ROOT, runCli, startCli, startServeProcess } from './cli-helpers.js';
+
+const STDIO_FIXTURE = path.join(ROOT, 'test/fixtures/stdio-conformance-server.mjs');
 
 const TOKEN = 'tok-SECRET-4f9a1c2e7b';
 const ECHO_SECRET = 'hunter2-31337';
@@ -187,5 +191,61 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     const both = await runCli(['record', '--out', path.join(dir, 'x.jsonl')]);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /needs --upstream/);
+  });
+});
+
+/** A stdio session with the official SDK client: list, a plain call, a call that asks the client for sampling. */
+async function driveStdio(transport: Transport): Promise<unknown[]> {
+  const client = new Client({ name: 'record-stdio-test', version: '1' }, { capabilities: { sampling: {} } });
+  client.setRequestHandler(CreateMessageRequestSchema, () => ({
+    role: 'assistant', content: { type: 'text', text: 'sampled over stdio' }, model: 'test', stopReason: 'endTurn',
+  }));
+  await client.connect(transport);
+  try {
+    const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+    const simple = (await client.callTool({ name: 'test_simple_text', arguments: {} })).content;
+    const sampled = (await client.callTool({ name: 'test_sampling', arguments: { prompt: ECHO_SECRET } })).content;
+    return [tools, simple, sampled];
+  } finally {
+    await client.close();
+  }
+}
+
+describe('mcpload record over stdio', { timeout: 120_000 }, () => {
+  it('sits between the client and the server process, records the session, and its replay runs over --stdio', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mcpload-record-stdio-'));
+    try {
+      const file = path.join(dir, 'stdio.jsonl');
+      const direct = await driveStdio(new StdioClientTransport({ command: process.execPath, args: [STDIO_FIXTURE], stderr: 'ignore' }));
+      const proxied = await driveStdio(new StdioClientTransport({
+        command: process.execPath, args: [BIN, 'record', '--out', file, '--redact', 'hunter2-[0-9]+', '--', process.execPath, STDIO_FIXTURE], stderr: 'ignore',
+      }));
+      assert.deepEqual(proxied, direct);
+      assert.match(JSON.stringify(proxied[2]), /sampled over stdio/);
+      // The recorder writes its last lines as the server exits: wait for the session's end.
+      let text = '';
+      for (let i = 0; i < 50 && !text.includes('session-end'); i++) {
+        text = await readFile(file, 'utf8');
+        if (!text.includes('session-end')) await new Promise((r) => setTimeout(r, 100));
+      }
+      const rec = parseRecording(text);
+      assert.equal(rec.header.transport, 'stdio');
+      assert.equal(rec.sessions.length, 1);
+      assert.deepEqual(calls(rec.sessions[0]!), ['initialize', 'notifications/initialized', 'tools/list', 'tools/call test_simple_text', 'tools/call test_sampling']);
+      assert.equal(rec.sessions[0]!.endReason, 'process-exit');
+      assert.ok(!text.includes(ECHO_SECRET));
+
+      const json = path.join(dir, 'replay.json');
+      const r = await runCli(['run', '--headless', '--replay', file, '--replay-scale', '3', '--stdio', `"${process.execPath}" "${STDIO_FIXTURE}"`,
+        '--print-interval', '0', '--json', json]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const result = JSON.parse(await readFile(json, 'utf8')) as { snapshot: { entries: Array<{ type: string; name: string; requests: number; failures: number }> } };
+      const row = (type: string, name: string) => result.snapshot.entries.find((e) => e.type === type && e.name === name);
+      assert.equal(row('tools/call', 'test_simple_text')?.requests, 3);
+      assert.equal(row('tools/call', 'test_sampling')?.requests, 3);
+      assert.equal(row('tools/call', 'test_sampling')?.failures, 0, 'the recorded sampling answer was given');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
