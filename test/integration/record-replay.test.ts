@@ -57,6 +57,7 @@ interface SessionView {
   item: unknown;
   prompt: unknown;
   sampled: unknown;
+  progress: number[];
 }
 
 /** One agent-like session with the official SDK client: every kind of call, and a question from the server. */
@@ -74,8 +75,11 @@ async function driveSession(mcpUrl: string): Promise<SessionView> {
     await client.callTool({ name: 'echo', arguments: { text: `my token is ${TOKEN}` } });
     const item = (await client.readResource({ uri: 'mcpload://items/abc' })).contents;
     const prompt = (await client.getPrompt({ name: 'greet', arguments: { name: PROMPT_NAME } })).messages;
+    // The server asks on the session's GET stream, which stays open: it reaches the client only if the proxy streams.
     const sampled = (await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hello' } })).content;
-    return { tools, sum, echoed, item, prompt, sampled };
+    const progress: number[] = [];
+    await client.callTool({ name: 'sleep', arguments: { ms: 40 } }, undefined, { onprogress: (p) => void progress.push(p.progress) });
+    return { tools, sum, echoed, item, prompt, sampled, progress };
   } finally {
     await transport.terminateSession();
     await client.close();
@@ -115,6 +119,7 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     await recorder.stop();
     assert.deepEqual(proxied, direct, 'the client sees through the proxy what it sees without it');
     assert.match(JSON.stringify(proxied.sampled), /sampled by the test/);
+    assert.ok(proxied.progress.length > 0);
 
     recordingText = await readFile(file, 'utf8');
     recording = parseRecording(recordingText);
@@ -123,8 +128,9 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     const session = recording.sessions[0]!;
     assert.deepEqual(calls(session), [
       'initialize', 'notifications/initialized', 'tools/list', 'tools/call add', 'tools/call echo', 'tools/call echo',
-      'resources/read mcpload://items/abc', 'prompts/get greet', 'tools/call test_sampling',
+      'resources/read mcpload://items/abc', 'prompts/get greet', 'tools/call test_sampling', 'tools/call sleep',
     ]);
+    assert.equal(session.messages.filter((m) => m.message.method === 'notifications/progress').length, proxied.progress.length, 'every progress notification');
     // Every request has its reply, and the server's question its answer from the client.
     const requests = session.messages.filter((m) => m.direction === 'client->server' && 'id' in m.message && typeof m.message.method === 'string');
     for (const r of requests) {
@@ -210,6 +216,32 @@ async function driveStdio(transport: Transport): Promise<unknown[]> {
     await client.close();
   }
 }
+
+describe('mcpload record against a stateless server', { timeout: 60_000 }, () => {
+  it('keeps each handshake\'s requests in a session of their own, though the server gives no session id', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mcpload-record-stateless-'));
+    const server = await startServeProcess(['--stateless', '--json-response']);
+    try {
+      const file = path.join(dir, 'stateless.jsonl');
+      const recorder = await startRecorder(`${server.url}/mcp`, file);
+      for (const a of [1, 2]) {
+        const client = new Client({ name: 'stateless-test', version: '1' });
+        await client.connect(new StreamableHTTPClientTransport(new URL(recorder.url)));
+        assert.deepEqual((await client.callTool({ name: 'add', arguments: { a, b: 10 } })).structuredContent, { sum: a + 10 });
+        await client.close();
+      }
+      await recorder.stop();
+      const rec = parseRecording(await readFile(file, 'utf8'));
+      assert.deepEqual(rec.sessions.map(calls), [1, 2].map(() => ['initialize', 'notifications/initialized', 'tools/call add']));
+      const args = rec.sessions.map((s) => (s.messages.find((m) => m.message.method === 'tools/call')!.message.params as { arguments: { a: number } }).arguments.a);
+      assert.deepEqual(args, [1, 2]);
+      assert.ok(rec.sessions.every((s) => s.messages.some((m) => m.direction === 'server->client' && JSON.stringify(m.message).includes('"sum"'))), 'JSON replies are recorded');
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('mcpload record over stdio', { timeout: 120_000 }, () => {
   it('sits between the client and the server process, records the session, and its replay runs over --stdio', async () => {
