@@ -8,9 +8,15 @@ import { readFile } from 'node:fs/promises';
 import { parseRecording, type Recording } from '../protocol/recording.js';
 import type { Scenario, ScenarioEnv } from '../scenarios/api.js';
 import { buildReplayScenario } from '../scenarios/replay.js';
-import type { RunOptions } from './run-options.js';
-import type { ScenarioSelection } from './scenario-setup.js';
 import { RunSetupError } from './run-setup-error.js';
+
+/** What `--replay` and its companions said. */
+export interface ReplaySelection {
+  file: string;
+  speed: number;
+  scale: number;
+  varyS: number;
+}
 
 export async function readRecordingFile(file: string): Promise<Recording> {
   let text: string;
@@ -39,13 +45,13 @@ export function recordedProtocolVersion(recording: Recording): string | undefine
 }
 
 /** The run's options with the recorded protocol version when none was asked for. */
-export async function withRecordedProtocol(opts: RunOptions): Promise<RunOptions> {
+export async function withRecordedProtocol<T extends { replay?: ReplaySelection; protocolVersion?: string }>(opts: T): Promise<T> {
   if (opts.replay === undefined || opts.protocolVersion !== undefined) return opts;
   const version = recordedProtocolVersion(await readRecordingFile(opts.replay.file));
   return version === undefined ? opts : { ...opts, protocolVersion: version };
 }
 
-export async function loadReplayScenario(replay: NonNullable<ScenarioSelection['replay']>, env: ScenarioEnv, seed: number | undefined): Promise<Scenario> {
+export async function loadReplayScenario(replay: ReplaySelection, env: ScenarioEnv, seed: number | undefined): Promise<Scenario> {
   const recording = await readRecordingFile(replay.file);
   try {
     return buildReplayScenario(recording, env, { speed: replay.speed, scale: replay.scale, varyS: replay.varyS, seed });

@@ -8,6 +8,7 @@ import type { Scenario, ScenarioEnv, UserClass } from '../scenarios/api.js';
 import { buildSessionScenario } from '../scenarios/sessions.js';
 import { importClassicScenario, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
 import { RestClient } from '../transports/rest.js';
+import type { ReplaySelection } from './replay-setup.js';
 import { RunSetupError } from './run-setup-error.js';
 
 export { RunSetupError };
@@ -28,7 +29,7 @@ export interface ScenarioSelection {
   /** `churn`: calls per session. */
   callsPerSession?: number;
   /** `--replay FILE`: the scenario is that recording's sessions (src/scenarios/replay.ts). */
-  replay?: { file: string; speed: number; scale: number; varyS: number };
+  replay?: ReplaySelection;
   /** `leak-flood`: the server's process id, for its RSS growth per session (--server-pid, or the embedded server's). */
   serverPid?: number;
   userClasses: string[];
