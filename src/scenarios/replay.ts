@@ -67,6 +67,16 @@ const isRequest = (m: JsonRpcMessage) => typeof m.method === 'string' && 'id' in
 const isNotification = (m: JsonRpcMessage) => typeof m.method === 'string' && !('id' in m);
 const isResponse = (m: JsonRpcMessage) => typeof m.method !== 'string' && 'id' in m;
 
+/**
+ * A request that answers the server's `input_required` result (2026-07-28):
+ * the client's next round of the request before it. The replaying client
+ * makes these rounds itself, from the recorded answers.
+ */
+function isInputRound(m: JsonRpcMessage): boolean {
+  const params = m.params as { inputResponses?: unknown } | undefined;
+  return typeof params?.inputResponses === 'object' && params.inputResponses !== null;
+}
+
 /** The client's part of a session: what to send, in order, with the recorded think time before each message. */
 export function sessionTemplate(session: RecordedSession): SessionTemplate {
   const replies = new Map<string, { t: number; message: JsonRpcMessage }>();
@@ -78,7 +88,13 @@ export function sessionTemplate(session: RecordedSession): SessionTemplate {
   for (const m of session.messages) {
     if (m.direction !== 'client->server' || isResponse(m.message)) continue;
     const reply = isRequest(m.message) ? replies.get(JSON.stringify(m.message.id)) : undefined;
-    steps.push({ thinkMs: Math.max(0, m.t - readyAt), message: m.message, ...(reply ? { reply: reply.message } : {}) });
+    const previous = steps.at(-1);
+    if (isInputRound(m.message) && previous !== undefined && previous.message.method === m.message.method) {
+      // The last round's reply is the request's answer.
+      if (reply !== undefined) previous.reply = reply.message;
+    } else {
+      steps.push({ thinkMs: Math.max(0, m.t - readyAt), message: m.message, ...(reply ? { reply: reply.message } : {}) });
+    }
     // The next think time counts from this message's reply (a request) or its sending (a notification).
     readyAt = Math.max(readyAt, reply?.t ?? m.t);
   }
@@ -137,17 +153,33 @@ function questionKey(method: string, params: unknown): string {
 export function recordedReplies(recording: Recording): ServerRequestReplies {
   const exact = new Map<string, object>();
   const first = new Map<string, object>();
+  const keep = (method: unknown, params: unknown, result: unknown) => {
+    if (typeof method !== 'string' || typeof result !== 'object' || result === null) return;
+    exact.set(questionKey(method, params), result);
+    if (!first.has(method)) first.set(method, result);
+  };
   for (const session of recording.sessions) {
+    // A question as a request of the server's, answered by a response of the client's.
     const questions = new Map<string, JsonRpcMessage>();
-    for (const m of session.messages) {
-      if (m.direction === 'server->client' && isRequest(m.message)) questions.set(JSON.stringify(m.message.id), m.message);
-      if (m.direction === 'client->server' && isResponse(m.message) && typeof m.message.result === 'object' && m.message.result !== null) {
-        const question = questions.get(JSON.stringify(m.message.id));
-        if (question === undefined) continue;
-        const method = question.method as string;
-        const result = m.message.result as object;
-        exact.set(questionKey(method, question.params), result);
-        if (!first.has(method)) first.set(method, result);
+    // 2026-07-28: questions inside an input_required result, answered in the request's next round.
+    let inputRequests: Record<string, { method?: unknown; params?: unknown }> = {};
+    for (const { direction, message } of session.messages) {
+      if (direction === 'server->client') {
+        if (isRequest(message)) questions.set(JSON.stringify(message.id), message);
+        const asked = (message.result as { resultType?: unknown; inputRequests?: unknown } | undefined);
+        if (asked?.resultType === 'input_required' && typeof asked.inputRequests === 'object' && asked.inputRequests !== null) {
+          inputRequests = asked.inputRequests as typeof inputRequests;
+        }
+        continue;
+      }
+      if (isResponse(message)) {
+        const question = questions.get(JSON.stringify(message.id));
+        if (question !== undefined) keep(question.method, question.params, message.result);
+      } else if (isInputRound(message)) {
+        for (const [key, answer] of Object.entries((message.params as { inputResponses: Record<string, unknown> }).inputResponses)) {
+          const question = inputRequests[key];
+          if (question !== undefined) keep(question.method, question.params, answer);
+        }
       }
     }
   }

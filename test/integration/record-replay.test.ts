@@ -243,6 +243,44 @@ describe('mcpload record against a stateless server', { timeout: 60_000 }, () =>
   });
 });
 
+describe('mcpload record with mcpload client (the 2026-07-28 revision)', { timeout: 90_000 }, () => {
+  it('records the client\'s session and replays it: every recorded call twice, each reply shaped as recorded', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mcpload-record-client-'));
+    const server = await startServeProcess();
+    try {
+      const file = path.join(dir, 'client.jsonl');
+      const recorder = await startRecorder(`${server.url}/mcp`, file);
+      const client = await runCli(['client', recorder.url]);
+      await recorder.stop();
+      // It exits 1 when a call failed: the catalog has tools that fail on purpose.
+      assert.ok(client.code === 0 || client.code === 1, client.stdout + client.stderr);
+      assert.match(client.stdout, /protocol 2026-07-28/);
+      const rec = parseRecording(await readFile(file, 'utf8'));
+      const sent = rec.sessions.flatMap(calls);
+      const toolCalls = sent.filter((c) => c.startsWith('tools/call '));
+      assert.ok(toolCalls.length > 10, `the client called the tools (${toolCalls.length})`);
+
+      const json = path.join(dir, 'replay.json');
+      // The recording holds the tools that fail on purpose: their rows fail again, which is not what is judged here.
+      const r = await runCli(['run', '--headless', '--replay', file, '--replay-scale', '2', '--replay-speed', '4', '--host', server.url,
+        '--exit-code-on-error', '0', '--print-interval', '0', '--json', json]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /2 copies; 2 started, 2 finished; 0 replies shaped unlike the recording/);
+      const result = JSON.parse(await readFile(json, 'utf8')) as { snapshot: { entries: Array<{ type: string; name: string; requests: number }> } };
+      for (const name of new Set(toolCalls.map((c) => c.slice('tools/call '.length)))) {
+        // A call the client made again with the answers to the server's questions (an input round) is one call.
+        const recorded = rec.sessions.flatMap((s) => s.messages).filter((m) => m.direction === 'client->server' && m.message.method === 'tools/call'
+          && (m.message.params as { name?: string; inputResponses?: unknown }).name === name && (m.message.params as { inputResponses?: unknown }).inputResponses === undefined).length;
+        const replayed = result.snapshot.entries.find((e) => e.type === 'tools/call' && e.name === name)?.requests;
+        assert.equal(replayed, 2 * recorded, `tools/call ${name}`);
+      }
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('mcpload record over stdio', { timeout: 120_000 }, () => {
   it('sits between the client and the server process, records the session, and its replay runs over --stdio', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mcpload-record-stdio-'));

@@ -146,4 +146,19 @@ describe('replay templates', () => {
     assert.deepEqual(replies.sampling?.({ maxTokens: 5 }), { role: 'assistant', content: { type: 'text', text: 'recorded answer' } });
     assert.equal(replies.elicitation, undefined, 'no recorded elicitation: none announced');
   });
+
+  it('2026-07-28: the client\'s input rounds are not steps of their own, and their answers are the recorded replies', () => {
+    const rec = parseRecording(file([
+      { type: 'session-start', session: 's1', startedAt: 'x', offsetMs: 0, kind: 'connection' },
+      msg('s1', 0, 'client->server', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'ask', arguments: {} } }),
+      msg('s1', 5, 'server->client', { jsonrpc: '2.0', id: 1, result: { resultType: 'input_required', inputRequests: { 'elicitation/create#0': { method: 'elicitation/create', params: { message: 'name?' } } } } }),
+      msg('s1', 9, 'client->server', { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'ask', arguments: {}, inputResponses: { 'elicitation/create#0': { action: 'accept', content: { name: 'x' } } } } }),
+      msg('s1', 20, 'server->client', { jsonrpc: '2.0', id: 2, result: { resultType: 'complete', content: [{ type: 'text', text: 'hi x' }] } }),
+      msg('s1', 50, 'client->server', { jsonrpc: '2.0', id: 3, method: 'tools/list' }),
+    ]));
+    const template = sessionTemplate(rec.sessions[0]!);
+    assert.deepEqual(template.steps.map((s) => [s.message.method, s.thinkMs]), [['tools/call', 0], ['tools/list', 30]]);
+    assert.equal(replyShape(template.steps[0]!.reply as { result: unknown }), 'result content=text', 'the last round\'s reply is the answer');
+    assert.deepEqual(recordedReplies(rec).elicitation?.({ message: 'name?' }), { action: 'accept', content: { name: 'x' } });
+  });
 });
