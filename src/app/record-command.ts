@@ -8,6 +8,7 @@ import path from 'node:path';
 import { onStopSignal } from '../process/stop-signals.js';
 import { RECORDING_FORMAT, RECORDING_VERSION, type RecordingHeader } from '../protocol/recording.js';
 import { HEADER_ALLOWLIST, Redactor } from '../protocol/recording-redaction.js';
+import { isLoopbackHostname } from '../server/route-guard.js';
 import { VERSION } from '../version.js';
 import { RecordingWriter } from './recording-writer.js';
 import { RunSetupError } from './run-setup-error.js';
@@ -83,6 +84,8 @@ export async function runRecord(opts: RecordOptions): Promise<number> {
     throw new RunSetupError(`cannot listen on ${opts.listenHost ?? '127.0.0.1'}:${opts.listenPort ?? 9000}: ${(err as Error).message}`);
   }
   process.stdout.write(`${RECORD_READY_PREFIX}${proxy.url} → ${safeUpstream}, writing ${opts.out}\n`);
+  const listenHost = opts.listenHost ?? '127.0.0.1';
+  if (!isLoopbackHostname(listenHost) && listenHost !== '::1') log(`warning: listening on ${opts.listenHost}, reachable from other machines: anyone there can use the upstream through it`);
   await new Promise<void>((resolve) => {
     const signals = onStopSignal((signal) => {
       signals.close();

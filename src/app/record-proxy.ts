@@ -13,7 +13,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { once } from 'node:events';
 import { TextDecoder } from 'node:util';
 import { Agent, request } from 'undici';
 import { SseParser } from '../transports/sse.js';
@@ -53,6 +52,19 @@ function parseJson(text: string): JsonRpcMessage[] {
   } catch {
     return [];
   }
+}
+
+/** Resolves when the client has taken what was written (or is gone); both listeners are removed either way. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function headerValue(h: string | string[] | undefined): string | undefined {
@@ -189,7 +201,7 @@ export async function startRecordProxy(opts: RecordProxyOptions): Promise<Runnin
         const buf = chunk as Buffer;
         replyBytes += buf.length;
         // Forwarded before it is parsed: the client sees each event as soon as the proxy does.
-        if (!res.write(buf)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!res.write(buf)) await drained(res);
         parser?.push(decoder.decode(buf, { stream: true }));
         if (jsonChunks !== undefined && replyBytes <= MAX_RECORDED_BODY) jsonChunks.push(buf);
       }

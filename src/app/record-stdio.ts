@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
+import { onStopSignal } from '../process/stop-signals.js';
 import type { JsonRpcMessage } from '../protocol/recording.js';
 import type { LiveSession, RecordingWriter } from './recording-writer.js';
 
@@ -66,7 +67,10 @@ export async function recordStdio(command: string[], writer: RecordingWriter): P
   process.stdin.once('end', () => child.stdin.end());
   child.stdin.on('error', () => undefined);
 
+  // A signal to the recorder (a client stopping its server) goes to the server; the recording is closed once it exits.
+  const signals = onStopSignal((sig) => child.kill(sig), { onRepeat: (sig) => child.kill(sig === 'SIGINT' ? 'SIGKILL' : sig) });
   const [code, signal] = await exited;
+  signals.close();
   // The last bytes the server wrote are delivered before the session ends.
   await new Promise<void>((resolve) => (child.stdout.readableEnded ? resolve() : child.stdout.once('end', resolve)));
   writer.endSession(session, 'process-exit');
