@@ -8,7 +8,7 @@ import { collect } from './values.js';
 
 /** "127.0.0.1:9000", "[::1]:9000", ":9000" or "9000" (loopback by default). */
 export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(value.trim());
+  const m = /^(?:(?:\[([^\]]+)\]|([^:[\]]*)):)?(\d+)$/.exec(value.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || !Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new InvalidArgumentError(`expected HOST:PORT (e.g. 127.0.0.1:9000), got ${value}`);

@@ -10,7 +10,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -191,12 +191,20 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     const missing = await runCli(['run', '--headless', '--replay', path.join(dir, 'nope.jsonl'), '--host', server.url]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--replay .*nope\.jsonl: no such file/);
-    const foreign = await runCli(['run', '--headless', '--replay', path.join(dir, 'replay.json'), '--host', server.url]);
+    const foreignFile = path.join(dir, 'result.json');
+    await writeFile(foreignFile, JSON.stringify({ snapshot: { entries: [] } }, null, 2));
+    const foreign = await runCli(['run', '--headless', '--replay', foreignFile, '--host', server.url]);
     assert.equal(foreign.code, 2);
-    assert.match(foreign.stderr, /--replay .*replay\.json: line 1 is not/);
+    assert.match(foreign.stderr, /--replay .*result\.json: line 1 is not/);
     const both = await runCli(['record', '--out', path.join(dir, 'x.jsonl')]);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /needs --upstream/);
+    const badPattern = await runCli(['record', '--upstream', `${server.url}/mcp`, '--out', path.join(dir, 'x.jsonl'), '--redact', '(open']);
+    assert.equal(badPattern.code, 2);
+    assert.match(badPattern.stderr, /--redact \(open: not a valid regular expression/);
+    const badUpstream = await runCli(['record', '--upstream', 'ftp://example', '--out', path.join(dir, 'x.jsonl')]);
+    assert.equal(badUpstream.code, 2);
+    assert.equal(badUpstream.stderr.trim().split('\n').length, 1, badUpstream.stderr);
   });
 });
 

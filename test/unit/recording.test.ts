@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRecording, recordingLine, RecordingFormatError, RECORDING_FORMAT, type RecordingEvent, type RecordingHeader } from '../../src/protocol/recording.js';
 import { parseJsonPath, REDACTED, Redactor } from '../../src/protocol/recording-redaction.js';
+import { parseListen } from '../../src/cli/record-cli.js';
 import { recordedReplies, replayCopies, replyShape, sessionTemplate } from '../../src/scenarios/replay.js';
 
 const HEADER: RecordingHeader = {
@@ -69,6 +70,17 @@ describe('redaction', () => {
     assert.throws(() => new Redactor({ patterns: ['(unclosed'] }), /--redact \(unclosed: not a valid regular expression/);
     assert.throws(() => parseJsonPath('$.a[x]'), /bad JSON path/);
     assert.throws(() => parseJsonPath('$'), /names the whole message/);
+  });
+});
+
+describe('record --listen', () => {
+  it('takes HOST:PORT, [IPv6]:PORT, :PORT or PORT, loopback by default', () => {
+    assert.deepEqual(parseListen('127.0.0.1:9000'), { host: '127.0.0.1', port: 9000 });
+    assert.deepEqual(parseListen('[::1]:9001'), { host: '::1', port: 9001 });
+    assert.deepEqual(parseListen(':9002'), { host: '127.0.0.1', port: 9002 });
+    assert.deepEqual(parseListen('9003'), { host: '127.0.0.1', port: 9003 });
+    assert.throws(() => parseListen('host:99999'), /expected HOST:PORT/);
+    assert.throws(() => parseListen('nope'), /expected HOST:PORT/);
   });
 });
 
