@@ -20,8 +20,12 @@ import type { JsonRpcMessage } from '../protocol/recording.js';
 import type { Redactor } from '../protocol/recording-redaction.js';
 import type { LiveSession, RecordingWriter } from './recording-writer.js';
 
-/** Not forwarded: they describe one hop, not the message. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
+/**
+ * Not forwarded: they describe one hop, not the message. Accept-Encoding
+ * too: the proxy must read the replies it records, so it asks for them
+ * uncompressed.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', 'accept-encoding']);
 /** A JSON-RPC body larger than this is forwarded but not parsed for the recording. */
 const MAX_RECORDED_BODY = 16 * 1024 * 1024;
 
