@@ -18,7 +18,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { parseRecording, type Recording, type RecordedSession } from '../../src/protocol/recording.js';
 import { BIN, ROOT, runCli, startCli, startServeProcess } from './cli-helpers.js';
 
@@ -57,15 +57,17 @@ interface SessionView {
   item: unknown;
   prompt: unknown;
   sampled: unknown;
+  elicited: unknown;
   progress: number[];
 }
 
 /** One agent-like session with the official SDK client: every kind of call, and a question from the server. */
 async function driveSession(mcpUrl: string): Promise<SessionView> {
-  const client = new Client({ name: 'record-test', version: '1' }, { capabilities: { sampling: {} } });
+  const client = new Client({ name: 'record-test', version: '1' }, { capabilities: { sampling: {}, elicitation: { form: {} } } });
   client.setRequestHandler(CreateMessageRequestSchema, () => ({
     role: 'assistant', content: { type: 'text', text: 'sampled by the test' }, model: 'test', stopReason: 'endTurn',
   }));
+  client.setRequestHandler(ElicitRequestSchema, () => ({ action: 'accept', content: { username: 'ada', email: 'ada@example.com' } }));
   const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } });
   await client.connect(transport);
   try {
@@ -77,9 +79,10 @@ async function driveSession(mcpUrl: string): Promise<SessionView> {
     const prompt = (await client.getPrompt({ name: 'greet', arguments: { name: PROMPT_NAME } })).messages;
     // The server asks on the session's GET stream, which stays open: it reaches the client only if the proxy streams.
     const sampled = (await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hello' } })).content;
+    const elicited = (await client.callTool({ name: 'test_elicitation', arguments: { message: 'who are you?' } })).content;
     const progress: number[] = [];
     await client.callTool({ name: 'sleep', arguments: { ms: 40 } }, undefined, { onprogress: (p) => void progress.push(p.progress) });
-    return { tools, sum, echoed, item, prompt, sampled, progress };
+    return { tools, sum, echoed, item, prompt, sampled, elicited, progress };
   } finally {
     await transport.terminateSession();
     await client.close();
@@ -120,6 +123,7 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     assert.deepEqual(proxied, direct, 'the client sees through the proxy what it sees without it');
     assert.match(JSON.stringify(proxied.sampled), /sampled by the test/);
     assert.ok(proxied.progress.length > 0);
+    assert.match(JSON.stringify(proxied.elicited), /action=accept.*ada@example.com/);
 
     recordingText = await readFile(file, 'utf8');
     recording = parseRecording(recordingText);
@@ -128,7 +132,7 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     const session = recording.sessions[0]!;
     assert.deepEqual(calls(session), [
       'initialize', 'notifications/initialized', 'tools/list', 'tools/call add', 'tools/call echo', 'tools/call echo',
-      'resources/read mcpload://items/abc', 'prompts/get greet', 'tools/call test_sampling', 'tools/call sleep',
+      'resources/read mcpload://items/abc', 'prompts/get greet', 'tools/call test_sampling', 'tools/call test_elicitation', 'tools/call sleep',
     ]);
     assert.equal(session.messages.filter((m) => m.message.method === 'notifications/progress').length, proxied.progress.length, 'every progress notification');
     // Every request has its reply, and the server's question its answer from the client.
@@ -178,6 +182,8 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     // Every copy answered the server's question with the recorded answer.
     const answers = sent.sessions.flatMap((s) => s.messages).filter((m) => m.direction === 'client->server' && 'result' in m.message && JSON.stringify(m.message.result).includes('sampled by the test'));
     assert.equal(answers.length, 20);
+    const elicitAnswers = sent.sessions.flatMap((s) => s.messages).filter((m) => m.direction === 'client->server' && JSON.stringify(m.message.result ?? '').includes('ada@example.com'));
+    assert.equal(elicitAnswers.length, 20, 'and the elicitation with the recorded form');
 
     const result = JSON.parse(await readFile(json, 'utf8')) as { snapshot: { entries: Array<{ type: string; name: string; requests: number; failures: number }> } };
     const row = (type: string, name: string) => result.snapshot.entries.find((e) => e.type === type && e.name === name);
@@ -185,6 +191,7 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     assert.equal(row('tools/call', 'echo')?.requests, 40);
     assert.equal(row('prompts/get', 'greet')?.requests, 20);
     assert.equal(row('tools/call', 'test_sampling')?.failures, 0);
+    assert.equal(row('tools/call', 'test_elicitation')?.failures, 0);
   });
 
   it('refuses a missing or foreign recording before any load', async () => {
