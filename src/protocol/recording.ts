@@ -89,6 +89,8 @@ export type JsonRpcMessage = Record<string, unknown>;
 /** One session read back: its start, and its messages in the recorded order. */
 export interface RecordedSession {
   id: string;
+  /** How it began (see SessionStartEvent.kind). */
+  kind: SessionStartEvent['kind'];
   offsetMs: number;
   startedAt: string;
   messages: Array<{ t: number; direction: Direction; message: JsonRpcMessage }>;
@@ -152,7 +154,9 @@ export function parseRecording(text: string): Recording {
       case 'session-start': {
         if (!finite(value.offsetMs)) throw new RecordingFormatError(`line ${i + 1}: session-start needs offsetMs`);
         if (sessions.has(sessionId)) throw new RecordingFormatError(`line ${i + 1}: session ${sessionId} starts twice`);
-        sessions.set(sessionId, { id: sessionId, offsetMs: value.offsetMs, startedAt: String(value.startedAt ?? ''), messages: [], listened: false });
+        const kinds: ReadonlyArray<SessionStartEvent['kind']> = ['initialize', 'unknown-session', 'connection', 'stdio'];
+        const kind = kinds.includes(value.kind as SessionStartEvent['kind']) ? value.kind as SessionStartEvent['kind'] : 'connection';
+        sessions.set(sessionId, { id: sessionId, kind, offsetMs: value.offsetMs, startedAt: String(value.startedAt ?? ''), messages: [], listened: false });
         break;
       }
       case 'message': {

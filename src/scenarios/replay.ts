@@ -55,6 +55,11 @@ export interface SessionTemplate {
   deleted: boolean;
   /** Open the standalone GET stream after the handshake, as the recorded client did. */
   listens: boolean;
+  /**
+   * The session was already open when the recording started (its handshake
+   * is not in it): the copy makes one before its first message.
+   */
+  handshakeFirst: boolean;
 }
 
 export interface ReplayCopy {
@@ -98,7 +103,9 @@ export function sessionTemplate(session: RecordedSession): SessionTemplate {
     // The next think time counts from this message's reply (a request) or its sending (a notification).
     readyAt = Math.max(readyAt, reply?.t ?? m.t);
   }
-  return { id: session.id, offsetMs: session.offsetMs, steps, deleted: session.endReason === 'delete', listens: session.listened };
+  return { id: session.id, offsetMs: session.offsetMs, steps, deleted: session.endReason === 'delete', listens: session.listened,
+    handshakeFirst: session.kind === 'unknown-session' && !steps.some((s) => s.message.method === 'initialize'),
+  };
 }
 
 /** Every copy of every session, by start time. */
@@ -260,6 +267,10 @@ export interface ReplayContext {
 /** Plays one copy of a session on `user`'s client; false when it was cut (stop, failed handshake). */
 export async function playSession(user: VirtualUser, template: SessionTemplate, ctx: ReplayContext): Promise<boolean> {
   const { speed, tally } = ctx;
+  if (template.handshakeFirst) {
+    if (!(await user.mcp.initialize())) return false;
+    if (template.listens) await listen(user, ctx.env, ctx.replies);
+  }
   for (const step of template.steps) {
     if (step.thinkMs > 0 && !(await abortableSleep(step.thinkMs / speed, user.signal))) return false;
     if (user.signal.aborted) return false;

@@ -173,4 +173,14 @@ describe('replay templates', () => {
     assert.equal(replyShape(template.steps[0]!.reply as { result: unknown }), 'result content=text', 'the last round\'s reply is the answer');
     assert.deepEqual(recordedReplies(rec).elicitation?.({ message: 'name?' }), { action: 'accept', content: { name: 'x' } });
   });
+
+  it('a session opened before the recording gets a handshake first; one without sessions (2026-07-28) does not', () => {
+    const rec = parseRecording(file([
+      { type: 'session-start', session: 's1', startedAt: 'x', offsetMs: 0, kind: 'unknown-session' },
+      msg('s1', 0, 'client->server', { jsonrpc: '2.0', id: 4, method: 'tools/list' }),
+      { type: 'session-start', session: 's2', startedAt: 'x', offsetMs: 0, kind: 'connection' },
+      msg('s2', 0, 'client->server', { jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    ]));
+    assert.deepEqual(rec.sessions.map((s) => [s.kind, sessionTemplate(s).handshakeFirst]), [['unknown-session', true], ['connection', false]]);
+  });
 });
