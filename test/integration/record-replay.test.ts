@@ -203,6 +203,9 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     const foreign = await runCli(['run', '--headless', '--replay', foreignFile, '--host', server.url]);
     assert.equal(foreign.code, 2);
     assert.match(foreign.stderr, /--replay .*result\.json: line 1 is not/);
+    const processes = await runCli(['run', '--headless', '--replay', foreignFile, '--processes', '2', '--host', server.url]);
+    assert.equal(processes.code, 2);
+    assert.match(processes.stderr, /--replay runs in one process/);
     const both = await runCli(['record', '--out', path.join(dir, 'x.jsonl')]);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /needs --upstream/);
