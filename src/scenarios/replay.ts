@@ -213,7 +213,10 @@ export class ReplayTally implements ScenarioFigures {
     this.mismatches = merged.replyShapeMismatches ?? 0;
   }
   describe(): string {
-    return `replay: ${this.sessions} recorded session(s), ${this.copies} cop${this.copies === 1 ? 'y' : 'ies'}; ` +
+    const copies = `replay: ${this.sessions} recorded session(s), ${this.copies} cop${this.copies === 1 ? 'y' : 'ies'}`;
+    // Before the run: what will be played; after it: what was.
+    if (this.started === 0 && this.finished === 0) return `${copies}, each started at its recorded time`;
+    return `${copies}; ` +
       `${this.started} started, ${this.finished} finished; ${this.mismatches} repl${this.mismatches === 1 ? 'y' : 'ies'} shaped unlike the recording`;
   }
 }
