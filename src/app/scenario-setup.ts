@@ -8,6 +8,7 @@ import type { Scenario, ScenarioEnv, UserClass } from '../scenarios/api.js';
 import { buildSessionScenario } from '../scenarios/sessions.js';
 import { importClassicScenario, importScenarioModule, resolveScenario } from '../scenarios/loader.js';
 import { RestClient } from '../transports/rest.js';
+import type { ReplaySelection } from './replay-setup.js';
 import { RunSetupError } from './run-setup-error.js';
 
 export { RunSetupError };
@@ -27,6 +28,8 @@ export interface ScenarioSelection {
   tasks?: 'required' | 'optional';
   /** `churn`: calls per session. */
   callsPerSession?: number;
+  /** `--replay FILE`: the scenario is that recording's sessions (src/scenarios/replay.ts). */
+  replay?: ReplaySelection;
   /** `leak-flood`: the server's process id, for its RSS growth per session (--server-pid, or the embedded server's). */
   serverPid?: number;
   userClasses: string[];
@@ -72,6 +75,7 @@ async function pickBuiltIn(sel: ScenarioSelection, env: ScenarioEnv, notes: stri
 }
 
 async function loadScenario(sel: ScenarioSelection, env: ScenarioEnv, notes: string[]): Promise<Scenario> {
+  if (sel.replay !== undefined) return (await import('./replay-setup.js')).loadReplayScenario(sel.replay, env, sel.seed);
   const name = sel.scenario ?? await pickBuiltIn(sel, env, notes);
   if (name === 'discover') {
     // Loaded only for this scenario: the discovery probe and the SDK's URI templates.

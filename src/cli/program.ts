@@ -10,6 +10,7 @@ import { addInitCommand } from './init-cli.js';
 import { addKubeCommand } from './kube-cli.js';
 import { addMergeCommand } from './merge-cli.js';
 import { addProbeCommand } from './probe-cli.js';
+import { addRecordCommand } from './record-cli.js';
 import { programShell } from './program-shell.js';
 import { addRunCommand } from './run-cli.js';
 import { addServeCommand } from './serve-cli.js';
@@ -29,6 +30,7 @@ export function buildProgram(hooks: ProgramHooks = { finishes: () => {} }): Comm
   addCompareCommand(program, finishes);
   addProbeCommand(program, finishes);
   addClientCommand(program, finishes);
+  addRecordCommand(program, finishes);
   addInitCommand(program, finishes);
   addServeCommand(program);
   addKubeCommand(program);

@@ -96,6 +96,13 @@ function benchOr(benchMode: boolean, scenario: string | undefined): string | und
   return benchScenarioFile();
 }
 
+/** --replay-vary: seconds, 0 or more (fractions allowed). */
+function parseNonNegativeNumber(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`"${text}" is not a number >= 0`);
+  return n;
+}
+
 /** Checks that need two flags at once; one line each (exit 2). */
 export function checkCombinations(command: Command, o: OptionValues): void {
   if (o.stdio !== undefined && o.host !== undefined) throw new UsageError('--stdio and --host name two targets; give one');
@@ -106,6 +113,11 @@ export function checkCombinations(command: Command, o: OptionValues): void {
   checkDistributedCombinations(o);
   if (o.stdio !== undefined && o.processes !== undefined && o.processes !== 1) {
     throw new UsageError('--stdio runs in one process (each worker would start its own servers); leave out --processes');
+  }
+  if (o.replay !== undefined) {
+    if (o.processes !== undefined && o.processes !== 1) throw new UsageError('--replay runs in one process (each worker would replay every session); leave out --processes');
+    if (o.master || o.worker) throw new UsageError('--replay runs in one process (each worker would replay every session); leave out --master and --worker');
+    if (o.arrivalRate !== undefined || o.stages !== undefined || o.userStages !== undefined) throw new UsageError('--replay starts sessions at their recorded times: leave out --arrival-rate, --stages and --user-stages');
   }
   // Locust refuses --autoquit where nothing would ever quit by itself.
   if (o.autoquit !== undefined && !o.autostart && !o.headless) throw new UsageError('--autoquit needs --autostart (or --headless): a web UI waiting for a Start click never quits by itself');
@@ -166,6 +178,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     // scenario
     userClasses: o.userClass, tags: o.tags, excludeTags: o.excludeTags, seed: o.seed, allowWrites: o.allowWrites,
     allowDestructive: o.allowDestructive, tools: o.tools, tasks: o.tasks, callsPerSession: o.callsPerSession, serverPid: o.serverPid,
+    ...(o.replay === undefined ? {} : { replay: { file: o.replay, speed: o.replaySpeed, scale: o.replayScale, varyS: o.replayVary } }),
     security: o.security, securityWeight: o.securityWeight,
     // verdict and output
     thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, baselineFile: o.baseline, failOn: o.failOn, failOnNoise: o.failOnNoise, ...reportOptionsFrom(o), out: o.out, onlySummary: o.onlySummary, otel: o.otel,
@@ -233,7 +246,11 @@ function defineOptions(run: Command): Command {
     .option('--tools <names>', 'discover: call exactly these tools (comma-separated), whatever their annotations', parseNameList, [])
     .option('--tasks <mode>', "discover: call as tasks (2025-11-25) the tools that require it ('required'), or also those that allow it ('optional')", parseTaskMode, 'required')
     .option('--calls-per-session <k>', "churn: calls between a session's handshake and its DELETE", parseNonNegativeInt, 5)
-    .option('--server-pid <pid>', 'leak-flood: process id of the (local) server, to report its RSS growth per session', parsePositiveInt);
+    .option('--server-pid <pid>', 'leak-flood: process id of the (local) server, to report its RSS growth per session', parsePositiveInt)
+    .option('--replay <file>', 'replay a recording of mcpload record: each recorded session is a user, started at its recorded time (see docs/recording.md)')
+    .option('--replay-speed <x>', 'replay: time factor for starts and think times (2 = twice as fast)', parsePositiveNumber, 1)
+    .option('--replay-scale <n>', 'replay: copies of each recorded session', parsePositiveInt, 1)
+    .option('--replay-vary <seconds>', 'replay: start each copy up to this many seconds later than recorded (seeded by --seed)', parseNonNegativeNumber, 0);
 
   run.optionsGroup('Verdict:')
     .option('--threshold <expr...>', "pass/fail rule, k6 style: 'p(95)<300', 'name=/api/v1/tools/call:avg<100', 'error_rate<0.01'", collect, [])
@@ -308,6 +325,7 @@ export function resolveRunSettings(command: Command, positional: string | undefi
   if (logger.enabled('DEBUG')) logger.debug(`settings: ${describeSettingSources(command)}`);
   checkCombinations(command, o);
   const scenario = oneOf(command, { name: 'scenario', flag: 'the scenario argument', value: positional, rank: RANK.cli }, { name: 'scenario', flag: '--scenario', value: o.scenario as string | undefined });
+  if (o.replay !== undefined && scenario !== undefined) throw new UsageError('--replay is the scenario: leave out the scenario name and --scenario');
   const timeMs = oneOf<number>(command, { name: 'time', flag: '--time', value: o.time }, { name: 'runTime', flag: '--run-time', value: o.runTime }, humanDuration);
   return { opts: runOptionsFrom({ ...o, time: timeMs }, scenario), logger, list: o.list === true, ...(file !== undefined ? { configFile: file } : {}) };
 }

@@ -18,11 +18,13 @@ import { DEFAULT_WEB_PORT } from '../web/ports.js';
 export async function runInMode(given: RunOptions, io: RunIo): Promise<number> {
   // A report that cannot be written is a usage error, said before any load.
   checkReportPaths(given);
-  const opts = await withBaseline(given);
+  let opts = await withBaseline(given);
   const outProblem = outputModeProblem(opts);
   if (outProblem !== undefined) throw new RunSetupError(outProblem);
   const otelProblem = otelModeProblem(opts);
   if (otelProblem !== undefined) throw new RunSetupError(otelProblem);
+  // A replay speaks the protocol version its recording spoke, unless told otherwise.
+  if (opts.replay !== undefined) opts = await (await import('../app/replay-setup.js')).withRecordedProtocol(opts);
   if (opts.master !== undefined) {
     if (!opts.headless) io.err('note: the web UI is not available on a master yet; running headless');
     return (await import('../app/master.js')).runMaster(opts, opts.master, io);
