@@ -147,6 +147,7 @@ const SAMPLES: Record<string, string> = {
   'expect-workers': '3', 'master-bind-host': '0.0.0.0', 'master-bind-port': '5558', 'expect-workers-max-wait': '30s', 'on-worker-loss': 'continue',
   'master-host': 'master.example', 'master-port': '5558', 'master-token': 't', 'heartbeat-timeout': '5s', 'master-tls-cert': 'm.pem',
   'master-tls-key': 'm.key', 'master-tls-ca': 'ca.pem',
+  replay: 'rec.jsonl', 'replay-speed': '2', 'replay-scale': '3', 'replay-vary': '0.5', baseline: 'base.json', 'fail-on': 'p95>+10%',
 };
 
 test('every run option can be set in the config file by its long name', () => {
