@@ -21,7 +21,7 @@
 import type { Recorder, SampleError } from '../metrics/sample.js';
 import { errorLabel } from '../metrics/sample.js';
 import { agentReplies } from '../scenarios/agent-replies.js';
-import { createRng } from '../scenarios/rng.js';
+import { createRng } from '../engine/rng.js';
 import { SchemaArgGenerator } from '../scenarios/schema-args.js';
 import { createDispatcher } from '../transports/http-pool.js';
 import { preflightConnect } from '../transports/preflight.js';

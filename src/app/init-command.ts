@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { errorLabel } from '../metrics/sample.js';
 import { planToolArguments } from '../scenarios/discover.js';
 import { listCatalog, openProbeSession, type ListedToolInfo } from '../scenarios/discovery-probe.js';
-import { createRng } from '../scenarios/rng.js';
+import { createRng } from '../engine/rng.js';
 import { classifyTool } from '../scenarios/tool-selection.js';
 import type { McpClient } from '../transports/mcp-client.js';
 import type { TlsOptions } from '../transports/tls-options.js';

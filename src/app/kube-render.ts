@@ -18,21 +18,13 @@ const CONFIG_MAP_LIMIT = 1024 * 1024;
 /** What a ConfigMap key may be; the key is the file's name in the pod. */
 const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
-export interface KubeRenderRequest {
-  name: string;
-  namespace?: string;
-  image: string;
-  workers: number;
-  cpu: string;
-  memory: string;
-  masterFlags: readonly string[];
+export interface KubeRenderRequest extends Pick<KubeDeployment, 'name' | 'namespace' | 'image' | 'workers' | 'cpu' | 'memory' | 'masterFlags' | 'reportsClaim'> {
   /** A built-in scenario name or a file path, as given to `run`. */
   scenario?: string;
   /** Use this existing Secret instead of rendering one. */
   tokenSecret?: string;
   /** Target credentials given on the command line, by the variable the pods read them from. */
   credentials: Readonly<Record<string, string>>;
-  reportsClaim?: string;
 }
 
 /** The key the scenario file has in the ConfigMap: its own name when Kubernetes allows it, else `scenario.<ext>`. */

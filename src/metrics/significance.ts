@@ -18,6 +18,7 @@
  * the same answer.
  */
 import { percentileUs, recordedValues, type Histogram } from './histogram.js';
+import { createRng } from '../engine/rng.js';
 
 export type Significance = 'significant' | 'noise' | 'too few samples';
 
@@ -33,18 +34,6 @@ export const MIN_TAIL = 5;
 export const MIN_EXPECTED = 5;
 /** The seed of every comparison; fixed, so that output is reproducible. */
 export const DEFAULT_SEED = 0x6d63706c;
-
-/** mulberry32: a small, fast 32-bit generator; uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function standardNormal(random: () => number): number {
   // Box–Muller; 1 − u keeps the logarithm away from 0.
@@ -156,7 +145,7 @@ export function testPercentile(
   }
   const draws = opts.draws ?? BOOTSTRAP_DRAWS;
   const confidence = opts.confidence ?? CONFIDENCE;
-  const random = seededRandom(opts.seed ?? DEFAULT_SEED);
+  const random = createRng(opts.seed ?? DEFAULT_SEED);
   const a = new Distribution(base.histogram);
   const b = new Distribution(current.histogram);
   const diffs: number[] = [];

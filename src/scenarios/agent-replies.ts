@@ -8,7 +8,7 @@
  * agent, instead of a -32601.
  */
 import type { ServerRequestReplies } from '../transports/server-messages.js';
-import { createRng } from './rng.js';
+import { createRng } from '../engine/rng.js';
 import { SchemaArgGenerator } from './schema-args.js';
 
 const SAMPLED_TEXT = 'This is a sampled reply from mcpload.';

@@ -16,7 +16,7 @@ import {
   acceptedPromptArgs, acceptedTemplateUris, catalogDifferenceNotes, listBareCatalog, listCatalog, openProbeSession, type ListedToolInfo,
 } from './discovery-probe.js';
 import { compileSchema, type SchemaCheck } from './json-schema.js';
-import { createRng, type Rng } from './rng.js';
+import { createRng, type Rng } from '../engine/rng.js';
 import { SchemaArgGenerator } from './schema-args.js';
 import { agentReplies } from './agent-replies.js';
 import { describeSelection, selectTools, type ToolSafetyOptions } from './tool-selection.js';

@@ -7,7 +7,7 @@
  * undefined, and the caller falls back to trying candidates; the caller
  * also checks the result with the real RegExp.
  */
-import type { Rng } from './rng.js';
+import type { Rng } from '../engine/rng.js';
 
 const DIGITS = '0123456789';
 const WORD = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_';

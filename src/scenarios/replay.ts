@@ -28,7 +28,7 @@ import type { RpcOutcome, RpcOptions } from '../transports/mcp-client.js';
 import type { ServerRequestReplies } from '../transports/server-messages.js';
 import { ServerStream } from '../transports/server-stream.js';
 import type { Scenario, ScenarioEnv, ScenarioFigures, UserClass, VirtualUser } from './api.js';
-import { createRng } from './rng.js';
+import { createRng } from '../engine/rng.js';
 
 export interface ReplayOptions {
   /** Time factor: 2 replays twice as fast (starts and think times); default 1. */

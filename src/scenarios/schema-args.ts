@@ -16,7 +16,7 @@
  */
 
 import { stringForPattern } from './pattern-string.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../engine/rng.js';
 
 type Schema = Record<string, unknown>;
 

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newHistogram, recordedValues, type Histogram } from '../../src/metrics/histogram.js';
-import { beta, seededRandom, testPercentile, testProportions } from '../../src/metrics/significance.js';
+import { createRng } from '../../src/engine/rng.js';
+import { beta, testPercentile, testProportions } from '../../src/metrics/significance.js';
 
 /** n latencies (µs): 1 ms plus an exponential tail of mean 2 ms, from a seeded generator, plus `shiftUs`. */
 function latencies(n: number, seed: number, shiftUs = 0): { histogram: Histogram; minUs: number; maxUs: number } {
-  const random = seededRandom(seed);
+  const random = createRng(seed);
   const histogram = newHistogram();
   let minUs = Infinity;
   let maxUs = 0;
@@ -81,7 +82,7 @@ test('too few samples: fewer than 20 requests, or fewer than 5 beyond the percen
 });
 
 test('resampled percentiles follow the order statistic: Beta(k, n−k+1) has mean k/(n+1)', () => {
-  const random = seededRandom(5);
+  const random = createRng(5);
   let sum = 0;
   const draws = 4000;
   for (let i = 0; i < draws; i++) sum += beta(95, 6, random);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChangeConditionError, parseChangeCondition } from '../../src/metrics/change-conditions.js';
-import { seededRandom } from '../../src/metrics/significance.js';
+import { createRng } from '../../src/engine/rng.js';
 import { Stats } from '../../src/metrics/stats.js';
 import type { Snapshot } from '../../src/metrics/snapshot.js';
 import { compareRuns, type Comparison } from '../../src/report/comparison.js';
@@ -63,7 +63,7 @@ test('--fail-on: malformed expressions are one-line errors naming the problem', 
 function run(seed: number, opts: { n?: number; shiftUs?: number; failEvery?: number; extra?: string } = {}): Snapshot {
   let now = 1_700_000_000_000;
   const stats = new Stats({ now: () => now });
-  const random = seededRandom(seed);
+  const random = createRng(seed);
   for (let i = 0; i < (opts.n ?? 2000); i++) {
     const us = Math.round(1000 + -2000 * Math.log(1 - random()) + (opts.shiftUs ?? 0));
     const error = opts.failEvery !== undefined && i % opts.failEvery === 0 ? { kind: 'tool' as const, detail: 'boom' } : undefined;

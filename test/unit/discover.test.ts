@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { outputCheck, planToolArguments } from '../../src/scenarios/discover.js';
-import { createRng } from '../../src/scenarios/rng.js';
+import { createRng } from '../../src/engine/rng.js';
 import { classifyTool, describeSelection, selectTools } from '../../src/scenarios/tool-selection.js';
 
 const TOOLS = [

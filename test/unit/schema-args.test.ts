@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { compileSchema } from '../../src/scenarios/json-schema.js';
 import { stringForPattern } from '../../src/scenarios/pattern-string.js';
-import { createRng } from '../../src/scenarios/rng.js';
+import { createRng } from '../../src/engine/rng.js';
 import { SchemaArgGenerator } from '../../src/scenarios/schema-args.js';
 
 /** Real-world tool input schemas (server-everything, filesystem, fetch, github, pydantic/zod output...). */

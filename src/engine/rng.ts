@@ -1,9 +1,9 @@
-/** Seeded random numbers for generated test values: the same seed draws the same arguments. */
+/** Seeded random numbers: the same seed draws the same test values, replay offsets and bootstrap resamples. */
 
 /** A uniform random number in [0, 1). */
 export type Rng = () => number;
 
-/** mulberry32: tiny, fast and good enough for picking test values; same seed, same sequence. */
+/** mulberry32: tiny, fast and good enough for test values and resampling; same seed, same sequence. */
 export function createRng(seed: number): Rng {
   let state = seed >>> 0;
   return () => {
