@@ -7,21 +7,26 @@ import type { RunIo } from './conclude.js';
 import { RunSetupError } from './run-setup-error.js';
 import type { TestRun } from './test-run.js';
 import type { OtelExport } from '../reporters/otel.js';
+import type { Attributes } from '@opentelemetry/api';
 
-/** Why `--otel` cannot be used by this run mode, or undefined. */
-export function otelModeProblem(opts: { otel?: boolean; headless: boolean; processes?: number }): string | undefined {
+/**
+ * Why `--otel` cannot be used by this run mode, or undefined. Over
+ * `--processes` and `--worker`s each worker exports its own share, told
+ * apart by `mcpload.worker.index`: a collector adds them up, as it does for
+ * any service with many instances.
+ */
+export function otelModeProblem(opts: { otel?: boolean; headless: boolean }): string | undefined {
   if (opts.otel !== true) return undefined;
-  if (opts.processes !== undefined && opts.processes > 1) return '--otel exports from one process: leave out --processes';
   if (!opts.headless) return '--otel exports from a headless run: add --headless';
   return undefined;
 }
 
 /** @throws RunSetupError when an OTEL_* value makes the SDK refuse to start. */
-export async function startOtel(run: TestRun, io: RunIo): Promise<OtelExport> {
+export async function startOtel(run: TestRun, io: Pick<RunIo, 'err'>, resource?: Attributes): Promise<OtelExport> {
   const { openOtelExport } = await import('../reporters/otel.js');
   let otel: OtelExport;
   try {
-    otel = openOtelExport({ users: () => run.userCount, warn: (line) => io.err(line), note: (line) => io.err(`note: ${line}`) });
+    otel = openOtelExport({ users: () => run.userCount, warn: (line) => io.err(line), note: (line) => io.err(`note: ${line}`), resource });
   } catch (err) {
     throw new RunSetupError(`--otel: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -12,6 +12,8 @@ import { shareLoadModel, resolveLoadModel, startLoad } from './load-model.js';
 import { prepareScenario, RunSetupError } from './scenario-setup.js';
 import { openTarget } from './target.js';
 import { testRunFor } from './test-run.js';
+import { startOtel } from './run-otel.js';
+import type { OtelExport } from '../reporters/otel.js';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
 
 export const SNAPSHOT_PERIOD_MS = 1000;
@@ -40,10 +42,13 @@ export function cpuMeter(): () => number {
 export async function runWorkerShare(start: StartMessage, stopRequested: Promise<string>, send: SendToParent): Promise<RunResult> {
   const { opts, index, count } = start;
   const target = await openTarget(opts);
+  let otel: OtelExport | undefined;
   try {
     const prepared = await prepareScenario(opts, target.env);
     const model = shareLoadModel(resolveLoadModel(opts, prepared.scenario.shape), index, count);
     const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host, worker: index });
+    // --otel: each worker exports its own share; its warnings go to its own terminal.
+    if (opts.otel === true) otel = await startOtel(run, { err: (line) => process.stderr.write(`${line}\n`) }, { 'mcpload.worker.index': index, 'mcpload.worker.count': count });
     const cpu = cpuMeter();
     const status = () => ({
       users: run.userCount, state: run.state, droppedIterations: run.droppedIterations, arrivalRate: run.arrivalRate, cpuPercent: cpu(),
@@ -63,9 +68,12 @@ export async function runWorkerShare(start: StartMessage, stopRequested: Promise
       clearInterval(ticker);
     }
     const result = run.result();
+    // Exported before the result goes: the leader ends the run on the last result.
+    await otel?.close();
     await send({ type: 'result', result });
     return result;
   } finally {
+    await otel?.close();
     await target.close();
   }
 }

@@ -45,6 +45,8 @@ export interface OtelExportOptions {
   warn(line: string): void;
   /** Where a note goes (an OTEL_* setting this exporter does not follow). */
   note(line: string): void;
+  /** Resource attributes of this generator (a worker's index), under OTEL_RESOURCE_ATTRIBUTES, which wins. */
+  resource?: Attributes;
 }
 
 /** How long the end of the run waits for the last export. */
@@ -82,7 +84,7 @@ export function openOtelExport(opts: OtelExportOptions): OtelExport {
 
   // Ours first, so that OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
   const resource = defaultResource()
-    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'mcpload', [ATTR_SERVICE_VERSION]: VERSION }))
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'mcpload', [ATTR_SERVICE_VERSION]: VERSION, ...opts.resource }))
     .merge(detectResources({ detectors: [envDetector] }));
 
   const interval = getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;

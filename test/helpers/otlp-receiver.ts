@@ -17,6 +17,7 @@ export interface OtlpSpan {
   endTimeUnixNano: string;
   attributes: OtlpAttribute[];
   status?: { code?: number; message?: string };
+  resource?: OtlpResource;
 }
 export interface OtlpNumberPoint { attributes: OtlpAttribute[]; asInt?: number | string; asDouble?: number; timeUnixNano: string }
 export interface OtlpMetric {
@@ -24,6 +25,8 @@ export interface OtlpMetric {
   sum?: { dataPoints: OtlpNumberPoint[]; aggregationTemporality?: number };
   gauge?: { dataPoints: OtlpNumberPoint[] };
   histogram?: { dataPoints: Array<{ attributes: OtlpAttribute[]; count: number | string }> };
+  /** The resource of the export it came in (which generator sent it). */
+  resource?: OtlpResource;
 }
 export interface OtlpResource { attributes: OtlpAttribute[] }
 
@@ -58,12 +61,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       if (req.url === '/v1/traces') {
         for (const rs of body.resourceSpans ?? []) {
           resources.push(rs.resource);
-          for (const ss of rs.scopeSpans ?? []) spans.push(...(ss.spans ?? []));
+          for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) spans.push({ ...span, resource: rs.resource });
         }
       } else if (req.url === '/v1/metrics') {
         for (const rm of body.resourceMetrics ?? []) {
           resources.push(rm.resource);
-          for (const sm of rm.scopeMetrics ?? []) metrics.push(...(sm.metrics ?? []));
+          for (const sm of rm.scopeMetrics ?? []) for (const metric of sm.metrics ?? []) metrics.push({ ...metric, resource: rm.resource });
         }
       } else {
         rejected.push(`${req.method} ${req.url}`);

@@ -54,14 +54,24 @@ async function startRecordingProxy(target: string): Promise<{ url: string; seen:
   };
 }
 
-/** The last (cumulative) value of a counter per `type name`. */
+/**
+ * The last (cumulative) value of a counter per `type name`, summed over the generators that
+ * exported it (one, or each worker, told apart by mcpload.worker.index) as a collector adds them.
+ */
 function lastCounts(metrics: readonly OtlpMetric[], name: string): Map<string, number> {
-  const counts = new Map<string, number>();
+  const perWorker = new Map<string, number>();
   for (const metric of metrics.filter((m) => m.name === name)) {
+    const worker = attributeValue(metric.resource?.attributes, 'mcpload.worker.index') ?? '-';
     for (const point of metric.sum?.dataPoints ?? []) {
       const key = `${attributeValue(point.attributes, 'mcpload.request.type')} ${attributeValue(point.attributes, 'mcpload.request.name')}`;
-      counts.set(key, Math.max(counts.get(key) ?? 0, Number(point.asInt ?? point.asDouble)));
+      const at = `${worker}\u0000${key}`;
+      perWorker.set(at, Math.max(perWorker.get(at) ?? 0, Number(point.asInt ?? point.asDouble)));
     }
+  }
+  const counts = new Map<string, number>();
+  for (const [at, value] of perWorker) {
+    const key = at.slice(at.indexOf('\u0000') + 1);
+    counts.set(key, (counts.get(key) ?? 0) + value);
   }
   return counts;
 }
@@ -154,6 +164,34 @@ test('--otel exports metrics that match the report and a span per request; each 
 test('--otel under 2026-07-28: the traceparent also rides in _meta, as the revision defines', () => otelRun(['--protocol-version', '2026-07-28']));
 
 test('--otel and Ctrl-C: the run stops, and everything it recorded is exported before the exit', () => otelRun(['--protocol-version', '2025-11-25'], true));
+
+test('--otel over --processes 2: each worker exports its share under its index; together they are the merged report', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-otel-'));
+  const serve = await startServeProcess();
+  const receiver = await startOtlpReceiver();
+  try {
+    const json = path.join(dir, 'run.json');
+    const r = await runCli([...RUN, '-H', serve.url, '-t', '3s', '--processes', '2', '--json', json], { ...OTEL_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stderr, /warning: --otel/);
+    assert.deepEqual(receiver.rejected, []);
+    const entries = (JSON.parse(readFileSync(json, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
+    const requests = lastCounts(receiver.metrics, 'mcpload.requests');
+    let total = 0;
+    for (const entry of entries) {
+      assert.equal(requests.get(`${entry.type} ${entry.name}`), entry.requests, `${entry.type} ${entry.name}: mcpload.requests over both workers`);
+      total += entry.requests;
+    }
+    assert.equal(receiver.spans.length, total, 'a span per request, from both workers');
+    const spanWorkers = new Set(receiver.spans.map((span) => attributeValue(span.resource?.attributes, 'mcpload.worker.index')));
+    assert.deepEqual([...spanWorkers].sort(), [0, 1], 'each worker exports under its index');
+    assert.ok(receiver.resources.every((res) => attributeValue(res.attributes, 'mcpload.worker.count') === 2));
+  } finally {
+    await receiver.close();
+    await serve.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 for (const verdict of ['passes', 'fails'] as const) {
   test(`--otel with a receiver that refuses connections: one warning line, and the run ${verdict} on its own merits`, async () => {
