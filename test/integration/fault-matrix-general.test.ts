@@ -58,10 +58,10 @@ describe('fault matrix: the general client counts every fault as the target caus
     await rm(dir, { recursive: true, force: true });
   });
 
-  function run(url: string, name: string, users: number, time: string, tools: string[], timeoutMs = REPLY_TIMEOUT_MS): Promise<SampledRun> {
+  function run(url: string, name: string, users: number, time: string, tools: string[], timeoutMs = REPLY_TIMEOUT_MS, stopWhen?: () => boolean): Promise<SampledRun> {
     const json = path.join(dir, `${name}.json`);
     return runSampled(['run', SCENARIO, '--headless', '--host', url, '-u', String(users), '-r', '100', '-t', time, '--stop-timeout', '5s',
-      '--request-timeout', `${timeoutMs}ms`, '--transport', 'streamable-http', '--print-interval', '0', '--json', json], json, { FAULT_TOOLS: tools.join(',') });
+      '--request-timeout', `${timeoutMs}ms`, '--transport', 'streamable-http', '--print-interval', '0', '--json', json], json, { FAULT_TOOLS: tools.join(',') }, stopWhen);
   }
 
   /** A request cut at the stop may not have reached the target; every other one did, and the target saw nothing more. */
@@ -143,8 +143,12 @@ describe('fault matrix: the general client counts every fault as the target caus
     const port = first.port;
     let second: Awaited<ReturnType<typeof startFaultTarget>> | undefined;
     let before: FaultCounts | undefined;
-    // 6 s: on a loaded machine the kill can come late, and every user must still reach the restarted target.
-    const running = run(first.url, 'restart', users, '6s', ['add']);
+    // Stopped (Ctrl-C) once every user has a session on the restarted target and calls go through; -t is only the bound,
+    // so a loaded machine where the kill comes late, or a user reconnects late, still sees every user come back.
+    const running = run(first.url, 'restart', users, '40s', ['add'], REPLY_TIMEOUT_MS, () => {
+      const now = second?.counts();
+      return now !== undefined && now.sessions >= users && now.ok >= 4 * users;
+    });
     try {
       // Kill it once the load is on (bounded: a run that ends first fails below).
       const end = Date.now() + 20_000;

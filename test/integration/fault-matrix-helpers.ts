@@ -38,11 +38,17 @@ function procSample(pid: number): { fds: number; hwmKiB: number } | undefined {
 }
 
 /** Runs `mcpload <args>` (which must write its JSON report to `json`) in one process, sampling it every 100 ms. */
-export async function runSampled(args: string[], json: string, env: Record<string, string> = {}): Promise<SampledRun> {
+/** `stopWhen`: polled every 100 ms; once true, the run is stopped by Ctrl-C (SIGINT) instead of waiting for its -t. */
+export async function runSampled(args: string[], json: string, env: Record<string, string> = {}, stopWhen?: () => boolean): Promise<SampledRun> {
   const { child, done } = startCli(args, { MCPLOAD_RELAUNCHED: '1', ...env });
   const fds: number[] = [];
   let hwmKiB = 0;
+  let stopped = false;
   const sampler = setInterval(() => {
+    if (stopWhen && !stopped && stopWhen()) {
+      stopped = true;
+      child.kill('SIGINT');
+    }
     const s = procSample(child.pid as number);
     if (s === undefined) return;
     fds.push(s.fds);
