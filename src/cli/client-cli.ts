@@ -17,6 +17,7 @@ export function addClientCommand(program: Command, onStart: () => void): Command
     .description("one MCP client session: handshake, list and call every tool, answer server requests, end the session (the conformance suite's client command)")
     .argument('[url]', 'MCP endpoint URL, used as given (the conformance suite appends it)')
     .option('--url <url>', 'MCP endpoint URL (same as the argument)', parseHttpUrl)
+    .option('-H, --host <url>', 'the same as --url (the name run and probe give it)', parseHttpUrl)
     .option('--scenario <name>', 'conformance scenario name, printed (default: $MCP_CONFORMANCE_SCENARIO)')
     .option('--protocol-version <version>', PROTOCOL_VERSION_HELP, parseProtocolVersion);
   client
@@ -29,8 +30,10 @@ export function addClientCommand(program: Command, onStart: () => void): Command
   return client.action(async (url: string | undefined, o) => {
     onStart();
     const positional = url === undefined ? undefined : usageParse(() => parseHttpUrl(url));
-    if (positional !== undefined && o.url !== undefined && positional !== o.url) throw new UsageError(`two URLs given: ${url} and --url ${o.url}`);
-    const target: string | undefined = o.url ?? positional;
+    const named = [o.url !== undefined ? `--url ${o.url as string}` : undefined, o.host !== undefined ? `--host ${o.host as string}` : undefined, positional].filter((u) => u !== undefined);
+    const urls = new Set([o.url, o.host, positional].filter((u): u is string => u !== undefined));
+    if (urls.size > 1) throw new UsageError(`two URLs given: ${named.join(' and ')}`);
+    const target: string | undefined = [...urls][0];
     if (target === undefined) throw new UsageError('client needs the MCP endpoint URL (--url http://127.0.0.1:8000/mcp)');
     const { conformanceToolArguments, runClient } = await import('../app/client-command.js');
     process.exitCode = await runClient(

@@ -50,6 +50,12 @@ test('mcpload client prints the negotiated version', { timeout: 30_000 }, async 
     const res = await runCli(['client', '--url', `${server.url}/mcp`, '--protocol-version', '2025-03-26', '--request-timeout', '3s']);
     assert.match(res.stdout, /^session \S+, protocol 2025-03-26$/m, res.stdout + res.stderr);
     assert.match(res.stdout, /^DELETE +\/mcp .* ok$/m, res.stdout);
+    // --host, the name run and probe give the URL, works too; two different URLs are a usage error.
+    const host = await runCli(['client', '-H', `${server.url}/mcp`, '--protocol-version', '2025-03-26', '--request-timeout', '3s']);
+    assert.match(host.stdout, /^session \S+, protocol 2025-03-26$/m, host.stdout + host.stderr);
+    const two = await runCli(['client', '--host', `${server.url}/mcp`, '--url', 'http://127.0.0.1:9/mcp']);
+    assert.equal(two.code, 2, two.stderr);
+    assert.match(two.stderr, /^error: two URLs given: --url http:\/\/127\.0\.0\.1:9\/mcp and --host /m);
   } finally {
     await server.stop();
   }
