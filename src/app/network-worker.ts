@@ -21,7 +21,7 @@ import type { RunIo } from './conclude.js';
 import { RunSetupError } from './run-setup-error.js';
 import type { RunOptions, WorkerOptions } from './run-options.js';
 import { scenarioHash } from './scenario-hash.js';
-import { failureMessage, runWorkerShare, type StartMessage } from './worker-share.js';
+import { failureMessage, runWorkerShare, ShareCommands, type StartMessage } from './worker-share.js';
 import type { WorkerMessage } from './worker-protocol.js';
 import { decodeFrame, encodeFrame, newNonce, proofHolds, proofOf, WIRE_VERSION, type MasterFrame, type WorkerFrame } from './worker-wire.js';
 
@@ -201,14 +201,17 @@ async function runShare(channel: MasterChannel, start: StartMessage, opts: RunOp
     io.err(`${signal}: stopping this worker's users and sending its result`);
     stopBy(signal);
   });
+  // The master's commands during the run: stop, and from its web UI a new user count or a stats reset.
+  const commands = new ShareCommands();
   void (async () => {
     for (let frame = await channel.next(); frame !== undefined; frame = await channel.next()) {
       if (frame.type === 'stop') stopBy(frame.reason);
+      else if (frame.type === 'users' || frame.type === 'reset') commands.apply(frame);
     }
   })();
   const send = (message: WorkerMessage) => channel.send(message);
   try {
-    const result = await runWorkerShare({ ...start, opts: runOpts }, stopRequested, send);
+    const result = await runWorkerShare({ ...start, opts: runOpts }, stopRequested, send, commands);
     if (masterLost !== undefined) {
       const file = orphanResultPath(opts, start.index);
       await writeJsonReport(file, result);

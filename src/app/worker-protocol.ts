@@ -14,7 +14,11 @@ export type ParentMessage =
    * starts its load, so that machines start together; absent: at once.
    */
   | { type: 'start'; opts: RunOptions; index: number; count: number; startAtMs?: number }
-  | { type: 'stop'; reason: string };
+  | { type: 'stop'; reason: string }
+  /** A new user count and spawn rate: this worker's share of the whole (the web UI's swarm during a run). */
+  | { type: 'users'; users: number; spawnRate: number }
+  /** Zero the stats (Locust's reset, from the master's web UI). */
+  | { type: 'reset' };
 
 export interface WorkerStatus {
   users: number;

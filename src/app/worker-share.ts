@@ -11,7 +11,7 @@ import { ScenarioError } from '../scenarios/loader.js';
 import { shareLoadModel, resolveLoadModel, startLoad } from './load-model.js';
 import { prepareScenario, RunSetupError } from './scenario-setup.js';
 import { openTarget } from './target.js';
-import { testRunFor } from './test-run.js';
+import { testRunFor, type TestRun } from './test-run.js';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
 
 export const SNAPSHOT_PERIOD_MS = 1000;
@@ -34,10 +34,38 @@ export function cpuMeter(): () => number {
 }
 
 /**
+ * What the leader asks of a running share besides stop: a new user count
+ * (its share of the new total), a stats reset. Commands that come before
+ * the share's run exists are applied as soon as it does.
+ */
+export class ShareCommands {
+  private run: TestRun | undefined;
+  private readonly pending: ParentMessage[] = [];
+
+  apply(message: ParentMessage): void {
+    if (message.type !== 'users' && message.type !== 'reset') return;
+    if (this.run) this.carryOut(this.run, message);
+    else this.pending.push(message);
+  }
+
+  attach(run: TestRun): void {
+    this.run = run;
+    for (const message of this.pending.splice(0)) this.carryOut(run, message);
+  }
+
+  private carryOut(run: TestRun, message: ParentMessage): void {
+    if (message.type === 'users') run.setUsers(message.users, message.spawnRate);
+    else if (message.type === 'reset') run.resetStats();
+  }
+}
+
+/**
  * Runs the share `start` names until `stopRequested` resolves; sends the
  * result and returns it too (a worker that lost its master writes it).
  */
-export async function runWorkerShare(start: StartMessage, stopRequested: Promise<string>, send: SendToParent): Promise<RunResult> {
+export async function runWorkerShare(
+  start: StartMessage, stopRequested: Promise<string>, send: SendToParent, commands: ShareCommands = new ShareCommands(),
+): Promise<RunResult> {
   const { opts, index, count } = start;
   const target = await openTarget(opts);
   try {
@@ -50,12 +78,18 @@ export async function runWorkerShare(start: StartMessage, stopRequested: Promise
     });
     // Machines start together at the instant the master named (a worker already late starts at once).
     if (start.startAtMs !== undefined) await delay(Math.max(0, start.startAtMs - Date.now()));
+    // Each snapshot carries the history rows since the last one (the leader's live charts); a reset starts them again.
+    let sentUpTo = -Infinity;
     const ticker = setInterval(() => {
-      void send({ type: 'snapshot', snapshot: run.snapshot({ history: false }), ...status() });
+      const snapshot = run.snapshot({ historyAfter: sentUpTo });
+      const last = snapshot.history[snapshot.history.length - 1];
+      if (last) sentUpTo = last.timestamp;
+      void send({ type: 'snapshot', snapshot, ...status() });
     }, SNAPSHOT_PERIOD_MS);
     void run.finished.then((reason) => send({ type: 'finished', reason }));
     try {
       await startLoad(run, model);
+      commands.attach(run);
       await send({ type: 'ready' });
       const reason = await stopRequested;
       await run.stop(reason);

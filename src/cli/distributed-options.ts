@@ -53,7 +53,8 @@ export function checkDistributedCombinations(o: OptionValues): void {
   // Not built yet across machines: said before any load rather than silently left out.
   if (role !== undefined && o.out !== undefined && o.out.length > 0) throw new UsageError(`--out streams from one process, not yet from ${role}: write --json / --csv at the end`);
   if (role !== undefined && o.otel) throw new UsageError(`--otel exports from one process, not yet from ${role}`);
-  if (role !== undefined && (o.prometheus || o.prometheusPort !== undefined)) throw new UsageError(`--prometheus is not available with ${role} yet`);
+  // The master serves the merged figures; a worker's share alone would count twice beside them.
+  if (o.worker && (o.prometheus || o.prometheusPort !== undefined)) throw new UsageError('--prometheus goes on the master (it serves the merged figures), not on a --worker');
   if ((o.masterTlsCert === undefined) !== (o.masterTlsKey === undefined)) throw new UsageError('--master-tls-cert and --master-tls-key go together');
 }
 
