@@ -47,6 +47,7 @@ export class MasterSession implements RunSource {
     this.run = new PooledRun(pool, {
       prepared, opts, host, mode: masterMode(this.master), io: this.io, startAtMs: Date.now() + START_LEAD_MS,
       ...(all ? {} : { userClasses: picked }),
+      weights: Object.fromEntries(classes.filter((c) => own.has(c.name)).map((c) => [c.name, c.weight ?? 1])),
     });
     return this.run;
   }

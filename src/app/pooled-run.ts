@@ -28,6 +28,8 @@ export interface PooledRunSetup {
   host: string;
   /** The classes picked in the form, by name; absent: the scenario's own choice. */
   userClasses?: string[];
+  /** The classes' weights from the form, by name. */
+  weights?: Record<string, number>;
   mode: Pick<PoolMode, 'count' | 'unit' | 'loss' | 'settings' | 'privateKeys'>;
   io: RunIo;
   /** The instant the workers start together (epoch ms). */
@@ -67,7 +69,7 @@ export class PooledRun implements LiveRun {
       ...(setup.userClasses !== undefined ? { userClasses: setup.userClasses } : {}),
     };
     this.started.forEach((worker, place) => {
-      worker.link.send({ type: 'start', opts: workerOpts, index: place, count, startAtMs: setup.startAtMs });
+      worker.link.send({ type: 'start', opts: workerOpts, index: place, count, startAtMs: setup.startAtMs, ...(setup.weights ? { weights: setup.weights } : {}) });
     });
     this.finished = pool.finished.then((reason) => {
       if (reason.startsWith('threshold ')) this.abortedBy = reason.slice('threshold '.length).replace(/ crossed$/, '');
@@ -104,8 +106,11 @@ export class PooledRun implements LiveRun {
   }
 
   usersByClass(): Record<string, number> {
-    // Workers report their user count, not its split by class.
-    return {};
+    const sum: Record<string, number> = {};
+    for (const w of this.running()) {
+      for (const [name, users] of Object.entries(w.status?.usersByClass ?? {})) sum[name] = (sum[name] ?? 0) + users;
+    }
+    return sum;
   }
 
   /** Every worker gets its share of the new count; the shares add up to `users`. */

@@ -247,7 +247,9 @@ export class Pool {
         // History rows come a few at a time (those since the last snapshot); the latest figures replace the last.
         if (m.snapshot.history.length > 0) w.history.push(...m.snapshot.history);
         w.latest = { ...m.snapshot, history: [] };
-        w.status = { users: m.users, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent };
+        w.status = {
+          users: m.users, usersByClass: m.usersByClass, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent,
+        };
         if (m.cpuPercent !== undefined) w.cpuPeak = Math.max(w.cpuPeak ?? 0, m.cpuPercent);
         if (m.cpuPercent !== undefined && m.cpuPercent > CPU_WARNING_PERCENT && !w.cpuWarned) {
           w.cpuWarned = true;

@@ -13,7 +13,7 @@ export type ParentMessage =
    * `startAtMs`: the wall-clock instant (epoch ms) at which every worker
    * starts its load, so that machines start together; absent: at once.
    */
-  | { type: 'start'; opts: RunOptions; index: number; count: number; startAtMs?: number }
+  | { type: 'start'; opts: RunOptions; index: number; count: number; startAtMs?: number; weights?: Record<string, number> }
   | { type: 'stop'; reason: string }
   /** A new user count and spawn rate: this worker's share of the whole (the web UI's swarm during a run). */
   | { type: 'users'; users: number; spawnRate: number }
@@ -22,6 +22,8 @@ export type ParentMessage =
 
 export interface WorkerStatus {
   users: number;
+  /** Its users by class (the web UI's Current ratio tab). */
+  usersByClass?: Record<string, number>;
   state: string;
   droppedIterations?: number;
   arrivalRate?: number;

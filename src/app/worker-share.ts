@@ -71,10 +71,14 @@ export async function runWorkerShare(
   try {
     const prepared = await prepareScenario(opts, target.env);
     const model = shareLoadModel(resolveLoadModel(opts, prepared.scenario.shape), index, count);
-    const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host, worker: index });
+    // The master's web form may weigh the classes otherwise than the scenario does.
+    const classes = start.weights !== undefined
+      ? prepared.classes.map((c) => (start.weights?.[c.name] !== undefined ? { ...c, weight: start.weights[c.name] } : c))
+      : prepared.classes;
+    const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host, worker: index }, classes);
     const cpu = cpuMeter();
     const status = () => ({
-      users: run.userCount, state: run.state, droppedIterations: run.droppedIterations, arrivalRate: run.arrivalRate, cpuPercent: cpu(),
+      users: run.userCount, usersByClass: run.usersByClass(), state: run.state, droppedIterations: run.droppedIterations, arrivalRate: run.arrivalRate, cpuPercent: cpu(),
     });
     // Machines start together at the instant the master named (a worker already late starts at once).
     if (start.startAtMs !== undefined) await delay(Math.max(0, start.startAtMs - Date.now()));
