@@ -34,6 +34,8 @@ export interface PooledRunSetup {
   io: RunIo;
   /** The instant the workers start together (epoch ms). */
   startAtMs: number;
+  /** The workers stay after their result, for the next test of the session. */
+  stay?: boolean;
 }
 
 export class PooledRun implements LiveRun {
@@ -69,7 +71,10 @@ export class PooledRun implements LiveRun {
       ...(setup.userClasses !== undefined ? { userClasses: setup.userClasses } : {}),
     };
     this.started.forEach((worker, place) => {
-      worker.link.send({ type: 'start', opts: workerOpts, index: place, count, startAtMs: setup.startAtMs, ...(setup.weights ? { weights: setup.weights } : {}) });
+      worker.link.send({
+        type: 'start', opts: workerOpts, index: place, count, startAtMs: setup.startAtMs, ...(setup.weights ? { weights: setup.weights } : {}),
+        ...(setup.stay === true ? { stay: true } : {}),
+      });
     });
     this.finished = pool.finished.then((reason) => {
       if (reason.startsWith('threshold ')) this.abortedBy = reason.slice('threshold '.length).replace(/ crossed$/, '');
@@ -146,9 +151,11 @@ export class PooledRun implements LiveRun {
     this.peak = Math.max(this.peak, this.userCount);
     this.stopping = true;
     const { io, opts } = this.setup;
-    await this.pool.stopAll(reason, opts.stopTimeoutMs + RESULT_GRACE_MS);
+    await this.pool.stopAll(reason, opts.stopTimeoutMs + RESULT_GRACE_MS, this.setup.stay === true);
     this.endedAtMs = Date.now();
     this.pool.close();
+    // A worker lost and still connected is not one to share the next test with.
+    if (this.setup.stay === true) for (const w of this.pool.workers) if (w.lost !== undefined) w.link.close();
     try {
       const { merged, results } = poolResult(this.pool, this.setup.prepared.thresholds, opts, this.setup.mode, this.setup.host, io);
       if (merged.scenarioFigures) this.setup.prepared.scenario.figures?.adopt(merged.scenarioFigures);

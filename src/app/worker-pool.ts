@@ -223,6 +223,9 @@ export class Pool {
   private allReady: () => void = () => {};
   private readonly finishedWorkers = new Set<number>();
   private stopping = false;
+  private closed = false;
+  /** Told whenever a result comes or a worker is lost (stopAll waits on it). */
+  private resultCame: () => void = () => {};
   /** Why the last worker to end its plan ended it: the run's reason when all have. */
   private lastReason = 'load plan finished';
   private readonly watch: NodeJS.Timeout | undefined;
@@ -242,6 +245,7 @@ export class Pool {
   }
 
   private onMessage(w: Worker, m: WorkerMessage): void {
+    if (this.closed) return;
     switch (m.type) {
       case 'snapshot':
         // History rows come a few at a time (those since the last snapshot); the latest figures replace the last.
@@ -266,6 +270,7 @@ export class Pool {
         break;
       case 'result':
         w.result = m.result;
+        this.resultCame();
         break;
       case 'failed':
         // Across machines, say which one: its target or scenario may differ from the master's.
@@ -280,7 +285,7 @@ export class Pool {
   }
 
   private onEnded(w: Worker, end: { clean: boolean; detail: string }): void {
-    if (this.failure !== undefined) return;
+    if (this.failure !== undefined || this.closed) return;
     if (w.result !== undefined) {
       // A worker stopped on its own (SIGTERM, a pod deleted) sent its result: its share is done.
       this.finishedWorkers.add(w.index);
@@ -314,6 +319,7 @@ export class Pool {
     if (w.lost !== undefined) return;
     const last = w.latest ? `last snapshot at ${new Date(w.latest.takenAt).toISOString().slice(11, 19)}` : 'no snapshot';
     w.lost = `${why}, ${last}`;
+    this.resultCame();
     this.io.err(`warning: ${w.link.name} lost: ${w.lost}`);
     if (!this.stopping) this.checkAllDone();
     // A worker lost while the others start: the run starts without waiting for it.
@@ -391,13 +397,24 @@ export class Pool {
   }
 
   /** Sends every worker `stop` and waits for their results, at most `ms`; a network worker without one by then is lost. */
-  async stopAll(reason: string, ms: number): Promise<void> {
+  /**
+   * Sends every worker `stop` and waits, at most `ms`, for each to end its
+   * link (`untilResults`: for its result only, when it stays for the next
+   * test); a network worker without a result by then is lost.
+   */
+  async stopAll(reason: string, ms: number, untilResults = false): Promise<void> {
     this.stopping = true;
     const live = this.workers.filter((w) => w.lost === undefined);
     for (const worker of live) worker.link.send({ type: 'stop', reason });
     let timer: NodeJS.Timeout | undefined;
+    const results = new Promise<void>((resolve) => {
+      this.resultCame = () => {
+        if (live.every((w) => w.result !== undefined || w.lost !== undefined)) resolve();
+      };
+      this.resultCame();
+    });
     await Promise.race([
-      Promise.all(live.map((w) => w.link.ended)),
+      untilResults ? results : Promise.all(live.map((w) => w.link.ended)),
       new Promise((resolve) => {
         timer = setTimeout(resolve, ms);
       }),
@@ -406,7 +423,9 @@ export class Pool {
     if (this.loss) for (const w of live) if (w.result === undefined) this.markLost(w, 'no result after the stop');
   }
 
+  /** Stops watching: a later message or end of a link is no longer this pool's (the link may serve the next run's). */
   close(): void {
+    this.closed = true;
     clearInterval(this.watch);
   }
 }

@@ -13,12 +13,18 @@ export type ParentMessage =
    * `startAtMs`: the wall-clock instant (epoch ms) at which every worker
    * starts its load, so that machines start together; absent: at once.
    */
-  | { type: 'start'; opts: RunOptions; index: number; count: number; startAtMs?: number; weights?: Record<string, number> }
+  | {
+    type: 'start'; opts: RunOptions; index: number; count: number; startAtMs?: number; weights?: Record<string, number>;
+    /** After its result the worker stays for the master's next test (a master with a web UI); absent: it ends. */
+    stay?: boolean;
+  }
   | { type: 'stop'; reason: string }
   /** A new user count and spawn rate: this worker's share of the whole (the web UI's swarm during a run). */
   | { type: 'users'; users: number; spawnRate: number }
   /** Zero the stats (Locust's reset, from the master's web UI). */
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** The session is over (the master's web UI quits): a worker waiting for the next test ends. */
+  | { type: 'quit'; reason: string };
 
 export interface WorkerStatus {
   users: number;

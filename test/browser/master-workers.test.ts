@@ -2,7 +2,8 @@
  * The Workers tab of a master's web UI in real Chromium: a real `mcpload
  * run --master` (web UI) and two real workers on loopback against a target
  * that counts hits. The tab lists both workers as they join; the run
- * started from the form runs on both; Stop from the page stops both.
+ * started from the form runs on both; Stop from the page stops both, and
+ * they stay until the master quits.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -62,8 +63,10 @@ test('the Workers tab lists both workers; the form starts them, Stop stops them'
 
   await page.getByTestId('stop').click();
   await until('both workers stopped', rows, (r) => r.length === 2 && r.every((cells) => cells[2] === 'stopped'));
-  for (const done of workers) assert.equal((await done).code, 0);
   await page.screenshot({ path: artifact('master-03-workers-stopped.png') });
   await page.getByTestId('tab-logs').click();
   await until('the join and stop lines in the log', () => page.getByTestId('logs').innerText(), (t) => /worker 1 \([^)]+\) joined/.test(t) && /worker 0 \([^)]+\) +done/.test(t));
+  // The workers stay for the next test; the master's Ctrl-C ends the session and they exit.
+  assert.equal((await web.interrupt()).code, 0);
+  for (const done of workers) assert.equal((await done).code, 0);
 });

@@ -3,7 +3,8 @@
  * --headless and two real `--worker` processes on loopback, driven through
  * Locust's HTTP routes (POST /swarm, GET /stats/requests, POST
  * /stats/reset, POST /stop), against a target that counts what it served.
- * Each run is a few seconds long and is stopped by the test.
+ * Each run is a few seconds long and is stopped by the test; the workers
+ * stay between tests and exit when the master quits.
  *
  * MCPLOAD_RELAUNCHED=1 keeps each command in one process (no relaying parent).
  */
@@ -89,19 +90,26 @@ describe('the web UI on a master, driven through Locust\'s routes', () => {
       assert.equal(ended.state, 'stopped');
       assert.deepEqual(ended.workers!.map((w) => w.state), ['stopped', 'stopped']);
       assert.equal(ended.user_count, 0);
-      // The workers sent their results and exited as designed.
-      for (const done of workers) assert.equal((await done).code, 0);
-      assert.equal(aggregated(ended), target.hits.length, 'the merged count is what the target served');
+      const firstRun = target.hits.length;
+      assert.equal(aggregated(ended), firstRun, 'the merged count is what the target served');
 
-      // One run per session: the workers are gone, so another swarm is refused in one line.
-      const again = await post(`${master.url}/swarm`, 'user_count=2&spawn_rate=10');
-      assert.equal(again.status, 400);
-      assert.match(again.json.message ?? '', /one test per session/);
+      // As in Locust, the workers stay for the next test of the session: it starts on both, with new shares.
+      const again = await post(`${master.url}/swarm`, 'user_count=3&spawn_rate=100');
+      assert.equal(again.status, 200, JSON.stringify(again.json));
+      const second = await waitFor('the second test running on both workers', async () => {
+        const s = await stats();
+        return s.workers?.every((w) => w.state === 'running') && s.user_count === 3 && aggregated(s) > 10 ? s : undefined;
+      });
+      assert.deepEqual(second.workers!.map((w) => w.user_count), [2, 1]);
+      assert.equal((await post(`${master.url}/stop`)).json.message, 'Test stopped');
+      assert.equal(aggregated(await stats()), target.hits.length - firstRun, 'the second test counts its own requests');
 
+      // Ctrl-C on the master ends the session: the workers are told, and exit 0.
       const end = await master.interrupt();
       assert.equal(end.code, 0, end.stderr);
+      for (const done of workers) assert.equal((await done).code, 0);
       const result = JSON.parse(await readFile(json, 'utf8')) as RunResult;
-      assert.equal(result.snapshot.entries.find((e) => e.name === '/hit')?.requests, target.hits.length, 'the --json report is the merged result');
+      assert.equal(result.snapshot.entries.find((e) => e.name === '/hit')?.requests, target.hits.length - firstRun, 'the --json report is the last test merged');
       assert.equal(result.settings.workers, 2);
       assert.match(end.stderr, /worker 0 \([^)]+\) +done/);
       assert.ok(!end.stderr.includes(TOKEN) && !end.stdout.includes(TOKEN) && !JSON.stringify(result).includes(TOKEN), 'the token is never shown');
@@ -134,11 +142,11 @@ describe('the web UI on a master, driven through Locust\'s routes', () => {
       const atReset = target.hits.length;
       await waitFor('requests after the reset', async () => (target.hits.length > atReset + 50 ? true : undefined));
       await post(`${master.url}/stop`);
-      for (const done of workers) assert.equal((await done).code, 0);
       const final = aggregated(await stats());
       // What came before the reset is gone from the merged figures on every worker, and the load went on after it.
       assert.ok(final > 0 && final < target.hits.length, `after the reset: ${final} of the ${target.hits.length} requests served`);
       assert.equal((await master.interrupt()).code, 0);
+      for (const done of workers) assert.equal((await done).code, 0);
     } finally {
       master.child.kill('SIGKILL');
     }
