@@ -9,6 +9,7 @@
  * MCPLOAD_RELAUNCHED=1 keeps each command in one process (no relaying parent).
  */
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,11 +48,11 @@ describe('the web UI on a master, driven through Locust\'s routes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function masterAndWorkers(args: string[]): Promise<{ master: WebCli; port: number; workers: Array<Promise<CliResult>> }> {
+  async function masterAndWorkers(args: string[]): Promise<{ master: WebCli; port: number; workers: Array<Promise<CliResult>>; children: ChildProcess[] }> {
     const port = await freePort();
     const master = await startWebCli(['--master', '--expect-workers', '2', '--master-bind-port', String(port), '--host', target.url(), HITS, ...args], ENV);
-    const workers = [0, 1].map(() => startCli(['run', '--worker', '--master-host', '127.0.0.1', '--master-port', String(port), HITS], ENV).done);
-    return { master, port, workers };
+    const started = [0, 1].map((i) => startCli(['run', '--worker', '--master-host', '127.0.0.1', '--master-port', String(port), HITS], { ...ENV, JOB_COMPLETION_INDEX: String(i) }, { cwd: dir }));
+    return { master, port, workers: started.map((w) => w.done), children: started.map((w) => w.child) };
   }
 
   it('lists both workers, starts them with their shares, counts what the target served, and Stop stops both', async () => {
@@ -147,6 +148,31 @@ describe('the web UI on a master, driven through Locust\'s routes', () => {
       assert.ok(final > 0 && final < target.hits.length, `after the reset: ${final} of the ${target.hits.length} requests served`);
       assert.equal((await master.interrupt()).code, 0);
       for (const done of workers) assert.equal((await done).code, 0);
+    } finally {
+      master.child.kill('SIGKILL');
+    }
+  });
+
+  it('a worker killed mid-run is shown lost; the other runs on and stops; the loss fails the run', async () => {
+    const { master, workers, children } = await masterAndWorkers([]);
+    try {
+      const stats = () => getJson(`${master.url}/stats/requests`) as Promise<StatsJson>;
+      await waitFor('both workers joined', async () => ((await stats()).workers?.length === 2 ? true : undefined));
+      assert.equal((await post(`${master.url}/swarm`, 'user_count=4&spawn_rate=100')).status, 200);
+      await waitFor('both workers running', async () => ((await stats()).workers?.every((w) => w.state === 'running') ? true : undefined));
+      children[1]!.kill('SIGKILL');
+      const lost = await waitFor('worker 1 lost', async () => {
+        const s = await stats();
+        return s.workers?.[1]?.state === 'lost' ? s : undefined;
+      });
+      assert.equal(lost.workers![0]!.state, 'running');
+      assert.equal(lost.worker_count, 1);
+      assert.equal((await post(`${master.url}/stop`)).json.message, 'Test stopped');
+      assert.deepEqual((await stats()).workers!.map((w) => w.state), ['stopped', 'lost']);
+      const end = await master.interrupt();
+      assert.equal(end.code, 1, 'a lost worker fails the run (--on-worker-loss fail)');
+      assert.match(end.stderr, /warn: worker 1 \([^)]+\) lost: connection closed/, 'the loss is in the log');
+      assert.equal((await workers[0]!).code, 0);
     } finally {
       master.child.kill('SIGKILL');
     }
