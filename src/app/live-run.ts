@@ -20,6 +20,8 @@ export interface LiveRun {
   readonly targetUsers: number;
   /** Seconds since the start (frozen at the end). */
   readonly elapsedS: number;
+  /** Seconds until the load starts, when it starts at an instant still ahead (a master's workers start together). */
+  readonly startsInS?: number;
   /** The abortOnFail threshold that stopped the run, if one did. */
   readonly abortedBy?: string;
   /** Resolves when the load ends by itself (plan done, a threshold crossed, every worker gone). */

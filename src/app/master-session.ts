@@ -29,8 +29,13 @@ export class MasterSession implements RunSource {
   private readonly gone = new Map<WorkerLink, string>();
   private run: PooledRun | undefined;
   private closed = false;
+  readonly ready: Promise<void>;
+  private allJoined: () => void = () => {};
 
   private constructor(private readonly listener: MasterListener, private readonly master: MasterOptions, private readonly io: RunIo) {
+    this.ready = new Promise((resolve) => {
+      this.allJoined = resolve;
+    });
     listener.allWorkers(true).then((links) => {
       if (this.closed) return;
       this.links = links;
@@ -43,6 +48,7 @@ export class MasterSession implements RunSource {
       }
       this.pool = this.poolOf(links);
       io.out(`all ${links.length} workers joined: start the test from the web UI`);
+      this.allJoined();
     }, (err: unknown) => io.err(`error: ${(err as Error).message}`));
   }
 

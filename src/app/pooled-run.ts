@@ -110,6 +110,10 @@ export class PooledRun implements LiveRun {
     return Math.max(0, ((this.endedAtMs ?? Date.now()) - this.setup.startAtMs) / 1000);
   }
 
+  get startsInS(): number {
+    return Math.max(0, (this.setup.startAtMs - Date.now()) / 1000);
+  }
+
   usersByClass(): Record<string, number> {
     const sum: Record<string, number> = {};
     for (const w of this.running()) {

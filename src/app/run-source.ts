@@ -26,6 +26,8 @@ export interface RunSource {
   start(request: RunRequest): LiveRun;
   /** The workers behind the runs, for the Workers tab. */
   workers(): WorkerView[];
+  /** Resolves when a run can start (a master: every worker joined); absent: at once. */
+  readonly ready?: Promise<void>;
   close(): Promise<void>;
 }
 

@@ -212,7 +212,8 @@ export class WebController {
     clearTimeout(this.runTimer);
     this.runTimer = undefined;
     if (this.runTimeMs === null) return;
-    const left = Math.max(0, this.runTimeMs - run.elapsedS * 1000);
+    // Counted from the load's start: a master's workers start together a moment after the swarm.
+    const left = Math.max(0, this.runTimeMs - run.elapsedS * 1000 + (run.startsInS ?? 0) * 1000);
     this.runTimer = setTimeout(() => void this.stop('time limit').catch((err) => this.opts.log.error(`stop failed: ${(err as Error).message}`)), left);
   }
 

@@ -150,7 +150,9 @@ export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo, m
 
   // Runs end (and arm --autoquit) only after this point: no run starts before the server is up.
   const shutdown = new Shutdown(io);
-  if (web.autostart) {
+  // On a master, --autostart starts once every worker has joined (as Locust's does); Ctrl-C before that just quits.
+  const startable = web.autostart && runs?.ready !== undefined ? await Promise.race([runs.ready.then(() => true), shutdown.reason.then(() => false)]) : true;
+  if (web.autostart && startable) {
     try {
       await controller.swarm({ users: opts.users, spawnRate: opts.spawnRate, weights: {} });
     } catch (err) {
