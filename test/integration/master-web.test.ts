@@ -178,6 +178,26 @@ describe('the web UI on a master, driven through Locust\'s routes', () => {
     }
   });
 
+  it('--autostart waits for both workers, -t stops them, --autoquit quits: the reports are the merged run', async () => {
+    target.hits.length = 0;
+    const json = path.join(dir, 'auto.json');
+    const csv = path.join(dir, 'auto');
+    const { master, workers } = await masterAndWorkers(['-u', '4', '-r', '100', '-t', '2s', '--autostart', '--autoquit', '0', '--json', json, '--csv', csv]);
+    try {
+      const end = await master.done;
+      assert.equal(end.code, 0, end.stderr);
+      for (const done of workers) assert.equal((await done).code, 0);
+      const result = JSON.parse(await readFile(json, 'utf8')) as RunResult;
+      assert.ok(target.hits.length > 0);
+      assert.equal(result.snapshot.entries.find((e) => e.name === '/hit')?.requests, target.hits.length, 'the --json report counts what the target served');
+      assert.equal(result.peakUsers, 4, 'the shares add up to -u 4');
+      const stats = await readFile(`${csv}_stats.csv`, 'utf8');
+      assert.match(stats, new RegExp(`"?/hit"?,${target.hits.length},`), 'the --csv report is the merged run too');
+    } finally {
+      master.child.kill('SIGKILL');
+    }
+  });
+
   it('--prometheus is refused on a worker, in one line', async () => {
     const r = await startCli(['run', '--worker', '--master-host', '127.0.0.1', '--prometheus', HITS], ENV).done;
     assert.equal(r.code, 2);
