@@ -198,9 +198,12 @@ describe('the web UI on a master, driven through Locust\'s routes', () => {
     }
   });
 
-  it('--prometheus is refused on a worker, in one line', async () => {
+  it('--prometheus on a worker, and an arrival rate on a master\'s web UI, are refused in one line', async () => {
     const r = await startCli(['run', '--worker', '--master-host', '127.0.0.1', '--prometheus', HITS], ENV).done;
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--prometheus goes on the master/);
+    const open = await startCli(['run', '--master', '--expect-workers', '2', '--arrival-rate', '5', HITS], ENV).done;
+    assert.equal(open.code, 2);
+    assert.match(open.stderr, /--arrival-rate and --stages need --headless on a master/);
   });
 });
