@@ -35,6 +35,12 @@ import type { ParentMessage, WorkerMessage, WorkerStatus } from './worker-protoc
 export const RESULT_GRACE_MS = 15_000;
 /** Above this CPU use (% of one core) a worker's figures measure the generator more than the target (Locust warns at 90 %). */
 export const CPU_WARNING_PERCENT = 90;
+/**
+ * History rows kept per worker for the live charts (and a lost worker's
+ * rebuild); past this the oldest half goes. The final result's history
+ * comes whole from each worker's own (compacted) log.
+ */
+const MAX_HISTORY_ROWS_PER_WORKER = 100_000;
 
 /** One worker as the leader reaches it. */
 export interface WorkerLink {
@@ -249,7 +255,10 @@ export class Pool {
     switch (m.type) {
       case 'snapshot':
         // History rows come a few at a time (those since the last snapshot); the latest figures replace the last.
-        if (m.snapshot.history.length > 0) w.history.push(...m.snapshot.history);
+        if (m.snapshot.history.length > 0) {
+          w.history.push(...m.snapshot.history);
+          if (w.history.length > MAX_HISTORY_ROWS_PER_WORKER) w.history = w.history.slice(w.history.length - MAX_HISTORY_ROWS_PER_WORKER / 2);
+        }
         w.latest = { ...m.snapshot, history: [] };
         w.status = {
           users: m.users, usersByClass: m.usersByClass, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent,
