@@ -24,7 +24,7 @@ export function addDistributedOptions(run: Command): Command {
   const duration = (flags: string, description: string, ms: number) => run.createOption(flags, description)
     .argParser(parsePositiveDurationMs).default(ms, humanDuration(ms));
   return run
-    .option('--master', 'lead workers on other machines (mcpload run --worker): one merged table, result and verdict (docs/distributed.md)', false)
+    .option('--master', 'lead workers on other machines (mcpload run --worker): one merged table, result and verdict; without --headless, driven from the web UI (a Workers tab; docs/distributed.md)', false)
     .option('--expect-workers <n>', '--master: start when this many workers have joined', parsePositiveInt)
     .option('--master-bind-host <address>', '--master: address to listen on for workers; anything but loopback needs a master token', '127.0.0.1')
     .option('--master-bind-port <port>', '--master: port to listen on for workers', parsePort, DEFAULT_MASTER_PORT)
