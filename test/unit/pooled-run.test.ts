@@ -82,9 +82,10 @@ test('a start gives each worker its place and the count; a change of users is sh
 test('merged figures: every worker\'s requests; a history second only once every worker sent it', () => {
   const { links, pool, run } = setup(2);
   try {
-    links[0]!.say({ type: 'snapshot', snapshot: snapshotWith(3, [100, 101]), users: 2, state: 'running', cpuPercent: 95 });
-    links[1]!.say({ type: 'snapshot', snapshot: snapshotWith(4, [100]), users: 3, state: 'running', cpuPercent: 10 });
+    links[0]!.say({ type: 'snapshot', snapshot: snapshotWith(3, [100, 101]), users: 2, usersByClass: { A: 1, B: 1 }, state: 'running', cpuPercent: 95 });
+    links[1]!.say({ type: 'snapshot', snapshot: snapshotWith(4, [100]), users: 3, usersByClass: { A: 3 }, state: 'running', cpuPercent: 10 });
     assert.equal(run.userCount, 5);
+    assert.deepEqual(run.usersByClass(), { A: 4, B: 1 });
     assert.equal(run.state, 'running');
     assert.equal(said.filter((l) => /^warning: worker 0 \(host-0\) uses 95 % of a core/.test(l)).length, 1, 'a worker above 90 % CPU is named once');
     assert.equal(run.liveRows().aggregated.requests, 7);
