@@ -37,7 +37,7 @@ function send(socket: WebSocket, frame: MasterFrame): void {
 }
 
 /** The link the leader drives, over one admitted connection. */
-function linkOver(socket: WebSocket, index: number, host: string): WorkerLink {
+function linkOver(socket: WebSocket, index: number, host: string, address: string): WorkerLink {
   let lastHeard = Date.now();
   let listener: ((m: WorkerMessage) => void) | undefined;
   const early: WorkerMessage[] = [];
@@ -55,6 +55,8 @@ function linkOver(socket: WebSocket, index: number, host: string): WorkerLink {
   });
   return {
     name: `worker ${index} (${host})`,
+    host,
+    address,
     send: (message) => send(socket, message),
     listen(onMessage) {
       listener = onMessage;
@@ -134,7 +136,7 @@ export class MasterListener {
       }
       const hello = decoded as { message: Hello };
       const host = typeof hello.message.host === 'string' ? hello.message.host.slice(0, 100) : address;
-      const link = linkOver(socket, verdict.index, host);
+      const link = linkOver(socket, verdict.index, host, address);
       this.slots.set(verdict.index, link);
       const proof = this.opts.token !== undefined ? proofOf(this.opts.token, String(hello.message.nonce)) : undefined;
       send(socket, { type: 'welcome', index: verdict.index, count: this.admission.count, ...(proof !== undefined ? { proof } : {}) });
@@ -154,10 +156,19 @@ export class MasterListener {
     });
   }
 
-  /** Every worker's link, by index, once all came; a RunSetupError after `maxWaitMs`. */
-  async allWorkers(): Promise<WorkerLink[]> {
+  /** The workers that joined so far, by index (the web UI lists them while the others come). */
+  joined(): Array<{ index: number; link: WorkerLink }> {
+    return [...this.slots].map(([index, link]) => ({ index, link })).sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * Every worker's link, by index, once all came; a RunSetupError after
+   * --expect-workers-max-wait, or never with `untilClosed` (the web UI waits
+   * until its user quits).
+   */
+  async allWorkers(untilClosed = false): Promise<WorkerLink[]> {
     const { count } = this.admission;
-    this.io.err(`waiting for ${count} worker${count === 1 ? '' : 's'} on ${this.url} (at most ${formatDuration(this.opts.maxWaitMs)})`);
+    this.io.err(`waiting for ${count} worker${count === 1 ? '' : 's'} on ${this.url}${untilClosed ? '' : ` (at most ${formatDuration(this.opts.maxWaitMs)})`}`);
     let timer: NodeJS.Timeout | undefined;
     const came = await Promise.race([
       new Promise<boolean>((resolve) => {
@@ -166,7 +177,7 @@ export class MasterListener {
       }),
       new Promise<boolean>((resolve) => {
         // Unref'd: a master stopped while waiting is not kept alive by it.
-        timer = setTimeout(() => resolve(false), this.opts.maxWaitMs).unref();
+        if (!untilClosed) timer = setTimeout(() => resolve(false), this.opts.maxWaitMs).unref();
       }),
     ]);
     clearTimeout(timer);

@@ -12,30 +12,42 @@ import { MasterListener } from './master-listener.js';
 import { RunSetupError } from './run-setup-error.js';
 import type { MasterOptions, RunOptions } from './run-options.js';
 import { scenarioHash } from './scenario-hash.js';
-import { runPooled } from './worker-pool.js';
+import { runPooled, type PoolMode } from './worker-pool.js';
 
 /** The start instant is this far after the last worker came: time for the start to reach every machine and each to load the scenario. */
-const START_LEAD_MS = 1500;
+export const START_LEAD_MS = 1500;
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
-export async function runMaster(opts: RunOptions, master: MasterOptions, io: RunIo): Promise<number> {
+/** Listens for workers, after the checks every master makes (a token off loopback, TLS files in pairs). */
+export async function openMasterListener(opts: RunOptions, master: MasterOptions, io: RunIo): Promise<MasterListener> {
   if (master.token === undefined && !isLoopback(master.bindHost)) {
     throw new RunSetupError(`--master-bind-host ${master.bindHost} lets other machines in: set a shared token in MCPLOAD_MASTER_TOKEN (or --master-token) on the master and every worker`);
   }
   if ((master.tlsCert === undefined) !== (master.tlsKey === undefined)) throw new RunSetupError('--master-tls-cert and --master-tls-key go together');
-  const listener = await MasterListener.open(master, { version: VERSION, scenarioHash: await scenarioHash(opts), count: master.expectWorkers }, io);
+  return MasterListener.open(master, { version: VERSION, scenarioHash: await scenarioHash(opts), count: master.expectWorkers }, io);
+}
+
+/** What the result shows of a master's mode, and what never leaves it. */
+export function masterMode(master: MasterOptions): Pick<PoolMode, 'unit' | 'count' | 'loss' | 'settings' | 'privateKeys'> {
+  return {
+    unit: 'workers',
+    count: master.expectWorkers,
+    loss: { heartbeatTimeoutMs: master.heartbeatTimeoutMs, onWorkerLoss: master.onWorkerLoss },
+    settings: { workers: master.expectWorkers, onWorkerLoss: master.onWorkerLoss },
+    privateKeys: ['master', 'worker'],
+  };
+}
+
+export async function runMaster(opts: RunOptions, master: MasterOptions, io: RunIo): Promise<number> {
+  const listener = await openMasterListener(opts, master, io);
   try {
     return await runPooled(opts, io, {
-      unit: 'workers',
-      count: master.expectWorkers,
+      ...masterMode(master),
       links: () => listener.allWorkers(),
       startAtMs: () => Date.now() + START_LEAD_MS,
-      loss: { heartbeatTimeoutMs: master.heartbeatTimeoutMs, onWorkerLoss: master.onWorkerLoss },
-      settings: { workers: master.expectWorkers, onWorkerLoss: master.onWorkerLoss },
-      privateKeys: ['master', 'worker'],
     });
   } finally {
     await listener.close();

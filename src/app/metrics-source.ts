@@ -1,8 +1,8 @@
-/** Prometheus' view of a TestRun (reporters/prometheus.ts reads runs through it), for the headless and web UI modes. */
+/** Prometheus' view of a run (a TestRun, or a master's merged workers) (reporters/prometheus.ts reads runs through it), for the headless and web UI modes. */
 import type { MetricsSource } from '../reporters/prometheus.js';
-import type { TestRun } from './test-run.js';
+import type { LiveRun } from './live-run.js';
 
-export function metricsSourceOf(current: () => TestRun | null): MetricsSource {
+export function metricsSourceOf(current: () => LiveRun | null): MetricsSource {
   return {
     current: () => {
       const run = current();

@@ -21,7 +21,7 @@ import type { RunIo } from './conclude.js';
 import { RunSetupError } from './run-setup-error.js';
 import type { RunOptions, WorkerOptions } from './run-options.js';
 import { scenarioHash } from './scenario-hash.js';
-import { failureMessage, runWorkerShare, type StartMessage } from './worker-share.js';
+import { failureMessage, runWorkerShare, ShareCommands, type StartMessage } from './worker-share.js';
 import type { WorkerMessage } from './worker-protocol.js';
 import { decodeFrame, encodeFrame, newNonce, proofHolds, proofOf, WIRE_VERSION, type MasterFrame, type WorkerFrame } from './worker-wire.js';
 
@@ -164,20 +164,50 @@ export async function runNetworkWorker(opts: RunOptions, worker: WorkerOptions, 
     const joined = await join(channel, opts, worker, url);
     io.err(`worker ${joined.index} of ${joined.count}${index === undefined ? ' (order of arrival)' : ' (JOB_COMPLETION_INDEX)'} joined the master at ${url}`);
     // A master silent while the others join (a network cut) is as gone as a closed one.
-    const silence = setInterval(() => {
-      if (channel.silentMs() > worker.heartbeatTimeoutMs) channel.socket.terminate();
-    }, 500);
-    const first = await channel.next().finally(() => clearInterval(silence));
+    const first = await nextWatched(channel, worker.heartbeatTimeoutMs);
     if (first?.type !== 'start') {
-      throw new RunSetupError(`the master at ${url} ended before the run started${first?.type === 'refused' ? `: ${first.reason}` : ' (it may have given up waiting for its workers)'}`);
+      throw new RunSetupError(`the master at ${url} ended before the run started${first?.type === 'refused' ? `: ${first.reason}` : first?.type === 'quit' ? `: ${first.reason}` : ' (it may have given up waiting for its workers)'}`);
     }
-    return await runShare(channel, first, opts, worker, io);
+    // A master with a web UI keeps its workers for its next test (`stay`); a headless one has one run.
+    let start: StartMessage = first;
+    for (;;) {
+      const { code, next } = await runShare(channel, start, opts, worker, io);
+      if (code !== 0 || start.stay !== true) return code;
+      io.err('waiting for the master\'s next test');
+      const frame = await next;
+      if (frame?.type === 'start') {
+        start = frame;
+        continue;
+      }
+      io.err(frame?.type === 'quit' ? `the master ended the session (${frame.reason})` : 'the master ended the session (connection closed)');
+      channel.socket.close(1000, 'done');
+      await Promise.race([channel.closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      return 0;
+    }
   } finally {
     channel.socket.terminate();
   }
 }
 
-async function runShare(channel: MasterChannel, start: StartMessage, opts: RunOptions, worker: WorkerOptions, io: RunIo): Promise<number> {
+/** The next frame; undefined when the connection closes or the master is silent longer than `timeoutMs`. */
+async function nextWatched(channel: MasterChannel, timeoutMs: number): Promise<MasterFrame | undefined> {
+  const silence = setInterval(() => {
+    if (channel.silentMs() > timeoutMs) channel.socket.terminate();
+  }, 500);
+  try {
+    return await channel.next();
+  } finally {
+    clearInterval(silence);
+  }
+}
+
+interface ShareEnd {
+  code: number;
+  /** The frame after the run (the next `start`, or `quit`); undefined when the connection closed or went silent. */
+  next: Promise<MasterFrame | undefined>;
+}
+
+async function runShare(channel: MasterChannel, start: StartMessage, opts: RunOptions, worker: WorkerOptions, io: RunIo): Promise<ShareEnd> {
   // The master's options, with this machine's own scenario file (the same bytes, checked at the hello) and no master secrets.
   const runOpts: RunOptions = { ...start.opts, scenario: opts.scenario, master: undefined, worker: undefined };
   let masterLost: string | undefined;
@@ -201,26 +231,44 @@ async function runShare(channel: MasterChannel, start: StartMessage, opts: RunOp
     io.err(`${signal}: stopping this worker's users and sending its result`);
     stopBy(signal);
   });
-  void (async () => {
+  // The master's commands during the run: stop, and from its web UI a new user count or a stats reset.
+  // The first frame after the run (the next test's start, or quit) ends this reader and is handed on.
+  const commands = new ShareCommands();
+  const next = (async () => {
     for (let frame = await channel.next(); frame !== undefined; frame = await channel.next()) {
       if (frame.type === 'stop') stopBy(frame.reason);
+      else if (frame.type === 'users' || frame.type === 'reset') commands.apply(frame);
+      else if (frame.type === 'start' || frame.type === 'quit') return frame;
     }
+    return undefined;
   })();
+  // Between tests the master still pings: one silent too long is gone.
+  const afterRun = async (): Promise<MasterFrame | undefined> => {
+    const silence = setInterval(() => {
+      if (channel.silentMs() > worker.heartbeatTimeoutMs) channel.socket.terminate();
+    }, 500);
+    try {
+      return await next;
+    } finally {
+      clearInterval(silence);
+    }
+  };
   const send = (message: WorkerMessage) => channel.send(message);
   try {
-    const result = await runWorkerShare({ ...start, opts: runOpts }, stopRequested, send);
+    const result = await runWorkerShare({ ...start, opts: runOpts }, stopRequested, send, commands);
     if (masterLost !== undefined) {
       const file = orphanResultPath(opts, start.index);
       await writeJsonReport(file, result);
       io.err(`wrote this worker's result to ${file}: rebuild the run with mcpload merge over every worker's file`);
-      return 1;
+      return { code: 1, next: Promise.resolve(undefined) };
     }
     done = true;
     if (opts.json !== undefined) await writeJsonReport(opts.json, result);
+    if (start.stay === true) return { code: 0, next: afterRun() };
     // A clean close after the result: the master then knows this worker is done, not lost.
     channel.socket.close(1000, 'done');
     await Promise.race([channel.closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-    return 0;
+    return { code: 0, next: Promise.resolve(undefined) };
   } catch (err) {
     await send(failureMessage(err));
     throw err;

@@ -7,10 +7,10 @@ import { RunSetupError, type PreparedScenario } from './scenario-setup.js';
 import { ArrivalPlan } from '../engine/arrival-plan.js';
 import { BusyPoller } from '../engine/busy-poll.js';
 import { OpenRunner } from '../engine/open-runner.js';
-import { Runner, type RunnerState, type UserInfo } from '../engine/runner.js';
+import { Runner, type UserInfo } from '../engine/runner.js';
 import { ShapeDriver, type LoadShape } from '../engine/shape.js';
 import { RunEvents, type RunListeners } from '../metrics/events.js';
-import { Stats } from '../metrics/stats.js';
+import { Stats, type StatsRow } from '../metrics/stats.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import { withDefaultRules, type Threshold } from '../metrics/thresholds.js';
 import { crossedAbortRule } from '../metrics/verdict.js';
@@ -24,8 +24,9 @@ import type { ServerRequestReplies } from '../transports/server-messages.js';
 import type { RequestTracer } from '../transports/request-tracer.js';
 import { RestClient } from '../transports/rest.js';
 import { VERSION } from '../version.js';
+import type { LiveRun, TestRunState } from './live-run.js';
 
-export type TestRunState = 'ready' | RunnerState;
+export type { TestRunState } from './live-run.js';
 
 export interface TestRunConfig {
   scenarioName: string;
@@ -87,7 +88,7 @@ export function testRunFor(
   });
 }
 
-export class TestRun {
+export class TestRun implements LiveRun {
   readonly stats = new Stats();
   readonly config: TestRunConfig;
   private readonly runner: Runner<VirtualUser>;
@@ -343,8 +344,17 @@ export class TestRun {
     }
   }
 
-  snapshot(opts?: { history?: boolean }): Snapshot {
+  snapshot(opts?: { history?: boolean; historyAfter?: number; histograms?: boolean }): Snapshot {
     return this.stats.snapshot(opts);
+  }
+
+  /** The stats table now, straight from the live histograms. */
+  liveRows(opts?: { now?: number }): { rows: StatsRow[]; aggregated: StatsRow } {
+    return this.stats.liveRows(opts);
+  }
+
+  firstByteRows(opts?: { now?: number }): { rows: StatsRow[]; aggregated: StatsRow } {
+    return this.firstByteStats.liveRows(opts);
   }
 
   /** Thresholds (mcpload's defaults included) and security checks judged on the stats as they are now. */

@@ -5,7 +5,7 @@
  * reaches the whole process group, so the worker ignores SIGINT/SIGTERM and
  * waits for its parent's `stop`.
  */
-import { failureMessage, runWorkerShare } from './worker-share.js';
+import { failureMessage, runWorkerShare, ShareCommands } from './worker-share.js';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
 
 function send(message: WorkerMessage): Promise<void> {
@@ -27,11 +27,13 @@ const stopRequested = new Promise<string>((resolve) => {
 /** How long a worker whose parent died may take to stop its users (its stop timeout is added). */
 const ORPHAN_GRACE_MS = 5_000;
 let stopTimeoutMs = 0;
+const commands = new ShareCommands();
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'stop') resolveStop(message.reason);
+  else if (message.type === 'users' || message.type === 'reset') commands.apply(message);
   else if (message.type === 'start') {
     stopTimeoutMs = message.opts.stopTimeoutMs;
-    runWorkerShare(message, stopRequested, send).then(
+    runWorkerShare(message, stopRequested, send, commands).then(
       () => process.exit(0),
       async (err: unknown) => {
         await send(failureMessage(err));

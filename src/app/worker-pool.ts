@@ -14,7 +14,9 @@
  */
 import { formatDuration } from '../values/option-values.js';
 import { RunEvents } from '../metrics/events.js';
-import { mergeSnapshots, type Snapshot } from '../metrics/snapshot.js';
+import { emptySnapshot, mergeSnapshots, type HistoryRow, type Snapshot } from '../metrics/snapshot.js';
+import { withDefaultRules, type Threshold } from '../metrics/thresholds.js';
+import type { MetricsSource, PrometheusExporter } from '../reporters/prometheus.js';
 import { formatLiveTable } from '../reporters/console.js';
 import type { RunResult } from '../report/run-result.js';
 import { VERSION } from '../version.js';
@@ -30,14 +32,23 @@ import { openTarget, withProtocol } from './target.js';
 import type { ParentMessage, WorkerMessage, WorkerStatus } from './worker-protocol.js';
 
 /** How long a worker may take to send its result after `stop` (beyond the users' stop timeout). */
-const RESULT_GRACE_MS = 15_000;
+export const RESULT_GRACE_MS = 15_000;
 /** Above this CPU use (% of one core) a worker's figures measure the generator more than the target (Locust warns at 90 %). */
 export const CPU_WARNING_PERCENT = 90;
+/**
+ * History rows kept per worker for the live charts (and a lost worker's
+ * rebuild); past this the oldest half goes. The final result's history
+ * comes whole from each worker's own (compacted) log.
+ */
+const MAX_HISTORY_ROWS_PER_WORKER = 100_000;
 
 /** One worker as the leader reaches it. */
 export interface WorkerLink {
   /** How lines name it: `process 2`, `worker 2 (host-a)`. */
   readonly name: string;
+  /** Across machines: the host name the worker sent, and the address it connected from. */
+  readonly host?: string;
+  readonly address?: string;
   send(message: ParentMessage): void;
   /** Sets the listener of the worker's messages. */
   listen(onMessage: (message: WorkerMessage) => void): void;
@@ -71,10 +82,13 @@ export interface PoolMode {
   privateKeys: readonly string[];
 }
 
-interface Worker {
+export interface Worker {
   index: number;
   link: WorkerLink;
+  /** Its latest snapshot, without history (kept apart in `history`). */
   latest?: Snapshot;
+  /** The history rows it sent with its snapshots, oldest first (cleared by a reset). */
+  history: HistoryRow[];
   status?: WorkerStatus;
   result?: RunResult;
   ready?: boolean;
@@ -90,6 +104,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
   opts = withProtocol(opts, target);
   let workers: Worker[] = [];
   let watched: Pool | undefined;
+  let exporter: PrometheusExporter | undefined;
   const stop = armStop(io);
   try {
     // The embedded server runs in this process's child: leak-flood reads its memory from here, for the whole run.
@@ -110,9 +125,15 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
       coming.catch(() => undefined);
       throw new RunSetupError(`${came.signal} while waiting for the ${mode.unit}; no load was started`);
     }
-    workers = came.map((link, index) => ({ index, link }));
+    workers = came.map((link, index) => ({ index, link, history: [] }));
     const pool = new Pool(workers, io, mode.loss);
     watched = pool;
+    if (opts.prometheus) {
+      // The merged figures: one exporter for the whole run, however many workers make it.
+      const { createMetricsRegistry, startPrometheusExporter } = await import('../reporters/prometheus.js');
+      exporter = await startPrometheusExporter(createMetricsRegistry(pool.metricsSource(withDefaultRules(prepared.thresholds), opts.users)), opts.web?.host ?? '127.0.0.1', opts.prometheus.port);
+      io.out(`Prometheus metrics at ${exporter.url}\n`);
+    }
     const workerOpts: RunOptions = {
       ...withoutKeys(opts, mode.privateKeys), host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined, baseline: undefined,
     };
@@ -144,6 +165,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
   } finally {
     stop.close();
     watched?.close();
+    await exporter?.close();
     for (const worker of workers) worker.link.close();
     await target.close();
   }
@@ -153,31 +175,10 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
 async function conclude(
   pool: Pool, prepared: PreparedScenario, opts: RunOptions, io: RunIo, mode: PoolMode, run: { host: string; reason: string; elapsedMs: number },
 ): Promise<number> {
-  const results = pool.workers.flatMap((w) => {
-    if (w.result) return [w.result];
-    if (w.lost !== undefined && w.latest) return [resultFromSnapshot(w.latest, w.status, prepared.thresholds, { worker: w.index, lost: w.lost })];
-    return [];
-  });
-  const missing = pool.workers.filter((w) => w.result === undefined && (w.lost === undefined || w.latest === undefined)).length;
-  if (missing > 0) io.err(`warning: ${missing} of ${mode.count} ${mode.unit} sent no result; their requests are missing`);
-  if (results.length === 0) throw new Error('no worker sent a result');
-  const merged = mergeRunResults(results, prepared.thresholds);
-  const settings: Record<string, unknown> = { ...merged.settings, ...withoutKeys(opts, mode.privateKeys), host: run.host, ...mode.settings };
-  merged.settings = Object.fromEntries(Object.entries(settings).filter(([key]) => key !== 'worker' && key !== 'mergedFrom' && key !== 'lost'));
+  const { merged, results } = poolResult(pool, prepared.thresholds, opts, mode, run.host, io);
   // Adopted first: the scenario's notes may be written from its figures (the leak flood's tally).
   if (merged.scenarioFigures) prepared.scenario.figures?.adopt(merged.scenarioFigures);
-  const notes = [...prepared.scenario.notes ?? []];
-  const lost = pool.workers.filter((w) => w.lost !== undefined);
-  if (lost.length > 0) {
-    const lines = lost.map((w) => `${w.link.name} lost (${w.lost ?? ''}); its requests up to its last snapshot count`);
-    notes.push(...lines);
-    if (mode.loss?.onWorkerLoss !== 'continue') {
-      // A lost worker is a failure of the run itself, never only a default rule's: exit 1.
-      const failures = lost.map((w) => `${w.link.name} lost (--on-worker-loss fail)`);
-      merged.passed = false;
-      merged.verdict = { ...(merged.verdict ?? { failures: [], onlyDefaults: false }), failures: [...merged.verdict?.failures ?? [], ...failures], onlyDefaults: false };
-    }
-  }
+  const notes = [...prepared.scenario.notes ?? [], ...lossNotes(pool)];
   io.out(`\nstopped (${run.reason}) after ${formatDuration(run.elapsedMs)}\n`);
   if (mode.loss) io.out(workerLines(pool.workers, results));
   // `request`, `testStart`, `spawningComplete` and `testStop` fired in each worker, for its share; `quitting` fires here, on the whole run.
@@ -185,8 +186,42 @@ async function conclude(
   return await concludeRun(merged, opts, io, notes, quitting);
 }
 
+/** One line per lost worker, for the result's notes. */
+export function lossNotes(pool: Pool): string[] {
+  return pool.workers.filter((w) => w.lost !== undefined).map((w) => `${w.link.name} lost (${w.lost ?? ''}); its requests up to its last snapshot count`);
+}
+
+/**
+ * The run's one result, merged exactly from the workers' results (a lost
+ * worker: rebuilt from its last snapshot), with the mode's settings and,
+ * under `--on-worker-loss fail`, a failed verdict for every lost worker.
+ */
+export function poolResult(
+  pool: Pool, thresholds: readonly Threshold[], opts: RunOptions, mode: Pick<PoolMode, 'count' | 'unit' | 'loss' | 'settings' | 'privateKeys'>, host: string, io: RunIo,
+): { merged: RunResult; results: RunResult[] } {
+  const results = pool.workers.flatMap((w) => {
+    if (w.result) return [w.result];
+    if (w.lost !== undefined && w.latest) return [resultFromSnapshot({ ...w.latest, history: w.history }, w.status, thresholds, { worker: w.index, lost: w.lost })];
+    return [];
+  });
+  const missing = pool.workers.filter((w) => w.result === undefined && (w.lost === undefined || w.latest === undefined)).length;
+  if (missing > 0) io.err(`warning: ${missing} of ${mode.count} ${mode.unit} sent no result; their requests are missing`);
+  if (results.length === 0) throw new Error('no worker sent a result');
+  const merged = mergeRunResults(results, thresholds);
+  const settings: Record<string, unknown> = { ...merged.settings, ...withoutKeys(opts, mode.privateKeys), host, ...mode.settings };
+  merged.settings = Object.fromEntries(Object.entries(settings).filter(([key]) => key !== 'worker' && key !== 'mergedFrom' && key !== 'lost'));
+  const lost = pool.workers.filter((w) => w.lost !== undefined);
+  if (lost.length > 0 && mode.loss?.onWorkerLoss !== 'continue') {
+    // A lost worker is a failure of the run itself, never only a default rule's: exit 1.
+    const failures = lost.map((w) => `${w.link.name} lost (--on-worker-loss fail)`);
+    merged.passed = false;
+    merged.verdict = { ...(merged.verdict ?? { failures: [], onlyDefaults: false }), failures: [...merged.verdict?.failures ?? [], ...failures], onlyDefaults: false };
+  }
+  return { merged, results };
+}
+
 /** The workers' state as their messages tell it, and when the run is ready, finished or failed. */
-class Pool {
+export class Pool {
   failure: { message: string; usage: boolean } | undefined;
   readonly ready: Promise<void>;
   readonly finished: Promise<string>;
@@ -194,6 +229,9 @@ class Pool {
   private allReady: () => void = () => {};
   private readonly finishedWorkers = new Set<number>();
   private stopping = false;
+  private closed = false;
+  /** Told whenever a result comes or a worker is lost (stopAll waits on it). */
+  private resultCame: () => void = () => {};
   /** Why the last worker to end its plan ended it: the run's reason when all have. */
   private lastReason = 'load plan finished';
   private readonly watch: NodeJS.Timeout | undefined;
@@ -213,10 +251,18 @@ class Pool {
   }
 
   private onMessage(w: Worker, m: WorkerMessage): void {
+    if (this.closed) return;
     switch (m.type) {
       case 'snapshot':
-        w.latest = m.snapshot;
-        w.status = { users: m.users, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent };
+        // History rows come a few at a time (those since the last snapshot); the latest figures replace the last.
+        if (m.snapshot.history.length > 0) {
+          w.history.push(...m.snapshot.history);
+          if (w.history.length > MAX_HISTORY_ROWS_PER_WORKER) w.history = w.history.slice(w.history.length - MAX_HISTORY_ROWS_PER_WORKER / 2);
+        }
+        w.latest = { ...m.snapshot, history: [] };
+        w.status = {
+          users: m.users, usersByClass: m.usersByClass, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent,
+        };
         if (m.cpuPercent !== undefined) w.cpuPeak = Math.max(w.cpuPeak ?? 0, m.cpuPercent);
         if (m.cpuPercent !== undefined && m.cpuPercent > CPU_WARNING_PERCENT && !w.cpuWarned) {
           w.cpuWarned = true;
@@ -233,6 +279,7 @@ class Pool {
         break;
       case 'result':
         w.result = m.result;
+        this.resultCame();
         break;
       case 'failed':
         // Across machines, say which one: its target or scenario may differ from the master's.
@@ -247,7 +294,7 @@ class Pool {
   }
 
   private onEnded(w: Worker, end: { clean: boolean; detail: string }): void {
-    if (this.failure !== undefined) return;
+    if (this.failure !== undefined || this.closed) return;
     if (w.result !== undefined) {
       // A worker stopped on its own (SIGTERM, a pod deleted) sent its result: its share is done.
       this.finishedWorkers.add(w.index);
@@ -281,6 +328,7 @@ class Pool {
     if (w.lost !== undefined) return;
     const last = w.latest ? `last snapshot at ${new Date(w.latest.takenAt).toISOString().slice(11, 19)}` : 'no snapshot';
     w.lost = `${why}, ${last}`;
+    this.resultCame();
     this.io.err(`warning: ${w.link.name} lost: ${w.lost}`);
     if (!this.stopping) this.checkAllDone();
     // A worker lost while the others start: the run starts without waiting for it.
@@ -311,14 +359,71 @@ class Pool {
       ` · ${reporting}/${this.workers.length} ${unit}${lost.length > 0 ? ` · lost: ${lost.join(', ')}` : ''}\n`;
   }
 
+  /** The workers neither lost nor done: those a command reaches. */
+  live(): Worker[] {
+    return this.workers.filter((w) => w.lost === undefined && w.result === undefined);
+  }
+
+  /** Zeroes every live worker's stats (their history too), as Locust's reset does on every worker. */
+  resetStats(): void {
+    for (const w of this.live()) {
+      // Until its next snapshot, a worker's figures are the zeroes it was just told to start from.
+      w.latest = undefined;
+      w.history = [];
+      w.link.send({ type: 'reset' });
+    }
+  }
+
+  /** The whole run's figures now: the workers' latest snapshots (or results) merged; undefined before the first. */
+  merged(opts: { historyAfter?: number } = {}): Snapshot | undefined {
+    // History rows of a second count once every live worker has sent that second: a row never changes after it was shown.
+    const pending = this.live().map((w) => w.history[w.history.length - 1]?.timestamp ?? -Infinity);
+    const upTo = pending.length > 0 ? Math.min(...pending) : Infinity;
+    const after = opts.historyAfter ?? Infinity;
+    const snapshots = this.workers.flatMap((w) => {
+      const latest = w.result?.snapshot ?? w.latest;
+      if (!latest) return [];
+      const rows = after === Infinity ? [] : (w.result?.snapshot.history ?? w.history);
+      return [{ ...latest, history: rows.filter((r) => r.timestamp > after && r.timestamp <= upTo) }];
+    });
+    return snapshots.length > 0 ? mergeSnapshots(snapshots) : undefined;
+  }
+
+  /** Prometheus' view of the whole run: the merged snapshots, the live workers' users. */
+  metricsSource(thresholds: readonly Threshold[], targetUsers: number): MetricsSource {
+    return {
+      current: () => {
+        const statuses = this.live().flatMap((w) => (w.status ? [w.status] : []));
+        return {
+          state: this.stopping ? 'stopping' : statuses[0]?.state ?? 'spawning',
+          userCount: statuses.reduce((sum, s) => sum + s.users, 0),
+          targetUsers,
+          thresholds,
+          snapshot: () => this.merged() ?? emptySnapshot(),
+        };
+      },
+    };
+  }
+
   /** Sends every worker `stop` and waits for their results, at most `ms`; a network worker without one by then is lost. */
-  async stopAll(reason: string, ms: number): Promise<void> {
+  /**
+   * Sends every worker `stop` and waits, at most `ms`, for each to end its
+   * link (`untilResults`: for its result only, when it stays for the next
+   * test); a network worker without a result by then is lost.
+   */
+  async stopAll(reason: string, ms: number, untilResults = false): Promise<void> {
     this.stopping = true;
     const live = this.workers.filter((w) => w.lost === undefined);
     for (const worker of live) worker.link.send({ type: 'stop', reason });
     let timer: NodeJS.Timeout | undefined;
+    const results = new Promise<void>((resolve) => {
+      this.resultCame = () => {
+        if (live.every((w) => w.result !== undefined || w.lost !== undefined)) resolve();
+      };
+      this.resultCame();
+    });
     await Promise.race([
-      Promise.all(live.map((w) => w.link.ended)),
+      untilResults ? results : Promise.all(live.map((w) => w.link.ended)),
       new Promise((resolve) => {
         timer = setTimeout(resolve, ms);
       }),
@@ -327,13 +432,15 @@ class Pool {
     if (this.loss) for (const w of live) if (w.result === undefined) this.markLost(w, 'no result after the stop');
   }
 
+  /** Stops watching: a later message or end of a link is no longer this pool's (the link may serve the next run's). */
   close(): void {
+    this.closed = true;
     clearInterval(this.watch);
   }
 }
 
 /** Across machines, one line per worker under the run's end: what each did, and which were lost. */
-function workerLines(workers: readonly Worker[], results: readonly RunResult[]): string {
+export function workerLines(workers: readonly Worker[], results: readonly RunResult[]): string {
   const lines = workers.map((w) => {
     const result = w.result ?? results.find((r) => r.settings.worker === w.index && r.settings.lost !== undefined);
     const requests = result ? result.snapshot.entries.reduce((sum, e) => sum + e.requests, 0) : 0;
@@ -351,6 +458,6 @@ function openModelLine(statuses: WorkerStatus[]): string {
   return `\narrival rate ${rate.toFixed(1)}/s · dropped iterations ${dropped}`;
 }
 
-function withoutKeys(opts: RunOptions, keys: readonly string[]): RunOptions {
+export function withoutKeys(opts: RunOptions, keys: readonly string[]): RunOptions {
   return Object.fromEntries(Object.entries(opts).filter(([key]) => !keys.includes(key))) as unknown as RunOptions;
 }

@@ -13,11 +13,23 @@ export type ParentMessage =
    * `startAtMs`: the wall-clock instant (epoch ms) at which every worker
    * starts its load, so that machines start together; absent: at once.
    */
-  | { type: 'start'; opts: RunOptions; index: number; count: number; startAtMs?: number }
-  | { type: 'stop'; reason: string };
+  | {
+    type: 'start'; opts: RunOptions; index: number; count: number; startAtMs?: number; weights?: Record<string, number>;
+    /** After its result the worker stays for the master's next test (a master with a web UI); absent: it ends. */
+    stay?: boolean;
+  }
+  | { type: 'stop'; reason: string }
+  /** A new user count and spawn rate: this worker's share of the whole (the web UI's swarm during a run). */
+  | { type: 'users'; users: number; spawnRate: number }
+  /** Zero the stats (Locust's reset, from the master's web UI). */
+  | { type: 'reset' }
+  /** The session is over (the master's web UI quits): a worker waiting for the next test ends. */
+  | { type: 'quit'; reason: string };
 
 export interface WorkerStatus {
   users: number;
+  /** Its users by class (the web UI's Current ratio tab). */
+  usersByClass?: Record<string, number>;
   state: string;
   droppedIterations?: number;
   arrivalRate?: number;

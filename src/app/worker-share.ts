@@ -11,7 +11,7 @@ import { ScenarioError } from '../scenarios/loader.js';
 import { shareLoadModel, resolveLoadModel, startLoad } from './load-model.js';
 import { prepareScenario, RunSetupError } from './scenario-setup.js';
 import { openTarget } from './target.js';
-import { testRunFor } from './test-run.js';
+import { testRunFor, type TestRun } from './test-run.js';
 import { startOtel } from './run-otel.js';
 import type { OtelExport } from '../reporters/otel.js';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
@@ -36,31 +36,69 @@ export function cpuMeter(): () => number {
 }
 
 /**
+ * What the leader asks of a running share besides stop: a new user count
+ * (its share of the new total), a stats reset. Commands that come before
+ * the share's run exists are applied as soon as it does.
+ */
+export class ShareCommands {
+  private run: TestRun | undefined;
+  private readonly pending: ParentMessage[] = [];
+
+  apply(message: ParentMessage): void {
+    if (message.type !== 'users' && message.type !== 'reset') return;
+    if (this.run) this.carryOut(this.run, message);
+    else this.pending.push(message);
+  }
+
+  attach(run: TestRun): void {
+    this.run = run;
+    for (const message of this.pending.splice(0)) this.carryOut(run, message);
+  }
+
+  private carryOut(run: TestRun, message: ParentMessage): void {
+    if (message.type === 'users') run.setUsers(message.users, message.spawnRate);
+    else if (message.type === 'reset') run.resetStats();
+  }
+}
+
+/**
  * Runs the share `start` names until `stopRequested` resolves; sends the
  * result and returns it too (a worker that lost its master writes it).
  */
-export async function runWorkerShare(start: StartMessage, stopRequested: Promise<string>, send: SendToParent): Promise<RunResult> {
+export async function runWorkerShare(
+  start: StartMessage, stopRequested: Promise<string>, send: SendToParent, commands: ShareCommands = new ShareCommands(),
+): Promise<RunResult> {
   const { opts, index, count } = start;
   const target = await openTarget(opts);
   let otel: OtelExport | undefined;
   try {
     const prepared = await prepareScenario(opts, target.env);
     const model = shareLoadModel(resolveLoadModel(opts, prepared.scenario.shape), index, count);
-    const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host, worker: index });
+    // The master's web form may weigh the classes otherwise than the scenario does.
+    const classes = start.weights !== undefined
+      ? prepared.classes.map((c) => (start.weights?.[c.name] !== undefined ? { ...c, weight: start.weights[c.name] } : c))
+      : prepared.classes;
+    const run = testRunFor(prepared, target.env, opts, { ...opts, host: target.host, worker: index }, classes);
     // --otel: each worker exports its own share; its warnings go to its own terminal.
     if (opts.otel === true) otel = await startOtel(run, { err: (line) => process.stderr.write(`${line}\n`) }, { 'mcpload.worker.index': index, 'mcpload.worker.count': count });
     const cpu = cpuMeter();
     const status = () => ({
-      users: run.userCount, state: run.state, droppedIterations: run.droppedIterations, arrivalRate: run.arrivalRate, cpuPercent: cpu(),
+      users: run.userCount, usersByClass: run.usersByClass(), state: run.state, droppedIterations: run.droppedIterations, arrivalRate: run.arrivalRate, cpuPercent: cpu(),
     });
     // Machines start together at the instant the master named (a worker already late starts at once).
     if (start.startAtMs !== undefined) await delay(Math.max(0, start.startAtMs - Date.now()));
+    // Each snapshot carries the history rows since the last one (the leader's live charts); a reset starts them again.
+    let sentUpTo = -Infinity;
     const ticker = setInterval(() => {
-      void send({ type: 'snapshot', snapshot: run.snapshot({ history: false }), ...status() });
+      const snapshot = run.snapshot({ historyAfter: sentUpTo });
+      const last = snapshot.history[snapshot.history.length - 1];
+      if (last) sentUpTo = last.timestamp;
+      void send({ type: 'snapshot', snapshot, ...status() });
     }, SNAPSHOT_PERIOD_MS);
     void run.finished.then((reason) => send({ type: 'finished', reason }));
     try {
       await startLoad(run, model);
+      commands.attach(run);
       await send({ type: 'ready' });
       const reason = await stopRequested;
       await run.stop(reason);

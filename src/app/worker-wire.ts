@@ -1,6 +1,6 @@
 /**
  * The worker protocol across machines: the same messages as over IPC
- * (worker-protocol.ts), each a JSON text frame `{"v": 1, "type": ..., ...}`,
+ * (worker-protocol.ts), each a JSON text frame `{"v": 2, "type": ..., ...}`,
  * and a handshake before them:
  *
  *   master → worker  challenge {nonce}
@@ -15,8 +15,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
 
-/** Bumped whenever a frame changes shape; master and worker must agree. */
-export const WIRE_VERSION = 1;
+/**
+ * Bumped whenever a frame changes shape; master and worker must agree.
+ * 2: `users` and `reset` (master → worker, from the master's web UI), and
+ * snapshots carry the history rows since the previous one.
+ */
+export const WIRE_VERSION = 2;
 
 export interface Hello {
   type: 'hello';

@@ -24,7 +24,7 @@ export function addDistributedOptions(run: Command): Command {
   const duration = (flags: string, description: string, ms: number) => run.createOption(flags, description)
     .argParser(parsePositiveDurationMs).default(ms, humanDuration(ms));
   return run
-    .option('--master', 'lead workers on other machines (mcpload run --worker): one merged table, result and verdict (docs/distributed.md)', false)
+    .option('--master', 'lead workers on other machines (mcpload run --worker): one merged table, result and verdict; without --headless, driven from the web UI (a Workers tab; docs/distributed.md)', false)
     .option('--expect-workers <n>', '--master: start when this many workers have joined', parsePositiveInt)
     .option('--master-bind-host <address>', '--master: address to listen on for workers; anything but loopback needs a master token', '127.0.0.1')
     .option('--master-bind-port <port>', '--master: port to listen on for workers', parsePort, DEFAULT_MASTER_PORT)
@@ -52,7 +52,8 @@ export function checkDistributedCombinations(o: OptionValues): void {
   const role = o.master ? '--master' : o.worker ? '--worker' : undefined;
   // Not built yet across machines: said before any load rather than silently left out.
   if (role !== undefined && o.out !== undefined && o.out.length > 0) throw new UsageError(`--out streams from one process, not yet from ${role}: write --json / --csv at the end`);
-  if (role !== undefined && (o.prometheus || o.prometheusPort !== undefined)) throw new UsageError(`--prometheus is not available with ${role} yet`);
+  // The master serves the merged figures; a worker's share alone would count twice beside them.
+  if (o.worker && (o.prometheus || o.prometheusPort !== undefined)) throw new UsageError('--prometheus goes on the master (it serves the merged figures), not on a --worker');
   if ((o.masterTlsCert === undefined) !== (o.masterTlsKey === undefined)) throw new UsageError('--master-tls-cert and --master-tls-key go together');
 }
 

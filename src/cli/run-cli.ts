@@ -130,7 +130,11 @@ export function checkCombinations(command: Command, o: OptionValues): void {
   }
   if (o.userStages !== undefined) {
     if (command.getOptionValueSource('users') === 'cli') throw new UsageError('--user-stages sets the user count over time; leave out -u/--users');
-    if (!o.headless && (o.processes === undefined || o.processes === 1) && !o.master && !o.worker) throw new UsageError('--user-stages needs --headless (in the web UI, the user count is set from the page)');
+    if (!o.headless && (o.processes === undefined || o.processes === 1) && !o.worker) throw new UsageError('--user-stages needs --headless (in the web UI, the user count is set from the page)');
+  }
+  // The master's web UI starts its workers with the form's users and spawn rate (the closed model), as the one-process web UI does.
+  if (o.master && !o.headless && (o.arrivalRate !== undefined || o.stages !== undefined)) {
+    throw new UsageError('--arrival-rate and --stages need --headless on a master (its web UI sets users and spawn rate from the page)');
   }
 }
 

@@ -26,8 +26,14 @@ export async function runInMode(given: RunOptions, io: RunIo): Promise<number> {
   // A replay speaks the protocol version its recording spoke, unless told otherwise.
   if (opts.replay !== undefined) opts = await (await import('../app/replay-setup.js')).withRecordedProtocol(opts);
   if (opts.master !== undefined) {
-    if (!opts.headless) io.err('note: the web UI is not available on a master yet; running headless');
-    return (await import('../app/master.js')).runMaster(opts, opts.master, io);
+    const master = opts.master;
+    if (!opts.headless) {
+      // The web UI drives the workers: the page's swarm starts them, its Stop stops them (docs/distributed.md).
+      const web = opts.web ?? { host: '127.0.0.1', port: DEFAULT_WEB_PORT, autostart: false };
+      const { MasterSession } = await import('../app/master-session.js');
+      return (await import('../web/run-web.js')).runWebUi(opts, web, io, { runSource: (logIo) => MasterSession.open(opts, master, logIo) });
+    }
+    return (await import('../app/master.js')).runMaster(opts, master, io);
   }
   if (opts.worker !== undefined) return (await import('../app/network-worker.js')).runNetworkWorker(opts, opts.worker, io);
   if (opts.processes !== undefined && opts.processes > 1) {

@@ -102,3 +102,20 @@ export function statsRows(snapshot: Snapshot, opts: { now?: number } = {}): { ro
   }
   return { rows, aggregated: rowFromTotals('', AGGREGATED_NAME, all, durationS, now, snapshot.startedAt) };
 }
+
+/** The Aggregated row's current requests/s of a snapshot, from its per-second counts alone (no histogram decoded). */
+export function currentRpsOf(snapshot: Snapshot, nowMs: number = snapshot.takenAt): number {
+  const recent = new Map<number, [number, number]>();
+  for (const entry of snapshot.entries) {
+    for (const [second, requests, failures] of entry.recent) {
+      const sum = recent.get(second);
+      if (sum) {
+        sum[0] += requests;
+        sum[1] += failures;
+      } else {
+        recent.set(second, [requests, failures]);
+      }
+    }
+  }
+  return currentRates({ ...emptyTotals(), recent }, nowMs, snapshot.startedAt).rps;
+}

@@ -204,6 +204,11 @@ function checkSnapshot(snapshot: Snapshot, index: number): void {
   }
 }
 
+/** A snapshot of nothing recorded yet, its clock started at `startedAt`. */
+export function emptySnapshot(startedAt: number = Date.now()): Snapshot {
+  return { version: SNAPSHOT_VERSION, startedAt, takenAt: Math.max(startedAt, Date.now()), entries: [], errors: [], exceptions: [], history: [] };
+}
+
 /**
  * Combines snapshots into one. Entries, errors and exceptions are exact sums;
  * history rows with the same timestamp and (type, name) are combined, with the

@@ -129,6 +129,30 @@ export interface LiveStatus {
   classes: ClassRatio[];
   /** Run verdict so far: every threshold and security check holds. */
   passed: boolean;
+  /** On a master (`run --master`): its workers, by index. Absent elsewhere. */
+  workers?: WorkerView[];
+}
+
+/** One worker of a master, as the Workers tab shows it. */
+export interface WorkerView {
+  index: number;
+  /** The host name the worker sent (absent before it joined). */
+  host: string;
+  /** The address it connected from. */
+  address: string;
+  /** waiting (joined, no run yet), starting, spawning, running, stopping, stopped, lost, failed. */
+  state: string;
+  users: number;
+  /** Requests per second over the last seconds (its latest snapshot). */
+  rps: number;
+  /** Its process's CPU use at its latest snapshot, % of one core; null before the first. */
+  cpuPercent: number | null;
+  /** Above the warning line (90 %): its figures measure the generator more than the target. */
+  cpuHigh: boolean;
+  /** Seconds since the master last heard from it; null once it ended. */
+  heartbeatAgoS: number | null;
+  /** Why it is lost or failed. */
+  detail?: string;
 }
 
 /** Sent once when a page connects: everything needed to draw the run so far. */

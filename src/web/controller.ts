@@ -8,23 +8,27 @@ import { formatDuration } from '../values/option-values.js';
 import { prepareScenario, type PreparedScenario } from '../app/scenario-setup.js';
 import type { RunOptions } from '../app/run-options.js';
 import { openTarget, withProtocol, type Target } from '../app/target.js';
-import { testRunFor, type TestRun } from '../app/test-run.js';
+import { testRunFor } from '../app/test-run.js';
+import type { LiveRun } from '../app/live-run.js';
+import { RunRefused, type RunSource } from '../app/run-source.js';
 import type { UserClass } from '../scenarios/api.js';
 import type { LogBook } from './log-book.js';
 import { SwarmFormError, type SwarmRequest } from './swarm-form.js';
-import type { FormDefaults } from '../report/view-model.js';
+import type { FormDefaults, WorkerView } from '../report/view-model.js';
 
 export interface WebControllerOptions {
   run: RunOptions;
   log: LogBook;
   /** Called once per run, after it stopped (the place to write reports). */
-  onRunEnded?: (run: TestRun) => Promise<void>;
+  onRunEnded?: (run: LiveRun) => Promise<void>;
+  /** Who makes the runs when this process does not run the users itself (a master's workers); its target is fixed. */
+  runs?: RunSource;
 }
 
 export class WebController {
   private target: Target;
   private prepared: PreparedScenario;
-  private current: TestRun | null = null;
+  private current: LiveRun | null = null;
   private runTimer: NodeJS.Timeout | undefined;
   private ended: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -51,13 +55,19 @@ export class WebController {
       for (const note of [...target.notes, ...prepared.notes]) opts.log.warn(note);
       return new WebController(opts, target, prepared);
     } catch (err) {
+      await opts.runs?.close();
       await target.close();
       throw err;
     }
   }
 
-  get run(): TestRun | null {
+  get run(): LiveRun | null {
     return this.current;
+  }
+
+  /** A master's workers (the Workers tab); undefined when this process runs the users itself. */
+  workers(): WorkerView[] | undefined {
+    return this.opts.runs?.workers();
   }
 
   get host(): string {
@@ -119,7 +129,7 @@ export class WebController {
     });
   }
 
-  private changeRunning(run: TestRun, req: SwarmRequest): string {
+  private changeRunning(run: LiveRun, req: SwarmRequest): string {
     if (req.host !== undefined && req.host !== '' && req.host !== this.target.host) {
       throw new SwarmFormError('stop the running test before changing the host');
     }
@@ -136,6 +146,7 @@ export class WebController {
   private async switchTarget(host: string | undefined): Promise<void> {
     if (host === undefined) return;
     if (host === '' ? this.target.embedded !== undefined : host === this.target.host) return;
+    if (this.opts.runs) throw new SwarmFormError(`the master's target is ${this.target.host}, given on its command line (--host)`);
     const next = await openTarget({ ...this.opts.run, host: host === '' ? undefined : host });
     let prepared: PreparedScenario;
     try {
@@ -164,14 +175,28 @@ export class WebController {
   private startRun(users: number, spawnRate: number): string {
     const classes = this.pickedClasses();
     const o = withProtocol(this.opts.run, this.target);
-    const run = testRunFor(this.prepared, this.target.env, o, {
-      ...o, host: this.target.host, users, spawnRate, timeMs: this.runTimeMs ?? undefined,
-      userClasses: classes.map((c) => `${c.name}:${c.weight ?? 1}`), headless: false,
-    }, classes);
+    let run: LiveRun;
+    if (this.opts.runs) {
+      try {
+        run = this.opts.runs.start({
+          prepared: this.prepared, host: this.target.host, classes,
+          opts: { ...o, users, spawnRate, timeMs: this.runTimeMs ?? undefined, headless: false },
+        });
+      } catch (err) {
+        if (err instanceof RunRefused) throw new SwarmFormError(err.message);
+        throw err;
+      }
+    } else {
+      const own = testRunFor(this.prepared, this.target.env, o, {
+        ...o, host: this.target.host, users, spawnRate, timeMs: this.runTimeMs ?? undefined,
+        userClasses: classes.map((c) => `${c.name}:${c.weight ?? 1}`), headless: false,
+      }, classes);
+      own.start(users, spawnRate);
+      run = own;
+    }
     this.current = run;
     this.generation++;
     this.ended = undefined;
-    run.start(users, spawnRate);
     this.armRunTimer(run);
     // The run ends itself on a crossed abortOnFail rule or the end of its shape, as a headless one does.
     void run.finished.then((reason) => {
@@ -183,11 +208,12 @@ export class WebController {
   }
 
   /** The run stops itself when its run time is over (counted from its start). */
-  private armRunTimer(run: TestRun): void {
+  private armRunTimer(run: LiveRun): void {
     clearTimeout(this.runTimer);
     this.runTimer = undefined;
     if (this.runTimeMs === null) return;
-    const left = Math.max(0, this.runTimeMs - run.elapsedS * 1000);
+    // Counted from the load's start: a master's workers start together a moment after the swarm.
+    const left = Math.max(0, this.runTimeMs - run.elapsedS * 1000 + (run.startsInS ?? 0) * 1000);
     this.runTimer = setTimeout(() => void this.stop('time limit').catch((err) => this.opts.log.error(`stop failed: ${(err as Error).message}`)), left);
   }
 
@@ -201,7 +227,7 @@ export class WebController {
     });
   }
 
-  private finish(run: TestRun, reason: string): Promise<void> {
+  private finish(run: LiveRun, reason: string): Promise<void> {
     clearTimeout(this.runTimer);
     this.runTimer = undefined;
     this.ended ??= (async () => {
@@ -225,6 +251,7 @@ export class WebController {
   async close(reason: string): Promise<void> {
     await this.stop(reason).catch(() => false);
     await this.ended?.catch(() => undefined);
+    await this.opts.runs?.close();
     await this.target.close();
   }
 }

@@ -66,10 +66,12 @@ export class LiveFeed {
     const ctl = this.controller;
     const run = ctl.run;
     const classes = classRatios(ctl.weightedClasses(), ctl.selected, run?.usersByClass() ?? {});
+    const workers = ctl.workers();
     const base = {
       host: ctl.host,
       runTimeS: ctl.runTimeMs !== null ? ctl.runTimeMs / 1000 : null,
       classes,
+      ...(workers !== undefined ? { workers } : {}),
     };
     if (!run) {
       const status: LiveStatus = {
@@ -82,12 +84,10 @@ export class LiveFeed {
     // thresholds need percentiles from it (encoding them is most of a snapshot's cost).
     const histograms = run.config.thresholds.some((t) => t.metric === 'p' || t.metric === 'med');
     const snapshot = historyAfter === Infinity
-      ? run.stats.snapshot({ history: false, histograms })
-      : run.stats.snapshot({ historyAfter: historyAfter === -Infinity ? undefined : historyAfter, histograms });
-    const table = withFirstBytes(
-      tableViewOf(run.stats.liveRows({ now: snapshot.takenAt }), run.config.thresholds, latestPoints(snapshot.history)),
-      run.firstByteStats.liveRows({ now: snapshot.takenAt }),
-    );
+      ? run.snapshot({ history: false, histograms })
+      : run.snapshot({ historyAfter: historyAfter === -Infinity ? undefined : historyAfter, histograms });
+    const rows = tableViewOf(run.liveRows({ now: snapshot.takenAt }), run.config.thresholds, latestPoints(snapshot.history));
+    const table = run.firstByteRows ? withFirstBytes(rows, run.firstByteRows({ now: snapshot.takenAt })) : rows;
     // The same judgement as the headless end of a run (mcpload's default rules included), so the page's verdict matches it.
     const { thresholds, security, passed } = judgeRun(run.config.thresholds, snapshot, { abortedBy: run.abortedBy });
     const agg = table.aggregated;

@@ -57,5 +57,16 @@ export function locustStatsJson(status: LiveStatus): Record<string, unknown> {
     thresholds: status.thresholds,
     security: status.security,
     passed: status.passed,
+    // On a master, Locust lists its workers here; `index`, `host`, `current_rps` and `heartbeat_ago_s` are mcpload's.
+    ...(status.workers !== undefined
+      ? {
+        worker_count: status.workers.filter((w) => w.state !== 'lost').length,
+        workers: status.workers.map((w) => ({
+          id: `${w.host}_${w.index}`, index: w.index, host: w.host, address: w.address, state: w.state, user_count: w.users,
+          cpu_usage: w.cpuPercent, cpu_warning: w.cpuHigh, current_rps: round(w.rps), heartbeat_ago_s: w.heartbeatAgoS === null ? null : round(w.heartbeatAgoS, 1),
+          ...(w.detail !== undefined ? { detail: w.detail } : {}),
+        })),
+      }
+      : {}),
   };
 }

@@ -11,7 +11,8 @@ import type { RunOptions, WebUiOptions } from '../app/run-options.js';
 import { writeReports } from '../app/reports.js';
 import type { ReportOptions } from '../reporters/output.js';
 import { reportsAskedFor } from '../reporters/outputs.js';
-import type { TestRun } from '../app/test-run.js';
+import type { LiveRun } from '../app/live-run.js';
+import type { RunSource } from '../app/run-source.js';
 import { ALREADY_STOPPING, STOPPING } from '../app/wait-for-stop.js';
 import { exitCodeFor } from '../report/verdict.js';
 import type { PrometheusExporter } from '../reporters/prometheus.js';
@@ -62,15 +63,37 @@ function clock(at: number): string {
   return new Date(at).toISOString().slice(11, 19);
 }
 
-export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo): Promise<number> {
+/** Lines of a run source (a master's: workers joining, lost, over 90 % CPU) go to the page's log, and from there to stderr. */
+function logIo(log: LogBook): RunIo {
+  const say = (text: string) => {
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      const warning = /^warning: (.*)$/.exec(line);
+      const error = /^error: (.*)$/.exec(line);
+      if (warning) log.warn(warning[1] ?? line);
+      else if (error) log.error(error[1] ?? line);
+      else log.info(line);
+    }
+  };
+  return { out: say, err: say };
+}
+
+export interface WebUiMode {
+  /** Opens who makes the runs when this process does not (`run --master`: its workers), with the page's log for its lines. */
+  runSource?: (io: RunIo) => Promise<RunSource>;
+}
+
+export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo, mode: WebUiMode = {}): Promise<number> {
   const log = new LogBook(1000, (line) => io.err(`[${clock(line.at)}] ${line.level === 'info' ? '' : `${line.level}: `}${line.text}`));
-  let lastRun: TestRun | undefined;
+  let lastRun: LiveRun | undefined;
   let shuttingDown = false;
   let toldStaysUp = false;
   let autostartFailed = false;
+  const runs = await mode.runSource?.(logIo(log));
   const controller = await WebController.create({
     run: opts,
     log,
+    ...(runs ? { runs } : {}),
     onRunEnded: async (run) => {
       lastRun = run;
       const result = run.result();
@@ -127,7 +150,9 @@ export async function runWebUi(opts: RunOptions, web: WebUiOptions, io: RunIo): 
 
   // Runs end (and arm --autoquit) only after this point: no run starts before the server is up.
   const shutdown = new Shutdown(io);
-  if (web.autostart) {
+  // On a master, --autostart starts once every worker has joined (as Locust's does); Ctrl-C before that just quits.
+  const startable = web.autostart && runs?.ready !== undefined ? await Promise.race([runs.ready.then(() => true), shutdown.reason.then(() => false)]) : true;
+  if (web.autostart && startable) {
     try {
       await controller.swarm({ users: opts.users, spawnRate: opts.spawnRate, weights: {} });
     } catch (err) {

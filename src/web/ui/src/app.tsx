@@ -6,13 +6,14 @@ import { ChartsTab } from './components/charts-tab.js';
 import { Header } from './components/header.js';
 import { StartForm } from './components/start-form.js';
 import { StatsTable } from './components/stats-table.js';
+import { WorkersTab } from './components/workers-tab.js';
 import {
   DownloadTab, ExceptionsTab, FailuresTab, LogsTab, Notes, RatioTab, SecurityTab, SettingsTab, ThresholdsTab,
 } from './components/tabs.js';
 import { clock } from './format.js';
 import { useStore } from './store.js';
 
-type TabId = 'stats' | 'charts' | 'failures' | 'exceptions' | 'security' | 'thresholds' | 'ratio' | 'download' | 'logs' | 'settings' | 'baseline';
+type TabId = 'stats' | 'workers' | 'charts' | 'failures' | 'exceptions' | 'security' | 'thresholds' | 'ratio' | 'download' | 'logs' | 'settings' | 'baseline';
 
 /** What the header shows for a finished run read from a report. */
 function reportStatus(r: ReportData): LiveStatus {
@@ -58,6 +59,9 @@ export function App() {
 
   const tabs: Array<{ id: TabId; label: string; count?: number; tone?: string }> = [
     { id: 'stats', label: 'Statistics', count: status.rows.length },
+    ...(status.workers !== undefined && !report
+      ? [{ id: 'workers' as const, label: 'Workers', count: status.workers.length, tone: status.workers.some((w) => w.state === 'lost' || w.cpuHigh) ? 'bad' : 'good' }]
+      : []),
     { id: 'charts', label: 'Charts' },
     { id: 'failures', label: 'Failures', count: failures, tone: 'bad' },
     { id: 'exceptions', label: 'Exceptions', count: status.exceptions.reduce((n, e) => n + e.count, 0), tone: 'bad' },
@@ -73,6 +77,9 @@ export function App() {
   switch (tab) {
     case 'stats':
       body = <StatsTable rows={status.rows} aggregated={status.aggregated} selected={selected} onShowChart={() => setTab('charts')} live={!report} />;
+      break;
+    case 'workers':
+      body = <WorkersTab workers={status.workers ?? []} />;
       break;
     case 'charts':
       body = <ChartsTab state={state} rows={status.rows} />;
