@@ -232,6 +232,11 @@ export class TestRun {
     return this.open?.droppedIterations;
   }
 
+  /** Open model only: iterations started so far (due and not dropped). */
+  get startedIterations(): number | undefined {
+    return this.open === undefined ? undefined : this.open.dueIterations - this.open.droppedIterations;
+  }
+
   /** Open model only: the arrival rate asked for now (iterations/s). */
   get arrivalRate(): number | undefined {
     return this.open?.currentRate;
@@ -339,7 +344,9 @@ export class TestRun {
       this.stats.finish();
       this.serviceStats?.finish();
       this.firstByteStats.finish();
-      if (this.events.has('testStop')) await this.events.emitAwaited('testStop', { reason: this.stopReason ?? reason, stats: this.stats.liveRows() });
+      if (this.events.has('testStop')) await this.events.emitAwaited('testStop', {
+        reason: this.stopReason ?? reason, stats: this.stats.liveRows(), ...(this.open ? { droppedIterations: this.open.droppedIterations } : {}),
+      });
     }
   }
 
