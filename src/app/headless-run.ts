@@ -97,7 +97,7 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
 function openModelStatus(run: TestRun): string {
   const rate = run.arrivalRate;
   if (rate === undefined) return '';
-  const started = run.startedIterations ?? 0;
-  const achieved = run.elapsedS > 0 ? `${(started / run.elapsedS).toFixed(1)}/s achieved` : 'n/a achieved';
+  const achievedRate = run.achievedArrivalRate;
+  const achieved = achievedRate !== undefined ? `${achievedRate.toFixed(1)}/s achieved` : 'n/a achieved';
   return `\narrival rate ${rate.toFixed(1)}/s target, ${achieved} · dropped iterations ${run.droppedIterations ?? 0}`;
 }

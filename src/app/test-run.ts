@@ -232,9 +232,9 @@ export class TestRun {
     return this.open?.droppedIterations;
   }
 
-  /** Open model only: iterations started so far (due and not dropped). */
-  get startedIterations(): number | undefined {
-    return this.open === undefined ? undefined : this.open.dueIterations - this.open.droppedIterations;
+  /** Open model only: iterations started per second since the arrivals began. */
+  get achievedArrivalRate(): number | undefined {
+    return this.open?.achievedRate;
   }
 
   /** Open model only: the arrival rate asked for now (iterations/s). */

@@ -247,9 +247,6 @@ export class ReplayTally implements ScenarioFigures {
   errorsAsRecorded = 0;
   /** Rate mode: sessions due that found no free user (the open model's dropped iterations), known at the stop. */
   dropped: number | undefined;
-  /** When the first session started and when the run stopped (performance.now() ms), for the achieved rate. */
-  firstStartMs: number | undefined;
-  stoppedMs: number | undefined;
   constructor(readonly pace: ReplayPace, readonly sessions: number) {}
   read(): Record<string, number> {
     return {
@@ -265,11 +262,15 @@ export class ReplayTally implements ScenarioFigures {
     this.errorsAsRecorded = merged.replyErrorsAsRecorded ?? 0;
     if (merged.replaySessionsNotStarted !== undefined) this.dropped = merged.replaySessionsNotStarted;
   }
-  /** Sessions started per second, first start to the stop. */
-  achievedRate(nowMs = performance.now()): number | undefined {
-    if (this.firstStartMs === undefined) return undefined;
-    const s = ((this.stoppedMs ?? nowMs) - this.firstStartMs) / 1000;
-    return s > 0 ? this.started / s : undefined;
+  /**
+   * Rate mode: sessions started per second over the time they were due. The
+   * rate is constant, so the sessions due (started + not started) span
+   * due / rate seconds.
+   */
+  achievedRate(): number | undefined {
+    if (this.pace.kind !== 'rate' || this.dropped === undefined) return undefined;
+    const due = this.started + this.dropped;
+    return due > 0 ? this.pace.rate * this.started / due : undefined;
   }
   describe(): string {
     const pace = this.pace;
@@ -431,7 +432,6 @@ export function buildReplayScenario(recording: Recording, env: ScenarioEnv, opts
         `(open model, at most ${maxUsers} at once), speed ${speed}×`,
       userClasses: [userClass(async (user) => {
         const template = templates[next++ % templates.length]!;
-        tally.firstStartMs ??= performance.now();
         tally.started++;
         if (await playSession(user, template, ctx)) tally.finished++;
       })],
@@ -440,7 +440,6 @@ export function buildReplayScenario(recording: Recording, env: ScenarioEnv, opts
       notes: notesOf(tally),
       events: {
         testStop: (event) => {
-          tally.stoppedMs = performance.now();
           tally.dropped = event.droppedIterations ?? 0;
         },
       },
@@ -461,7 +460,7 @@ export function buildReplayScenario(recording: Recording, env: ScenarioEnv, opts
     name: 'replay',
     description: `replay of ${templates.length} recorded session(s) × ${scale}`,
     loadDescription: () => `replay of ${source}: ${sessionsText} × ${scale} cop${scale === 1 ? 'y' : 'ies'} on the recorded start times` +
-      `${varyS > 0 ? ` (each up to ${varyS} s later)` : ''}, speed ${speed}×, over ~${spanS} s`,
+      `${varyS > 0 ? ` (each up to ${varyS} s later)` : ''}, speed ${speed}×, over ~${spanS} s as recorded (the run ends when every copy is done)`,
     userClasses: [userClass(async (user) => {
       const copy = copies[next];
       if (copy === undefined) {
