@@ -293,26 +293,6 @@ describe('mcpload record against a stateless server', { timeout: 60_000 }, () =>
       assert.deepEqual(args, [1, 2]);
       assert.ok(rec.sessions.every((s) => s.messages.some((m) => m.direction === 'server->client' && JSON.stringify(m.message).includes('"sum"'))), 'JSON replies are recorded');
 
-      // --replay-rate: the recorded sessions in turn (a=1, a=2, a=1, ...) at 4 sessions/s until -t; a second recorder says what was sent.
-      const seen = path.join(dir, 'rate-seen.jsonl');
-      const counter = await startRecorder(`${server.url}/mcp`, seen);
-      const json = path.join(dir, 'rate.json');
-      const r = await runCli(['run', '--headless', '--replay', file, '--replay-rate', '4', '-t', '2s', '--host', counter.url,
-        '--print-interval', '0', '--json', json]);
-      await counter.stop();
-      assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, /replay of stateless\.jsonl: 2 sessions in recorded order, round-robin, at 4 sessions\/s \(open model, at most 100 at once\), speed 1×, for 2s/);
-      assert.match(r.stdout, /replay: 2 recorded session\(s\) in turn at 4 sessions\/s \(target\); \d+ started \([\d.]+ sessions\/s achieved\), \d+ could not start on time/);
-      const figures = (JSON.parse(await readFile(json, 'utf8')) as { scenarioFigures: Record<string, number> }).scenarioFigures;
-      assert.ok(figures.replayCopiesStarted! >= 2, `started ${figures.replayCopiesStarted}`);
-      assert.equal(typeof figures.replaySessionsNotStarted, 'number', 'sessions that could not start are counted');
-      const sent = parseRecording(await readFile(seen, 'utf8')).sessions
-        .filter((s) => calls(s).includes('tools/call add'))
-        .sort((a, b) => a.offsetMs - b.offsetMs)
-        .map((s) => (s.messages.find((m) => m.message.method === 'tools/call')!.message.params as { arguments: { a: number } }).arguments.a);
-      assert.ok(sent.length >= 2, `sessions that reached the server: ${sent.length}`);
-      assert.deepEqual(sent, sent.map((_, i) => (i % 2 === 0 ? 1 : 2)), 'the recorded sessions in turn, in recorded order');
-
       // A recording that says `add` failed: the server now answers it, which is a mismatch and fails the run.
       const lying = path.join(dir, 'lying.jsonl');
       await writeFile(lying, (await readFile(file, 'utf8')).split('\n').map((line) => {
@@ -325,6 +305,51 @@ describe('mcpload record against a stateless server', { timeout: 60_000 }, () =>
       assert.equal(mismatch.code, 1, mismatch.stdout + mismatch.stderr);
       assert.match(mismatch.stdout, /2 replies shaped unlike the recording/);
       assert.match(mismatch.stdout, /check: a result where an error was expected/);
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('run --replay-rate', { timeout: 60_000 }, () => {
+  it('starts the recorded sessions in turn, in recorded order, at the rate until -t, and counts those that could not start', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mcpload-replay-rate-'));
+    const server = await startServeProcess();
+    try {
+      const file = path.join(dir, 'two.jsonl');
+      const recorder = await startRecorder(`${server.url}/mcp`, file);
+      for (const a of [1, 2]) {
+        const client = new Client({ name: 'rate-test', version: '1' });
+        const transport = new StreamableHTTPClientTransport(new URL(recorder.url));
+        await client.connect(transport);
+        await client.callTool({ name: 'add', arguments: { a, b: 10 } });
+        await transport.terminateSession();
+        await client.close();
+      }
+      await recorder.stop();
+      assert.equal(parseRecording(await readFile(file, 'utf8')).sessions.length, 2);
+
+      // --replay-rate: the recorded sessions in turn (a=1, a=2, a=1, ...) at 4 sessions/s until -t; a second recorder says what was sent.
+      const seen = path.join(dir, 'rate-seen.jsonl');
+      const counter = await startRecorder(`${server.url}/mcp`, seen);
+      const json = path.join(dir, 'rate.json');
+      const r = await runCli(['run', '--headless', '--replay', file, '--replay-rate', '4', '-t', '2s', '--host', counter.url,
+        '--print-interval', '0', '--json', json]);
+      await counter.stop();
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /replay of two\.jsonl: 2 sessions in recorded order, round-robin, at 4 sessions\/s \(open model, at most 100 at once\), speed 1×, for 2s/);
+      assert.match(r.stdout, /replay: 2 recorded session\(s\) in turn at 4 sessions\/s \(target\); \d+ started \([\d.]+ sessions\/s achieved\), \d+ could not start on time/);
+      const figures = (JSON.parse(await readFile(json, 'utf8')) as { scenarioFigures: Record<string, number> }).scenarioFigures;
+      assert.ok(figures.replayCopiesStarted! >= 2, `started ${figures.replayCopiesStarted}`);
+      assert.equal(typeof figures.replaySessionsNotStarted, 'number', 'sessions that could not start are counted');
+      const sent = parseRecording(await readFile(seen, 'utf8')).sessions
+        .filter((s) => calls(s).includes('tools/call add'))
+        .sort((a, b) => a.offsetMs - b.offsetMs)
+        .map((s) => (s.messages.find((m) => m.message.method === 'tools/call')!.message.params as { arguments: { a: number } }).arguments.a);
+      assert.ok(sent.length >= 2, `sessions that reached the server: ${sent.length}`);
+      assert.deepEqual(sent, sent.map((_, i) => (i % 2 === 0 ? 1 : 2)), 'the recorded sessions in turn, in recorded order');
+
     } finally {
       await server.stop();
       await rm(dir, { recursive: true, force: true });
