@@ -10,7 +10,7 @@ import { formatLiveRows } from '../reporters/console.js';
 import type { PrometheusExporter } from '../reporters/prometheus.js';
 import { VERSION } from '../version.js';
 import { metricsSourceOf } from './metrics-source.js';
-import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad } from './load-model.js';
+import { describeLoadModel, modelDurationS, resolveLoadModel, untilText, startLoad } from './load-model.js';
 import { openOutputs, type OpenOutputs } from './run-outputs.js';
 import { startOtel } from './run-otel.js';
 import type { OtelExport } from '../reporters/otel.js';
@@ -55,7 +55,7 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
     stop = armStop(io);
     io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
-      `${describeLoadModel(model, prepared.scenario.loadDescription)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
+      `${describeLoadModel(model, prepared.scenario.loadDescription)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : untilText(model, prepared.scenario.loadDescription)}; ` +
       `classes ${prepared.classes.map((c) => c.name).join(', ')}\n${target.protocolNote !== undefined ? `${target.protocolNote}\n` : ''}`);
 
     const totalS = timeMs !== undefined ? timeMs / 1000 : undefined;

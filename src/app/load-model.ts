@@ -95,6 +95,12 @@ export function describeLoadModel(model: LoadModel, shapeLabel?: (maxUsers: numb
   }
 }
 
+/** How a run without -t ends, for the header: a shape that says how it ends (the replay's label) only adds Ctrl-C. */
+export function untilText(model: LoadModel, shapeLabel?: (maxUsers: number) => string): string {
+  if (model.kind !== 'shape') return 'until Ctrl-C';
+  return shapeLabel !== undefined ? 'or at Ctrl-C' : 'until the shape ends (or Ctrl-C)';
+}
+
 function round(n: number): string {
   return String(Math.round(n * 1000) / 1000);
 }

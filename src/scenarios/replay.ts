@@ -460,7 +460,7 @@ export function buildReplayScenario(recording: Recording, env: ScenarioEnv, opts
     name: 'replay',
     description: `replay of ${templates.length} recorded session(s) × ${scale}`,
     loadDescription: () => `replay of ${source}: ${sessionsText} × ${scale} cop${scale === 1 ? 'y' : 'ies'} on the recorded start times` +
-      `${varyS > 0 ? ` (each up to ${varyS} s later)` : ''}, speed ${speed}×, over ~${spanS} s as recorded (the run ends when every copy is done)`,
+      `${varyS > 0 ? ` (each up to ${varyS} s later)` : ''}, speed ${speed}×, over ~${spanS} s as recorded, ending when every copy is done`,
     userClasses: [userClass(async (user) => {
       const copy = copies[next];
       if (copy === undefined) {

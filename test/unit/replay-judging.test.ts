@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeLoadModel } from '../../src/app/load-model.js';
+import { describeLoadModel, untilText } from '../../src/app/load-model.js';
 import { expectedError, ReplayTally } from '../../src/scenarios/replay.js';
 import { judgeExpected, UNEXPECTED_RESULT } from '../../src/transports/rpc-result.js';
 import { ServedCounts } from '../../src/server/served-counts.js';
@@ -77,6 +77,9 @@ describe('the run header of a shape', () => {
     const model = { kind: 'shape' as const, shape: () => null, maxUsers: 7 };
     assert.match(describeLoadModel(model), /open-model pool of 7 users/);
     assert.equal(describeLoadModel(model, (max) => `replay of t.jsonl at 5 sessions/s, at most ${max} at once`), 'replay of t.jsonl at 5 sessions/s, at most 7 at once');
+    assert.equal(untilText(model), 'until the shape ends (or Ctrl-C)');
+    assert.equal(untilText(model, () => 'replay ..., ending when every copy is done'), 'or at Ctrl-C');
+    assert.equal(untilText({ kind: 'closed', users: 1, spawnRate: 1 }), 'until Ctrl-C');
   });
 });
 
