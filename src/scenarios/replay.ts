@@ -387,6 +387,9 @@ export async function playSession(user: VirtualUser, template: SessionTemplate, 
   return true;
 }
 
+/** The wait after a user's copy: longer than any run, and cut short by the stop. */
+const IDLE_AFTER_COPY_MS = 2 ** 30;
+
 /** The replay as a scenario: one user per copy, the run ending once every copy is done; or sessions at a rate until the run's end. */
 export function buildReplayScenario(recording: Recording, env: ScenarioEnv, opts: ReplayOptions = {}): Scenario {
   const speed = opts.speed ?? 1;
@@ -405,9 +408,10 @@ export function buildReplayScenario(recording: Recording, env: ScenarioEnv, opts
   const replies = recordedReplies(recording);
   const source = opts.source ?? 'the recording';
   const sessionsText = `${templates.length} session${templates.length === 1 ? '' : 's'}`;
-  const userClass = (run: (user: VirtualUser) => Promise<void>): UserClass => ({
+  const userClass = (run: (user: VirtualUser) => Promise<void>, wait?: () => number): UserClass => ({
     name: 'Replay',
     tasks: [{ name: 'replay session', run }],
+    ...(wait !== undefined ? { wait } : {}),
     onStop: async (user: VirtualUser) => {
       await stopListening(user);
       await user.mcp.close();
@@ -463,11 +467,8 @@ export function buildReplayScenario(recording: Recording, env: ScenarioEnv, opts
       `${varyS > 0 ? ` (each up to ${varyS} s later)` : ''}, speed ${speed}×, over ~${spanS} s as recorded, ending when every copy is done`,
     userClasses: [userClass(async (user) => {
       const copy = copies[next];
-      if (copy === undefined) {
-        // Every copy is taken: this user idles until the run ends.
-        await new Promise<void>((resolve) => (user.signal.aborted ? resolve() : user.signal.addEventListener('abort', () => resolve(), { once: true })));
-        return;
-      }
+      // Every copy is taken (a user plays one): nothing to do.
+      if (copy === undefined) return;
       next++;
       t0 ??= performance.now();
       const wait = t0 + copy.startMs - performance.now();
@@ -475,7 +476,8 @@ export function buildReplayScenario(recording: Recording, env: ScenarioEnv, opts
       tally.started++;
       if (await playSession(user, copy.template, ctx)) tally.finished++;
       ended++;
-    })],
+      // After its copy a user idles in the wait between tasks, which the stop ends at once (a task would get --stop-timeout).
+    }, () => IDLE_AFTER_COPY_MS)],
     serverRequests: replies,
     figures: tally,
     notes: notesOf(tally),
