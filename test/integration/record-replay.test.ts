@@ -334,11 +334,11 @@ describe('run --replay-rate', { timeout: 60_000 }, () => {
       const seen = path.join(dir, 'rate-seen.jsonl');
       const counter = await startRecorder(`${server.url}/mcp`, seen);
       const json = path.join(dir, 'rate.json');
-      const r = await runCli(['run', '--headless', '--replay', file, '--replay-rate', '4', '-t', '2s', '--host', counter.url,
+      const r = await runCli(['run', '--headless', '--replay', file, '--replay-rate', '4', '-t', '3s', '--host', counter.url,
         '--print-interval', '0', '--json', json]);
       await counter.stop();
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, /replay of two\.jsonl: 2 sessions in recorded order, round-robin, at 4 sessions\/s \(open model, at most 100 at once\), speed 1×, for 2s/);
+      assert.match(r.stdout, /replay of two\.jsonl: 2 sessions in recorded order, round-robin, at 4 sessions\/s \(open model, at most 100 at once\), speed 1×, for 3s/);
       assert.match(r.stdout, /replay: 2 recorded session\(s\) in turn at 4 sessions\/s \(target\); \d+ started \([\d.]+ sessions\/s achieved\), \d+ could not start on time/);
       const figures = (JSON.parse(await readFile(json, 'utf8')) as { scenarioFigures: Record<string, number> }).scenarioFigures;
       assert.ok(figures.replayCopiesStarted! >= 2, `started ${figures.replayCopiesStarted}`);
