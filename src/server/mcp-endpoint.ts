@@ -181,8 +181,9 @@ export class McpEndpoint {
       if (body === undefined) return;
       this.markBusy(entry, res);
       alignVersionHeader(req, entry.session.protocolVersion);
-      this.served.messages(body);
-      return entry.session.transport.handleRequest(req, res, body);
+      await entry.session.transport.handleRequest(req, res, body);
+      this.countServed(res, body);
+      return;
     }
 
     const body = await this.readJson(req, res);
@@ -215,7 +216,7 @@ export class McpEndpoint {
       await session.close();
     } else {
       this.served.sessionOpened();
-      this.served.messages(body);
+      this.countServed(res, body);
     }
   }
 
@@ -233,9 +234,9 @@ export class McpEndpoint {
   }
 
   private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    this.served.messages(body);
     // An answer to a question a running call asked: it goes to that call's server (202, as for any response).
     if (this.questions.route(body)) {
+      this.served.messages(body);
       res.writeHead(202).end();
       return;
     }
@@ -247,6 +248,12 @@ export class McpEndpoint {
     });
     await session.connect();
     await session.transport.handleRequest(req, res, body);
+    this.countServed(res, body);
+  }
+
+  /** Counts a body the SDK transport took: its own checks (Accept, the version header, ...) answer 4xx and do not count. */
+  private countServed(res: ServerResponse, body: unknown): void {
+    if (res.statusCode < 400) this.served.messages(body);
   }
 
   /** The session named by the request, or undefined after answering 400 (no id) or 404 (unknown id). */

@@ -3,10 +3,10 @@
  * `GET /api/v1/mcp/status` as `served`): so that a test or a user can check
  * a load against the server's own books instead of the load tester's.
  *
- * A JSON-RPC message counts when the MCP endpoint hands it to the MCP
- * server: after the endpoint's own checks (body size, JSON, JSON-RPC shape,
- * a known session of the caller's, the 2026-07-28 envelope). Refused
- * messages (400, 404, 413, 503 before the server sees them) do not count.
+ * A JSON-RPC message counts when the MCP server took it: after the
+ * endpoint's own checks (body size, JSON, JSON-RPC shape, a known session
+ * of the caller's, the 2026-07-28 envelope) and the SDK transport's (a 4xx
+ * from it does not count). A request answered with an error was served.
  */
 
 /** The counts as the status route shows them; keys in the order first seen. */

@@ -45,12 +45,20 @@ describe('what mcpload serve served', { timeout: 30_000 }, () => {
       assert.equal(await post(server, call, { 'mcp-session-id': 'no-such-session', 'mcp-protocol-version': '2025-06-18' }), 404);
       assert.equal(await post(server, '{not json'), 400);
       assert.equal(await post(server, call), 400);
+      // A session of its own, whose call the SDK transport refuses (406: Accept without text/event-stream).
+      const init = await fetch(`${server.url}/mcp`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify({
+        jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }) });
+      await init.text();
+      const sid = init.headers.get('mcp-session-id')!;
+      assert.ok(sid);
+      assert.equal(await post(server, call, { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18', accept: 'application/json' }), 406);
 
       const counts = await served(server);
-      assert.deepEqual(counts.requests, { initialize: 1, 'tools/list': 1, 'tools/call': 3 });
+      assert.deepEqual(counts.requests, { initialize: 2, 'tools/list': 1, 'tools/call': 3 });
       assert.deepEqual(counts.toolCalls, { add: 2, echo: 1 });
       assert.deepEqual(counts.notifications, { 'notifications/initialized': 1 });
-      assert.equal(counts.sessionsOpened, 1);
+      assert.equal(counts.sessionsOpened, 2);
       assert.equal(counts.sessionsDeleted, 1);
     } finally {
       await server.close();
