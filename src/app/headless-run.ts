@@ -10,7 +10,7 @@ import { formatLiveRows } from '../reporters/console.js';
 import type { PrometheusExporter } from '../reporters/prometheus.js';
 import { VERSION } from '../version.js';
 import { metricsSourceOf } from './metrics-source.js';
-import { describeLoadModel, modelDurationS, resolveLoadModel, startLoad } from './load-model.js';
+import { describeLoadModel, modelDurationS, resolveLoadModel, untilText, startLoad } from './load-model.js';
 import { openOutputs, type OpenOutputs } from './run-outputs.js';
 import { startOtel } from './run-otel.js';
 import type { OtelExport } from '../reporters/otel.js';
@@ -55,7 +55,7 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
     stop = armStop(io);
     io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
-      `${describeLoadModel(model)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
+      `${describeLoadModel(model, prepared.scenario.loadDescription)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : untilText(model, prepared.scenario.loadDescription)}; ` +
       `classes ${prepared.classes.map((c) => c.name).join(', ')}\n${target.protocolNote !== undefined ? `${target.protocolNote}\n` : ''}`);
 
     const totalS = timeMs !== undefined ? timeMs / 1000 : undefined;
@@ -93,9 +93,11 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
   }
 }
 
-/** The open model's line under the live table: rate asked for, users busy, iterations dropped. */
+/** The open model's line under the live table: rate asked for, rate achieved since the start, iterations dropped. */
 function openModelStatus(run: TestRun): string {
   const rate = run.arrivalRate;
   if (rate === undefined) return '';
-  return `\narrival rate ${rate.toFixed(1)}/s · dropped iterations ${run.droppedIterations ?? 0}`;
+  const achievedRate = run.achievedArrivalRate;
+  const achieved = achievedRate !== undefined ? `${achievedRate.toFixed(1)}/s achieved` : 'n/a achieved';
+  return `\narrival rate ${rate.toFixed(1)}/s target, ${achieved} · dropped iterations ${run.droppedIterations ?? 0}`;
 }

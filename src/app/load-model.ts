@@ -75,12 +75,13 @@ export function modelDurationS(model: LoadModel): number | undefined {
   return Number.isFinite(total) ? total : undefined;
 }
 
-/** One line for the run's header. */
-export function describeLoadModel(model: LoadModel): string {
+/** One line for the run's header; `shapeLabel`: the scenario's own words for its shape (Scenario.loadDescription). */
+export function describeLoadModel(model: LoadModel, shapeLabel?: (maxUsers: number) => string): string {
   switch (model.kind) {
     case 'closed':
       return `${model.users} users at ${model.spawnRate}/s`;
     case 'shape':
+      if (shapeLabel !== undefined) return shapeLabel(model.maxUsers);
       return `the scenario's load shape (open-model pool of ${model.maxUsers} users)`;
     case 'user-stages':
       return `user stages ${model.steps.map((s) => `${round(s.endS - s.startS)}s:${s.users}`).join(',')} (users)`;
@@ -92,6 +93,12 @@ export function describeLoadModel(model: LoadModel): string {
       return `open model: ${rates}, at most ${model.maxUsers} users`;
     }
   }
+}
+
+/** How a run without -t ends, for the header: a shape that says how it ends (the replay's label) only adds Ctrl-C. */
+export function untilText(model: LoadModel, shapeLabel?: (maxUsers: number) => string): string {
+  if (model.kind !== 'shape') return 'until Ctrl-C';
+  return shapeLabel !== undefined ? 'or at Ctrl-C' : 'until the shape ends (or Ctrl-C)';
 }
 
 function round(n: number): string {

@@ -5,6 +5,7 @@
  * --protocol-version says otherwise.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseRecording, type Recording } from '../protocol/recording.js';
 import type { Scenario, ScenarioEnv } from '../scenarios/api.js';
 import { buildReplayScenario } from '../scenarios/replay.js';
@@ -16,6 +17,8 @@ export interface ReplaySelection {
   speed: number;
   scale: number;
   varyS: number;
+  /** --replay-rate: sessions per second, instead of copies on the recorded times. */
+  rate?: number;
 }
 
 export async function readRecordingFile(file: string): Promise<Recording> {
@@ -54,7 +57,9 @@ export async function withRecordedProtocol<T extends { replay?: ReplaySelection;
 export async function loadReplayScenario(replay: ReplaySelection, env: ScenarioEnv, seed: number | undefined): Promise<Scenario> {
   const recording = await readRecordingFile(replay.file);
   try {
-    return buildReplayScenario(recording, env, { speed: replay.speed, scale: replay.scale, varyS: replay.varyS, seed });
+    return buildReplayScenario(recording, env, {
+      speed: replay.speed, scale: replay.scale, varyS: replay.varyS, seed, source: path.basename(replay.file), ...(replay.rate !== undefined ? { rate: replay.rate } : {}),
+    });
   } catch (err) {
     throw new RunSetupError(`--replay ${replay.file}: ${(err as Error).message}`);
   }

@@ -233,6 +233,11 @@ export class TestRun implements LiveRun {
     return this.open?.droppedIterations;
   }
 
+  /** Open model only: iterations started per second since the arrivals began. */
+  get achievedArrivalRate(): number | undefined {
+    return this.open?.achievedRate;
+  }
+
   /** Open model only: the arrival rate asked for now (iterations/s). */
   get arrivalRate(): number | undefined {
     return this.open?.currentRate;
@@ -340,7 +345,9 @@ export class TestRun implements LiveRun {
       this.stats.finish();
       this.serviceStats?.finish();
       this.firstByteStats.finish();
-      if (this.events.has('testStop')) await this.events.emitAwaited('testStop', { reason: this.stopReason ?? reason, stats: this.stats.liveRows() });
+      if (this.events.has('testStop')) await this.events.emitAwaited('testStop', {
+        reason: this.stopReason ?? reason, stats: this.stats.liveRows(), ...(this.open ? { droppedIterations: this.open.droppedIterations } : {}),
+      });
     }
   }
 

@@ -20,7 +20,7 @@ import type { MetricsSource, PrometheusExporter } from '../reporters/prometheus.
 import { formatLiveTable } from '../reporters/console.js';
 import type { RunResult } from '../report/run-result.js';
 import { VERSION } from '../version.js';
-import { describeLoadModel, modelDurationS, resolveLoadModel } from './load-model.js';
+import { describeLoadModel, modelDurationS, resolveLoadModel, untilText } from './load-model.js';
 import { mergeRunResults } from './merge-results.js';
 import { concludeRun, type RunIo } from './conclude.js';
 import { resultFromSnapshot } from './partial-result.js';
@@ -115,7 +115,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     const timeMs = stagesS !== undefined ? Math.min(opts.timeMs ?? Infinity, Math.ceil(stagesS * 1000)) : opts.timeMs;
     const where = target.embedded ? `${target.host} (embedded reference server)` : target.host;
     io.out(`mcpload ${VERSION}: scenario ${prepared.scenario.name} against ${where}\n` +
-      `${describeLoadModel(model)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : 'until Ctrl-C'}; ` +
+      `${describeLoadModel(model, prepared.scenario.loadDescription)}, ${timeMs !== undefined ? `for ${formatDuration(timeMs)}` : untilText(model, prepared.scenario.loadDescription)}; ` +
       `${mode.count} ${mode.unit}; classes ${prepared.classes.map((c) => c.name).join(', ')}\n${target.protocolNote !== undefined ? `${target.protocolNote}\n` : ''}`);
 
     // A Ctrl-C while the workers are still coming ends the wait: nothing has started.

@@ -119,6 +119,12 @@ export function checkCombinations(command: Command, o: OptionValues): void {
     if (o.master || o.worker) throw new UsageError('--replay runs in one process (each worker would replay every session); leave out --master and --worker');
     if (o.arrivalRate !== undefined || o.stages !== undefined || o.userStages !== undefined) throw new UsageError('--replay starts sessions at their recorded times: leave out --arrival-rate, --stages and --user-stages');
   }
+  if (o.replayRate !== undefined) {
+    if (o.replay === undefined) throw new UsageError('--replay-rate needs --replay FILE');
+    if (command.getOptionValueSource('replayScale') !== 'default' && o.replayScale !== undefined) throw new UsageError('--replay-rate and --replay-scale are two ways to set the load: give one of them');
+    if (o.replayVary !== undefined && o.replayVary !== 0) throw new UsageError('--replay-vary spreads copies around their recorded start times; with --replay-rate the rate sets the starts: leave it out');
+    if (o.time === undefined && o.runTime === undefined) throw new UsageError('--replay-rate starts sessions until the run\'s time is up: give -t/--run-time');
+  }
   // Locust refuses --autoquit where nothing would ever quit by itself.
   if (o.autoquit !== undefined && !o.autostart && !o.headless) throw new UsageError('--autoquit needs --autostart (or --headless): a web UI waiting for a Start click never quits by itself');
   if (o.resetStats && (o.arrivalRate !== undefined || o.stages !== undefined)) {
@@ -182,7 +188,7 @@ export function runOptionsFrom(o: OptionValues, scenario: string | undefined): R
     // scenario
     userClasses: o.userClass, tags: o.tags, excludeTags: o.excludeTags, seed: o.seed, allowWrites: o.allowWrites,
     allowDestructive: o.allowDestructive, tools: o.tools, tasks: o.tasks, callsPerSession: o.callsPerSession, serverPid: o.serverPid,
-    ...(o.replay === undefined ? {} : { replay: { file: o.replay, speed: o.replaySpeed, scale: o.replayScale, varyS: o.replayVary } }),
+    ...(o.replay === undefined ? {} : { replay: { file: o.replay, speed: o.replaySpeed, scale: o.replayScale, varyS: o.replayVary, ...(o.replayRate !== undefined ? { rate: o.replayRate } : {}) } }),
     security: o.security, securityWeight: o.securityWeight,
     // verdict and output
     thresholds: o.threshold, exitCodeOnError: o.exitCodeOnError, baselineFile: o.baseline, failOn: o.failOn, failOnNoise: o.failOnNoise, ...reportOptionsFrom(o), out: o.out, onlySummary: o.onlySummary, otel: o.otel,
@@ -254,7 +260,8 @@ function defineOptions(run: Command): Command {
     .option('--replay <file>', 'replay a recording of mcpload record: each recorded session is a user, started at its recorded time (see docs/recording.md)')
     .option('--replay-speed <x>', 'replay: time factor for starts and think times (2 = twice as fast)', parsePositiveNumber, 1)
     .option('--replay-scale <n>', 'replay: copies of each recorded session', parsePositiveInt, 1)
-    .option('--replay-vary <seconds>', 'replay: start each copy up to this many seconds later than recorded (seeded by --seed)', parseNonNegativeNumber, 0);
+    .option('--replay-vary <seconds>', 'replay: start each copy up to this many seconds later than recorded (seeded by --seed)', parseNonNegativeNumber, 0)
+    .option('--replay-rate <sessions/s>', 'replay: start this many sessions per second instead (recorded sessions in turn, open model of --max-users users; needs -t; not with --replay-scale or --replay-vary)', parsePositiveNumber);
 
   run.optionsGroup('Verdict:')
     .option('--threshold <expr...>', "pass/fail rule, k6 style: 'p(95)<300', 'name=/api/v1/tools/call:avg<100', 'error_rate<0.01'", collect, [])

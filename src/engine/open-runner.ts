@@ -128,6 +128,13 @@ export class OpenRunner<C> {
     return this.arrivals;
   }
 
+  /** Iterations started per second since the plan began (undefined before it runs). */
+  get achievedRate(): number | undefined {
+    if (!this.plan || this.current !== 'running') return undefined;
+    const s = (performance.now() - this.t0Ms) / 1000;
+    return s > 0 ? (this.arrivals - this.dropped) / s : undefined;
+  }
+
   /** The rate the plan asks for now (iterations/s). */
   get currentRate(): number {
     if (!this.plan || this.current !== 'running') return 0;

@@ -38,6 +38,8 @@ export interface TestStopEvent {
   readonly reason: string;
   /** This process's stats at the stop. */
   readonly stats: StatsTable;
+  /** Open model: iterations that came due and found no free user (undefined in the closed model). */
+  readonly droppedIterations?: number;
 }
 
 export interface QuittingEvent {

@@ -88,6 +88,12 @@ export interface Scenario {
    * open model) or `null` to end the run. Used unless --arrival-rate/--stages are given.
    */
   shape?: LoadShape;
+  /**
+   * One line for the run's header saying what load `shape` makes, instead of
+   * the generic "the scenario's load shape" (the replay says what it plays).
+   * `maxUsers`: the pool an open-model shape (`{ rate }`) would use.
+   */
+  loadDescription?: (maxUsers: number) => string;
   /** Lines for the user, printed before the run and after its summary (e.g. what discovery skipped and why). */
   notes?: string[];
   /**

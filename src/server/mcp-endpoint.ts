@@ -28,6 +28,7 @@ import { createMcpServer } from './mcp-server-factory.js';
 import { hasRev20260728Meta, isStatelessRevisionHeader, Rev20260728Endpoint } from './rev-2026-07-28-endpoint.js';
 import { TOOLS } from './tools.js';
 import { jsonDepthExceeds, JSONRPC_INVALID_REQUEST, MAX_JSON_DEPTH, rejectJsonRpcBody } from './request-validation.js';
+import { ServedCounts } from './served-counts.js';
 import { SessionEventStore } from './session-event-store.js';
 import { SessionTable, type ClosableSession, type SessionEntry } from './session-table.js';
 import { QuestionRouter } from './stateless-questions.js';
@@ -120,6 +121,8 @@ export class McpEndpoint {
   private readonly questions: QuestionRouter;
   /** Tasks of the task tools, shared by the sessions (each sees its own) or the per-request servers. */
   private readonly tasks: TaskStore = createTaskStore();
+  /** What was handed to the MCP servers, for the status route. */
+  readonly served = new ServedCounts();
 
   constructor(private readonly opts: McpEndpointOptions) {
     this.table = new SessionTable<McpSession>({
@@ -128,7 +131,9 @@ export class McpEndpoint {
       onExpired: (count) => opts.log(`closed ${count} idle session(s); ${this.table.size} open`),
     });
     if (!opts.stateless) this.table.startSweeping();
-    this.rev20260728 = new Rev20260728Endpoint({ jsonResponse: opts.jsonResponse, maxListeners: opts.maxSessions });
+    this.rev20260728 = new Rev20260728Endpoint({
+      jsonResponse: opts.jsonResponse, maxListeners: opts.maxSessions, onServed: (body) => this.served.messages(body),
+    });
     this.questions = new QuestionRouter(opts.jsonResponse);
   }
 
@@ -155,7 +160,9 @@ export class McpEndpoint {
       // A GET stream only listens: it marks activity but does not keep the session busy.
       if (method === 'GET') this.table.touch(entry);
       alignVersionHeader(req, entry.session.protocolVersion);
-      return entry.session.transport.handleRequest(req, res);
+      await entry.session.transport.handleRequest(req, res);
+      if (method === 'DELETE' && res.statusCode >= 200 && res.statusCode < 300) this.served.sessionDeleted();
+      return;
     }
     sendJsonRpcError(res, 405, JSONRPC_SERVER_ERROR, 'Method not allowed.', {
       allow: this.opts.stateless ? 'POST' : 'GET, POST, DELETE',
@@ -174,7 +181,9 @@ export class McpEndpoint {
       if (body === undefined) return;
       this.markBusy(entry, res);
       alignVersionHeader(req, entry.session.protocolVersion);
-      return entry.session.transport.handleRequest(req, res, body);
+      await entry.session.transport.handleRequest(req, res, body);
+      this.countServed(res, body);
+      return;
     }
 
     const body = await this.readJson(req, res);
@@ -205,6 +214,9 @@ export class McpEndpoint {
     if (session.transport.sessionId === undefined) {
       this.table.remove(entry);
       await session.close();
+    } else {
+      this.served.sessionOpened();
+      this.countServed(res, body);
     }
   }
 
@@ -224,6 +236,7 @@ export class McpEndpoint {
   private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     // An answer to a question a running call asked: it goes to that call's server (202, as for any response).
     if (this.questions.route(body)) {
+      this.served.messages(body);
       res.writeHead(202).end();
       return;
     }
@@ -235,6 +248,12 @@ export class McpEndpoint {
     });
     await session.connect();
     await session.transport.handleRequest(req, res, body);
+    this.countServed(res, body);
+  }
+
+  /** Counts a body the SDK transport took: its own checks (Accept, the version header, ...) answer 4xx and do not count. */
+  private countServed(res: ServerResponse, body: unknown): void {
+    if (res.statusCode < 400) this.served.messages(body);
   }
 
   /** The session named by the request, or undefined after answering 400 (no id) or 404 (unknown id). */

@@ -110,7 +110,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     log,
     insecureDemo: demo,
   });
-  const rest = new RestApi({ maxBodyBytes, stateless, openSessions: () => mcp.openSessions(), ...(demo ? { extraTools: [HIDDEN_TOOL] } : {}) });
+  const rest = new RestApi({ maxBodyBytes, stateless, openSessions: () => mcp.openSessions(), served: () => mcp.served.snapshot(), ...(demo ? { extraTools: [HIDDEN_TOOL] } : {}) });
   // The origin is known only after listen(); the auth object reads it lazily through `url`.
   let url = '';
   const tokens = [opts.authToken, opts.authTokenB].filter((t): t is string => t !== undefined);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import { readBody, sendJson, sendRawJson, sendTooLarge } from './http-util.js';
 import { PACKAGE_INFO, SERVER_NAME } from './package-info.js';
+import type { ServedSnapshot } from './served-counts.js';
 import { findTool, PROMPTS, readResource, RESOURCE_SCHEME, RESOURCES, RESOURCE_TEMPLATES, TOOLS, type ToolDef } from './tools.js';
 
 export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/api/v1/health', '/api/v1/mcp/health']);
@@ -60,6 +61,8 @@ export interface RestApiOptions {
   maxBodyBytes: number;
   stateless: boolean;
   openSessions: () => number;
+  /** What the MCP endpoint served so far (served-counts.ts). */
+  served?: () => ServedSnapshot;
   /** Tools this face offers besides the catalog (the insecure demo's hidden tool). */
   extraTools?: readonly ToolDef[];
 }
@@ -108,6 +111,7 @@ export class RestApi {
         resourceTemplates: RESOURCE_TEMPLATES.length,
         prompts: PROMPTS.length,
       },
+      ...(this.opts.served !== undefined ? { served: this.opts.served() } : {}),
     };
   }
 

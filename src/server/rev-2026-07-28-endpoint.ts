@@ -199,7 +199,8 @@ export class Rev20260728Endpoint {
   private readonly changes: ListChanges;
   private template: Promise<Template> | undefined;
 
-  constructor(private readonly opts: { jsonResponse: boolean; maxListeners?: number }) {
+  /** `onServed`: a request or notification passed the checks and is served (the server's `served` counts). */
+  constructor(private readonly opts: { jsonResponse: boolean; maxListeners?: number; onServed?: (body: unknown) => void }) {
     this.hub = new ListenHub({ maxListeners: opts.maxListeners ?? DEFAULT_MAX_LISTENERS, watch: watchResource });
     this.changes = { tools: () => this.hub.listChanged('toolsListChanged'), prompts: () => this.hub.listChanged('promptsListChanged') };
   }
@@ -224,12 +225,16 @@ export class Rev20260728Endpoint {
     if (envelope) return refuse(envelope);
     // 2026-07-28 defines no client notifications over HTTP; accept and drop them, as the transport rules allow.
     if (clientId === null) {
+      this.opts.onServed?.(body);
       res.writeHead(202).end();
       return;
     }
     const { method, params } = message;
     const template = await this.describe();
-    if (method === 'server/discover') return sendJson(res, 200, { jsonrpc: '2.0', id: clientId, result: decorate(method, template.discovery) });
+    if (method === 'server/discover') {
+      this.opts.onServed?.(body);
+      return sendJson(res, 200, { jsonrpc: '2.0', id: clientId, result: decorate(method, template.discovery) });
+    }
     if (METHODS_REMOVED_IN_2026_07_28.has(method)) {
       return refuse({ status: 404, code: METHOD_NOT_FOUND, message: `Method not found: ${method} is not part of 2026-07-28${method === 'initialize' ? '; call server/discover, or send initialize without _meta for a legacy session' : ''}` });
     }
@@ -255,6 +260,7 @@ export class Rev20260728Endpoint {
       round.state,
       this.changes,
     );
+    this.opts.onServed?.(body);
     await runExchange({
       clientId, request: { method, ...(params === undefined ? {} : { params }) }, ctx, res,
       stream: !this.opts.jsonResponse && accept.includes('text/event-stream'),
@@ -269,6 +275,7 @@ export class Rev20260728Endpoint {
     }
     const filter = agreedFilter(params?.notifications);
     if (filter === undefined) return refuse({ status: 400, code: INVALID_PARAMS, message: 'Invalid params: notifications must be a subscription filter object' });
+    this.opts.onServed?.({ jsonrpc: '2.0', id, method: 'subscriptions/listen' });
     this.hub.open(res, id, filter);
   }
 

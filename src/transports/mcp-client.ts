@@ -18,7 +18,14 @@ import type { OAuthAuthorizers } from './oauth/setup.js';
 import type { ServerRequestReplies } from './server-messages.js';
 import type { RequestTracer } from './request-tracer.js';
 
-export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError };
+/**
+ * `expected`: the error is the answer the caller asked for (`RpcOptions.expectError`):
+ * its sample was recorded as a success.
+ */
+export type RpcOutcome = { ok: true; result: any } | { ok: false; error: SampleError; expected?: true };
+
+/** An error as the expected answer: a JSON-RPC error reply, or a tool's result with `isError: true`. */
+export type ExpectedError = 'jsonrpc' | 'tool';
 
 /** Checks a successful result; returns a short failure text, or undefined when it is fine. */
 export type ResultCheck = (result: any) => string | undefined;
@@ -38,6 +45,15 @@ export interface RpcOptions {
    * running at the stop).
    */
   afterStop?: boolean;
+  /**
+   * The answer the caller expects is an error of this kind (a replay whose
+   * recording holds one): that error is recorded as a successful sample with
+   * a passed check, and the outcome is `{ ok: false, error, expected: true }`.
+   * A result instead is a `check` error; any other error stays what it is.
+   * `jsonrpc` also matches a JSON-RPC error carried in a non-2xx reply
+   * (2026-07-28), but not a session's 404.
+   */
+  expectError?: ExpectedError;
 }
 
 export interface McpClient {

@@ -20,7 +20,7 @@
  * Hot path: headers are one prebuilt object (rebuilt only when the session
  * changes), the timer needs no closure, and error objects are shared.
  */
-import { INVALID_RESPONSE, jsonRpcError, toolError } from './rpc-result.js';
+import { INVALID_RESPONSE, judgeExpected, jsonRpcError, toolError } from './rpc-result.js';
 import type { Dispatcher } from 'undici';
 import { CUT_AT_STOP, nowUs, type Recorder, type SampleError } from '../metrics/sample.js';
 import { classifyNetworkError, deadlineError, fixedError, httpStatusError, shortText } from './errors.js';
@@ -28,13 +28,14 @@ import { type Deadline, InFlight, MAX_TIMER_MS } from './in-flight.js';
 import { DEFAULT_MAX_BODY_BYTES, discardBody, readCapped } from './read-body.js';
 import { leanPost } from './lean-post.js';
 import { CallStream, clientCapabilities, type Reply, type ServerRequestReplies } from './server-messages.js';
-import { drainInBackground, isReplyFailure, jsonResponse, streamedResponse } from './reply-reading.js';
+import { drainInBackground, isReplyFailure, jsonResponse, rpcErrorIn, streamedResponse } from './reply-reading.js';
 import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 import { isAuthChallenge, type RequestAuthorizer } from './request-auth.js';
 import type { RequestTracer } from './request-tracer.js';
 import { dialectFor } from './dialect-for.js';
 import {
-  ADOPT_SESSION, AFTER_STOP, AUTH_RETRY_1, AUTH_RETRY_2, CHECK_TOOL_ERROR, NO_CANCEL, VERSION_RETRIED, type DialectLink, type WireDialect,
+  ADOPT_SESSION, AFTER_STOP, AUTH_RETRY_1, AUTH_RETRY_2, CHECK_TOOL_ERROR, EXPECT_RPC_ERROR, EXPECT_TOOL_ERROR, expectFlags, NO_CANCEL, VERSION_RETRIED,
+  type DialectLink, type WireDialect,
 } from './wire-dialect.js';
 import { ReplySamples } from './reply-samples.js';
 import type { McpClient, ResultCheck, RpcOptions, RpcOutcome } from './mcp-client.js';
@@ -204,7 +205,7 @@ export class McpHttpClient implements McpClient {
   request(method: string, params?: object, opts?: RpcOptions): Promise<RpcOutcome> {
     const unsent = this.dialect.unsent(method);
     if (unsent !== undefined) return Promise.resolve(unsent);
-    const flags = (opts?.toolResult === true ? CHECK_TOOL_ERROR : 0) | (opts?.afterStop === true ? AFTER_STOP | NO_CANCEL : 0);
+    const flags = (opts?.toolResult === true ? CHECK_TOOL_ERROR : 0) | (opts?.afterStop === true ? AFTER_STOP | NO_CANCEL : 0) | expectFlags(opts?.expectError);
     return this.call(method, params, opts?.name ?? this.endpointPath, opts?.validate, flags);
   }
 
@@ -233,7 +234,7 @@ export class McpHttpClient implements McpClient {
     const params = opts?.progress === true
       ? { name, arguments: args, _meta: { progressToken: `p${this.nextProgressToken++}` } }
       : { name, arguments: args };
-    return this.call('tools/call', params, opts?.name ?? name, opts?.validate, CHECK_TOOL_ERROR);
+    return this.call('tools/call', params, opts?.name ?? name, opts?.validate, CHECK_TOOL_ERROR | expectFlags(opts?.expectError));
   }
 
   listResources(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -241,7 +242,7 @@ export class McpHttpClient implements McpClient {
   }
 
   readResource(uri: string, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.call('resources/read', { uri }, opts?.name ?? uri, opts?.validate, 0);
+    return this.call('resources/read', { uri }, opts?.name ?? uri, opts?.validate, expectFlags(opts?.expectError));
   }
 
   listPrompts(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -249,7 +250,7 @@ export class McpHttpClient implements McpClient {
   }
 
   getPrompt(name: string, args: Record<string, string> = {}, opts?: RpcOptions): Promise<RpcOutcome> {
-    return this.call('prompts/get', { name, arguments: args }, opts?.name ?? name, opts?.validate, 0);
+    return this.call('prompts/get', { name, arguments: args }, opts?.name ?? name, opts?.validate, expectFlags(opts?.expectError));
   }
 
   ping(opts?: RpcOptions): Promise<RpcOutcome> {
@@ -371,6 +372,8 @@ export class McpHttpClient implements McpClient {
     let firstByteAt = 0;
     let challenge: Challenge | undefined;
     let retryWith: string | undefined;
+    /** A non-2xx reply whose body is a JSON-RPC error (not a session's 404): an error answer, for `expectError`. */
+    let rpcInBody = false;
     try {
       const res = await leanPost(this.dispatcher, {
         origin: this.origin, path: this.requestPath, headers, body: payload, signal: deadline, maxBodyBytes: this.maxBodyBytes,
@@ -383,6 +386,7 @@ export class McpHttpClient implements McpClient {
         const verdict = dialect.failedStatus(status, body.data, hadSession, (flags & VERSION_RETRIED) === 0);
         error = verdict.error;
         retryWith = verdict.retryWith;
+        rpcInBody = !(hadSession && status === 404) && rpcErrorIn(body.data) !== undefined;
         if (this.auth !== undefined && (flags & AUTH_RETRY_2) === 0 && isAuthChallenge(status)) {
           challenge = { status, header: headerText(res.headers['www-authenticate']) };
         }
@@ -423,6 +427,8 @@ export class McpHttpClient implements McpClient {
     if (retryWith !== undefined) return this.retryWithVersion(retryWith, { method, params, name, validate, flags }, start, origin, end, bytes);
 
     let result: unknown;
+    let partial = false;
+    const expect = (flags & EXPECT_RPC_ERROR) !== 0 ? 'jsonrpc' : (flags & EXPECT_TOOL_ERROR) !== 0 ? 'tool' : undefined;
     if (error === undefined && message !== undefined) {
       const rpcError = message.error;
       if (rpcError !== undefined) error = jsonRpcError(rpcError);
@@ -430,13 +436,20 @@ export class McpHttpClient implements McpClient {
       else {
         result = message.result;
         // An input_required round is not the answer yet: the checks wait for the last round.
-        const partial = dialect.isPartial(result);
+        partial = dialect.isPartial(result);
         if ((flags & CHECK_TOOL_ERROR) !== 0 && !partial) error = toolError(result);
-        if (error === undefined && validate !== undefined && !partial) error = this.runCheck(validate, result, method, name);
+        // An expected error is judged below, not by the result's check.
+        if (error === undefined && validate !== undefined && !partial && expect === undefined) error = this.runCheck(validate, result, method, name);
         if (error === undefined) dialect.accepted(method, result);
       }
     }
     if (traceparent !== undefined) this.trace!.recording(traceparent);
+    if (expect !== undefined && !partial) {
+      const judged = judgeExpected(expect, error, rpcInBody, () => this.recorder.checkPassed?.(method, name));
+      this.samples.record(method, name, origin, start, end, firstByteAt, bytes, judged.sampleError);
+      if (!judged.outcome.ok && !judged.outcome.expected && deadline.timedOut && (flags & NO_CANCEL) === 0) dialect.timedOut(id);
+      return judged.outcome;
+    }
     this.samples.record(method, name, origin, start, end, firstByteAt, bytes, error);
     if (error !== undefined) {
       if (deadline.timedOut && (flags & NO_CANCEL) === 0) dialect.timedOut(id);

@@ -6,7 +6,7 @@
  */
 import type { Recorder, SampleError } from '../metrics/sample.js';
 import { fixedError, shortText } from './errors.js';
-import type { ResultCheck } from './mcp-client.js';
+import type { ExpectedError, ResultCheck, RpcOutcome } from './mcp-client.js';
 
 export const INVALID_RESPONSE = fixedError('jsonrpc', 'invalid response');
 const VALIDATE_THREW = fixedError('check', 'validate threw');
@@ -32,6 +32,28 @@ export function toolError(result: unknown): SampleError | undefined {
     }
   }
   return fixedError('tool', 'isError without text');
+}
+
+/** A result where the caller expected an error (RpcOptions.expectError). */
+export const UNEXPECTED_RESULT = fixedError('check', 'a result where an error was expected');
+
+/** Whether `error` is the expected answer: a JSON-RPC error (`rpcInBody`: an HTTP error whose body held one), or a tool's isError. */
+export function isExpectedError(expect: ExpectedError, error: SampleError, rpcInBody = false): boolean {
+  return expect === 'tool' ? error.kind === 'tool' : error.kind === 'jsonrpc' || (error.kind === 'http' && rpcInBody);
+}
+
+/**
+ * A finished request under `expectError`: the sample's error and the
+ * caller's outcome. The expected error is a passed check and no sample
+ * error; a result is a `check` error.
+ */
+export function judgeExpected(
+  expect: ExpectedError, error: SampleError | undefined, rpcInBody: boolean, passed: () => void,
+): { sampleError: SampleError | undefined; outcome: RpcOutcome } {
+  if (error === undefined) return { sampleError: UNEXPECTED_RESULT, outcome: { ok: false, error: UNEXPECTED_RESULT } };
+  if (!isExpectedError(expect, error, rpcInBody)) return { sampleError: error, outcome: { ok: false, error } };
+  passed();
+  return { sampleError: undefined, outcome: { ok: false, error, expected: true } };
 }
 
 export interface Interpreted {

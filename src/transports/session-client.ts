@@ -11,7 +11,7 @@ import { takeLatencyOrigin, type IterationTiming } from './iteration-timing.js';
 import type { McpClient } from './mcp-client.js';
 import type { RpcOptions, RpcOutcome } from './mcp-client.js';
 import { CUT, type RouterReply } from './rpc-router.js';
-import { interpretResponse } from './rpc-result.js';
+import { interpretResponse, judgeExpected } from './rpc-result.js';
 import { CallStream } from './server-messages.js';
 import { VERSION } from '../version.js';
 
@@ -181,10 +181,19 @@ export class SessionMcpClient implements McpClient {
     if (watch?.done() === true || reply.error === CUT) return CUT_OUTCOME;
     let error = reply.error;
     let result: unknown;
+    const expect = opts?.expectError;
     if (error === undefined && reply.message !== undefined) {
-      const out = interpretResponse(reply.message, isToolCall, opts?.validate, this.recorder, `${method} ${name}`, { type: method, name });
+      // An expected error is judged below, not by the result's check.
+      const validate = expect === undefined ? opts?.validate : undefined;
+      const out = interpretResponse(reply.message, isToolCall, validate, this.recorder, `${method} ${name}`, { type: method, name });
       error = out.error;
       result = out.result;
+    }
+    if (expect !== undefined) {
+      const judged = judgeExpected(expect, error, false, () => this.recorder.checkPassed?.(method, name));
+      this.recorder.record(method, name, end - origin, reply.bytes, judged.sampleError);
+      this.timing?.service.record(method, name, end - start, reply.bytes, judged.sampleError);
+      return judged.outcome;
     }
     this.recorder.record(method, name, end - origin, reply.bytes, error);
     this.timing?.service.record(method, name, end - start, reply.bytes, error);

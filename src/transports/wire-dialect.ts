@@ -28,6 +28,14 @@ export const AUTH_RETRY_1 = 16;
 export const AUTH_RETRY_2 = 32;
 /** This is the retry after -32022 (UnsupportedProtocolVersion): there is no other. */
 export const VERSION_RETRIED = 64;
+/** RpcOptions.expectError: a JSON-RPC error is the expected answer, or a tool's isError. */
+export const EXPECT_RPC_ERROR = 128;
+export const EXPECT_TOOL_ERROR = 256;
+
+/** The flags for an `expectError` option. */
+export function expectFlags(expect: 'jsonrpc' | 'tool' | undefined): number {
+  return expect === 'jsonrpc' ? EXPECT_RPC_ERROR : expect === 'tool' ? EXPECT_TOOL_ERROR : 0;
+}
 
 /** What a dialect may ask of the client that holds it: one recorded request or notification, as the client sends any. */
 export interface DialectLink {

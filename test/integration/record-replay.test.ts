@@ -4,9 +4,11 @@
  * bearer token) through the recording proxy and sees what it sees without
  * it; the recording holds every message, and neither the token nor the
  * `--redact` matches. Then the recording is replayed 20 times against the
- * same server through a second recording proxy, whose recording says what
- * the server was sent: 20 times each recorded call, in the recorded order
- * within each session.
+ * same server: the server's own counters (`served` on its status route) say
+ * it served 20 times each recorded call, and a second recording proxy in
+ * front of it says in which order: the recorded one within each session.
+ * `--replay-rate` starts the recorded sessions in turn at a rate; recorded
+ * errors answered again as errors are expected answers, not failures.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -89,6 +91,22 @@ async function driveSession(mcpUrl: string): Promise<SessionView> {
   }
 }
 
+interface Served {
+  requests: Record<string, number>;
+  toolCalls: Record<string, number>;
+  notifications: Record<string, number>;
+  responses: number;
+  sessionsOpened: number;
+  sessionsDeleted: number;
+}
+
+/** The reference server's own counts of what it served (GET /api/v1/mcp/status → served). */
+async function served(baseUrl: string, token?: string): Promise<Served> {
+  const res = await fetch(`${baseUrl}/api/v1/mcp/status`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 200);
+  return ((await res.json()) as { served: Served }).served;
+}
+
 /** What the client asked, in order: method and the name or URI it named. */
 function calls(session: RecordedSession): string[] {
   return session.messages
@@ -159,7 +177,8 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
   it('replays the recording 20 times: the server is sent 20 times each recorded call, in the recorded order per session', async () => {
     assert.ok(recording, 'the first test wrote the recording');
     const seen = path.join(dir, 'seen.jsonl');
-    // A second recorder in front of the server counts what reaches it.
+    const before = await served(server.url, TOKEN);
+    // A second recorder in front of the server says in which order the calls reached it.
     const counter = await startRecorder(`${server.url}/mcp`, seen);
     const json = path.join(dir, 'replay.json');
     const r = await runCli(['run', '--headless', '--replay', path.join(dir, 'traffic.jsonl'), '--replay-scale', '20', '--replay-speed', '4',
@@ -167,6 +186,25 @@ describe('mcpload record and run --replay', { timeout: 120_000 }, () => {
     await counter.stop();
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /replay: 1 recorded session\(s\), 20 copies; 20 started, 20 finished; 0 replies shaped unlike the recording/);
+    assert.match(r.stdout, /replay of traffic\.jsonl: 1 session × 20 copies on the recorded start times \(each up to 0\.5 s later\), speed 4×, over ~[\d.]+ s/);
+
+    // The server's own books: what it served during the replay, 20 times each recorded call.
+    const after = await served(server.url, TOKEN);
+    const recordedCalls = recording.sessions[0]!.messages.filter((m) => m.direction === 'client->server' && typeof m.message.method === 'string' && 'id' in m.message);
+    const delta = (a: Record<string, number>, b: Record<string, number>, key: string) => (a[key] ?? 0) - (b[key] ?? 0);
+    for (const method of new Set(recordedCalls.map((m) => String(m.message.method)).filter((m) => m !== 'initialize'))) {
+      const recorded = recordedCalls.filter((m) => m.message.method === method).length;
+      assert.equal(delta(after.requests, before.requests, method), 20 * recorded, `the server counts ${method}`);
+    }
+    for (const tool of new Set(recordedCalls.filter((m) => m.message.method === 'tools/call').map((m) => String((m.message.params as { name: string }).name)))) {
+      const recorded = recordedCalls.filter((m) => (m.message.params as { name?: string } | undefined)?.name === tool).length;
+      assert.equal(delta(after.toolCalls, before.toolCalls, tool), 20 * recorded, `the server counts tools/call ${tool}`);
+    }
+    // Each copy's handshake and DELETE (the run may open a session of its own before the load to learn the protocol).
+    const opened = after.sessionsOpened - before.sessionsOpened;
+    assert.ok(opened >= 20, `sessions opened: ${opened}`);
+    assert.equal(after.sessionsDeleted - before.sessionsDeleted, opened, 'every session ended with DELETE: each copy\'s as recorded, and the run\'s own');
+    assert.ok(after.responses - before.responses >= 40, 'the answers to the server\'s sampling and elicitation questions');
 
     const expected = calls(recording.sessions[0]!);
     const sent = parseRecording(await readFile(seen, 'utf8'));
@@ -254,6 +292,64 @@ describe('mcpload record against a stateless server', { timeout: 60_000 }, () =>
       const args = rec.sessions.map((s) => (s.messages.find((m) => m.message.method === 'tools/call')!.message.params as { arguments: { a: number } }).arguments.a);
       assert.deepEqual(args, [1, 2]);
       assert.ok(rec.sessions.every((s) => s.messages.some((m) => m.direction === 'server->client' && JSON.stringify(m.message).includes('"sum"'))), 'JSON replies are recorded');
+
+      // A recording that says `add` failed: the server now answers it, which is a mismatch and fails the run.
+      const lying = path.join(dir, 'lying.jsonl');
+      await writeFile(lying, (await readFile(file, 'utf8')).split('\n').map((line) => {
+        if (!line.includes('"sum"')) return line;
+        const event = JSON.parse(line) as { message: Record<string, unknown> };
+        event.message = { jsonrpc: '2.0', id: event.message.id, error: { code: -32603, message: 'recorded failure' } };
+        return JSON.stringify(event);
+      }).join('\n'));
+      const mismatch = await runCli(['run', '--headless', '--replay', lying, '--host', `${server.url}/mcp`, '--print-interval', '0']);
+      assert.equal(mismatch.code, 1, mismatch.stdout + mismatch.stderr);
+      assert.match(mismatch.stdout, /2 replies shaped unlike the recording/);
+      assert.match(mismatch.stdout, /check: a result where an error was expected/);
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('run --replay-rate', { timeout: 60_000 }, () => {
+  it('starts the recorded sessions in turn, in recorded order, at the rate until -t, and counts those that could not start', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mcpload-replay-rate-'));
+    const server = await startServeProcess();
+    try {
+      const file = path.join(dir, 'two.jsonl');
+      const recorder = await startRecorder(`${server.url}/mcp`, file);
+      for (const a of [1, 2]) {
+        const client = new Client({ name: 'rate-test', version: '1' });
+        const transport = new StreamableHTTPClientTransport(new URL(recorder.url));
+        await client.connect(transport);
+        await client.callTool({ name: 'add', arguments: { a, b: 10 } });
+        await transport.terminateSession();
+        await client.close();
+      }
+      await recorder.stop();
+      assert.equal(parseRecording(await readFile(file, 'utf8')).sessions.length, 2);
+
+      // --replay-rate: the recorded sessions in turn (a=1, a=2, a=1, ...) at 4 sessions/s until -t; a second recorder says what was sent.
+      const seen = path.join(dir, 'rate-seen.jsonl');
+      const counter = await startRecorder(`${server.url}/mcp`, seen);
+      const json = path.join(dir, 'rate.json');
+      const r = await runCli(['run', '--headless', '--replay', file, '--replay-rate', '4', '-t', '3s', '--host', counter.url,
+        '--print-interval', '0', '--json', json]);
+      await counter.stop();
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /replay of two\.jsonl: 2 sessions in recorded order, round-robin, at 4 sessions\/s \(open model, at most 100 at once\), speed 1×, for 3s/);
+      assert.match(r.stdout, /replay: 2 recorded session\(s\) in turn at 4 sessions\/s \(target\); \d+ started \([\d.]+ sessions\/s achieved\), \d+ could not start on time/);
+      const figures = (JSON.parse(await readFile(json, 'utf8')) as { scenarioFigures: Record<string, number> }).scenarioFigures;
+      assert.ok(figures.replayCopiesStarted! >= 2, `started ${figures.replayCopiesStarted}`);
+      assert.equal(typeof figures.replaySessionsNotStarted, 'number', 'sessions that could not start are counted');
+      const sent = parseRecording(await readFile(seen, 'utf8')).sessions
+        .filter((s) => calls(s).includes('tools/call add'))
+        .sort((a, b) => a.offsetMs - b.offsetMs)
+        .map((s) => (s.messages.find((m) => m.message.method === 'tools/call')!.message.params as { arguments: { a: number } }).arguments.a);
+      assert.ok(sent.length >= 2, `sessions that reached the server: ${sent.length}`);
+      assert.deepEqual(sent, sent.map((_, i) => (i % 2 === 0 ? 1 : 2)), 'the recorded sessions in turn, in recorded order');
+
     } finally {
       await server.stop();
       await rm(dir, { recursive: true, force: true });
@@ -279,12 +375,16 @@ describe('mcpload record with mcpload client (the 2026-07-28 revision)', { timeo
       assert.ok(toolCalls.length > 10, `the client called the tools (${toolCalls.length})`);
 
       const json = path.join(dir, 'replay.json');
-      // The recording holds the tools that fail on purpose: their rows fail again, which is not what is judged here.
+      // The recording holds the tools that fail on purpose: failing again is the recorded answer, so the default rules pass.
       const r = await runCli(['run', '--headless', '--replay', file, '--replay-scale', '2', '--replay-speed', '4', '--host', server.url,
-        '--exit-code-on-error', '0', '--print-interval', '0', '--json', json]);
+        '--print-interval', '0', '--json', json]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, /2 copies; 2 started, 2 finished; 0 replies shaped unlike the recording/);
-      const result = JSON.parse(await readFile(json, 'utf8')) as { snapshot: { entries: Array<{ type: string; name: string; requests: number }> } };
+      assert.match(r.stdout, /2 copies; 2 started, 2 finished; 0 replies shaped unlike the recording; [1-9]\d* replies were errors as recorded \(expected, not failures\)/);
+      const result = JSON.parse(await readFile(json, 'utf8')) as {
+        snapshot: { entries: Array<{ type: string; name: string; requests: number; failures: number }> }; scenarioFigures: Record<string, number>;
+      };
+      assert.equal(result.snapshot.entries.find((e) => e.type === 'tools/call' && e.name === 'fail')?.failures, 0, 'the tool that fails on purpose failed as recorded');
+      assert.ok(result.scenarioFigures.replyErrorsAsRecorded! >= 2);
       for (const name of new Set(toolCalls.map((c) => c.slice('tools/call '.length)))) {
         // A call the client made again with the answers to the server's questions (an input round) is one call.
         const recorded = rec.sessions.flatMap((s) => s.messages).filter((m) => m.direction === 'client->server' && m.message.method === 'tools/call'

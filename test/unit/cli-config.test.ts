@@ -147,7 +147,7 @@ const SAMPLES: Record<string, string> = {
   'expect-workers': '3', 'master-bind-host': '0.0.0.0', 'master-bind-port': '5558', 'expect-workers-max-wait': '30s', 'on-worker-loss': 'continue',
   'master-host': 'master.example', 'master-port': '5558', 'master-token': 't', 'heartbeat-timeout': '5s', 'master-tls-cert': 'm.pem',
   'master-tls-key': 'm.key', 'master-tls-ca': 'ca.pem',
-  replay: 'rec.jsonl', 'replay-speed': '2', 'replay-scale': '3', 'replay-vary': '0.5', baseline: 'base.json', 'fail-on': 'p95>+10%',
+  replay: 'rec.jsonl', 'replay-speed': '2', 'replay-scale': '3', 'replay-vary': '0.5', 'replay-rate': '5', baseline: 'base.json', 'fail-on': 'p95>+10%',
 };
 
 test('every run option can be set in the config file by its long name', () => {
@@ -168,6 +168,17 @@ test('every run option can be set in the config file by its long name', () => {
   assert.equal(run.getOptionValue('loglevel'), 'WARNING');
   assert.equal(run.getOptionValue('time'), 5000);
   assert.deepEqual(run.getOptionValue('header'), { 'x-a': '1' });
+});
+
+test('--replay-rate: a rate of sessions with --replay and -t, never with --replay-scale or --replay-vary', async () => {
+  const s = await settingsFor(['--replay', 'rec.jsonl', '--replay-rate', '2.5', '-t', '10s']);
+  assert.deepEqual(s.replay, { file: 'rec.jsonl', speed: 1, scale: 1, varyS: 0, rate: 2.5 });
+  assert.equal((await settingsFor(['--replay', 'rec.jsonl'])).replay?.rate, undefined);
+  await assert.rejects(settingsFor(['--replay-rate', '2', '-t', '10s']), /--replay-rate needs --replay FILE/);
+  await assert.rejects(settingsFor(['--replay', 'rec.jsonl', '--replay-rate', '2']), /--replay-rate starts sessions until the run's time is up: give -t\/--run-time/);
+  await assert.rejects(settingsFor(['--replay', 'rec.jsonl', '--replay-rate', '2', '-t', '5s', '--replay-scale', '1']), /--replay-rate and --replay-scale are two ways/);
+  await assert.rejects(settingsFor(['--replay', 'rec.jsonl', '--replay-rate', '2', '-t', '5s', '--replay-vary', '1']), /--replay-vary spreads copies/);
+  await assert.rejects(settingsFor(['--replay', 'rec.jsonl', '--replay-rate', '0', '-t', '5s']), /replay-rate/);
 });
 
 test('aliases: -f, -H and --run-time are the scenario, the host and the run time', async () => {

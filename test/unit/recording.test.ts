@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { parseRecording, recordingLine, RecordingFormatError, RECORDING_FORMAT, type RecordingEvent, type RecordingHeader } from '../../src/protocol/recording.js';
 import { parseJsonPath, REDACTED, Redactor } from '../../src/protocol/recording-redaction.js';
 import { parseListen } from '../../src/cli/record-cli.js';
-import { recordedReplies, replayCopies, replyShape, sessionTemplate } from '../../src/scenarios/replay.js';
+import { expectedError, playableSessions, recordedReplies, replayCopies, replaySpanMs, replyShape, sessionTemplate } from '../../src/scenarios/replay.js';
 
 const HEADER: RecordingHeader = {
   format: RECORDING_FORMAT, version: 1, createdAt: '2026-01-01T00:00:00.000Z', transport: 'streamable-http',
@@ -151,6 +151,15 @@ describe('replay templates', () => {
     }
     assert.ok(new Set(spread.map((c) => c.startMs)).size > 90, 'copies are spread');
     assert.deepEqual(replayCopies(session, { scale: 50, varyS: 2, seed: 7 }).map((c) => c.startMs), spread.map((c) => c.startMs), 'same seed, same starts');
+  });
+
+  it('knows each session\'s recorded length and how long the copies span', () => {
+    assert.deepEqual(playableSessions(session).map((t) => [t.id, t.durationMs]), [['s1', 1310], ['s2', 0]]);
+    // s2 starts 2000 ms after s1 (at speed 1) and lasts 0; s1 lasts 1310: the span is s2's start.
+    assert.equal(replaySpanMs(replayCopies(session, { scale: 2 }), 1), 2000);
+    assert.equal(replaySpanMs(replayCopies(session, { scale: 2, speed: 4 }), 4), 500);
+    assert.equal(expectedError('tools/list', replyShape(sessionTemplate(session.sessions[0]!).steps[3]!.reply as { error: unknown })), 'jsonrpc',
+      'the recorded error of tools/list is the answer a replay expects');
   });
 
   it('answers the server\'s questions with the recorded replies', () => {
