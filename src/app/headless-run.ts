@@ -11,7 +11,7 @@ import type { PrometheusExporter } from '../reporters/prometheus.js';
 import { VERSION } from '../version.js';
 import { metricsSourceOf } from './metrics-source.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel, untilText, startLoad } from './load-model.js';
-import { openOutputs, type OpenOutputs } from './run-outputs.js';
+import { exitCodeWithOutputs, openOutputs, type OpenOutputs } from './run-outputs.js';
 import { startOtel } from './run-otel.js';
 import type { OtelExport } from '../reporters/otel.js';
 import type { RunOptions } from './run-options.js';
@@ -78,11 +78,8 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     io.out(`\nstopped (${reason}) after ${formatDuration(run.elapsedS * 1000)}\n`);
     const pacing = run.pacingNote();
     const outFailures = outputs.close();
-    for (const line of outFailures) io.err(`error: output not written whole: ${line}`);
     const code = await concludeRun(result, opts, io, pacing ? [...(prepared.scenario.notes ?? []), pacing] : prepared.scenario.notes, run.events);
-    if (outFailures.length === 0 || code !== 0) return code;
-    io.out(`exit code 1: ${outFailures.length === 1 ? 'an output was' : `${outFailures.length} outputs were`} not written whole\n`);
-    return 1;
+    return exitCodeWithOutputs(code, outFailures, io);
   } finally {
     stop?.close();
     outputs?.close();

@@ -15,9 +15,8 @@ export interface OpenOutputs {
 }
 
 /** Why `--out` cannot be used by this run mode, or undefined. */
-export function outputModeProblem(opts: { out?: readonly OutputRequest[]; headless: boolean; processes?: number }): string | undefined {
+export function outputModeProblem(opts: { out?: readonly OutputRequest[]; headless: boolean }): string | undefined {
   if (opts.out === undefined || opts.out.length === 0) return undefined;
-  if (opts.processes !== undefined && opts.processes > 1) return '--out streams from one process: leave out --processes (or write --json / --csv at the end)';
   if (!opts.headless) return '--out streams from a headless run: add --headless';
   return undefined;
 }
@@ -44,4 +43,12 @@ export async function openOutputs(requests: readonly OutputRequest[] | undefined
     }
   }
   return { close };
+}
+
+/** Says each output that was not written whole; the exit code becomes 1 for it when the run would have passed. */
+export function exitCodeWithOutputs(code: number, failures: readonly string[], io: { out(text: string): void; err(text: string): void }): number {
+  for (const line of failures) io.err(`error: output not written whole: ${line}`);
+  if (failures.length === 0 || code !== 0) return code;
+  io.out(`exit code 1: ${failures.length === 1 ? 'an output was' : `${failures.length} outputs were`} not written whole\n`);
+  return 1;
 }

@@ -15,6 +15,7 @@
 import { formatDuration } from '../values/option-values.js';
 import { RunEvents } from '../metrics/events.js';
 import { emptySnapshot, mergeSnapshots, type HistoryRow, type Snapshot } from '../metrics/snapshot.js';
+import { SnapshotSeconds } from '../metrics/snapshot-seconds.js';
 import { withDefaultRules, type Threshold } from '../metrics/thresholds.js';
 import type { MetricsSource, PrometheusExporter } from '../reporters/prometheus.js';
 import { formatLiveTable } from '../reporters/console.js';
@@ -26,6 +27,7 @@ import { concludeRun, type RunIo } from './conclude.js';
 import { resultFromSnapshot } from './partial-result.js';
 import type { RunOptions } from './run-options.js';
 import { ALREADY_STOPPING, armStop } from './wait-for-stop.js';
+import { exitCodeWithOutputs, openOutputs, type OpenOutputs } from './run-outputs.js';
 import { shieldedFromSigint } from '../process/stop-signals.js';
 import { prepareScenario, RunSetupError, type PreparedScenario } from './scenario-setup.js';
 import { openTarget, withProtocol } from './target.js';
@@ -105,6 +107,8 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
   let workers: Worker[] = [];
   let watched: Pool | undefined;
   let exporter: PrometheusExporter | undefined;
+  let outputs: OpenOutputs | undefined;
+  let streamer: NodeJS.Timeout | undefined;
   const stop = armStop(io);
   try {
     // The embedded server runs in this process's child: leak-flood reads its memory from here, for the whole run.
@@ -134,8 +138,13 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
       exporter = await startPrometheusExporter(createMetricsRegistry(pool.metricsSource(withDefaultRules(prepared.thresholds), opts.users)), opts.web?.host ?? '127.0.0.1', opts.prometheus.port);
       io.out(`Prometheus metrics at ${exporter.url}\n`);
     }
+    // --out streams the merged seconds from here, from the workers' snapshots.
+    const outEvents = new RunEvents(undefined, (err, where) => io.err(`warning: ${where}: ${err instanceof Error ? err.message : String(err)}`));
+    outputs = await openOutputs(opts.out, outEvents);
+    const streamSeconds = secondsStreamer(pool, outEvents);
+    if (outEvents.has('interval')) streamer = setInterval(streamSeconds, 1000);
     const workerOpts: RunOptions = {
-      ...withoutKeys(opts, mode.privateKeys), host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined, baseline: undefined,
+      ...withoutKeys(opts, mode.privateKeys), host: target.host, processes: 1, printIntervalMs: 0, headless: true, csv: undefined, json: undefined, baseline: undefined, out: undefined,
     };
     const startAtMs = mode.startAtMs?.();
     for (const worker of workers) {
@@ -161,8 +170,15 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
       if (pool.failure.usage) throw new RunSetupError(pool.failure.message);
       throw new Error(pool.failure.message);
     }
-    return await conclude(pool, prepared, opts, io, mode, { host: target.host, reason, elapsedMs: performance.now() - startedMs });
+    // The seconds still open at the stop come with the results.
+    clearInterval(streamer);
+    if (outEvents.has('interval')) streamSeconds();
+    const outFailures = outputs.close();
+    const code = await conclude(pool, prepared, opts, io, mode, { host: target.host, reason, elapsedMs: performance.now() - startedMs });
+    return exitCodeWithOutputs(code, outFailures, io);
   } finally {
+    clearInterval(streamer);
+    outputs?.close();
     stop.close();
     watched?.close();
     await exporter?.close();
@@ -184,6 +200,22 @@ async function conclude(
   // `request`, `testStart`, `spawningComplete` and `testStop` fired in each worker, for its share; `quitting` fires here, on the whole run.
   const quitting = new RunEvents(prepared.scenario.events, () => {});
   return await concludeRun(merged, opts, io, notes, quitting);
+}
+
+/**
+ * `--out`'s seconds: each call writes what the workers' merged figures
+ * gained since the call before (SnapshotSeconds: counts exact, percentiles
+ * from the histograms' difference); the last call, after the results, ends
+ * on the run's final totals.
+ */
+function secondsStreamer(pool: Pool, events: RunEvents): () => void {
+  const seconds = new SnapshotSeconds();
+  return () => {
+    const merged = pool.merged();
+    if (merged === undefined) return;
+    const users = pool.live().reduce((sum, w) => sum + (w.status?.users ?? 0), 0);
+    events.emit('interval', seconds.rows(merged, users));
+  };
 }
 
 /** One line per lost worker, for the result's notes. */

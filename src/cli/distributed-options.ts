@@ -49,10 +49,8 @@ export function checkDistributedCombinations(o: OptionValues): void {
   if (!o.worker && o.masterHost !== undefined) throw new UsageError('--master-host needs --worker');
   if ((o.master || o.worker) && o.processes !== undefined && o.processes !== 1) throw new UsageError(`--${o.master ? 'master' : 'worker'} and --processes: run several workers instead of processes`);
   if ((o.master || o.worker) && o.stdio !== undefined) throw new UsageError('--stdio runs in one process; it does not spread over workers');
-  const role = o.master ? '--master' : o.worker ? '--worker' : undefined;
-  // Not built yet across machines: said before any load rather than silently left out.
-  if (role !== undefined && o.out !== undefined && o.out.length > 0) throw new UsageError(`--out streams from one process, not yet from ${role}: write --json / --csv at the end`);
-  // The master serves the merged figures; a worker's share alone would count twice beside them.
+  // The master streams, serves and exports the merged figures; a worker's share alone would count twice beside them.
+  if (o.worker && o.out !== undefined && o.out.length > 0) throw new UsageError('--out goes on the master (it streams the merged seconds), not on a --worker');
   if (o.worker && (o.prometheus || o.prometheusPort !== undefined)) throw new UsageError('--prometheus goes on the master (it serves the merged figures), not on a --worker');
   if ((o.masterTlsCert === undefined) !== (o.masterTlsKey === undefined)) throw new UsageError('--master-tls-cert and --master-tls-key go together');
 }

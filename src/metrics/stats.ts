@@ -137,7 +137,7 @@ class Entry {
 }
 
 /** Sums used for one history row (an entry's, or all entries' for Aggregated). */
-interface RowFigures {
+export interface RowFigures {
   requests: number;
   failures: number;
   sumUs: number;
@@ -420,7 +420,8 @@ export class Stats implements Recorder {
   }
 }
 
-function historyRow(type: string, name: string, f: RowFigures, timestamp: number, intervalS: number, userCount: number): HistoryRow {
+/** One history row from an entry's figures: the interval's rates and percentiles beside the totals so far. */
+export function historyRow(type: string, name: string, f: RowFigures, timestamp: number, intervalS: number, userCount: number): HistoryRow {
   const percentilesMs: Record<string, number | null> = {};
   for (const p of PERCENTILES) {
     percentilesMs[percentileKey(p)] = f.intervalRequests > 0

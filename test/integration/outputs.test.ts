@@ -71,6 +71,37 @@ test('--out json streams a line per entry per second while the run goes; the las
   }
 });
 
+test('--out json over --processes 2: the leader streams the merged seconds; they add up to the merged report', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-out-'));
+  try {
+    const live = path.join(dir, 'run.jsonl');
+    const json = path.join(dir, 'run.json');
+    const r = await runCli([...RUN, '-t', '4s', '--processes', '2', '--out', `json=${live}`, '--json', json]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const lines = completeLines(live).map((line) => JSON.parse(line) as Line);
+    const last = new Map<string, Line>();
+    const summed = new Map<string, number>();
+    for (const line of lines) {
+      const key = `${line.type} ${line.name}`;
+      last.set(key, line);
+      summed.set(key, (summed.get(key) ?? 0) + line.requests);
+    }
+    let total = 0;
+    for (const [key, entry] of reportEntries(json)) {
+      assert.equal(last.get(key)?.totalRequests, entry.requests, `${key}: last line's total`);
+      assert.equal(last.get(key)?.totalFailures, entry.failures, `${key}: last line's failures`);
+      assert.equal(summed.get(key), entry.requests, `${key}: the seconds add up to the total`);
+      total += entry.requests;
+    }
+    assert.equal(last.get(' Aggregated')?.totalRequests, total);
+    assert.equal(summed.get(' Aggregated'), total);
+    assert.ok(lines.filter((line) => line.name === 'Aggregated').length >= 3, 'a line a second');
+    assert.ok(lines.some((line) => line.requests > 0 && typeof line.percentilesMs['95'] === 'number'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('--out csv writes the same figures as CSV rows; --out is repeatable', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-out-'));
   try {
@@ -105,7 +136,7 @@ test('bad --out: an unknown output, a directory, or no --headless is one line an
       [['--headless', '--out', 'json='], /give the file: json=FILE/],
       [['--headless', '--out', `json=${dir}`], /--out json=.*: is a directory/],
       [['--out', `json=${path.join(dir, 'a.jsonl')}`], /--out streams from a headless run: add --headless/],
-      [['--headless', '--processes', '2', '--out', `json=${path.join(dir, 'a.jsonl')}`], /--out streams from one process/],
+      [['--headless', '--worker', '--master-host', '127.0.0.1', '--out', `json=${path.join(dir, 'a.jsonl')}`], /--out goes on the master/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['run', '-t', '2s', '--print-interval', '0', ...args]);
