@@ -14,8 +14,9 @@
  */
 import { formatDuration } from '../values/option-values.js';
 import { RunEvents } from '../metrics/events.js';
-import { mergeSnapshots, type Snapshot } from '../metrics/snapshot.js';
-import { formatLiveTable } from '../reporters/console.js';
+import { mergedStatsRows } from '../metrics/rows.js';
+import type { Snapshot } from '../metrics/snapshot.js';
+import { formatLiveRows } from '../reporters/console.js';
 import type { RunResult } from '../report/run-result.js';
 import { VERSION } from '../version.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel } from './load-model.js';
@@ -31,6 +32,8 @@ import type { ParentMessage, WorkerMessage, WorkerStatus } from './worker-protoc
 
 /** How long a worker may take to send its result after `stop` (beyond the users' stop timeout). */
 const RESULT_GRACE_MS = 15_000;
+/** Network workers' snapshots are read (parsed) at least this often, with or without a live view. */
+const SNAPSHOT_READ_MS = 2000;
 /** Above this CPU use (% of one core) a worker's figures measure the generator more than the target (Locust warns at 90 %). */
 export const CPU_WARNING_PERCENT = 90;
 
@@ -41,6 +44,8 @@ export interface WorkerLink {
   send(message: ParentMessage): void;
   /** Sets the listener of the worker's messages. */
   listen(onMessage: (message: WorkerMessage) => void): void;
+  /** Hands the listener any message the link holds back (its latest snapshot, unparsed); absent: it holds none back. */
+  flush?(): void;
   /** Resolves when the link ends: `clean` when the worker ended as it should (exit code 0, a normal close). */
   readonly ended: Promise<{ clean: boolean; detail: string }>;
   /** Epoch ms the worker was last heard from (a message or a ping). */
@@ -135,6 +140,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     clearInterval(printer);
 
     await shieldedFromSigint(() => io.err(ALREADY_STOPPING), () => pool.stopAll(reason, opts.stopTimeoutMs + RESULT_GRACE_MS));
+    pool.flushAll();
     pool.close();
     if (pool.failure) {
       if (pool.failure.usage) throw new RunSetupError(pool.failure.message);
@@ -197,6 +203,9 @@ class Pool {
   /** Why the last worker to end its plan ended it: the run's reason when all have. */
   private lastReason = 'load plan finished';
   private readonly watch: NodeJS.Timeout | undefined;
+  /** The longest a snapshot took from its worker to here since the last live view (ms). */
+  private transitMaxMs = 0;
+  private flushedAtMs = Date.now();
 
   constructor(readonly workers: readonly Worker[], private readonly io: RunIo, private readonly loss: WorkerLoss | undefined) {
     this.ready = new Promise((resolve) => {
@@ -209,13 +218,27 @@ class Pool {
       worker.link.listen((m) => this.onMessage(worker, m));
       void worker.link.ended.then((end) => this.onEnded(worker, end));
     }
-    if (loss) this.watch = setInterval(() => this.checkHeartbeats(loss.heartbeatTimeoutMs), 500);
+    if (loss) {
+      this.watch = setInterval(() => {
+        // Snapshots held back by their links are read at least this often, live view or not (CPU warnings).
+        if (Date.now() - this.flushedAtMs >= SNAPSHOT_READ_MS) this.flushAll();
+        this.checkHeartbeats(loss.heartbeatTimeoutMs);
+      }, 500);
+    }
+  }
+
+  /** Reads every message the links hold back (network workers' latest snapshots). */
+  flushAll(): void {
+    this.flushedAtMs = Date.now();
+    for (const w of this.workers) w.link.flush?.();
   }
 
   private onMessage(w: Worker, m: WorkerMessage): void {
     switch (m.type) {
       case 'snapshot':
         w.latest = m.snapshot;
+        // How late snapshots are read here (its clock against the worker's): one subtraction per message.
+        this.transitMaxMs = Math.max(this.transitMaxMs, Date.now() - m.snapshot.takenAt);
         w.status = { users: m.users, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent };
         if (m.cpuPercent !== undefined) w.cpuPeak = Math.max(w.cpuPeak ?? 0, m.cpuPercent);
         if (m.cpuPercent !== undefined && m.cpuPercent > CPU_WARNING_PERCENT && !w.cpuWarned) {
@@ -279,6 +302,8 @@ class Pool {
 
   private markLost(w: Worker, why: string): void {
     if (w.lost !== undefined) return;
+    // Its last snapshot, if its link still holds it, is what counts of it.
+    w.link.flush?.();
     const last = w.latest ? `last snapshot at ${new Date(w.latest.takenAt).toISOString().slice(11, 19)}` : 'no snapshot';
     w.lost = `${why}, ${last}`;
     this.io.err(`warning: ${w.link.name} lost: ${w.lost}`);
@@ -300,6 +325,8 @@ class Pool {
   }
 
   liveTable(elapsedS: number, totalS: number | undefined, unit: string): string | undefined {
+    const mergeStart = performance.now();
+    this.flushAll();
     const snapshots = this.workers.flatMap((w) => (w.latest ? [w.latest] : []));
     if (snapshots.length === 0) return undefined;
     const statuses = this.workers.flatMap((w) => (w.status && w.lost === undefined ? [w.status] : []));
@@ -307,8 +334,27 @@ class Pool {
     const reporting = this.workers.filter((w) => w.latest !== undefined && w.lost === undefined).length;
     const lost = this.workers.filter((w) => w.lost !== undefined).map((w) => w.link.name);
     const info = { elapsedS, totalS, users, state: statuses[0]?.state };
-    return formatLiveTable(mergeSnapshots(snapshots), info) + openModelLine(statuses) +
+    const table = formatLiveRows(mergedStatsRows(snapshots), info) + openModelLine(statuses) +
       ` · ${reporting}/${this.workers.length} ${unit}${lost.length > 0 ? ` · lost: ${lost.join(', ')}` : ''}\n`;
+    this.logViewLag(performance.now() - mergeStart);
+    return table;
+  }
+
+  /**
+   * `--loglevel DEBUG`: how far behind the workers this view is. Its age is
+   * now minus the oldest snapshot in it (a live worker's latest), so it
+   * holds the snapshot period, the way here and the merge; across machines
+   * it also holds the clocks' difference (the master warns above 0.5 s).
+   * bench/master-scale.mjs reads these lines.
+   */
+  private logViewLag(mergeMs: number): void {
+    const now = Date.now();
+    let oldest = Infinity;
+    for (const w of this.workers) if (w.latest && w.lost === undefined) oldest = Math.min(oldest, w.latest.takenAt);
+    if (oldest === Infinity) return;
+    this.io.err(`debug: live view: read and merged in ${Math.round(mergeMs)} ms; oldest snapshot ${now - oldest} ms old; ` +
+      `snapshots read up to ${this.transitMaxMs} ms after they were taken`);
+    this.transitMaxMs = 0;
   }
 
   /** Sends every worker `stop` and waits for their results, at most `ms`; a network worker without one by then is lost. */
