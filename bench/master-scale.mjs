@@ -29,7 +29,7 @@
 //      BENCH_PROFILE=DIR (the master runs under --cpu-prof, which its run process inherits; profiles in DIR).
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -71,6 +71,23 @@ async function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Waits until something accepts connections on 127.0.0.1:port. */
+async function listening(port, ms = 20_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const up = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return;
+    if (Date.now() > until) throw new Error(`nothing listens on port ${port}`);
+    await sleep(100);
+  }
 }
 
 function start(args, env = {}) {
@@ -244,6 +261,7 @@ async function main() {
 
   const servePort = await freePort();
   const server = start([MCPLOAD, 'serve', '--port', String(servePort)]);
+  await listening(servePort);
   const masterPort = await freePort();
   const runArgs = ['--host', `http://127.0.0.1:${servePort}`, '--headless', '-u', String(WORKERS * 10), '-r', '1000',
     '-t', `${WARMUP_S + WINDOW_S + 4}s`, '--print-interval', PRINT_INTERVAL, '--loglevel', 'DEBUG'];
