@@ -15,7 +15,7 @@ import { RunSetupError } from './run-setup-error.js';
 import type { MasterOptions } from './run-options.js';
 import type { WorkerLink } from './worker-pool.js';
 import type { WorkerMessage } from './worker-protocol.js';
-import { admitWorker, decodeFrame, encodeFrame, newNonce, proofOf, type Hello, type MasterFrame, type WorkerFrame } from './worker-wire.js';
+import { admitWorker, decodeFrame, encodeFrame, looksLikeSnapshot, newNonce, proofOf, type Hello, type MasterFrame, type WorkerFrame } from './worker-wire.js';
 
 /** A connection that says no hello this long is dropped. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -36,22 +36,49 @@ function send(socket: WebSocket, frame: MasterFrame): void {
   if (socket.readyState === socket.OPEN) socket.send(encodeFrame(frame));
 }
 
-/** The link the leader drives, over one admitted connection. */
+/**
+ * The link the leader drives, over one admitted connection. Snapshot frames
+ * are kept as bytes until the leader flushes the link (for its live view, a
+ * loss, the end) or another frame comes after them, then read in order:
+ * the parsing of hundreds of workers' snapshots comes in one batch when a
+ * view needs it, not at every frame. None is skipped: each carries the
+ * history rows of its seconds.
+ */
 function linkOver(socket: WebSocket, index: number, host: string, address: string): WorkerLink {
   let lastHeard = Date.now();
   let listener: ((m: WorkerMessage) => void) | undefined;
   const early: WorkerMessage[] = [];
-  socket.on('message', (data) => {
-    lastHeard = Date.now();
-    const decoded = decodeFrame<WorkerFrame>(String(data));
+  let pending: Buffer[] = [];
+  const deliver = (data: Buffer) => {
+    const decoded = decodeFrame<WorkerFrame>(data.toString('utf8'));
     if (!('message' in decoded) || decoded.message.type === 'hello') return;
     if (listener) listener(decoded.message);
     else early.push(decoded.message);
+  };
+  const flush = () => {
+    const frames = pending;
+    pending = [];
+    for (const data of frames) deliver(data);
+  };
+  socket.on('message', (raw) => {
+    lastHeard = Date.now();
+    const data = Buffer.isBuffer(raw) ? raw : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]);
+    // Snapshots wait to be read; anything else comes after them, in order.
+    if (looksLikeSnapshot(data)) {
+      pending.push(data);
+      return;
+    }
+    flush();
+    deliver(data);
   });
   socket.on('ping', () => (lastHeard = Date.now()));
   socket.on('pong', () => (lastHeard = Date.now()));
   const ended = new Promise<{ clean: boolean; detail: string }>((resolve) => {
-    socket.once('close', (code) => resolve({ clean: code === 1000, detail: `connection closed (code ${code})` }));
+    socket.once('close', (code) => {
+      // Its last snapshot counts before it is called gone.
+      flush();
+      resolve({ clean: code === 1000, detail: `connection closed (code ${code})` });
+    });
   });
   return {
     name: `worker ${index} (${host})`,
@@ -62,6 +89,7 @@ function linkOver(socket: WebSocket, index: number, host: string, address: strin
       listener = onMessage;
       for (const m of early.splice(0)) onMessage(m);
     },
+    flush,
     ended,
     lastHeardMs: () => lastHeard,
     close: () => socket.terminate(),

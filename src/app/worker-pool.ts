@@ -18,7 +18,8 @@ import { emptySnapshot, mergeSnapshots, type HistoryRow, type Snapshot } from '.
 import { SnapshotSeconds } from '../metrics/snapshot-seconds.js';
 import { withDefaultRules, type Threshold } from '../metrics/thresholds.js';
 import type { MetricsSource, PrometheusExporter } from '../reporters/prometheus.js';
-import { formatLiveTable } from '../reporters/console.js';
+import { formatLiveRows } from '../reporters/console.js';
+import { mergedStatsRows } from '../metrics/rows.js';
 import type { RunResult } from '../report/run-result.js';
 import { VERSION } from '../version.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel, untilText } from './load-model.js';
@@ -35,6 +36,8 @@ import type { ParentMessage, WorkerMessage, WorkerStatus } from './worker-protoc
 
 /** How long a worker may take to send its result after `stop` (beyond the users' stop timeout). */
 export const RESULT_GRACE_MS = 15_000;
+/** Network workers' snapshots are read (parsed) at least this often, with or without a live view. */
+const SNAPSHOT_READ_MS = 2000;
 /** Above this CPU use (% of one core) a worker's figures measure the generator more than the target (Locust warns at 90 %). */
 export const CPU_WARNING_PERCENT = 90;
 /**
@@ -54,6 +57,8 @@ export interface WorkerLink {
   send(message: ParentMessage): void;
   /** Sets the listener of the worker's messages. */
   listen(onMessage: (message: WorkerMessage) => void): void;
+  /** Hands the listener any message the link holds back (its latest snapshot, unparsed); absent: it holds none back. */
+  flush?(): void;
   /** Resolves when the link ends: `clean` when the worker ended as it should (exit code 0, a normal close). */
   readonly ended: Promise<{ clean: boolean; detail: string }>;
   /** Epoch ms the worker was last heard from (a message or a ping). */
@@ -165,6 +170,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     clearInterval(printer);
 
     await shieldedFromSigint(() => io.err(ALREADY_STOPPING), () => pool.stopAll(reason, opts.stopTimeoutMs + RESULT_GRACE_MS));
+    pool.flushAll();
     pool.close();
     if (pool.failure) {
       if (pool.failure.usage) throw new RunSetupError(pool.failure.message);
@@ -267,6 +273,9 @@ export class Pool {
   /** Why the last worker to end its plan ended it: the run's reason when all have. */
   private lastReason = 'load plan finished';
   private readonly watch: NodeJS.Timeout | undefined;
+  /** The longest a snapshot took from its worker to here since the last live view (ms). */
+  private transitMaxMs = 0;
+  private flushedAtMs = Date.now();
 
   constructor(readonly workers: readonly Worker[], private readonly io: RunIo, private readonly loss: WorkerLoss | undefined) {
     this.ready = new Promise((resolve) => {
@@ -279,7 +288,19 @@ export class Pool {
       worker.link.listen((m) => this.onMessage(worker, m));
       void worker.link.ended.then((end) => this.onEnded(worker, end));
     }
-    if (loss) this.watch = setInterval(() => this.checkHeartbeats(loss.heartbeatTimeoutMs), 500);
+    if (loss) {
+      this.watch = setInterval(() => {
+        // Snapshots held back by their links are read at least this often, live view or not (CPU warnings).
+        if (Date.now() - this.flushedAtMs >= SNAPSHOT_READ_MS) this.flushAll();
+        this.checkHeartbeats(loss.heartbeatTimeoutMs);
+      }, 500);
+    }
+  }
+
+  /** Reads every message the links hold back (network workers' latest snapshots). */
+  flushAll(): void {
+    this.flushedAtMs = Date.now();
+    for (const w of this.workers) w.link.flush?.();
   }
 
   private onMessage(w: Worker, m: WorkerMessage): void {
@@ -292,6 +313,8 @@ export class Pool {
           if (w.history.length > MAX_HISTORY_ROWS_PER_WORKER) w.history = w.history.slice(w.history.length - MAX_HISTORY_ROWS_PER_WORKER / 2);
         }
         w.latest = { ...m.snapshot, history: [] };
+        // How late snapshots are read here (its clock against the worker's): one subtraction per message.
+        this.transitMaxMs = Math.max(this.transitMaxMs, Date.now() - m.snapshot.takenAt);
         w.status = {
           users: m.users, usersByClass: m.usersByClass, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent,
         };
@@ -358,6 +381,8 @@ export class Pool {
 
   private markLost(w: Worker, why: string): void {
     if (w.lost !== undefined) return;
+    // Its last snapshot, if its link still holds it, is what counts of it.
+    w.link.flush?.();
     const last = w.latest ? `last snapshot at ${new Date(w.latest.takenAt).toISOString().slice(11, 19)}` : 'no snapshot';
     w.lost = `${why}, ${last}`;
     this.resultCame();
@@ -380,6 +405,8 @@ export class Pool {
   }
 
   liveTable(elapsedS: number, totalS: number | undefined, unit: string): string | undefined {
+    const mergeStart = performance.now();
+    this.flushAll();
     const snapshots = this.workers.flatMap((w) => (w.latest ? [w.latest] : []));
     if (snapshots.length === 0) return undefined;
     const statuses = this.workers.flatMap((w) => (w.status && w.lost === undefined ? [w.status] : []));
@@ -387,8 +414,27 @@ export class Pool {
     const reporting = this.workers.filter((w) => w.latest !== undefined && w.lost === undefined).length;
     const lost = this.workers.filter((w) => w.lost !== undefined).map((w) => w.link.name);
     const info = { elapsedS, totalS, users, state: statuses[0]?.state };
-    return formatLiveTable(mergeSnapshots(snapshots), info) + openModelLine(statuses) +
+    const table = formatLiveRows(mergedStatsRows(snapshots), info) + openModelLine(statuses) +
       ` · ${reporting}/${this.workers.length} ${unit}${lost.length > 0 ? ` · lost: ${lost.join(', ')}` : ''}\n`;
+    this.logViewLag(performance.now() - mergeStart);
+    return table;
+  }
+
+  /**
+   * `--loglevel DEBUG`: how far behind the workers this view is. Its age is
+   * now minus the oldest snapshot in it (a live worker's latest), so it
+   * holds the snapshot period, the way here and the merge; across machines
+   * it also holds the clocks' difference (the master warns above 0.5 s).
+   * bench/master-scale.mjs reads these lines.
+   */
+  private logViewLag(mergeMs: number): void {
+    const now = Date.now();
+    let oldest = Infinity;
+    for (const w of this.workers) if (w.latest && w.lost === undefined) oldest = Math.min(oldest, w.latest.takenAt);
+    if (oldest === Infinity) return;
+    this.io.err(`debug: live view: read and merged in ${Math.round(mergeMs)} ms; oldest snapshot ${now - oldest} ms old; ` +
+      `snapshots read up to ${this.transitMaxMs} ms after they were taken`);
+    this.transitMaxMs = 0;
   }
 
   /** The workers neither lost nor done: those a command reaches. */
@@ -408,6 +454,7 @@ export class Pool {
 
   /** The whole run's figures now: the workers' latest snapshots (or results) merged; undefined before the first. */
   merged(opts: { historyAfter?: number } = {}): Snapshot | undefined {
+    this.flushAll();
     // History rows of a second count once every live worker has sent that second: a row never changes after it was shown.
     const pending = this.live().map((w) => w.history[w.history.length - 1]?.timestamp ?? -Infinity);
     const upTo = pending.length > 0 ? Math.min(...pending) : Infinity;

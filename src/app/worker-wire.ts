@@ -67,6 +67,19 @@ export function decodeFrame<T extends { type: string }>(data: string): { message
   return { message: message as unknown as T };
 }
 
+/** How encodeFrame begins a snapshot frame (`v`, then the message's own `type`, come first). */
+const SNAPSHOT_PREFIX = Buffer.from(`{"v":${WIRE_VERSION},"type":"snapshot",`);
+
+/**
+ * Whether a frame's bytes begin as encodeFrame begins a snapshot: the master
+ * then keeps it unparsed until something needs it (a worker sends one every
+ * second, the live view needs only the latest). A frame that only looks like
+ * one is still parsed whole, and taken for what it is, when needed.
+ */
+export function looksLikeSnapshot(data: Buffer): boolean {
+  return data.length > SNAPSHOT_PREFIX.length && data.subarray(0, SNAPSHOT_PREFIX.length).equals(SNAPSHOT_PREFIX);
+}
+
 export function newNonce(): string {
   return randomBytes(16).toString('hex');
 }

@@ -5,7 +5,7 @@
 import { percentileUs } from './histogram.js';
 import { PERCENTILES, percentileKey } from './percentiles.js';
 import {
-  AGGREGATED_NAME, addDecoded, compareTypeName, decodeEntryHistogram, emptyTotals, totalsFromEntry,
+  AGGREGATED_NAME, addDecoded, checkSnapshots, compareTypeName, decodeEntryHistogram, emptyTotals, mergedClock, mergeEntryTotals, totalsFromEntry,
   type EntryTotals, type Snapshot,
 } from './snapshot.js';
 
@@ -118,4 +118,48 @@ export function currentRpsOf(snapshot: Snapshot, nowMs: number = snapshot.takenA
     }
   }
   return currentRates({ ...emptyTotals(), recent }, nowMs, snapshot.startedAt).rps;
+}
+
+/**
+ * `statsRows(mergeSnapshots(snapshots))` without its round trip: the merged
+ * histograms are used as they are, not encoded into a snapshot to be decoded
+ * again. The live view of a leader over many workers.
+ */
+export function mergedStatsRows(snapshots: readonly Snapshot[]): { rows: StatsRow[]; aggregated: StatsRow } {
+  checkSnapshots(snapshots);
+  const clock = mergedClock(snapshots);
+  const durationS = runDurationS({ ...clock, version: 1, entries: [], errors: [], exceptions: [], history: [] });
+  const all = emptyTotals();
+  const rows: StatsRow[] = [];
+  for (const { type, name, totals } of [...mergeEntryTotals(snapshots).values()].sort(compareTypeName)) {
+    addTotals(all, totals);
+    rows.push(rowFromTotals(type, name, totals, durationS, clock.takenAt, clock.startedAt));
+  }
+  return { rows, aggregated: rowFromTotals('', AGGREGATED_NAME, all, durationS, clock.takenAt, clock.startedAt) };
+}
+
+function addTotals(target: EntryTotals, totals: EntryTotals): void {
+  const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+  const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+  target.requests += totals.requests;
+  target.failures += totals.failures;
+  target.sumUs += totals.sumUs;
+  target.minUs = min(target.minUs, totals.minUs);
+  target.maxUs = max(target.maxUs, totals.maxUs);
+  target.bytes += totals.bytes;
+  target.firstAt = min(target.firstAt, totals.firstAt);
+  target.lastAt = max(target.lastAt, totals.lastAt);
+  target.histogram.add(totals.histogram);
+  target.checksPassed += totals.checksPassed;
+  target.checksFailed += totals.checksFailed;
+  target.cut += totals.cut;
+  for (const [second, [requests, failures]] of totals.recent) {
+    const slot = target.recent.get(second);
+    if (slot) {
+      slot[0] += requests;
+      slot[1] += failures;
+    } else {
+      target.recent.set(second, [requests, failures]);
+    }
+  }
 }

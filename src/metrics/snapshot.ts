@@ -9,7 +9,7 @@
  * and rates and an estimate for percentiles (see `combineParallelRows`).
  */
 import type { Histogram } from './histogram.js';
-import { decodeHistogram, encodeHistogram, newHistogram } from './histogram.js';
+import { addEncodedHistogram, decodeHistogram, encodeHistogram, newHistogram } from './histogram.js';
 import { combineParallelRows, type HistoryRow } from './history.js';
 
 export type { HistoryRow } from './history.js';
@@ -124,13 +124,24 @@ export function totalsFromEntry(entry: EntrySnapshot, histogram: Histogram): Ent
   };
 }
 
-/** Adds one snapshot entry into `target`, decoding its histogram. */
+/** Adds one snapshot entry into `target`, its histogram added straight from its encoding. */
 export function addEntry(target: EntryTotals, entry: EntrySnapshot): void {
-  addDecoded(target, entry, decodeEntryHistogram(entry));
+  try {
+    addEncodedHistogram(target.histogram, entry.histogram);
+  } catch (err) {
+    throw new Error(`invalid snapshot: histogram of ${entry.type} ${entry.name} cannot be decoded (${(err as Error).message})`);
+  }
+  addFigures(target, entry);
 }
 
 /** Like `addEntry` for an entry whose histogram is already decoded (avoids decoding twice). */
 export function addDecoded(target: EntryTotals, entry: EntrySnapshot, histogram: Histogram): void {
+  target.histogram.add(histogram);
+  addFigures(target, entry);
+}
+
+/** Everything of an entry but its histogram. */
+function addFigures(target: EntryTotals, entry: EntrySnapshot): void {
   target.requests += entry.requests;
   target.failures += entry.failures;
   target.sumUs += entry.sumUs;
@@ -139,7 +150,6 @@ export function addDecoded(target: EntryTotals, entry: EntrySnapshot, histogram:
   target.bytes += entry.bytes;
   target.firstAt = minOf(target.firstAt, entry.firstAt);
   target.lastAt = maxOf(target.lastAt, entry.lastAt);
-  target.histogram.add(histogram);
   target.checksPassed += entry.checksPassed ?? 0;
   target.checksFailed += entry.checksFailed ?? 0;
   target.cut += entry.cut ?? 0;
@@ -209,19 +219,25 @@ export function emptySnapshot(startedAt: number = Date.now()): Snapshot {
   return { version: SNAPSHOT_VERSION, startedAt, takenAt: Math.max(startedAt, Date.now()), entries: [], errors: [], exceptions: [], history: [] };
 }
 
-/**
- * Combines snapshots into one. Entries, errors and exceptions are exact sums;
- * history rows with the same timestamp and (type, name) are combined, with the
- * user counts of all sources at that timestamp summed.
- * @throws Error on an empty list or a malformed snapshot.
- */
-export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
-  if (snapshots.length === 0) throw new Error('mergeSnapshots: no snapshots to merge');
-  snapshots.forEach(checkSnapshot);
+/** The start, the instant and the end of several snapshots together (a merge's). */
+export function mergedClock(snapshots: readonly Snapshot[]): { startedAt: number; takenAt: number; endedAt?: number } {
+  let startedAt = Infinity;
+  let takenAt = -Infinity;
+  let ended = false;
+  let endedAt = -Infinity;
+  for (const s of snapshots) {
+    startedAt = Math.min(startedAt, s.startedAt);
+    takenAt = Math.max(takenAt, s.takenAt);
+    ended ||= s.endedAt !== undefined;
+    // Once one has ended, one still running counts to its takenAt.
+    endedAt = Math.max(endedAt, s.endedAt ?? s.takenAt);
+  }
+  return { startedAt, takenAt, ...(ended ? { endedAt } : {}) };
+}
 
+/** Every (type, name)'s entries of several snapshots added together, histograms decoded. */
+export function mergeEntryTotals(snapshots: readonly Snapshot[]): Map<string, { type: string; name: string; totals: EntryTotals }> {
   const entryTotals = new Map<string, { type: string; name: string; totals: EntryTotals }>();
-  const errors = new Map<string, ErrorGroup>();
-  const exceptions = new Map<string, ExceptionGroup>();
   for (const snapshot of snapshots) {
     for (const entry of snapshot.entries) {
       const key = entryKey(entry.type, entry.name);
@@ -232,6 +248,29 @@ export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
       }
       addEntry(slot.totals, entry);
     }
+  }
+  return entryTotals;
+}
+
+/** Throws, as mergeSnapshots does, on an empty list or a malformed snapshot. */
+export function checkSnapshots(snapshots: readonly Snapshot[]): void {
+  if (snapshots.length === 0) throw new Error('mergeSnapshots: no snapshots to merge');
+  snapshots.forEach(checkSnapshot);
+}
+
+/**
+ * Combines snapshots into one. Entries, errors and exceptions are exact sums;
+ * history rows with the same timestamp and (type, name) are combined, with the
+ * user counts of all sources at that timestamp summed.
+ * @throws Error on an empty list or a malformed snapshot.
+ */
+export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
+  checkSnapshots(snapshots);
+
+  const entryTotals = mergeEntryTotals(snapshots);
+  const errors = new Map<string, ErrorGroup>();
+  const exceptions = new Map<string, ExceptionGroup>();
+  for (const snapshot of snapshots) {
     for (const group of snapshot.errors) {
       const key = `${entryKey(group.type, group.name)}\u0000${group.error}`;
       const existing = errors.get(key);
@@ -252,9 +291,7 @@ export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
 
   return {
     version: SNAPSHOT_VERSION,
-    startedAt: Math.min(...snapshots.map((s) => s.startedAt)),
-    takenAt: Math.max(...snapshots.map((s) => s.takenAt)),
-    ...(snapshots.some((s) => s.endedAt !== undefined) ? { endedAt: Math.max(...snapshots.map((s) => s.endedAt ?? s.takenAt)) } : {}),
+    ...mergedClock(snapshots),
     entries: [...entryTotals.values()]
       .map(({ type, name, totals }) => totalsToEntry(type, name, totals))
       .sort(compareTypeName),

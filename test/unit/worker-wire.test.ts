@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  admitWorker, decodeFrame, encodeFrame, newNonce, proofHolds, proofOf, WIRE_VERSION, type AdmissionRules, type Hello,
+  admitWorker, decodeFrame, encodeFrame, looksLikeSnapshot, newNonce, proofHolds, proofOf, WIRE_VERSION, type AdmissionRules, type Hello,
 } from '../../src/app/worker-wire.js';
 
 const NONCE = 'c0ffee';
@@ -58,5 +58,18 @@ describe('the worker handshake', () => {
     assert.deepEqual(decodeFrame(JSON.stringify({ v: 99, type: 'stop' })), { problem: `worker protocol 99 (this side speaks ${WIRE_VERSION})` });
     assert.deepEqual(decodeFrame('{'), { problem: 'a frame that is not JSON' });
     assert.deepEqual(decodeFrame('[1]'), { problem: 'a frame without a type' });
+  });
+});
+
+describe('snapshot frames the master may read later', () => {
+  it('knows a snapshot frame by its first bytes, and nothing else for one', () => {
+    const snapshot = { version: 1 as const, startedAt: 1, takenAt: 2, entries: [], errors: [], exceptions: [], history: [] };
+    const frame = encodeFrame({ type: 'snapshot', snapshot, users: 3, state: 'running' });
+    assert.equal(looksLikeSnapshot(Buffer.from(frame)), true);
+    assert.deepEqual(decodeFrame(frame), { message: { type: 'snapshot', snapshot, users: 3, state: 'running' } });
+    for (const other of [encodeFrame({ type: 'ready' }), encodeFrame({ type: 'finished', reason: 'snapshot' }), encodeFrame(hello()),
+      JSON.stringify({ type: 'snapshot', v: WIRE_VERSION }), JSON.stringify({ v: 2, type: 'snapshot', snapshot }), '{"v":1,"type":"snapshot",']) {
+      assert.equal(looksLikeSnapshot(Buffer.from(other)), false, other);
+    }
   });
 });

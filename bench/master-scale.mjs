@@ -1,0 +1,360 @@
+// `npm run bench:master-scale`: can one master keep up with many workers?
+// (issue 16, "Scale, by simulation"). A real master (`mcpload run --master
+// --expect-workers N --headless`, its own code path, against `mcpload serve`)
+// is fed by N simulated workers held in this one process. They speak the real
+// wire protocol with the built modules (dist/app/worker-wire.js: challenge,
+// HMAC hello, welcome checked both ways, versioned JSON frames), start at the
+// instant the master names, and each sends a snapshot once a second as
+// worker-share.ts does: ENTRIES entries, each with a cumulative HDR histogram
+// of lognormal latencies (its own median per entry, a slow tail), its counts,
+// sums and the last 16 seconds of `recent`. At the stop each sends a result
+// built from its last snapshot (dist/app/partial-result.js) and closes cleanly.
+//
+// Measured over a steady window: the master's CPU (utime + stime of its
+// process tree, from /proc), in % of one core, and how far behind its merged
+// live view is: the master logs, at --loglevel DEBUG, for each view it prints,
+// the age of the oldest snapshot in it (now minus that snapshot's takenAt:
+// snapshot period + the way to the master + waiting for the merge + the
+// merge), the merge time, and how late snapshots arrived. One machine, one
+// clock: no skew in these ages.
+//
+// Goal: 500 workers x 50 entries once a second merged by one master using
+// under half of one core, the merged view at most 2 s behind.
+//
+// Env: BENCH_WORKERS (500), BENCH_ENTRIES (50), BENCH_SECONDS (window, 30),
+//      BENCH_WARMUP (seconds of load before the window, 5),
+//      BENCH_AGE (seconds each worker has already run when the bench starts, 300: its
+//        histograms hold that much, as a worker's do 5 minutes into a run),
+//      BENCH_PRINT_INTERVAL (the master's --print-interval, 2s: its default),
+//      BENCH_PROFILE=DIR (the master runs under --cpu-prof, which its run process inherits; profiles in DIR).
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { cpuSeconds, loadAverage } from './proc-cpu.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const DIST = path.join(ROOT, 'dist');
+const MCPLOAD = path.join(ROOT, 'bin/mcpload.js');
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 500);
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 50);
+const WINDOW_S = Number(process.env.BENCH_SECONDS ?? 30);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
+const AGE_S = Number(process.env.BENCH_AGE ?? 300);
+const PRINT_INTERVAL = process.env.BENCH_PRINT_INTERVAL ?? '2s';
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+/** Requests per second each entry of each worker counts: 50 entries x 4/s = 200 requests/s per worker. */
+const ENTRY_RATE = 4;
+const CPU_GOAL_PERCENT = 50;
+const LAG_GOAL_MS = 2000;
+const TOKEN = 'bench-master-scale-token';
+
+const wire = await import(path.join(DIST, 'app/worker-wire.js'));
+const { VERSION } = await import(path.join(DIST, 'version.js'));
+const { scenarioHash } = await import(path.join(DIST, 'app/scenario-hash.js'));
+const { buildProgram } = await import(path.join(DIST, 'cli/program.js'));
+const { resolveRunSettings } = await import(path.join(DIST, 'cli/run-cli.js'));
+const { newHistogram, encodeHistogram } = await import(path.join(DIST, 'metrics/histogram.js'));
+const { resultFromSnapshot } = await import(path.join(DIST, 'app/partial-result.js'));
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const children = new Set();
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits until something accepts connections on 127.0.0.1:port. */
+async function listening(port, ms = 20_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const up = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return;
+    if (Date.now() > until) throw new Error(`nothing listens on port ${port}`);
+    await sleep(100);
+  }
+}
+
+function start(args, env = {}) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  children.add(child);
+  const done = new Promise((resolve) => child.on('close', (code) => {
+    children.delete(child);
+    resolve(code);
+  }));
+  return { child, done };
+}
+
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** The scenario hash the master computes, from the same argv through the same option parsing. */
+async function hashOf(runArgs) {
+  const program = buildProgram();
+  program.exitOverride();
+  const run = program.commands.find((c) => c.name() === 'run');
+  let opts;
+  run.action((positional, _o, command) => {
+    opts = resolveRunSettings(command, positional).opts;
+  });
+  await program.parseAsync(['node', 'mcpload', 'run', ...runArgs]);
+  return scenarioHash(opts);
+}
+
+// ------------------------------------------------- realistic snapshots ----
+
+/** A standard normal draw (Box-Muller) from a small seeded generator, so every run sends the same figures. */
+function normalFrom(rand) {
+  const u = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+function seeded(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * For each entry kind, its cumulative figures second by second: what one
+ * worker's entry holds after AGE_S + 1, + 2, ... seconds at ENTRY_RATE requests/s.
+ * Latencies: lognormal around a median of 3 to 120 ms (sigma 0.6), 2 % of
+ * them 4 to 10 times slower: the spread real histograms have.
+ */
+function entryPool(kinds, seconds) {
+  const pool = [];
+  for (let k = 0; k < kinds; k++) {
+    const rand = seeded(1000 + k);
+    const medianUs = 3000 * Math.pow(40, k / Math.max(1, kinds - 1));
+    const histogram = newHistogram();
+    let requests = 0;
+    let failures = 0;
+    let sumUs = 0;
+    let minUs = Infinity;
+    let maxUs = 0;
+    const steps = [];
+    for (let s = 0; s < AGE_S + seconds; s++) {
+      for (let i = 0; i < ENTRY_RATE; i++) {
+        let us = Math.round(medianUs * Math.exp(0.6 * normalFrom(rand)));
+        if (rand() < 0.02) us *= 4 + Math.floor(rand() * 7);
+        histogram.recordValue(us);
+        requests++;
+        if (rand() < 0.005) failures++;
+        sumUs += us;
+        minUs = Math.min(minUs, us);
+        maxUs = Math.max(maxUs, us);
+      }
+      if (s >= AGE_S) steps.push({ requests, failures, sumUs, minUs, maxUs, bytes: requests * 180, histogram: encodeHistogram(histogram) });
+    }
+    pool.push(steps);
+  }
+  return pool;
+}
+
+/** One simulated worker's snapshot `tick` seconds into its load, as Stats.snapshot({ history: false }) shapes it. */
+function snapshotOf(worker, tick, startedAt, pool) {
+  const takenAt = Date.now();
+  const second = Math.floor(takenAt / 1000);
+  const entries = [];
+  for (let e = 0; e < ENTRIES; e++) {
+    const steps = pool[(e + worker) % pool.length];
+    const step = steps[Math.min(tick, steps.length - 1)];
+    const recent = [];
+    for (let back = 15; back >= 0; back--) recent.push([second - back, ENTRY_RATE, back === 3 ? 1 : 0]);
+    entries.push({
+      type: 'tools/call', name: `tool_${String(e).padStart(2, '0')}`,
+      requests: step.requests, failures: step.failures, sumUs: step.sumUs, minUs: step.minUs, maxUs: step.maxUs, bytes: step.bytes,
+      firstAt: startedAt, lastAt: takenAt - 3, histogram: step.histogram, recent,
+    });
+  }
+  const failures = entries.reduce((n, entry) => n + entry.failures, 0);
+  const errors = failures > 0 ? [{ type: 'tools/call', name: 'tool_00', error: 'tool error: simulated', occurrences: failures }] : [];
+  return { version: 1, startedAt, takenAt, entries, errors, exceptions: [], history: [] };
+}
+
+// ---------------------------------------------------- simulated workers ----
+
+/** One worker: the real handshake, then snapshots every second from the start instant until the stop. */
+function simulatedWorker(url, hash, pool, counters) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { maxPayload: 64 * 1024 * 1024 });
+    const nonce = wire.newNonce();
+    let index;
+    let ticker;
+    let latest;
+    let tick = 0;
+    let state = 'challenge';
+    const status = { users: 10, state: 'running', cpuPercent: 35 };
+    const send = (frame) => socket.send(wire.encodeFrame(frame));
+    socket.on('error', reject);
+    socket.on('close', () => clearInterval(ticker));
+    socket.on('message', (data) => {
+      const decoded = wire.decodeFrame(String(data));
+      if (!('message' in decoded)) return reject(new Error(decoded.problem));
+      const m = decoded.message;
+      if (state === 'challenge' && m.type === 'challenge') {
+        state = 'hello';
+        send({ type: 'hello', protocol: wire.WIRE_VERSION, version: VERSION, scenarioHash: hash, proof: wire.proofOf(TOKEN, m.nonce), nonce, host: 'sim', clockMs: Date.now() });
+      } else if (state === 'hello') {
+        if (m.type !== 'welcome') return reject(new Error(`refused: ${m.reason ?? m.type}`));
+        if (!wire.proofHolds(TOKEN, nonce, m.proof)) return reject(new Error('the master does not know the token'));
+        index = m.index;
+        state = 'joined';
+        resolve({ socket });
+      } else if (m.type === 'start') {
+        const startAt = m.startAtMs ?? Date.now();
+        const startedAt = startAt - AGE_S * 1000;
+        setTimeout(() => {
+          send({ type: 'ready' });
+          counters.started++;
+          ticker = setInterval(() => {
+            tick++;
+            latest = snapshotOf(index, tick, startedAt, pool);
+            send({ type: 'snapshot', snapshot: latest, ...status });
+            counters.snapshots++;
+          }, 1000);
+        }, Math.max(0, startAt - Date.now()));
+      } else if (m.type === 'stop') {
+        clearInterval(ticker);
+        if (latest) send({ type: 'result', result: resultFromSnapshot({ ...latest, endedAt: Date.now() }, status, [], { worker: index }) });
+        socket.close(1000, 'done');
+      }
+    });
+  });
+}
+
+// ------------------------------------------------------------------ run ----
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+async function main() {
+  console.log(`# master-scale: ${WORKERS} simulated workers x ${ENTRIES} entries (${ENTRY_RATE} req/s each, ${AGE_S} s into their run), a snapshot each per second; window ${WINDOW_S} s after ${WARMUP_S} s`);
+  console.log(`# load average before: ${loadAverage()}`);
+  const t0 = performance.now();
+  const pool = entryPool(Math.min(ENTRIES, 50), WARMUP_S + WINDOW_S + 30);
+  const sample = JSON.stringify(snapshotOf(0, WARMUP_S + 5, Date.now() - AGE_S * 1000, pool));
+  console.log(`# snapshot frame: ${(sample.length / 1024).toFixed(0)} KiB (${(sample.length * WORKERS / 1024 / 1024).toFixed(1)} MiB/s into the master); pool built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const servePort = await freePort();
+  const server = start([MCPLOAD, 'serve', '--port', String(servePort)]);
+  await listening(servePort);
+  const masterPort = await freePort();
+  const runArgs = ['--host', `http://127.0.0.1:${servePort}`, '--headless', '-u', String(WORKERS * 10), '-r', '1000',
+    '-t', `${WARMUP_S + WINDOW_S + 4}s`, '--print-interval', PRINT_INTERVAL, '--loglevel', 'DEBUG'];
+  const hash = await hashOf(runArgs);
+  if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
+  const master = start([...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), MCPLOAD, 'run', '--master', '--expect-workers', String(WORKERS),
+    '--master-bind-port', String(masterPort), '--expect-workers-max-wait', '60s', ...runArgs],
+  { MCPLOAD_MASTER_TOKEN: TOKEN });
+  let stdout = '';
+  let stderr = '';
+  /** Each live view's debug line, with when it came. */
+  const views = [];
+  master.child.stdout.on('data', (c) => (stdout += c));
+  master.child.stderr.on('data', (c) => {
+    stderr += c;
+    for (const m of String(c).matchAll(/live view: read and merged in (\d+) ms; oldest snapshot (-?\d+) ms old; snapshots read up to (-?\d+) ms/g)) {
+      views.push({ at: performance.now(), mergeMs: Number(m[1]), ageMs: Number(m[2]), transitMs: Number(m[3]) });
+    }
+  });
+
+  // The workers connect in batches of 50, as a fleet of pods coming up would, more or less.
+  const url = `ws://127.0.0.1:${masterPort}`;
+  const counters = { started: 0, snapshots: 0 };
+  for (let tries = 0; ; tries++) {
+    try {
+      await new Promise((resolve, reject) => {
+        const probe = new WebSocket(url);
+        probe.on('open', () => {
+          probe.terminate();
+          resolve();
+        });
+        probe.on('error', reject);
+      });
+      break;
+    } catch (err) {
+      if (tries > 150 || master.child.exitCode !== null) throw new Error(`the master did not listen: ${err.message}\n${stderr}`);
+      await sleep(100);
+    }
+  }
+  const joinStart = performance.now();
+  const sockets = [];
+  for (let i = 0; i < WORKERS; i += 50) {
+    const batch = Array.from({ length: Math.min(50, WORKERS - i) }, () => simulatedWorker(url, hash, pool, counters));
+    sockets.push(...await Promise.all(batch));
+  }
+  console.log(`# ${sockets.length} workers joined in ${((performance.now() - joinStart) / 1000).toFixed(1)} s`);
+  for (let i = 0; i < 100 && counters.started < WORKERS; i++) await sleep(100);
+  if (counters.started < WORKERS) throw new Error(`only ${counters.started} of ${WORKERS} workers were started\n${stderr.slice(-2000)}`);
+
+  await sleep(WARMUP_S * 1000);
+  const driverCpu0 = process.cpuUsage();
+  const c0 = cpuSeconds(master.child.pid);
+  const w0 = performance.now();
+  const snaps0 = counters.snapshots;
+  const load0 = loadAverage();
+  await sleep(WINDOW_S * 1000);
+  const c1 = cpuSeconds(master.child.pid);
+  const w1 = performance.now();
+  const driverCpu = process.cpuUsage(driverCpu0);
+  const snapshotsSent = counters.snapshots - snaps0;
+  const load1 = loadAverage();
+  const seconds = (w1 - w0) / 1000;
+  const cpuPercent = ((c1 - c0) / seconds) * 100;
+  const inWindow = views.filter((v) => v.at >= w0 && v.at <= w1);
+
+  const code = await Promise.race([master.done, sleep(120_000).then(() => 'timeout')]);
+  server.child.kill('SIGTERM');
+  await server.done;
+
+  const ages = inWindow.map((v) => v.ageMs);
+  const merges = inWindow.map((v) => v.mergeMs);
+  const transits = inWindow.map((v) => v.transitMs);
+  const ok = (pass) => (pass ? 'PASS' : 'MISS');
+  console.log('');
+  console.log(`master CPU over ${seconds.toFixed(1)} s: ${cpuPercent.toFixed(1)} % of one core ` +
+    `(${snapshotsSent} snapshots = ${(snapshotsSent / seconds).toFixed(0)}/s, ${((c1 - c0) * 1e6 / Math.max(1, snapshotsSent)).toFixed(0)} µs per snapshot)` +
+    `  goal < ${CPU_GOAL_PERCENT} %: ${ok(cpuPercent < CPU_GOAL_PERCENT)}`);
+  if (inWindow.length === 0) {
+    console.log('merged view: no live view in the window: MISS');
+  } else {
+    console.log(`merged view behind (oldest snapshot in each of ${inWindow.length} views): median ${pct(ages, 50)} ms, max ${Math.max(...ages)} ms` +
+      `  goal <= ${LAG_GOAL_MS} ms: ${ok(Math.max(...ages) <= LAG_GOAL_MS)}`);
+    console.log(`  merge per view: median ${pct(merges, 50)} ms, max ${Math.max(...merges)} ms; snapshots read by the master at most ${Math.max(...transits)} ms after they were taken (--print-interval ${PRINT_INTERVAL})`);
+  }
+  console.log(`driver (this process, ${WORKERS} workers): ${((driverCpu.user + driverCpu.system) / 1e4 / seconds).toFixed(1)} % of one core`);
+  console.log(`load average: ${load0} at the window's start, ${load1} at its end`);
+  console.log(`master exit: ${code}; its last lines:\n${stdout.trim().split('\n').slice(-4).map((l) => `  ${l}`).join('\n')}`);
+  if (code === 'timeout') master.child.kill('SIGKILL');
+}
+
+main().catch((err) => {
+  console.error(`master-scale: ${err.stack ?? err}`);
+  process.exitCode = 1;
+}).finally(() => {
+  for (const child of children) child.kill('SIGTERM');
+});
