@@ -68,7 +68,7 @@ describe('snapshot frames the master may read later', () => {
     assert.equal(looksLikeSnapshot(Buffer.from(frame)), true);
     assert.deepEqual(decodeFrame(frame), { message: { type: 'snapshot', snapshot, users: 3, state: 'running' } });
     for (const other of [encodeFrame({ type: 'ready' }), encodeFrame({ type: 'finished', reason: 'snapshot' }), encodeFrame(hello()),
-      JSON.stringify({ type: 'snapshot', v: WIRE_VERSION }), JSON.stringify({ v: 2, type: 'snapshot', snapshot }), '{"v":1,"type":"snapshot",']) {
+      JSON.stringify({ type: 'snapshot', v: WIRE_VERSION }), JSON.stringify({ v: WIRE_VERSION + 1, type: 'snapshot', snapshot }), `{"v":${WIRE_VERSION},"type":"snapshot",`]) {
       assert.equal(looksLikeSnapshot(Buffer.from(other)), false, other);
     }
   });
