@@ -44,6 +44,8 @@ export interface Threshold {
   abortOnFail?: boolean;
   /** k6's delayAbortEval: seconds from the start before an abortOnFail rule is judged. */
   abortDelayS?: number;
+  /** A user's rule that took a default's place (same selector and metric): like the default, not judged when nothing matched. */
+  replacesDefault?: boolean;
 }
 
 export interface ThresholdResult {
@@ -258,7 +260,10 @@ export function mergeRules(rules: readonly Threshold[]): Threshold[] {
       index.set(key, out.length);
       out.push(threshold);
     } else {
-      out[at] = threshold;
+      // Retuning a scenario's rule for a row (its limit) does not make that row a requirement of the run.
+      const replaced = out[at]!;
+      const replacesDefault = (threshold.source ?? 'user') === 'user' && ((replaced.source ?? 'user') !== 'user' || replaced.replacesDefault === true);
+      out[at] = replacesDefault ? { ...threshold, replacesDefault } : threshold;
     }
   }
   return out;
@@ -393,8 +398,10 @@ export function evaluateThresholds(list: readonly Threshold[], snapshot: Snapsho
     if (actual === null) {
       const nothing = t.metric === 'checks' ? 'no checks ran' : 'no requests matched';
       // A default (mcpload's or the scenario's) has nothing to object to: a short run may never reach a row a scenario
-      // names. A rule the user wrote asked for a figure, and there is none: that fails.
-      return { expr: t.expr, passed: source !== 'user', actual: null, detail: source === 'user' ? nothing : `${nothing} (a default: not judged)`, ...meta };
+      // names; nor has a user's rule that only retuned such a default. A rule the user added asked for a figure, and
+      // there is none: that fails.
+      if (source === 'user' && t.replacesDefault !== true) return { expr: t.expr, passed: false, actual: null, detail: nothing, ...meta };
+      return { expr: t.expr, passed: true, actual: null, detail: `${nothing} (${source === 'user' ? 'replaces a default' : 'a default'}: not judged)`, ...meta };
     }
     const passed = compare(actual, t.op, t.value);
     const detail = `${metricLabel(t)} = ${formatValue(t.metric, actual)} (required ${t.op} ${formatValue(t.metric, t.value)})`;

@@ -151,6 +151,20 @@ test('overrides replace defaults with the same selector and metric, in place; ot
   assert.throws(() => mergeThresholdLists(['p95<3'], []), ThresholdError);
 });
 
+test('a user\'s rule that retunes a scenario\'s row rule is not judged when the row was never drawn; one the user added is', () => {
+  const stats = new Stats({ now: () => T0 });
+  stats.record('GET', '/drawn', 10_000, 10);
+  const list = mergeThresholdLists(['name=/rare:avg<50'], ['name=/rare:avg<60s', 'name=/other:avg<60s']);
+  assert.deepEqual(list.map((t) => [t.expr, t.replacesDefault ?? false]), [['name=/rare:avg<60s', true], ['name=/other:avg<60s', false]]);
+  const [rare, other] = evaluateThresholds(list, stats.snapshot(), 1);
+  assert.deepEqual([rare!.passed, rare!.detail, rare!.isDefault], [true, 'no requests matched (replaces a default: not judged)', false]);
+  assert.deepEqual([other!.passed, other!.detail], [false, 'no requests matched']);
+  // Drawn, the retuned rule is judged like any other.
+  stats.record('GET', '/rare', 100_000, 10);
+  const judged = evaluateThresholds(mergeThresholdLists(['name=/rare:avg<50'], ['name=/rare:avg<90']), stats.snapshot(), 1)[0]!;
+  assert.deepEqual([judged.passed, judged.actual], [false, 100]);
+});
+
 test('securityResults: one per SECURITY entry, evidence from its error groups', () => {
   const clock = { t: T0 };
   const stats = new Stats({ now: () => clock.t });
