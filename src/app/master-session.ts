@@ -87,6 +87,8 @@ export class MasterSession implements RunSource {
   workers(): WorkerView[] {
     const now = Date.now();
     if (!this.pool) return this.listener.joined().map(({ index, link }) => waitingView(index, link, now));
+    // The workers' latest snapshots (and with them their statuses) are read when a view needs them.
+    this.pool.flushAll();
     const inPool = new Map(this.pool.workers.map((w) => [w.link, w]));
     const between = this.run?.state === 'stopped';
     return this.links.map((link, index) => {

@@ -84,6 +84,8 @@ export class PooledRun implements LiveRun {
   }
 
   private running(): Worker[] {
+    // Statuses ride on the snapshots, read when asked for.
+    this.pool.flushAll();
     return this.started.filter((w) => w.lost === undefined && w.result === undefined);
   }
 
