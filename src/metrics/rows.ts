@@ -5,7 +5,7 @@
 import { percentileUs } from './histogram.js';
 import { PERCENTILES, percentileKey } from './percentiles.js';
 import {
-  AGGREGATED_NAME, addDecoded, checkSnapshots, compareTypeName, decodeEntryHistogram, emptyTotals, mergedClock, mergeEntryTotals, totalsFromEntry,
+  AGGREGATED_NAME, addDecoded, addSecond, addTotals, checkSnapshots, compareTypeName, decodeEntryHistogram, emptyTotals, mergedClock, mergeEntryTotals, totalsFromEntry,
   type EntryTotals, type Snapshot,
 } from './snapshot.js';
 
@@ -106,17 +106,7 @@ export function statsRows(snapshot: Snapshot, opts: { now?: number } = {}): { ro
 /** The Aggregated row's current requests/s of a snapshot, from its per-second counts alone (no histogram decoded). */
 export function currentRpsOf(snapshot: Snapshot, nowMs: number = snapshot.takenAt): number {
   const recent = new Map<number, [number, number]>();
-  for (const entry of snapshot.entries) {
-    for (const [second, requests, failures] of entry.recent) {
-      const sum = recent.get(second);
-      if (sum) {
-        sum[0] += requests;
-        sum[1] += failures;
-      } else {
-        recent.set(second, [requests, failures]);
-      }
-    }
-  }
+  for (const entry of snapshot.entries) for (const [second, requests, failures] of entry.recent) addSecond(recent, second, requests, failures);
   return currentRates({ ...emptyTotals(), recent }, nowMs, snapshot.startedAt).rps;
 }
 
@@ -136,30 +126,4 @@ export function mergedStatsRows(snapshots: readonly Snapshot[]): { rows: StatsRo
     rows.push(rowFromTotals(type, name, totals, durationS, clock.takenAt, clock.startedAt));
   }
   return { rows, aggregated: rowFromTotals('', AGGREGATED_NAME, all, durationS, clock.takenAt, clock.startedAt) };
-}
-
-function addTotals(target: EntryTotals, totals: EntryTotals): void {
-  const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
-  const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
-  target.requests += totals.requests;
-  target.failures += totals.failures;
-  target.sumUs += totals.sumUs;
-  target.minUs = min(target.minUs, totals.minUs);
-  target.maxUs = max(target.maxUs, totals.maxUs);
-  target.bytes += totals.bytes;
-  target.firstAt = min(target.firstAt, totals.firstAt);
-  target.lastAt = max(target.lastAt, totals.lastAt);
-  target.histogram.add(totals.histogram);
-  target.checksPassed += totals.checksPassed;
-  target.checksFailed += totals.checksFailed;
-  target.cut += totals.cut;
-  for (const [second, [requests, failures]] of totals.recent) {
-    const slot = target.recent.get(second);
-    if (slot) {
-      slot[0] += requests;
-      slot[1] += failures;
-    } else {
-      target.recent.set(second, [requests, failures]);
-    }
-  }
 }

@@ -153,15 +153,35 @@ function addFigures(target: EntryTotals, entry: EntrySnapshot): void {
   target.checksPassed += entry.checksPassed ?? 0;
   target.checksFailed += entry.checksFailed ?? 0;
   target.cut += entry.cut ?? 0;
-  for (const [second, requests, failures] of entry.recent) {
-    const slot = target.recent.get(second);
-    if (slot) {
-      slot[0] += requests;
-      slot[1] += failures;
-    } else {
-      target.recent.set(second, [requests, failures]);
-    }
+  for (const [second, requests, failures] of entry.recent) addSecond(target.recent, second, requests, failures);
+}
+
+/** Adds one second's requests and failures into per-second counts. */
+export function addSecond(recent: Map<number, [number, number]>, second: number, requests: number, failures: number): void {
+  const slot = recent.get(second);
+  if (slot) {
+    slot[0] += requests;
+    slot[1] += failures;
+  } else {
+    recent.set(second, [requests, failures]);
   }
+}
+
+/** Adds totals already added up (an entry's over several snapshots) into `target`: the Aggregated row of a merge. */
+export function addTotals(target: EntryTotals, totals: EntryTotals): void {
+  target.requests += totals.requests;
+  target.failures += totals.failures;
+  target.sumUs += totals.sumUs;
+  target.minUs = minOf(target.minUs, totals.minUs);
+  target.maxUs = maxOf(target.maxUs, totals.maxUs);
+  target.bytes += totals.bytes;
+  target.firstAt = minOf(target.firstAt, totals.firstAt);
+  target.lastAt = maxOf(target.lastAt, totals.lastAt);
+  target.histogram.add(totals.histogram);
+  target.checksPassed += totals.checksPassed;
+  target.checksFailed += totals.checksFailed;
+  target.cut += totals.cut;
+  for (const [second, [requests, failures]] of totals.recent) addSecond(target.recent, second, requests, failures);
 }
 
 export function decodeEntryHistogram(entry: EntrySnapshot): Histogram {
