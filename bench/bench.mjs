@@ -9,12 +9,13 @@
 // Env: BENCH_ROUNDS (default 3: the CPU rows are repeated, medians reported),
 //      MCP_STRESS_BIN (the optional MCP-native peer mcp-stress; also found in node_modules or on the PATH),
 //      BENCH_ONLY (space-separated row ids: cpu session accuracy co scale processes servers startup).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
+import { cpuSeconds, treePids } from './proc-cpu.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -28,7 +29,6 @@ const NGINX_PORT = 18080;
 const CONNS = 50;
 const BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}';
 const ACCEPT = 'application/json, text/event-stream';
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const CORES = availableParallelism();
 const TARGET_CPU = '0';
 const GEN_CPU = CORES > 1 ? '1' : '0';
@@ -70,30 +70,6 @@ function stop(proc) {
   return proc?.done;
 }
 
-function treePids(pid) {
-  const pids = [pid];
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      if (kids) for (const kid of kids.split(/\s+/)) pids.push(...treePids(Number(kid)));
-    }
-  } catch { /* gone */ }
-  return pids;
-}
-
-/** user+sys CPU seconds of a process tree. */
-function cpuSeconds(pid) {
-  let ticks = 0;
-  for (const p of treePids(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch { /* gone */ }
-  }
-  return ticks / CLK_TCK;
-}
-
 /**
  * Memory (MB) of a process tree: the largest RSS of one process in it, and
  * the tree's PSS (pages shared between its processes, such as node's own
@@ -115,16 +91,6 @@ function memoryMb(pid) {
 async function nginxRequests() {
   const res = await fetch(`http://127.0.0.1:${NGINX_PORT}/nginx_status`);
   return Number((await res.text()).split('\n')[2].trim().split(/\s+/)[2]);
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForUrl(url, ms = 15000) {

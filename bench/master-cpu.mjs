@@ -19,10 +19,10 @@
 //      BENCH_WORKERS (workers beside the master, 2).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, loadAverage } from './proc-cpu.mjs';
+import { freePort } from './free-port.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -58,16 +58,6 @@ function start(cmd, args, env = {}) {
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startNginx(port) {
   const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';

@@ -29,11 +29,12 @@
 //      BENCH_PROFILE=DIR (the master runs under --cpu-prof, which its run process inherits; profiles in DIR).
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { cpuSeconds, loadAverage } from './proc-cpu.mjs';
+import { freePort } from './free-port.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -59,19 +60,10 @@ const { buildProgram } = await import(path.join(DIST, 'cli/program.js'));
 const { resolveRunSettings } = await import(path.join(DIST, 'cli/run-cli.js'));
 const { newHistogram, encodeHistogram } = await import(path.join(DIST, 'metrics/histogram.js'));
 const { resultFromSnapshot } = await import(path.join(DIST, 'app/partial-result.js'));
+const { createRng } = await import(path.join(DIST, 'engine/rng.js'));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = new Set();
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Waits until something accepts connections on 127.0.0.1:port. */
 async function listening(port, ms = 20_000) {
@@ -125,17 +117,6 @@ function normalFrom(rand) {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-function seeded(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * For each entry kind, its cumulative figures second by second: what one
  * worker's entry holds after AGE_S + 1, + 2, ... seconds at ENTRY_RATE requests/s.
@@ -145,7 +126,7 @@ function seeded(seed) {
 function entryPool(kinds, seconds) {
   const pool = [];
   for (let k = 0; k < kinds; k++) {
-    const rand = seeded(1000 + k);
+    const rand = createRng(1000 + k);
     const medianUs = 3000 * Math.pow(40, k / Math.max(1, kinds - 1));
     const histogram = newHistogram();
     let requests = 0;

@@ -1,6 +1,6 @@
 // CPU of another process tree, read from /proc (Linux): process.cpuUsage()
-// sees only the process that calls it. Shared by master-scale.mjs and
-// master-cpu.mjs.
+// sees only the process that calls it. Shared by bench.mjs, master-scale.mjs
+// and master-cpu.mjs.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
