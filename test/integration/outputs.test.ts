@@ -27,6 +27,18 @@ function completeLines(file: string): string[] {
   return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((line) => line !== '');
 }
 
+/** Each entry's last line and the sum of its seconds. */
+function byEntry(lines: readonly Line[]): { last: Map<string, Line>; summed: Map<string, number> } {
+  const last = new Map<string, Line>();
+  const summed = new Map<string, number>();
+  for (const line of lines) {
+    const key = `${line.type} ${line.name}`;
+    last.set(key, line);
+    summed.set(key, (summed.get(key) ?? 0) + line.requests);
+  }
+  return { last, summed };
+}
+
 test('--out json streams a line per entry per second while the run goes; the last totals are the report\'s', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-out-'));
   try {
@@ -48,13 +60,7 @@ test('--out json streams a line per entry per second while the run goes; the las
     for (const line of seenWhileRunning) JSON.parse(line);
 
     const lines = completeLines(live).map((line) => JSON.parse(line) as Line);
-    const last = new Map<string, Line>();
-    const summed = new Map<string, number>();
-    for (const line of lines) {
-      const key = `${line.type} ${line.name}`;
-      last.set(key, line);
-      summed.set(key, (summed.get(key) ?? 0) + line.requests);
-    }
+    const { last, summed } = byEntry(lines);
     const entries = reportEntries(json);
     assert.ok(entries.size > 0);
     let total = 0;
@@ -79,13 +85,7 @@ test('--out json over --processes 2: the leader streams the merged seconds; they
     const r = await runCli([...RUN, '-t', '4s', '--processes', '2', '--out', `json=${live}`, '--json', json]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const lines = completeLines(live).map((line) => JSON.parse(line) as Line);
-    const last = new Map<string, Line>();
-    const summed = new Map<string, number>();
-    for (const line of lines) {
-      const key = `${line.type} ${line.name}`;
-      last.set(key, line);
-      summed.set(key, (summed.get(key) ?? 0) + line.requests);
-    }
+    const { last, summed } = byEntry(lines);
     let total = 0;
     for (const [key, entry] of reportEntries(json)) {
       assert.equal(last.get(key)?.totalRequests, entry.requests, `${key}: last line's total`);
