@@ -7,8 +7,8 @@
  * HDR histograms, exact to the histogram's precision. A row per entry, then
  * Aggregated, as Stats.tick writes them.
  */
-import { decodeHistogram, newHistogram, type Histogram } from './histogram.js';
-import { AGGREGATED_NAME, decodeEntryHistogram, entryKey, type EntrySnapshot, type HistoryRow, type Snapshot } from './snapshot.js';
+import { newHistogram, type Histogram } from './histogram.js';
+import { addDecoded, AGGREGATED_NAME, decodeEntryHistogram, emptyTotals, entryKey, type EntryTotals, type HistoryRow, type Snapshot } from './snapshot.js';
 import { historyRow, type RowFigures } from './stats.js';
 
 interface Seen {
@@ -18,13 +18,14 @@ interface Seen {
 }
 
 /** The interval's figures of `now` after `before`: the differences of counts and histograms. */
-function figures(now: { requests: number; failures: number; sumUs: number; minUs: number; maxUs: number; bytes: number; histogram: Histogram }, before: Seen | undefined): RowFigures {
+function figures(now: EntryTotals, before: Seen | undefined): RowFigures {
   const interval = newHistogram();
   interval.add(now.histogram);
   if (before) interval.subtract(before.histogram);
   const intervalRequests = now.requests - (before?.requests ?? 0);
   return {
-    ...now,
+    requests: now.requests, failures: now.failures, sumUs: now.sumUs, minUs: now.minUs ?? 0, maxUs: now.maxUs ?? 0, bytes: now.bytes,
+    histogram: now.histogram,
     intervalRequests,
     intervalFailures: now.failures - (before?.failures ?? 0),
     intervalMinUs: intervalRequests > 0 ? interval.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : interval.minNonZeroValue : 0,
@@ -43,7 +44,8 @@ export class SnapshotSeconds {
     const at = snapshot.endedAt ?? snapshot.takenAt;
     // A later start, or counts that went down, is a reset of the stats: the interval starts again from nothing.
     // (An earlier one is a worker's first snapshot joining the merge: it started a little before the others.)
-    const reset = this.startedAt === undefined || snapshot.startedAt > this.startedAt || snapshot.entries.some((e) => e.requests < (this.seen.get(entryKey(e.type, e.name))?.requests ?? 0));
+    const reset = this.startedAt === undefined || snapshot.startedAt > this.startedAt ||
+      snapshot.entries.some((e) => e.requests < (this.seen.get(entryKey(e.type, e.name))?.requests ?? 0));
     this.startedAt = snapshot.startedAt;
     if (reset) {
       this.seen.clear();
@@ -52,31 +54,19 @@ export class SnapshotSeconds {
     const intervalS = Math.max((at - (this.lastAt ?? snapshot.startedAt)) / 1000, 1);
     this.lastAt = at;
     const timestamp = Math.floor(at / 1000);
-    const total = { requests: 0, failures: 0, sumUs: 0, minUs: Infinity, maxUs: 0, bytes: 0, histogram: newHistogram() };
+    const total = emptyTotals();
     const rows: HistoryRow[] = [];
     for (const entry of snapshot.entries) {
-      const now = cumulative(entry);
+      const now = emptyTotals();
+      addDecoded(now, entry, decodeEntryHistogram(entry));
+      addDecoded(total, entry, now.histogram);
       const key = entryKey(entry.type, entry.name);
       rows.push(historyRow(entry.type, entry.name, figures(now, this.seen.get(key)), timestamp, intervalS, users));
-      this.seen.set(key, { requests: now.requests, failures: now.failures, histogram: now.histogram });
-      total.requests += now.requests;
-      total.failures += now.failures;
-      total.sumUs += now.sumUs;
-      total.minUs = Math.min(total.minUs, now.minUs);
-      total.maxUs = Math.max(total.maxUs, now.maxUs);
-      total.bytes += now.bytes;
-      total.histogram.add(now.histogram);
+      this.seen.set(key, now);
     }
     const aggregatedKey = entryKey('', AGGREGATED_NAME);
-    rows.push(historyRow('', AGGREGATED_NAME, figures({ ...total, minUs: total.requests > 0 ? total.minUs : 0 }, this.seen.get(aggregatedKey)), timestamp, intervalS, users));
-    this.seen.set(aggregatedKey, { requests: total.requests, failures: total.failures, histogram: total.histogram });
+    rows.push(historyRow('', AGGREGATED_NAME, figures(total, this.seen.get(aggregatedKey)), timestamp, intervalS, users));
+    this.seen.set(aggregatedKey, total);
     return rows;
   }
-}
-
-function cumulative(entry: EntrySnapshot): { requests: number; failures: number; sumUs: number; minUs: number; maxUs: number; bytes: number; histogram: Histogram } {
-  return {
-    requests: entry.requests, failures: entry.failures, sumUs: entry.sumUs, minUs: entry.minUs ?? 0, maxUs: entry.maxUs ?? 0, bytes: entry.bytes,
-    histogram: entry.histogram === '' ? decodeHistogram('') : decodeEntryHistogram(entry),
-  };
 }

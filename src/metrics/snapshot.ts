@@ -140,19 +140,26 @@ export function addDecoded(target: EntryTotals, entry: EntrySnapshot, histogram:
   addFigures(target, entry);
 }
 
+/** The figures an entry and added-up totals both have, one number each. */
+type Counts = Pick<EntrySnapshot, 'requests' | 'failures' | 'sumUs' | 'minUs' | 'maxUs' | 'bytes' | 'firstAt' | 'lastAt' | 'checksPassed' | 'checksFailed' | 'cut'>;
+
+function addCounts(target: EntryTotals, from: Counts): void {
+  target.requests += from.requests;
+  target.failures += from.failures;
+  target.sumUs += from.sumUs;
+  target.minUs = minOf(target.minUs, from.minUs);
+  target.maxUs = maxOf(target.maxUs, from.maxUs);
+  target.bytes += from.bytes;
+  target.firstAt = minOf(target.firstAt, from.firstAt);
+  target.lastAt = maxOf(target.lastAt, from.lastAt);
+  target.checksPassed += from.checksPassed ?? 0;
+  target.checksFailed += from.checksFailed ?? 0;
+  target.cut += from.cut ?? 0;
+}
+
 /** Everything of an entry but its histogram. */
 function addFigures(target: EntryTotals, entry: EntrySnapshot): void {
-  target.requests += entry.requests;
-  target.failures += entry.failures;
-  target.sumUs += entry.sumUs;
-  target.minUs = minOf(target.minUs, entry.minUs);
-  target.maxUs = maxOf(target.maxUs, entry.maxUs);
-  target.bytes += entry.bytes;
-  target.firstAt = minOf(target.firstAt, entry.firstAt);
-  target.lastAt = maxOf(target.lastAt, entry.lastAt);
-  target.checksPassed += entry.checksPassed ?? 0;
-  target.checksFailed += entry.checksFailed ?? 0;
-  target.cut += entry.cut ?? 0;
+  addCounts(target, entry);
   for (const [second, requests, failures] of entry.recent) addSecond(target.recent, second, requests, failures);
 }
 
@@ -169,18 +176,8 @@ export function addSecond(recent: Map<number, [number, number]>, second: number,
 
 /** Adds totals already added up (an entry's over several snapshots) into `target`: the Aggregated row of a merge. */
 export function addTotals(target: EntryTotals, totals: EntryTotals): void {
-  target.requests += totals.requests;
-  target.failures += totals.failures;
-  target.sumUs += totals.sumUs;
-  target.minUs = minOf(target.minUs, totals.minUs);
-  target.maxUs = maxOf(target.maxUs, totals.maxUs);
-  target.bytes += totals.bytes;
-  target.firstAt = minOf(target.firstAt, totals.firstAt);
-  target.lastAt = maxOf(target.lastAt, totals.lastAt);
+  addCounts(target, totals);
   target.histogram.add(totals.histogram);
-  target.checksPassed += totals.checksPassed;
-  target.checksFailed += totals.checksFailed;
-  target.cut += totals.cut;
   for (const [second, [requests, failures]] of totals.recent) addSecond(target.recent, second, requests, failures);
 }
 
