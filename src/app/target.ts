@@ -276,7 +276,16 @@ export async function openTarget(asked: TargetOptions): Promise<Target> {
  * prepared, before the first user starts.
  */
 export function preLoadRequestsNote(target: Target): string | undefined {
-  const sent = requestsSent(target.dispatcher) ?? 0;
+  return preLoadNote(preLoadRequests(target));
+}
+
+/** The requests counted by `preLoadRequestsNote`, as a number (a worker sends it to its leader). */
+export function preLoadRequests(target: Target): number {
+  return requestsSent(target.dispatcher) ?? 0;
+}
+
+/** The note for `sent` requests before the load; `by`: whose, when several processes sent them. */
+export function preLoadNote(sent: number, by = ''): string | undefined {
   if (sent === 0) return undefined;
-  return `${sent} HTTP request${sent === 1 ? '' : 's'} went to the target before the load (reachability, protocol version, transport, the scenario's catalog): the target counts ${sent === 1 ? 'it' : 'them'}, the run's figures do not`;
+  return `${sent} HTTP request${sent === 1 ? '' : 's'} went to the target before the load${by} (reachability, protocol version, transport, the scenario's catalog): the target counts ${sent === 1 ? 'it' : 'them'}, the run's figures do not`;
 }

@@ -31,7 +31,7 @@ import { ALREADY_STOPPING, armStop } from './wait-for-stop.js';
 import { exitCodeWithOutputs, openOutputs, type OpenOutputs } from './run-outputs.js';
 import { shieldedFromSigint } from '../process/stop-signals.js';
 import { prepareScenario, RunSetupError, type PreparedScenario } from './scenario-setup.js';
-import { openTarget, withProtocol } from './target.js';
+import { openTarget, preLoadNote, preLoadRequests, withProtocol } from './target.js';
 import type { ParentMessage, WorkerMessage, WorkerStatus } from './worker-protocol.js';
 
 /** How long a worker may take to send its result after `stop` (beyond the users' stop timeout). */
@@ -103,6 +103,8 @@ export interface Worker {
   cpuWarned?: boolean;
   /** The highest CPU use it reported (% of one core). */
   cpuPeak?: number;
+  /** HTTP requests its checks before the load sent (its `ready` says). */
+  preLoadRequests?: number;
 }
 
 export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Promise<number> {
@@ -159,6 +161,8 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     // The clock starts when every worker has loaded the scenario and started its load (or one failed).
     await Promise.race([pool.ready, pool.finished]);
     const startedMs = performance.now();
+    const preLoad = preLoadNote(preLoadRequests(target) + workers.reduce((sum, w) => sum + (w.preLoadRequests ?? 0), 0), ` from the leader and its ${mode.count} ${mode.unit}`);
+    if (preLoad !== undefined) io.err(`note: ${preLoad}`);
     const totalS = timeMs !== undefined ? timeMs / 1000 : undefined;
     const printer = opts.printIntervalMs > 0
       ? setInterval(() => {
@@ -343,6 +347,7 @@ export class Pool {
         break;
       case 'ready':
         w.ready = true;
+        w.preLoadRequests = m.preLoadRequests;
         this.checkReady();
         break;
     }

@@ -38,7 +38,8 @@ export interface WorkerStatus {
 }
 
 export type WorkerMessage =
-  | { type: 'ready' }
+  /** Its load started; `preLoadRequests`: the HTTP requests its checks before the load sent (the target counts them). */
+  | { type: 'ready'; preLoadRequests?: number }
   | ({ type: 'snapshot'; snapshot: Snapshot } & WorkerStatus)
   /** The worker's load model ended by itself (stages done, shape returned null). */
   | { type: 'finished'; reason: string }

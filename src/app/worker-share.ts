@@ -10,7 +10,7 @@ import type { RunResult } from '../report/run-result.js';
 import { ScenarioError } from '../scenarios/loader.js';
 import { shareLoadModel, resolveLoadModel, startLoad } from './load-model.js';
 import { prepareScenario, RunSetupError } from './scenario-setup.js';
-import { openTarget } from './target.js';
+import { openTarget, preLoadRequests } from './target.js';
 import { testRunFor, type TestRun } from './test-run.js';
 import { startOtel } from './run-otel.js';
 import type { OtelExport } from '../reporters/otel.js';
@@ -96,10 +96,12 @@ export async function runWorkerShare(
       void send({ type: 'snapshot', snapshot, ...status() });
     }, SNAPSHOT_PERIOD_MS);
     void run.finished.then((reason) => send({ type: 'finished', reason }));
+    // Counted before the first user: from then on the load shares the connections.
+    const preLoad = preLoadRequests(target);
     try {
       await startLoad(run, model);
       commands.attach(run);
-      await send({ type: 'ready' });
+      await send({ type: 'ready', preLoadRequests: preLoad });
       const reason = await stopRequested;
       await run.stop(reason);
     } finally {

@@ -59,6 +59,7 @@ describe('master and workers on loopback, counted by the target', () => {
 
   it('three indexed workers: one merged result that counts what the target served, equal to merge over their own files', async () => {
     target.hits.length = 0;
+    target.all.length = 0;
     const port = await freePort();
     const json = path.join(dir, 'master.json');
     const m = master(port, 3, [HITS, '-u', '6', '-r', '100', '-t', '3s', '--json', json]);
@@ -74,6 +75,10 @@ describe('master and workers on loopback, counted by the target', () => {
     const merged = await readResult(json);
     assert.ok(hitRequests(merged) > 0);
     assert.equal(hitRequests(merged), target.hits.length, 'the merged count is what the target served');
+    // The requests before the load (the master's and each worker's checks) are said in one note: with them, every request the target served is accounted for.
+    const preLoad = /note: (\d+) HTTP requests? went to the target before the load from the leader and its 3 workers/.exec(mr!.stderr);
+    assert.ok(preLoad, mr!.stderr);
+    assert.equal(hitRequests(merged) + Number(preLoad[1]), target.all.length, `the target served ${JSON.stringify(target.all.filter((r) => r !== 'GET /hit'))} besides the hits`);
     assert.equal(merged.peakUsers, 6, 'the shares add up to -u 6');
     assert.equal(merged.settings.workers, 3);
     assert.ok(!JSON.stringify(merged).includes(TOKEN) && !mr!.stdout.includes(TOKEN) && !mr!.stderr.includes(TOKEN), 'the token is never shown');
