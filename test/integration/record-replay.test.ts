@@ -23,6 +23,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { parseRecording, type Recording, type RecordedSession } from '../../src/protocol/recording.js';
 import { BIN, ROOT, runCli, startCli, startServeProcess } from './cli-helpers.js';
+import type { ServedSnapshot } from '../../src/server/served-counts.js';
 
 const STDIO_FIXTURE = path.join(ROOT, 'test/fixtures/stdio-conformance-server.mjs');
 
@@ -91,20 +92,12 @@ async function driveSession(mcpUrl: string): Promise<SessionView> {
   }
 }
 
-interface Served {
-  requests: Record<string, number>;
-  toolCalls: Record<string, number>;
-  notifications: Record<string, number>;
-  responses: number;
-  sessionsOpened: number;
-  sessionsDeleted: number;
-}
 
 /** The reference server's own counts of what it served (GET /api/v1/mcp/status → served). */
-async function served(baseUrl: string, token?: string): Promise<Served> {
+async function served(baseUrl: string, token?: string): Promise<ServedSnapshot> {
   const res = await fetch(`${baseUrl}/api/v1/mcp/status`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   assert.equal(res.status, 200);
-  return ((await res.json()) as { served: Served }).served;
+  return ((await res.json()) as { served: ServedSnapshot }).served;
 }
 
 /** What the client asked, in order: method and the name or URI it named. */
