@@ -31,6 +31,18 @@ export function cpuSeconds(pid) {
   return ticks / CLK_TCK;
 }
 
+/** Resident memory of a process tree in MiB (VmRSS from /proc). */
+export function rssMiB(pid) {
+  let kib = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (match) kib += Number(match[1]);
+    } catch { /* gone */ }
+  }
+  return kib / 1024;
+}
+
 /** The load averages (1, 5, 15 min) as `uptime` prints them. */
 export function loadAverage() {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ');

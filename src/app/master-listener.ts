@@ -15,7 +15,7 @@ import { RunSetupError } from './run-setup-error.js';
 import type { MasterOptions } from './run-options.js';
 import type { WorkerLink } from './worker-pool.js';
 import type { WorkerMessage } from './worker-protocol.js';
-import { admitWorker, decodeFrame, encodeFrame, looksLikeSnapshot, newNonce, proofOf, type Hello, type MasterFrame, type WorkerFrame } from './worker-wire.js';
+import { admitWorker, decodeFrame, encodeFrame, looksLikeUpdate, newNonce, proofOf, type Hello, type MasterFrame, type WorkerFrame } from './worker-wire.js';
 
 /** A connection that says no hello this long is dropped. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -37,12 +37,12 @@ function send(socket: WebSocket, frame: MasterFrame): void {
 }
 
 /**
- * The link the leader drives, over one admitted connection. Snapshot frames
+ * The link the leader drives, over one admitted connection. Update frames
  * are kept as bytes until the leader flushes the link (for its live view, a
  * loss, the end) or another frame comes after them, then read in order:
- * the parsing of hundreds of workers' snapshots comes in one batch when a
+ * the parsing of hundreds of workers' updates comes in one batch when a
  * view needs it, not at every frame. None is skipped: each carries the
- * history rows of its seconds.
+ * buckets and history rows of its second.
  */
 function linkOver(socket: WebSocket, index: number, host: string, address: string): WorkerLink {
   let lastHeard = Date.now();
@@ -63,8 +63,8 @@ function linkOver(socket: WebSocket, index: number, host: string, address: strin
   socket.on('message', (raw) => {
     lastHeard = Date.now();
     const data = Buffer.isBuffer(raw) ? raw : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]);
-    // Snapshots wait to be read; anything else comes after them, in order.
-    if (looksLikeSnapshot(data)) {
+    // Updates wait to be read; anything else comes after them, in order.
+    if (looksLikeUpdate(data)) {
       pending.push(data);
       return;
     }
@@ -75,7 +75,7 @@ function linkOver(socket: WebSocket, index: number, host: string, address: strin
   socket.on('pong', () => (lastHeard = Date.now()));
   const ended = new Promise<{ clean: boolean; detail: string }>((resolve) => {
     socket.once('close', (code) => {
-      // Its last snapshot counts before it is called gone.
+      // Its last update counts before it is called gone.
       flush();
       resolve({ clean: code === 1000, detail: `connection closed (code ${code})` });
     });

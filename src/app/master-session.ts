@@ -14,7 +14,6 @@ import type { MasterListener } from './master-listener.js';
 import { masterMode, openMasterListener, START_LEAD_MS } from './master.js';
 import { PooledRun } from './pooled-run.js';
 import type { MasterOptions, RunOptions } from './run-options.js';
-import { currentRpsOf } from '../metrics/rows.js';
 import type { WorkerView } from '../report/view-model.js';
 import { CPU_WARNING_PERCENT, Pool, type Worker, type WorkerLink } from './worker-pool.js';
 
@@ -87,14 +86,15 @@ export class MasterSession implements RunSource {
   workers(): WorkerView[] {
     const now = Date.now();
     if (!this.pool) return this.listener.joined().map(({ index, link }) => waitingView(index, link, now));
-    // The workers' latest snapshots (and with them their statuses) are read when a view needs them.
-    this.pool.flushAll();
-    const inPool = new Map(this.pool.workers.map((w) => [w.link, w]));
+    // The workers' updates (and with them their statuses) are read when a view needs them.
+    const pool = this.pool;
+    pool.flushAll();
+    const inPool = new Map(pool.workers.map((w) => [w.link, w]));
     const between = this.run?.state === 'stopped';
     return this.links.map((link, index) => {
       const w = inPool.get(link);
       const left = this.gone.get(link);
-      if (w && !(between && left !== undefined && w.lost === undefined)) return workerView(w, now, this.run !== undefined);
+      if (w && !(between && left !== undefined && w.lost === undefined)) return workerView(w, now, this.run !== undefined, pool.currentRps(w, now));
       // Not in this test (gone before it), or gone after it: lost either way.
       return { ...waitingView(index, link, now), state: 'lost', heartbeatAgoS: null, detail: left ?? 'left' };
     });
@@ -118,7 +118,7 @@ function waitingView(index: number, link: WorkerLink, now: number): WorkerView {
   };
 }
 
-function workerView(w: Worker, now: number, started: boolean): WorkerView {
+function workerView(w: Worker, now: number, started: boolean, rps: number): WorkerView {
   const view = waitingView(w.index, w.link, now);
   const cpu = w.status?.cpuPercent;
   const state = w.lost !== undefined ? 'lost' : w.result !== undefined ? 'stopped' : w.status?.state ?? (started ? 'starting' : 'waiting');
@@ -126,7 +126,7 @@ function workerView(w: Worker, now: number, started: boolean): WorkerView {
     ...view,
     state,
     users: w.lost === undefined && w.result === undefined ? w.status?.users ?? 0 : 0,
-    rps: w.latest && w.lost === undefined && w.result === undefined ? currentRpsOf(w.latest, now) : 0,
+    rps,
     cpuPercent: cpu ?? null,
     cpuHigh: cpu !== undefined && cpu > CPU_WARNING_PERCENT,
     // A worker that ended is heard no more: its last heartbeat is no longer news.

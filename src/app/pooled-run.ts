@@ -3,12 +3,12 @@
  * LiveRun surface (state, users, merged snapshots, stop, change users,
  * reset) over a Pool (worker-pool.ts). Each worker gets its exact share of
  * the users (load-model.ts: the shares add up to what was asked); the live
- * figures are the workers' latest snapshots merged; the end result is
+ * figures are the workers' updates merged; the end result is
  * their results merged exactly, as the headless master concludes it.
  */
 import { RunEvents } from '../metrics/events.js';
 import { statsRows, type StatsRow } from '../metrics/rows.js';
-import { emptySnapshot, mergeSnapshots, type Snapshot } from '../metrics/snapshot.js';
+import { emptySnapshot, type Snapshot } from '../metrics/snapshot.js';
 import { withDefaultRules, type Threshold } from '../metrics/thresholds.js';
 import { redactSettings } from '../report/redact.js';
 import type { RunResult } from '../report/run-result.js';
@@ -145,7 +145,7 @@ export class PooledRun implements LiveRun {
   }
 
   liveRows(opts: { now?: number } = {}): { rows: StatsRow[]; aggregated: StatsRow } {
-    return statsRows(this.snapshot({ history: false }), opts);
+    return this.pool.rows(opts) ?? statsRows(emptySnapshot(this.setup.startAtMs), opts);
   }
 
   stop(reason: string): Promise<void> {
@@ -176,8 +176,7 @@ export class PooledRun implements LiveRun {
   /** The merged result: the workers' results once stopped; before that, the merged snapshots judged as they are. */
   result(): RunResult {
     if (this.final) return this.final;
-    const snapshots = this.pool.workers.flatMap((w) => (w.latest ? [{ ...w.latest, history: w.history }] : []));
-    const merged = snapshots.length > 0 ? mergeSnapshots(snapshots) : emptySnapshot(this.setup.startAtMs);
+    const merged = this.pool.merged({ historyAfter: -Infinity }) ?? emptySnapshot(this.setup.startAtMs);
     const settings = { ...withoutKeys(this.setup.opts, this.setup.mode.privateKeys), host: this.setup.host, ...this.setup.mode.settings };
     const result = resultFromSnapshot(merged, undefined, this.setup.prepared.thresholds, redactSettings(settings));
     result.peakUsers = Math.max(this.peak, this.userCount);

@@ -12,6 +12,7 @@ import { ShapeDriver, type LoadShape } from '../engine/shape.js';
 import { RunEvents, type RunListeners } from '../metrics/events.js';
 import { Stats, type StatsRow } from '../metrics/stats.js';
 import type { Snapshot } from '../metrics/snapshot.js';
+import type { SnapshotUpdate, UpdateBaseline } from '../metrics/snapshot-update.js';
 import { withDefaultRules, type Threshold } from '../metrics/thresholds.js';
 import { crossedAbortRule } from '../metrics/verdict.js';
 import { judgeRun } from '../report/verdict.js';
@@ -353,6 +354,11 @@ export class TestRun implements LiveRun {
 
   snapshot(opts?: { history?: boolean; historyAfter?: number; histograms?: boolean }): Snapshot {
     return this.stats.snapshot(opts);
+  }
+
+  /** What changed since the last update `baseline` made: a worker's message to its leader. */
+  update(baseline: UpdateBaseline, opts?: { historyAfter?: number }): SnapshotUpdate {
+    return this.stats.update(baseline, opts);
   }
 
   /** The stats table now, straight from the live histograms. */

@@ -9,17 +9,18 @@
  * verdict on the whole.
  *
  * Network workers can be lost (connection gone, or silent for the heartbeat
- * timeout): a lost worker is named, its requests up to its last snapshot
+ * timeout): a lost worker is named, its requests up to its last update
  * count, and `onWorkerLoss` decides whether its loss fails the run.
  */
 import { formatDuration } from '../values/option-values.js';
 import { RunEvents } from '../metrics/events.js';
-import { emptySnapshot, mergeSnapshots, type HistoryRow, type Snapshot } from '../metrics/snapshot.js';
+import { emptySnapshot, mergeHistories, type HistoryRow, type Snapshot } from '../metrics/snapshot.js';
+import { RunningMerge } from '../metrics/running-merge.js';
 import { SnapshotSeconds } from '../metrics/snapshot-seconds.js';
 import { withDefaultRules, type Threshold } from '../metrics/thresholds.js';
 import type { MetricsSource, PrometheusExporter } from '../reporters/prometheus.js';
 import { formatLiveRows } from '../reporters/console.js';
-import { mergedStatsRows } from '../metrics/rows.js';
+import { currentRpsOf, totalsRows, type StatsRow } from '../metrics/rows.js';
 import type { RunResult } from '../report/run-result.js';
 import { VERSION } from '../version.js';
 import { describeLoadModel, modelDurationS, resolveLoadModel, untilText } from './load-model.js';
@@ -33,19 +34,25 @@ import { shieldedFromSigint } from '../process/stop-signals.js';
 import { prepareScenario, RunSetupError, type PreparedScenario } from './scenario-setup.js';
 import { openTarget, preLoadNote, preLoadRequests, withProtocol } from './target.js';
 import type { ParentMessage, WorkerMessage, WorkerStatus } from './worker-protocol.js';
+import type { SnapshotUpdate } from '../metrics/snapshot-update.js';
 
 /** How long a worker may take to send its result after `stop` (beyond the users' stop timeout). */
 export const RESULT_GRACE_MS = 15_000;
-/** Network workers' snapshots are read (parsed) at least this often, with or without a live view. */
-const SNAPSHOT_READ_MS = 2000;
+/** Network workers' updates are read (parsed) at least this often, with or without a live view. */
+const SNAPSHOT_READ_MS = 500;
 /** Above this CPU use (% of one core) a worker's figures measure the generator more than the target (Locust warns at 90 %). */
 export const CPU_WARNING_PERCENT = 90;
 /**
- * History rows kept per worker for the live charts (and a lost worker's
- * rebuild); past this the oldest half goes. The final result's history
- * comes whole from each worker's own (compacted) log.
+ * History rows the leader keeps, over all its workers, for the live charts
+ * (and a lost worker's rebuild): a worker past its share loses its oldest
+ * half. Each row is a parsed object of about 1 KB, and 500 workers send
+ * 25,000 a second: unbounded, they filled the heap within a minute. The
+ * final result's history comes whole from each worker's own (compacted)
+ * log; the web UI has read the older rows already.
  */
-const MAX_HISTORY_ROWS_PER_WORKER = 100_000;
+const MAX_HISTORY_ROWS = 200_000;
+/** A worker's share of MAX_HISTORY_ROWS is never below this (a few seconds of 50 entries). */
+const MIN_HISTORY_ROWS_PER_WORKER = 200;
 
 /** One worker as the leader reaches it. */
 export interface WorkerLink {
@@ -57,7 +64,7 @@ export interface WorkerLink {
   send(message: ParentMessage): void;
   /** Sets the listener of the worker's messages. */
   listen(onMessage: (message: WorkerMessage) => void): void;
-  /** Hands the listener any message the link holds back (its latest snapshot, unparsed); absent: it holds none back. */
+  /** Hands the listener the messages the link holds back (its updates, unparsed); absent: it holds none back. */
   flush?(): void;
   /** Resolves when the link ends: `clean` when the worker ended as it should (exit code 0, a normal close). */
   readonly ended: Promise<{ clean: boolean; detail: string }>;
@@ -92,9 +99,7 @@ export interface PoolMode {
 export interface Worker {
   index: number;
   link: WorkerLink;
-  /** Its latest snapshot, without history (kept apart in `history`). */
-  latest?: Snapshot;
-  /** The history rows it sent with its snapshots, oldest first (cleared by a reset). */
+  /** The history rows it sent with its updates, oldest first (cleared by a reset). */
   history: HistoryRow[];
   status?: WorkerStatus;
   result?: RunResult;
@@ -197,7 +202,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
   }
 }
 
-/** Merges what the workers sent (a lost worker: its last snapshot), judges the whole, prints and writes it. */
+/** Merges what the workers sent (a lost worker: what it sent), judges the whole, prints and writes it. */
 async function conclude(
   pool: Pool, prepared: PreparedScenario, opts: RunOptions, io: RunIo, mode: PoolMode, run: { host: string; reason: string; elapsedMs: number },
 ): Promise<number> {
@@ -230,12 +235,12 @@ function secondsStreamer(pool: Pool, events: RunEvents): () => void {
 
 /** One line per lost worker, for the result's notes. */
 export function lossNotes(pool: Pool): string[] {
-  return pool.workers.filter((w) => w.lost !== undefined).map((w) => `${w.link.name} lost (${w.lost ?? ''}); its requests up to its last snapshot count`);
+  return pool.workers.filter((w) => w.lost !== undefined).map((w) => `${w.link.name} lost (${w.lost ?? ''}); its requests up to its last update count`);
 }
 
 /**
  * The run's one result, merged exactly from the workers' results (a lost
- * worker: rebuilt from its last snapshot), with the mode's settings and,
+ * worker: rebuilt from what it sent), with the mode's settings and,
  * under `--on-worker-loss fail`, a failed verdict for every lost worker.
  */
 export function poolResult(
@@ -243,10 +248,11 @@ export function poolResult(
 ): { merged: RunResult; results: RunResult[] } {
   const results = pool.workers.flatMap((w) => {
     if (w.result) return [w.result];
-    if (w.lost !== undefined && w.latest) return [resultFromSnapshot({ ...w.latest, history: w.history }, w.status, thresholds, { worker: w.index, lost: w.lost })];
+    const sent = w.lost !== undefined ? pool.merge.sourceSnapshot(w.index) : undefined;
+    if (sent !== undefined) return [resultFromSnapshot({ ...sent, history: w.history }, w.status, thresholds, { worker: w.index, lost: w.lost })];
     return [];
   });
-  const missing = pool.workers.filter((w) => w.result === undefined && (w.lost === undefined || w.latest === undefined)).length;
+  const missing = pool.workers.filter((w) => w.result === undefined && (w.lost === undefined || !pool.merge.has(w.index))).length;
   if (missing > 0) io.err(`warning: ${missing} of ${mode.count} ${mode.unit} sent no result; their requests are missing`);
   if (results.length === 0) throw new Error('no worker sent a result');
   const merged = mergeRunResults(results, thresholds);
@@ -264,6 +270,9 @@ export function poolResult(
 
 /** The workers' state as their messages tell it, and when the run is ready, finished or failed. */
 export class Pool {
+  /** The workers' figures merged as their updates come. */
+  readonly merge = new RunningMerge();
+  private readonly historyRowsPerWorker: number;
   failure: { message: string; usage: boolean } | undefined;
   readonly ready: Promise<void>;
   readonly finished: Promise<string>;
@@ -277,11 +286,12 @@ export class Pool {
   /** Why the last worker to end its plan ended it: the run's reason when all have. */
   private lastReason = 'load plan finished';
   private readonly watch: NodeJS.Timeout | undefined;
-  /** The longest a snapshot took from its worker to here since the last live view (ms). */
+  /** The longest an update took from its worker to here since the last live view (ms). */
   private transitMaxMs = 0;
   private flushedAtMs = Date.now();
 
   constructor(readonly workers: readonly Worker[], private readonly io: RunIo, private readonly loss: WorkerLoss | undefined) {
+    this.historyRowsPerWorker = Math.max(MIN_HISTORY_ROWS_PER_WORKER, Math.floor(MAX_HISTORY_ROWS / Math.max(1, workers.length)));
     this.ready = new Promise((resolve) => {
       this.allReady = resolve;
     });
@@ -301,7 +311,7 @@ export class Pool {
     }
   }
 
-  /** Reads every message the links hold back (network workers' latest snapshots). */
+  /** Reads every message the links hold back (network workers' updates). */
   flushAll(): void {
     this.flushedAtMs = Date.now();
     for (const w of this.workers) w.link.flush?.();
@@ -310,15 +320,15 @@ export class Pool {
   private onMessage(w: Worker, m: WorkerMessage): void {
     if (this.closed) return;
     switch (m.type) {
-      case 'snapshot':
-        // History rows come a few at a time (those since the last snapshot); the latest figures replace the last.
-        if (m.snapshot.history.length > 0) {
-          w.history.push(...m.snapshot.history);
-          if (w.history.length > MAX_HISTORY_ROWS_PER_WORKER) w.history = w.history.slice(w.history.length - MAX_HISTORY_ROWS_PER_WORKER / 2);
+      case 'update':
+        if (!this.takeUpdate(w, m.update)) return;
+        // History rows come a few at a time (those since the last update).
+        if (m.update.history.length > 0) {
+          w.history.push(...m.update.history);
+          if (w.history.length > this.historyRowsPerWorker) w.history = w.history.slice(w.history.length - Math.floor(this.historyRowsPerWorker / 2));
         }
-        w.latest = { ...m.snapshot, history: [] };
-        // How late snapshots are read here (its clock against the worker's): one subtraction per message.
-        this.transitMaxMs = Math.max(this.transitMaxMs, Date.now() - m.snapshot.takenAt);
+        // How late updates are read here (its clock against the worker's): one subtraction per message.
+        this.transitMaxMs = Math.max(this.transitMaxMs, Date.now() - m.update.takenAt);
         w.status = {
           users: m.users, usersByClass: m.usersByClass, state: m.state, droppedIterations: m.droppedIterations, arrivalRate: m.arrivalRate, cpuPercent: m.cpuPercent,
         };
@@ -338,6 +348,7 @@ export class Pool {
         break;
       case 'result':
         w.result = m.result;
+        this.merge.settle(w.index, m.result.snapshot);
         this.resultCame();
         break;
       case 'failed':
@@ -386,9 +397,10 @@ export class Pool {
 
   private markLost(w: Worker, why: string): void {
     if (w.lost !== undefined) return;
-    // Its last snapshot, if its link still holds it, is what counts of it.
+    // Its last update, if its link still holds it, is what counts of it.
     w.link.flush?.();
-    const last = w.latest ? `last snapshot at ${new Date(w.latest.takenAt).toISOString().slice(11, 19)}` : 'no snapshot';
+    const takenAt = this.merge.takenAt(w.index);
+    const last = takenAt !== undefined ? `last update at ${new Date(takenAt).toISOString().slice(11, 19)}` : 'no update';
     w.lost = `${why}, ${last}`;
     this.resultCame();
     this.io.err(`warning: ${w.link.name} lost: ${w.lost}`);
@@ -412,14 +424,14 @@ export class Pool {
   liveTable(elapsedS: number, totalS: number | undefined, unit: string): string | undefined {
     const mergeStart = performance.now();
     this.flushAll();
-    const snapshots = this.workers.flatMap((w) => (w.latest ? [w.latest] : []));
-    if (snapshots.length === 0) return undefined;
+    const rows = this.rows();
+    if (rows === undefined) return undefined;
     const statuses = this.workers.flatMap((w) => (w.status && w.lost === undefined ? [w.status] : []));
     const users = statuses.reduce((sum, s) => sum + s.users, 0);
-    const reporting = this.workers.filter((w) => w.latest !== undefined && w.lost === undefined).length;
+    const reporting = this.workers.filter((w) => this.merge.has(w.index) && w.lost === undefined).length;
     const lost = this.workers.filter((w) => w.lost !== undefined).map((w) => w.link.name);
     const info = { elapsedS, totalS, users, state: statuses[0]?.state };
-    const table = formatLiveRows(mergedStatsRows(snapshots), info) + openModelLine(statuses) +
+    const table = formatLiveRows(rows, info) + openModelLine(statuses) +
       ` · ${reporting}/${this.workers.length} ${unit}${lost.length > 0 ? ` · lost: ${lost.join(', ')}` : ''}\n`;
     this.logViewLag(performance.now() - mergeStart);
     return table;
@@ -427,18 +439,18 @@ export class Pool {
 
   /**
    * `--loglevel DEBUG`: how far behind the workers this view is. Its age is
-   * now minus the oldest snapshot in it (a live worker's latest), so it
-   * holds the snapshot period, the way here and the merge; across machines
+   * now minus the oldest update in it (a live worker's latest), so it
+   * holds the update period, the way here and the merge; across machines
    * it also holds the clocks' difference (the master warns above 0.5 s).
    * bench/master-scale.mjs reads these lines.
    */
   private logViewLag(mergeMs: number): void {
     const now = Date.now();
     let oldest = Infinity;
-    for (const w of this.workers) if (w.latest && w.lost === undefined) oldest = Math.min(oldest, w.latest.takenAt);
+    for (const w of this.workers) if (w.lost === undefined) oldest = Math.min(oldest, this.merge.takenAt(w.index) ?? Infinity);
     if (oldest === Infinity) return;
-    this.io.err(`debug: live view: read and merged in ${Math.round(mergeMs)} ms; oldest snapshot ${now - oldest} ms old; ` +
-      `snapshots read up to ${this.transitMaxMs} ms after they were taken`);
+    this.io.err(`debug: live view: read and merged in ${Math.round(mergeMs)} ms; oldest update ${now - oldest} ms old; ` +
+      `updates read up to ${this.transitMaxMs} ms after they were taken`);
     this.transitMaxMs = 0;
   }
 
@@ -449,28 +461,55 @@ export class Pool {
 
   /** Zeroes every live worker's stats (their history too), as Locust's reset does on every worker. */
   resetStats(): void {
-    for (const w of this.live()) {
-      // Until its next snapshot, a worker's figures are the zeroes it was just told to start from.
-      w.latest = undefined;
+    const live = this.live();
+    // Until its next update, a worker's figures are the zeroes it was just told to start from.
+    this.merge.reset(live.map((w) => w.index));
+    for (const w of live) {
       w.history = [];
       w.link.send({ type: 'reset' });
     }
   }
 
-  /** The whole run's figures now: the workers' latest snapshots (or results) merged; undefined before the first. */
+  /** The whole run's figures now: the workers' updates (or results) merged; undefined before the first. */
   merged(opts: { historyAfter?: number } = {}): Snapshot | undefined {
     this.flushAll();
     // History rows of a second count once every live worker has sent that second: a row never changes after it was shown.
     const pending = this.live().map((w) => w.history[w.history.length - 1]?.timestamp ?? -Infinity);
     const upTo = pending.length > 0 ? Math.min(...pending) : Infinity;
     const after = opts.historyAfter ?? Infinity;
-    const snapshots = this.workers.flatMap((w) => {
-      const latest = w.result?.snapshot ?? w.latest;
-      if (!latest) return [];
-      const rows = after === Infinity ? [] : (w.result?.snapshot.history ?? w.history);
-      return [{ ...latest, history: rows.filter((r) => r.timestamp > after && r.timestamp <= upTo) }];
-    });
-    return snapshots.length > 0 ? mergeSnapshots(snapshots) : undefined;
+    const history = after === Infinity ? [] : mergeHistories(this.workers.map((w) => (w.result?.snapshot.history ?? w.history)
+      .filter((r) => r.timestamp > after && r.timestamp <= upTo)));
+    return this.merge.snapshot(history);
+  }
+
+  /** The merged stats table now (no histogram encoded or decoded); undefined before the first update. */
+  rows(opts: { now?: number } = {}): { rows: StatsRow[]; aggregated: StatsRow } | undefined {
+    this.flushAll();
+    const totals = this.merge.totals();
+    return totals !== undefined ? totalsRows(totals.clock, totals.entries, opts) : undefined;
+  }
+
+  /** A worker's current requests/s, from its latest update's per-second counts. */
+  currentRps(w: Worker, nowMs: number): number {
+    const figures = this.merge.figuresOf(w.index);
+    return figures !== undefined && w.lost === undefined && w.result === undefined ? currentRpsOf(figures, nowMs) : 0;
+  }
+
+  /** Takes a worker's update into the merge; one that cannot be read ends that worker (false, as for a dropped one). */
+  private takeUpdate(w: Worker, update: SnapshotUpdate): boolean {
+    try {
+      return this.merge.apply(w.index, update);
+    } catch (err) {
+      const why = `sent an update that cannot be read (${(err as Error).message})`;
+      if (this.loss) {
+        this.markLost(w, why);
+        w.link.close();
+      } else {
+        this.failure ??= { message: `${w.link.name} ${why}`, usage: false };
+        this.finishBy('worker failed');
+      }
+      return false;
+    }
   }
 
   /** Prometheus' view of the whole run: the merged snapshots, the live workers' users. */
@@ -530,7 +569,7 @@ export function workerLines(workers: readonly Worker[], results: readonly RunRes
     const requests = result ? result.snapshot.entries.reduce((sum, e) => sum + e.requests, 0) : 0;
     const state = w.result ? 'done' : w.lost !== undefined ? 'lost' : 'no result';
     const cpu = w.cpuPeak !== undefined ? `, CPU up to ${Math.round(w.cpuPeak)} %` : '';
-    return `  ${w.link.name.padEnd(28)} ${state.padEnd(9)} ${requests} requests${w.lost !== undefined ? ' up to its last snapshot' : ''}, peak ${result?.peakUsers ?? 0} users${cpu}`;
+    return `  ${w.link.name.padEnd(28)} ${state.padEnd(9)} ${requests} requests${w.lost !== undefined ? ' up to its last update' : ''}, peak ${result?.peakUsers ?? 0} users${cpu}`;
   });
   return `workers:\n${lines.join('\n')}\n`;
 }

@@ -2,9 +2,9 @@
  * Messages between workers and whoever leads them: the `--processes` parent
  * over the child_process IPC channel, or a `--master` over its network
  * channel (worker-wire.ts wraps these same messages in a versioned frame).
- * Everything is plain JSON: snapshots already are, and their merge is exact.
+ * Everything is plain JSON: updates and results already are, and their merge is exact.
  */
-import type { Snapshot } from '../metrics/snapshot.js';
+import type { SnapshotUpdate } from '../metrics/snapshot-update.js';
 import type { RunResult } from '../report/run-result.js';
 import type { RunOptions } from './run-options.js';
 
@@ -33,14 +33,15 @@ export interface WorkerStatus {
   state: string;
   droppedIterations?: number;
   arrivalRate?: number;
-  /** The worker process's CPU use since its last snapshot, in % of one core. */
+  /** The worker process's CPU use since its last update, in % of one core. */
   cpuPercent?: number;
 }
 
 export type WorkerMessage =
   /** Its load started; `preLoadRequests`: the HTTP requests its checks before the load sent (the target counts them). */
   | { type: 'ready'; preLoadRequests?: number }
-  | ({ type: 'snapshot'; snapshot: Snapshot } & WorkerStatus)
+  /** Each second: what changed since the last (snapshot-update.ts), and how the worker is doing. */
+  | ({ type: 'update'; update: SnapshotUpdate } & WorkerStatus)
   /** The worker's load model ended by itself (stages done, shape returned null). */
   | { type: 'finished'; reason: string }
   | { type: 'result'; result: RunResult }

@@ -2,11 +2,12 @@
  * What every worker does with its `start`, whoever sent it (a `--processes`
  * parent over IPC, a `--master` over the network): open the target, load
  * the scenario, wait for the start instant, run its share of the load,
- * send a snapshot every second (the heartbeat), and on stop send its final
+ * send an update every second (the heartbeat), and on stop send its final
  * result. The caller says how messages travel and what a stop is.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RunResult } from '../report/run-result.js';
+import { UpdateBaseline } from '../metrics/snapshot-update.js';
 import { ScenarioError } from '../scenarios/loader.js';
 import { shareLoadModel, resolveLoadModel, startLoad } from './load-model.js';
 import { prepareScenario, RunSetupError } from './scenario-setup.js';
@@ -87,13 +88,15 @@ export async function runWorkerShare(
     });
     // Machines start together at the instant the master named (a worker already late starts at once).
     if (start.startAtMs !== undefined) await delay(Math.max(0, start.startAtMs - Date.now()));
-    // Each snapshot carries the history rows since the last one (the leader's live charts); a reset starts them again.
+    // Each update carries what changed since the last one: the buckets its histograms gained and
+    // the history rows since (the leader's live charts); after a reset both start again from zero.
+    const baseline = new UpdateBaseline();
     let sentUpTo = -Infinity;
     const ticker = setInterval(() => {
-      const snapshot = run.snapshot({ historyAfter: sentUpTo });
-      const last = snapshot.history[snapshot.history.length - 1];
+      const update = run.update(baseline, { historyAfter: sentUpTo });
+      const last = update.history[update.history.length - 1];
       if (last) sentUpTo = last.timestamp;
-      void send({ type: 'snapshot', snapshot, ...status() });
+      void send({ type: 'update', update, ...status() });
     }, SNAPSHOT_PERIOD_MS);
     void run.finished.then((reason) => send({ type: 'finished', reason }));
     // Counted before the first user: from then on the load shares the connections.

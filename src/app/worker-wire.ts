@@ -19,8 +19,10 @@ import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
  * Bumped whenever a frame changes shape; master and worker must agree.
  * 2: `users` and `reset` (master → worker, from the master's web UI), and
  * snapshots carry the history rows since the previous one.
+ * 3: `update` instead of `snapshot`: histograms as the buckets they gained
+ * since the previous update, and only the entries that changed.
  */
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 
 export interface Hello {
   type: 'hello';
@@ -67,17 +69,18 @@ export function decodeFrame<T extends { type: string }>(data: string): { message
   return { message: message as unknown as T };
 }
 
-/** How encodeFrame begins a snapshot frame (`v`, then the message's own `type`, come first). */
-const SNAPSHOT_PREFIX = Buffer.from(`{"v":${WIRE_VERSION},"type":"snapshot",`);
+/** How encodeFrame begins an update frame (`v`, then the message's own `type`, come first). */
+const UPDATE_PREFIX = Buffer.from(`{"v":${WIRE_VERSION},"type":"update",`);
 
 /**
- * Whether a frame's bytes begin as encodeFrame begins a snapshot: the master
+ * Whether a frame's bytes begin as encodeFrame begins an update: the master
  * then keeps it unparsed until something needs it (a worker sends one every
- * second, the live view needs only the latest). A frame that only looks like
- * one is still parsed whole, and taken for what it is, when needed.
+ * second; hundreds of them are read in one batch for a view). A frame that
+ * only looks like one is still parsed whole, and taken for what it is, when
+ * needed.
  */
-export function looksLikeSnapshot(data: Buffer): boolean {
-  return data.length > SNAPSHOT_PREFIX.length && data.subarray(0, SNAPSHOT_PREFIX.length).equals(SNAPSHOT_PREFIX);
+export function looksLikeUpdate(data: Buffer): boolean {
+  return data.length > UPDATE_PREFIX.length && data.subarray(0, UPDATE_PREFIX.length).equals(UPDATE_PREFIX);
 }
 
 export function newNonce(): string {

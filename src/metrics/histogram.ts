@@ -18,6 +18,9 @@ export function newHistogram(): Histogram {
   return build({ lowestDiscernibleValue: 1, highestTrackableValue: MAX_TRACKED_US, numberOfSignificantValueDigits: 3 });
 }
 
+/** How many buckets a histogram of our one shape has. */
+const COUNTS_LENGTH = (newHistogram() as JsHistogram).countsArrayLength;
+
 /**
  * A latency as the whole number of microseconds that the histogram, the sums and
  * the min/max all use. Whole numbers keep sums exact whatever the order of
@@ -70,25 +73,62 @@ export function addEncodedHistogram(target: Histogram, encoded: string): void {
     target.add(decodeHistogram(encoded));
     return;
   }
-  if (buckets === 0) return;
+  addPairs(target, scratch.pairs, buckets);
+}
+
+/**
+ * Adds `n` (bucket index, count) pairs of `pairs`, indexes ascending, into
+ * `target`, keeping what JsHistogram.add keeps beside the counts (unit
+ * magnitude 0: no mask to add).
+ */
+function addPairs(target: JsHistogram, pairs: ArrayLike<number>, n: number): void {
+  if (n === 0) return;
   let total = 0;
   let minNonZeroIndex = -1;
-  for (let i = 0; i < buckets; i++) {
-    const index = scratch.indexes[i] as number;
-    const count = scratch.counts[i] as number;
+  let maxIndex = 0;
+  for (let i = 0; i < n; i++) {
+    const index = pairs[2 * i] as number;
+    const count = pairs[2 * i + 1] as number;
     target.addToCountAtIndex(index, count);
     total += count;
-    if (minNonZeroIndex === -1 && index !== 0) minNonZeroIndex = index;
+    if (index !== 0 && (minNonZeroIndex === -1 || index < minNonZeroIndex)) minNonZeroIndex = index;
+    if (index > maxIndex) maxIndex = index;
   }
   target.setTotalCount(target.totalCount + total);
-  // What JsHistogram.add keeps beside the counts (unit magnitude 0: no mask to add).
-  const maxIndex = scratch.indexes[buckets - 1] as number;
   target.maxValue = Math.max(target.maxValue, target.highestEquivalentValue(target.valueFromIndex(maxIndex)));
   if (minNonZeroIndex >= 0) target.minNonZeroValue = Math.min(target.minNonZeroValue, target.valueFromIndex(minNonZeroIndex));
 }
 
+/**
+ * Why flat (bucket index, count) pairs, as a worker's update carries them
+ * (snapshot-update.ts), are not buckets of our one shape with positive
+ * whole counts; undefined when they are.
+ */
+export function bucketPairsProblem(pairs: unknown): string | undefined {
+  if (!Array.isArray(pairs)) return 'bucket pairs are not an array';
+  if (pairs.length % 2 !== 0) return 'bucket pairs of odd length';
+  for (let i = 0; i < pairs.length; i += 2) {
+    const index: unknown = pairs[i];
+    const count: unknown = pairs[i + 1];
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0 || index >= COUNTS_LENGTH) return `bucket index ${String(index)} is outside 0..${COUNTS_LENGTH - 1}`;
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count <= 0) return `bucket count ${String(count)} is not a positive whole number`;
+  }
+  return undefined;
+}
+
+/**
+ * Adds flat (bucket index, count) pairs into `target`, a histogram of our one shape.
+ * @throws Error when bucketPairsProblem finds one (nothing is added then).
+ */
+export function addBucketPairs(target: Histogram, pairs: readonly number[]): void {
+  if (!(target instanceof JsHistogram)) throw new Error('addBucketPairs: not a JS HDR histogram');
+  const problem = bucketPairsProblem(pairs);
+  if (problem !== undefined) throw new Error(problem);
+  addPairs(target, pairs, pairs.length / 2);
+}
+
 /** The buckets readBuckets found, reused from call to call (a merge reads thousands of histograms). */
-const scratch = { indexes: new Int32Array(4096), counts: new Float64Array(4096) };
+const scratch = { pairs: new Float64Array(8192) };
 
 /**
  * Reads the non-empty buckets of an encoding of `target`'s shape into
@@ -135,9 +175,9 @@ function readBuckets(encoded: string, target: JsHistogram): number {
     }
     if (raw > 0) {
       if (index >= limit) return -1;
-      if (found === scratch.indexes.length) grow();
-      scratch.indexes[found] = index;
-      scratch.counts[found] = raw / 2;
+      if (2 * found === scratch.pairs.length) grow();
+      scratch.pairs[2 * found] = index;
+      scratch.pairs[2 * found + 1] = raw / 2;
       found++;
     }
     index++;
@@ -146,12 +186,9 @@ function readBuckets(encoded: string, target: JsHistogram): number {
 }
 
 function grow(): void {
-  const indexes = new Int32Array(scratch.indexes.length * 2);
-  const counts = new Float64Array(scratch.counts.length * 2);
-  indexes.set(scratch.indexes);
-  counts.set(scratch.counts);
-  scratch.indexes = indexes;
-  scratch.counts = counts;
+  const pairs = new Float64Array(scratch.pairs.length * 2);
+  pairs.set(scratch.pairs);
+  scratch.pairs = pairs;
 }
 
 /**

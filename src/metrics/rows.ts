@@ -5,7 +5,7 @@
 import { percentileUs } from './histogram.js';
 import { PERCENTILES, percentileKey } from './percentiles.js';
 import {
-  AGGREGATED_NAME, addDecoded, addSecond, addTotals, checkSnapshots, compareTypeName, decodeEntryHistogram, emptyTotals, mergedClock, mergeEntryTotals, totalsFromEntry,
+  AGGREGATED_NAME, addDecoded, addSecond, addTotals, compareTypeName, decodeEntryHistogram, emptyTotals, totalsFromEntry,
   type EntryTotals, type Snapshot,
 } from './snapshot.js';
 
@@ -111,19 +111,20 @@ export function currentRpsOf(snapshot: Snapshot, nowMs: number = snapshot.takenA
 }
 
 /**
- * `statsRows(mergeSnapshots(snapshots))` without its round trip: the merged
- * histograms are used as they are, not encoded into a snapshot to be decoded
- * again. The live view of a leader over many workers.
+ * The table of entries already added up (sorted by type and name) over a run's clock, and their Aggregated row.
+ * @param opts.now epoch ms that "current" rates are relative to; defaults to the clock's takenAt.
  */
-export function mergedStatsRows(snapshots: readonly Snapshot[]): { rows: StatsRow[]; aggregated: StatsRow } {
-  checkSnapshots(snapshots);
-  const clock = mergedClock(snapshots);
+export function totalsRows(
+  clock: Pick<Snapshot, 'startedAt' | 'takenAt' | 'endedAt'>, entries: ReadonlyArray<{ type: string; name: string; totals: EntryTotals }>,
+  opts: { now?: number } = {},
+): { rows: StatsRow[]; aggregated: StatsRow } {
+  const now = opts.now ?? clock.takenAt;
   const durationS = runDurationS({ ...clock, version: 1, entries: [], errors: [], exceptions: [], history: [] });
   const all = emptyTotals();
   const rows: StatsRow[] = [];
-  for (const { type, name, totals } of [...mergeEntryTotals(snapshots).values()].sort(compareTypeName)) {
+  for (const { type, name, totals } of entries) {
     addTotals(all, totals);
-    rows.push(rowFromTotals(type, name, totals, durationS, clock.takenAt, clock.startedAt));
+    rows.push(rowFromTotals(type, name, totals, durationS, now, clock.startedAt));
   }
-  return { rows, aggregated: rowFromTotals('', AGGREGATED_NAME, all, durationS, clock.takenAt, clock.startedAt) };
+  return { rows, aggregated: rowFromTotals('', AGGREGATED_NAME, all, durationS, now, clock.startedAt) };
 }

@@ -141,20 +141,26 @@ export function addDecoded(target: EntryTotals, entry: EntrySnapshot, histogram:
 }
 
 /** The figures an entry and added-up totals both have, one number each. */
-type Counts = Pick<EntrySnapshot, 'requests' | 'failures' | 'sumUs' | 'minUs' | 'maxUs' | 'bytes' | 'firstAt' | 'lastAt' | 'checksPassed' | 'checksFailed' | 'cut'>;
+export type Counts = Pick<EntrySnapshot, 'requests' | 'failures' | 'sumUs' | 'minUs' | 'maxUs' | 'bytes' | 'firstAt' | 'lastAt' | 'checksPassed' | 'checksFailed' | 'cut'>;
 
-function addCounts(target: EntryTotals, from: Counts): void {
-  target.requests += from.requests;
-  target.failures += from.failures;
-  target.sumUs += from.sumUs;
+/**
+ * Adds (sign 1) or takes away (sign -1) the figures of `from`. The smallest
+ * and largest latency and the first and last instant only widen: taking
+ * away leaves them, for the caller to work out again.
+ */
+export function addCounts(target: EntryTotals, from: Counts, sign: 1 | -1 = 1): void {
+  target.requests += sign * from.requests;
+  target.failures += sign * from.failures;
+  target.sumUs += sign * from.sumUs;
+  target.bytes += sign * from.bytes;
+  target.checksPassed += sign * (from.checksPassed ?? 0);
+  target.checksFailed += sign * (from.checksFailed ?? 0);
+  target.cut += sign * (from.cut ?? 0);
+  if (sign < 0) return;
   target.minUs = minOf(target.minUs, from.minUs);
   target.maxUs = maxOf(target.maxUs, from.maxUs);
-  target.bytes += from.bytes;
   target.firstAt = minOf(target.firstAt, from.firstAt);
   target.lastAt = maxOf(target.lastAt, from.lastAt);
-  target.checksPassed += from.checksPassed ?? 0;
-  target.checksFailed += from.checksFailed ?? 0;
-  target.cut += from.cut ?? 0;
 }
 
 /** Everything of an entry but its histogram. */
@@ -206,7 +212,8 @@ export function compareTypeName(a: { type: string; name: string }, b: { type: st
   return 0;
 }
 
-function totalsToEntry(type: string, name: string, totals: EntryTotals): EntrySnapshot {
+/** Added-up totals as a snapshot entry, histogram encoded, per-second counts in order. */
+export function totalsToEntry(type: string, name: string, totals: EntryTotals): EntrySnapshot {
   const recent = [...totals.recent.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([second, [requests, failures]]): [number, number, number] => [second, requests, failures]);
@@ -285,16 +292,29 @@ export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
   checkSnapshots(snapshots);
 
   const entryTotals = mergeEntryTotals(snapshots);
+  return {
+    version: SNAPSHOT_VERSION,
+    ...mergedClock(snapshots),
+    entries: [...entryTotals.values()]
+      .map(({ type, name, totals }) => totalsToEntry(type, name, totals))
+      .sort(compareTypeName),
+    ...mergeGroups(snapshots),
+    history: mergeHistories(snapshots.map((s) => s.history)),
+  };
+}
+
+/** The error groups and exceptions of several sources as one: occurrences summed, nodes listed once. */
+export function mergeGroups(sources: ReadonlyArray<Pick<Snapshot, 'errors' | 'exceptions'>>): Pick<Snapshot, 'errors' | 'exceptions'> {
   const errors = new Map<string, ErrorGroup>();
   const exceptions = new Map<string, ExceptionGroup>();
-  for (const snapshot of snapshots) {
-    for (const group of snapshot.errors) {
+  for (const source of sources) {
+    for (const group of source.errors) {
       const key = `${entryKey(group.type, group.name)}\u0000${group.error}`;
       const existing = errors.get(key);
       if (existing) existing.occurrences += group.occurrences;
       else errors.set(key, { ...group });
     }
-    for (const group of snapshot.exceptions) {
+    for (const group of source.exceptions) {
       const existing = exceptions.get(group.message);
       if (existing) {
         existing.count += group.count;
@@ -305,16 +325,9 @@ export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
       }
     }
   }
-
   return {
-    version: SNAPSHOT_VERSION,
-    ...mergedClock(snapshots),
-    entries: [...entryTotals.values()]
-      .map(({ type, name, totals }) => totalsToEntry(type, name, totals))
-      .sort(compareTypeName),
     errors: [...errors.values()].sort((a, b) => b.occurrences - a.occurrences || compareTypeName(a, b)),
     exceptions: [...exceptions.values()].sort((a, b) => b.count - a.count),
-    history: mergeHistories(snapshots.map((s) => s.history)),
   };
 }
 
@@ -327,7 +340,8 @@ export function compareHistoryRows(a: HistoryRow, b: HistoryRow): number {
   return compareTypeName(a, b);
 }
 
-function mergeHistories(histories: readonly HistoryRow[][]): HistoryRow[] {
+/** Several sources' history rows as one: rows of the same second and entry combined, their user counts summed. */
+export function mergeHistories(histories: readonly HistoryRow[][]): HistoryRow[] {
   if (histories.length === 1) return [...(histories[0] ?? [])];
   // Each source reports one user count per timestamp; the merged count is their sum.
   const usersAt = new Map<number, number>();

@@ -14,9 +14,10 @@ import { DEFAULT_MAX_HISTORY_ROWS, HistoryLog } from './history.js';
 import { PERCENTILES, percentileKey } from './percentiles.js';
 import { rowFromTotals, type StatsRow } from './rows.js';
 import {
-  AGGREGATED_NAME, SNAPSHOT_VERSION, compareTypeName,
+  AGGREGATED_NAME, SNAPSHOT_VERSION, compareTypeName, entryKey,
   type EntryTotals, type ErrorGroup, type ExceptionGroup, type EntrySnapshot, type HistoryRow, type Snapshot,
 } from './snapshot.js';
+import type { EntryUpdate, SnapshotUpdate, UpdateBaseline } from './snapshot-update.js';
 
 export { PERCENTILES } from './percentiles.js';
 export { statsRows, type StatsRow } from './rows.js';
@@ -152,6 +153,32 @@ export interface RowFigures {
   intervalHistogram: Histogram;
 }
 
+/** An entry's figures as a snapshot has them, all but its histogram. */
+function entryFigures(entry: Entry, oldestRecentSecond: number): Omit<EntrySnapshot, 'histogram'> {
+  const recent: Array<[number, number, number]> = [];
+  for (let slot = 0; slot < RING_SIZE; slot++) {
+    const second = entry.ringSecond[slot] ?? -1;
+    if (second >= oldestRecentSecond) recent.push([second, entry.ringRequests[slot] ?? 0, entry.ringFailures[slot] ?? 0]);
+  }
+  recent.sort((a, b) => a[0] - b[0]);
+  const hasRequests = entry.requests > 0;
+  return {
+    type: entry.type,
+    name: entry.name,
+    requests: entry.requests,
+    failures: entry.failures,
+    sumUs: entry.sumUs,
+    minUs: hasRequests ? entry.minUs : null,
+    maxUs: hasRequests ? entry.maxUs : null,
+    bytes: entry.bytes,
+    firstAt: hasRequests ? entry.firstAt : null,
+    lastAt: hasRequests ? entry.lastAt : null,
+    recent,
+    ...(entry.checksPassed + entry.checksFailed > 0 ? { checksPassed: entry.checksPassed, checksFailed: entry.checksFailed } : {}),
+    ...(entry.cut > 0 ? { cut: entry.cut } : {}),
+  };
+}
+
 export class Stats implements Recorder {
   private readonly now: () => number;
   private readonly node: string;
@@ -164,6 +191,8 @@ export class Stats implements Recorder {
   /** Set by `finish()`: the run's end, which rates divide by. */
   private endedAt: number | undefined;
   private intervalStartedAt: number;
+  /** How many times the stats were reset: an update's generation (snapshot-update.ts). */
+  private generation = 0;
   // Reused at each tick: one entry's interval, and the Aggregated row's sums.
   private readonly entryIntervalScratch = newHistogram();
   private readonly totalScratch = newHistogram();
@@ -279,6 +308,7 @@ export class Stats implements Recorder {
 
   /** Locust's "reset stats": zeroes every entry (they stay listed), errors, exceptions and history. */
   reset(): void {
+    this.generation++;
     for (const entry of this.sortedEntries()) entry.resetAll();
     this.exceptions.clear();
     this.history.clear();
@@ -297,48 +327,65 @@ export class Stats implements Recorder {
   snapshot(opts: { history?: boolean; historyAfter?: number; histograms?: boolean } = {}): Snapshot {
     const takenAt = this.now();
     const oldestRecentSecond = Math.floor(takenAt / 1000) - RING_SIZE + 1;
-    const entries: EntrySnapshot[] = [];
-    const errors: ErrorGroup[] = [];
-    for (const entry of this.sortedEntries()) {
-      const recent: Array<[number, number, number]> = [];
-      for (let slot = 0; slot < RING_SIZE; slot++) {
-        const second = entry.ringSecond[slot] ?? -1;
-        if (second >= oldestRecentSecond) recent.push([second, entry.ringRequests[slot] ?? 0, entry.ringFailures[slot] ?? 0]);
-      }
-      recent.sort((a, b) => a[0] - b[0]);
-      const hasRequests = entry.requests > 0;
-      entries.push({
-        type: entry.type,
-        name: entry.name,
-        requests: entry.requests,
-        failures: entry.failures,
-        sumUs: entry.sumUs,
-        minUs: hasRequests ? entry.minUs : null,
-        maxUs: hasRequests ? entry.maxUs : null,
-        bytes: entry.bytes,
-        firstAt: hasRequests ? entry.firstAt : null,
-        lastAt: hasRequests ? entry.lastAt : null,
-        histogram: opts.histograms === false ? '' : encodeHistogram(entry.histogram),
-        recent,
-        ...(entry.checksPassed + entry.checksFailed > 0 ? { checksPassed: entry.checksPassed, checksFailed: entry.checksFailed } : {}),
-        ...(entry.cut > 0 ? { cut: entry.cut } : {}),
-      });
-      for (const [error, occurrences] of entry.errors) errors.push({ type: entry.type, name: entry.name, error, occurrences });
-    }
-    errors.sort((a, b) => b.occurrences - a.occurrences || compareTypeName(a, b));
-    const exceptions: ExceptionGroup[] = [...this.exceptions]
-      .map(([message, { count, traceback }]) => ({ message, traceback, count, nodes: [this.node] }))
-      .sort((a, b) => b.count - a.count);
+    const entries: EntrySnapshot[] = this.sortedEntries().map((entry) => ({
+      ...entryFigures(entry, oldestRecentSecond),
+      histogram: opts.histograms === false ? '' : encodeHistogram(entry.histogram),
+    }));
     return {
       version: SNAPSHOT_VERSION,
       startedAt: this.startedAt,
       takenAt,
       ...(this.endedAt !== undefined ? { endedAt: this.endedAt } : {}),
       entries,
-      errors,
-      exceptions,
+      errors: this.errorGroups(),
+      exceptions: this.exceptionGroups(),
       history: opts.history === false ? [] : this.history.rows(opts.historyAfter),
     };
+  }
+
+  /**
+   * What changed since the last update `baseline` made (a worker's message
+   * to its leader, snapshot-update.ts): the entries with new requests or
+   * checks, each histogram as the buckets it gained, and the history rows
+   * after `historyAfter`. After a reset the updates start from zero again.
+   */
+  update(baseline: UpdateBaseline, opts: { historyAfter?: number } = {}): SnapshotUpdate {
+    const takenAt = this.now();
+    const oldestRecentSecond = Math.floor(takenAt / 1000) - RING_SIZE + 1;
+    baseline.follow(this.generation);
+    const entries: EntryUpdate[] = [];
+    for (const entry of this.sortedEntries()) {
+      const key = entryKey(entry.type, entry.name);
+      // Seconds before the previous update's were sent whole already.
+      const since = baseline.knows(key) ? Math.max(oldestRecentSecond, baseline.lastSecond) : oldestRecentSecond;
+      const sent = baseline.added(key, entry.histogram, entry.requests, entry.checksPassed);
+      if (sent !== null) entries.push({ ...entryFigures(entry, since), ...sent });
+    }
+    baseline.lastSecond = Math.floor(takenAt / 1000);
+    return {
+      generation: this.generation,
+      startedAt: this.startedAt,
+      takenAt,
+      ...(this.endedAt !== undefined ? { endedAt: this.endedAt } : {}),
+      entries,
+      errors: this.errorGroups(),
+      exceptions: this.exceptionGroups(),
+      history: this.history.rows(opts.historyAfter),
+    };
+  }
+
+  private errorGroups(): ErrorGroup[] {
+    const errors: ErrorGroup[] = [];
+    for (const entry of this.sortedEntries()) {
+      for (const [error, occurrences] of entry.errors) errors.push({ type: entry.type, name: entry.name, error, occurrences });
+    }
+    return errors.sort((a, b) => b.occurrences - a.occurrences || compareTypeName(a, b));
+  }
+
+  private exceptionGroups(): ExceptionGroup[] {
+    return [...this.exceptions]
+      .map(([message, { count, traceback }]) => ({ message, traceback, count, nodes: [this.node] }))
+      .sort((a, b) => b.count - a.count);
   }
 
   /**

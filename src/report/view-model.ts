@@ -143,9 +143,9 @@ export interface WorkerView {
   /** waiting (joined, no run yet), starting, spawning, running, stopping, stopped, lost, failed. */
   state: string;
   users: number;
-  /** Requests per second over the last seconds (its latest snapshot). */
+  /** Requests per second over the last seconds (its latest update). */
   rps: number;
-  /** Its process's CPU use at its latest snapshot, % of one core; null before the first. */
+  /** Its process's CPU use at its latest update, % of one core; null before the first. */
   cpuPercent: number | null;
   /** Above the warning line (90 %): its figures measure the generator more than the target. */
   cpuHigh: boolean;

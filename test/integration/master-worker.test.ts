@@ -131,7 +131,7 @@ describe('master and workers on loopback, counted by the target', () => {
     for (const text of [wrong.stderr, other.stderr, mr.stderr, mr.stdout]) assert.ok(!text.includes(TOKEN) && !text.includes('not-the-token'));
   });
 
-  it('kill -9 of a worker mid-run: named lost, its requests up to its last snapshot count, exit 1 (--on-worker-loss fail)', async () => {
+  it('kill -9 of a worker mid-run: named lost, its requests up to its last update count, exit 1 (--on-worker-loss fail)', async () => {
     target.hits.length = 0;
     const port = await freePort();
     const json = path.join(dir, 'lost.json');
@@ -156,10 +156,10 @@ describe('master and workers on loopback, counted by the target', () => {
       assert.match(mr.stderr, /warning: worker 1 \([^)]+\) lost: connection closed/);
       assert.match(mr.stdout, /note: worker 1 \([^)]+\) lost \(connection closed/);
       assert.match(mr.stdout, /worker 1 \([^)]+\) lost \(--on-worker-loss fail\)/);
-      assert.match(mr.stdout, /worker 1 \([^)]+\) +lost +[1-9]\d* requests up to its last snapshot/);
+      assert.match(mr.stdout, /worker 1 \([^)]+\) +lost +[1-9]\d* requests up to its last update/);
       const merged = await readResult(json);
       const own = hitRequests(await readResult(path.join(dir, 'survivor.json')));
-      assert.ok(hitRequests(merged) > own, 'the lost worker\'s requests up to its last snapshot are in the result');
+      assert.ok(hitRequests(merged) > own, 'the lost worker\'s requests up to its last update are in the result');
       assert.ok(hitRequests(merged) <= target.hits.length);
     } finally {
       m.child.kill('SIGKILL');

@@ -2,17 +2,12 @@
  * addEncodedHistogram: adding a histogram straight from its encoding must
  * give exactly what decoding it and adding it gives (the merge of snapshots
  * relies on it), and anything it cannot read must fail as decoding does.
- * mergedStatsRows: the live view over many workers gives the rows the merged
- * snapshot would.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { build } from 'hdr-histogram-js';
 import { addEncodedHistogram, decodeHistogram, encodeHistogram, MAX_TRACKED_US, newHistogram, recordedValues, type Histogram } from '../../src/metrics/histogram.js';
 import { createRng } from '../../src/engine/rng.js';
-import { mergedStatsRows, statsRows } from '../../src/metrics/rows.js';
-import { mergeSnapshots } from '../../src/metrics/snapshot.js';
-import { Stats } from '../../src/metrics/stats.js';
 
 /** Latencies spread like a real run's: lognormal around `medianUs`, some slow ones, now and then 1 µs or the hour cap. */
 function filled(seed: number, n: number, medianUs: number): Histogram {
@@ -80,29 +75,5 @@ describe('addEncodedHistogram', () => {
       assert.throws(() => addEncodedHistogram(target, bad));
       assert.equal(encodeHistogram(target), before);
     }
-  });
-});
-
-describe('mergedStatsRows', () => {
-  it('gives the rows of statsRows(mergeSnapshots(...)), without the round trip, running or ended', () => {
-    const clock = { t: 1_700_000_000_000 };
-    const workers = [0, 1, 2].map(() => new Stats({ now: () => clock.t }));
-    const rand = createRng(11);
-    for (let step = 0; step < 40; step++) {
-      clock.t += 250;
-      workers.forEach((stats, w) => {
-        for (let i = 0; i < 5 + w; i++) {
-          const name = ['add', 'echo', 'slow'][Math.floor(rand() * 3)] ?? 'add';
-          stats.record(w === 2 && i === 0 ? 'resources/read' : 'tools/call', name, 1 + Math.floor(rand() * 400_000), 20 + w,
-            rand() < 0.05 ? { kind: 'tool', detail: 'boom' } : undefined);
-        }
-      });
-    }
-    const running = workers.map((s) => s.snapshot({ history: false }));
-    assert.deepEqual(mergedStatsRows(running), statsRows(mergeSnapshots(running)));
-    const oneEnded = [{ ...running[0]!, endedAt: clock.t - 500 }, ...running.slice(1)];
-    assert.deepEqual(mergedStatsRows(oneEnded), statsRows(mergeSnapshots(oneEnded)));
-    assert.equal(mergedStatsRows(running).aggregated.requests, running.reduce((n, s) => n + s.entries.reduce((m, e) => m + e.requests, 0), 0));
-    assert.throws(() => mergedStatsRows([]), /no snapshots/);
   });
 });

@@ -14,7 +14,7 @@ import type { PreparedScenario } from '../../src/app/scenario-setup.js';
 import { Pool, type WorkerLink } from '../../src/app/worker-pool.js';
 import type { ParentMessage, WorkerMessage } from '../../src/app/worker-protocol.js';
 import { Stats } from '../../src/metrics/stats.js';
-import type { Snapshot } from '../../src/metrics/snapshot.js';
+import { UpdateBaseline, type SnapshotUpdate } from '../../src/metrics/snapshot-update.js';
 
 interface FakeLink extends WorkerLink {
   sent: ParentMessage[];
@@ -50,14 +50,17 @@ function setup(count: number) {
   return { links, pool, run };
 }
 
-/** A worker's snapshot with `requests` to /hit and history rows at the given seconds. */
-function snapshotWith(requests: number, seconds: number[]): Snapshot {
-  const stats = new Stats();
-  for (let i = 0; i < requests; i++) stats.record('GET', '/hit', 1000, 10);
-  stats.tick(1);
-  const snapshot = stats.snapshot();
-  const [row] = snapshot.history.filter((r) => r.name === 'Aggregated');
-  return { ...snapshot, history: seconds.map((timestamp) => ({ ...row!, timestamp })) };
+/** A worker's stats and what it sent of them. */
+function fakeWorker() {
+  return { stats: new Stats(), baseline: new UpdateBaseline() };
+}
+
+/** The worker's update after `requests` more to /hit, with history rows at the given seconds. */
+function updateWith(worker: ReturnType<typeof fakeWorker>, requests: number, seconds: number[]): SnapshotUpdate {
+  for (let i = 0; i < requests; i++) worker.stats.record('GET', '/hit', 1000, 10);
+  const [row] = worker.stats.tick(1).filter((r) => r.name === 'Aggregated');
+  const update = worker.stats.update(worker.baseline, { historyAfter: Infinity });
+  return { ...update, history: seconds.map((timestamp) => ({ ...row!, timestamp })) };
 }
 
 test('a start gives each worker its place and the count; a change of users is shared exactly', () => {
@@ -82,8 +85,9 @@ test('a start gives each worker its place and the count; a change of users is sh
 test('merged figures: every worker\'s requests; a history second only once every worker sent it', () => {
   const { links, pool, run } = setup(2);
   try {
-    links[0]!.say({ type: 'snapshot', snapshot: snapshotWith(3, [100, 101]), users: 2, usersByClass: { A: 1, B: 1 }, state: 'running', cpuPercent: 95 });
-    links[1]!.say({ type: 'snapshot', snapshot: snapshotWith(4, [100]), users: 3, usersByClass: { A: 3 }, state: 'running', cpuPercent: 10 });
+    const workers = [fakeWorker(), fakeWorker()];
+    links[0]!.say({ type: 'update', update: updateWith(workers[0]!, 3, [100, 101]), users: 2, usersByClass: { A: 1, B: 1 }, state: 'running', cpuPercent: 95 });
+    links[1]!.say({ type: 'update', update: updateWith(workers[1]!, 4, [100]), users: 3, usersByClass: { A: 3 }, state: 'running', cpuPercent: 10 });
     assert.equal(run.userCount, 5);
     assert.deepEqual(run.usersByClass(), { A: 4, B: 1 });
     assert.equal(run.state, 'running');
@@ -91,14 +95,19 @@ test('merged figures: every worker\'s requests; a history second only once every
     assert.equal(run.liveRows().aggregated.requests, 7);
     const seconds = () => [...new Set(run.snapshot({ historyAfter: -Infinity }).history.map((r) => r.timestamp))];
     assert.deepEqual(seconds(), [100], 'second 101 waits for worker 1');
-    links[1]!.say({ type: 'snapshot', snapshot: snapshotWith(4, [101]), users: 3, state: 'running' });
+    links[1]!.say({ type: 'update', update: updateWith(workers[1]!, 2, [101]), users: 3, state: 'running' });
     assert.deepEqual(seconds(), [100, 101]);
     assert.deepEqual(run.snapshot({ historyAfter: 100 }).history.map((r) => r.timestamp), [101], 'incremental readers get the new seconds only');
+    assert.equal(run.liveRows().aggregated.requests, 9, 'an update adds what its worker did since the last');
 
+    const sentBeforeTheReset = updateWith(workers[0]!, 5, []);
     run.resetStats();
     assert.deepEqual(links.map((l) => l.sent.filter((m) => m.type === 'reset').length), [1, 1], 'the reset reaches every worker');
     assert.equal(run.liveRows().aggregated.requests, 0, 'the old figures are gone until the workers speak again');
-    links[0]!.say({ type: 'snapshot', snapshot: snapshotWith(1, []), users: 2, state: 'running' });
+    links[0]!.say({ type: 'update', update: sentBeforeTheReset, users: 2, state: 'running' });
+    assert.equal(run.liveRows().aggregated.requests, 0, 'an update sent before the reset reached the worker is dropped');
+    workers[0]!.stats.reset();
+    links[0]!.say({ type: 'update', update: updateWith(workers[0]!, 1, []), users: 2, state: 'running' });
     assert.equal(run.liveRows().aggregated.requests, 1);
   } finally {
     pool.close();

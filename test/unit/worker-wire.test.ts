@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  admitWorker, decodeFrame, encodeFrame, looksLikeSnapshot, newNonce, proofHolds, proofOf, WIRE_VERSION, type AdmissionRules, type Hello,
+  admitWorker, decodeFrame, encodeFrame, looksLikeUpdate, newNonce, proofHolds, proofOf, WIRE_VERSION, type AdmissionRules, type Hello,
 } from '../../src/app/worker-wire.js';
 
 const NONCE = 'c0ffee';
@@ -61,15 +61,15 @@ describe('the worker handshake', () => {
   });
 });
 
-describe('snapshot frames the master may read later', () => {
-  it('knows a snapshot frame by its first bytes, and nothing else for one', () => {
-    const snapshot = { version: 1 as const, startedAt: 1, takenAt: 2, entries: [], errors: [], exceptions: [], history: [] };
-    const frame = encodeFrame({ type: 'snapshot', snapshot, users: 3, state: 'running' });
-    assert.equal(looksLikeSnapshot(Buffer.from(frame)), true);
-    assert.deepEqual(decodeFrame(frame), { message: { type: 'snapshot', snapshot, users: 3, state: 'running' } });
-    for (const other of [encodeFrame({ type: 'ready' }), encodeFrame({ type: 'finished', reason: 'snapshot' }), encodeFrame(hello()),
-      JSON.stringify({ type: 'snapshot', v: WIRE_VERSION }), JSON.stringify({ v: WIRE_VERSION + 1, type: 'snapshot', snapshot }), `{"v":${WIRE_VERSION},"type":"snapshot",`]) {
-      assert.equal(looksLikeSnapshot(Buffer.from(other)), false, other);
+describe('update frames the master may read later', () => {
+  it('knows an update frame by its first bytes, and nothing else for one', () => {
+    const update = { generation: 0, startedAt: 1, takenAt: 2, entries: [], errors: [], exceptions: [], history: [] };
+    const frame = encodeFrame({ type: 'update', update, users: 3, state: 'running' });
+    assert.equal(looksLikeUpdate(Buffer.from(frame)), true);
+    assert.deepEqual(decodeFrame(frame), { message: { type: 'update', update, users: 3, state: 'running' } });
+    for (const other of [encodeFrame({ type: 'ready' }), encodeFrame({ type: 'finished', reason: 'update' }), encodeFrame(hello()),
+      JSON.stringify({ type: 'update', v: WIRE_VERSION }), JSON.stringify({ v: WIRE_VERSION + 1, type: 'update', update }), `{"v":${WIRE_VERSION},"type":"update",`]) {
+      assert.equal(looksLikeUpdate(Buffer.from(other)), false, other);
     }
   });
 });
