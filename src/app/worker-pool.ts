@@ -50,7 +50,7 @@ export const CPU_WARNING_PERCENT = 90;
  * final result's history comes whole from each worker's own (compacted)
  * log; the web UI has read the older rows already.
  */
-const MAX_HISTORY_ROWS = 200_000;
+const MAX_HISTORY_ROWS = 100_000;
 /** A worker's share of MAX_HISTORY_ROWS is never below this (a few seconds of 50 entries). */
 const MIN_HISTORY_ROWS_PER_WORKER = 200;
 
