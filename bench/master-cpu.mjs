@@ -16,12 +16,16 @@
 // medians are reported.
 //
 // Env: BENCH_RATE (requests/s, 2000), BENCH_ROUNDS (2), BENCH_SECONDS (window, 10),
-//      BENCH_WORKERS (workers beside the master, 2).
+//      BENCH_WORKERS (workers beside the master, 2), BENCH_WARMUP (seconds of
+//      load before the window, 10: each process's JIT compiles for its first
+//      ~15 s, about 1 % of a core that a longer run does not pay).
+// Beside the CPU, the wake-ups: voluntary context switches of every generator
+// thread per second, the fixed cost each process pays (see docs/benchmarks.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, loadAverage } from './proc-cpu.mjs';
+import { cpuSeconds, loadAverage, voluntarySwitches } from './proc-cpu.mjs';
 import { freePort } from './free-port.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -32,6 +36,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const WINDOW_S = Number(process.env.BENCH_SECONDS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 10);
 const GOAL_RATIO = 1.1;
 const OUT = `/tmp/mcpload-master-cpu-${process.pid}`;
 
@@ -96,7 +101,7 @@ async function generators(distributed, url, timeS) {
 /** One run of one set-up: generator CPU per request over a steady window. */
 async function measure(distributed, nginxPort) {
   const url = `http://127.0.0.1:${nginxPort}/mcp`;
-  const procs = await generators(distributed, url, WINDOW_S + 8);
+  const procs = await generators(distributed, url, WINDOW_S + WARMUP_S + 5);
   // Steady: requests flowing for 3 s (the workers joined, the pools opened).
   let prev = await requestsServed(nginxPort);
   for (let i = 0; i < 300; i++) {
@@ -105,25 +110,31 @@ async function measure(distributed, nginxPort) {
     if (now - prev > RATE / 20) break;
     prev = now;
   }
-  await sleep(3000);
+  await sleep(WARMUP_S * 1000);
   const cpu = () => procs.reduce((sum, p) => sum + cpuSeconds(p.child.pid), 0);
+  const wakes = () => procs.reduce((sum, p) => sum + voluntarySwitches(p.child.pid), 0);
   const r0 = await requestsServed(nginxPort);
   const c0 = cpu();
+  const w0 = wakes();
   const lead0 = cpuSeconds(procs[0].child.pid);
   const t0 = performance.now();
   await sleep(WINDOW_S * 1000);
   const r1 = await requestsServed(nginxPort);
   const c1 = cpu();
+  const w1 = wakes();
   const lead1 = cpuSeconds(procs[0].child.pid);
   const seconds = (performance.now() - t0) / 1000;
   const codes = await Promise.all(procs.map((p) => Promise.race([p.done, sleep(60_000).then(() => 'timeout')])));
   const requests = r1 - r0;
   if (codes.some((c) => c === 'timeout' || c === 2)) throw new Error(`a generator did not end well (${codes.join(', ')}):\n${procs.map((p) => p.output().slice(-600)).join('\n---\n')}`);
-  return { rps: requests / seconds, usPerRequest: ((c1 - c0) * 1e6) / requests, processes: procs.length, leadPercent: ((lead1 - lead0) / seconds) * 100 };
+  return {
+    rps: requests / seconds, usPerRequest: ((c1 - c0) * 1e6) / requests, processes: procs.length,
+    leadPercent: ((lead1 - lead0) / seconds) * 100, wakesPerS: (w1 - w0) / seconds,
+  };
 }
 
 async function main() {
-  console.log(`# master-cpu: ${RATE} tools/call per second against nginx, one process vs a master and ${WORKERS} workers (and --processes ${WORKERS}); window ${WINDOW_S} s, ${ROUNDS} rounds`);
+  console.log(`# master-cpu: ${RATE} tools/call per second against nginx, one process vs a master and ${WORKERS} workers (and --processes ${WORKERS}); ${WARMUP_S} s of load, then a ${WINDOW_S} s window; ${ROUNDS} rounds`);
   console.log(`# load average before: ${loadAverage()}`);
   const port = await freePort();
   const nginx = await startNginx(port);
@@ -138,9 +149,9 @@ async function main() {
       single.push(one.usPerRequest);
       distributed.push(many.usPerRequest);
       processes.push(split.usPerRequest);
-      console.log(`round ${round}: one process ${one.usPerRequest.toFixed(1)} µs/request at ${Math.round(one.rps)} req/s; ` +
-        `master + ${WORKERS} workers ${many.usPerRequest.toFixed(1)} µs/request at ${Math.round(many.rps)} req/s (the master alone ${many.leadPercent.toFixed(1)} % of a core); ` +
-        `--processes ${WORKERS} ${split.usPerRequest.toFixed(1)} µs/request; load ${loadAverage()}`);
+      console.log(`round ${round}: one process ${one.usPerRequest.toFixed(1)} µs/request at ${Math.round(one.rps)} req/s (${Math.round(one.wakesPerS)} wake-ups/s); ` +
+        `master + ${WORKERS} workers ${many.usPerRequest.toFixed(1)} µs/request at ${Math.round(many.rps)} req/s (${Math.round(many.wakesPerS)} wake-ups/s; the master alone ${many.leadPercent.toFixed(1)} % of a core); ` +
+        `--processes ${WORKERS} ${split.usPerRequest.toFixed(1)} µs/request (${Math.round(split.wakesPerS)} wake-ups/s); load ${loadAverage()}`);
     }
   } finally {
     nginx.child.kill('SIGTERM');

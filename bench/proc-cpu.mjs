@@ -43,6 +43,26 @@ export function rssMiB(pid) {
   return kib / 1024;
 }
 
+/**
+ * Times the threads of a process tree went to sleep waiting (voluntary
+ * context switches, /proc/PID/task/TID/status): for an event loop, about one
+ * per wake-up, which is what a mostly idle generator pays for per second.
+ */
+export function voluntarySwitches(pid) {
+  let switches = 0;
+  for (const p of treePids(pid)) {
+    let tasks = [];
+    try { tasks = readdirSync(`/proc/${p}/task`); } catch { /* gone */ }
+    for (const task of tasks) {
+      try {
+        const match = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/task/${task}/status`, 'utf8'));
+        if (match) switches += Number(match[1]);
+      } catch { /* gone */ }
+    }
+  }
+  return switches;
+}
+
 /** The load averages (1, 5, 15 min) as `uptime` prints them. */
 export function loadAverage() {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ');
