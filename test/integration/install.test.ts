@@ -120,7 +120,7 @@ test('the tarball holds the built package: dist, web UI, types, examples; no sou
   for (const file of ['bin/mcpload.js', 'dist/index.js', 'dist/index.d.ts', 'dist/web/ui/index.html', 'examples/classic-suite.ts', 'package.json']) {
     assert.ok(existsSync(path.join(pkg, file)), `${file} is missing from the installed package`);
   }
-  for (const absent of ['src', 'test', '.cache', 'bench', 'dist/index.js.map']) {
+  for (const absent of ['src', 'test', '.cache', 'bench', 'dist/index.js.map', 'dist/tsconfig.build.tsbuildinfo', 'dist/tsconfig.classic.tsbuildinfo']) {
     assert.ok(!existsSync(path.join(pkg, absent)), `${absent} should not be in the package`);
   }
   const manifest = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8'));
