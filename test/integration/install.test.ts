@@ -130,7 +130,7 @@ describe('mcpload installed from its tarball', { concurrency: 3 }, () => {
     assert.ok(!('node' in (manifest.devDependencies ?? {})) && !('node' in (manifest.dependencies ?? {})), 'a node package would shadow the user\'s node');
   });
 
-  describe('project install (npm i -D), one case after the other in its folder', () => {
+  describe('project install (npm i -D), one case after the other in its folder', { concurrency: 1 }, () => {
     test('project install (npm i -D): npx mcpload runs a .ts scenario of a "type": "module" project', { timeout: 120_000 }, async () => {
       writeFileSync(path.join(project, 'load.ts'), SCENARIO);
       assertRan(await sh('npx', ['--no', '--', 'mcpload', 'run', 'load.ts', '--headless', '-u', '2', '-r', '2', '-t', '3s'], project), 'type module project');
