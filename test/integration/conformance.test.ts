@@ -8,11 +8,8 @@
  * The suite needs Node 22: scripts/node-version.sh installs it into
  * .cache/node-22 on first use (or $MCPLOAD_NODE22 names one), without
  * touching the Node that runs the tests.
- *
- * The suite runs two at a time, each against its own server: a run is
- * mostly the suite waiting on its exchanges.
  */
-import { describe, it as test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,14 +66,12 @@ for (const { args, cannotCarry } of MODES) {
   });
 }
 
-describe('the conformance server suite', { concurrency: 2 }, () => {
-  test('conformance server suite: the pending scenarios pass too, and not vacuously', { skip: missing, timeout: 120_000 }, async () => {
-    const { text, scenarios } = await runAgainstServe([], ['--suite', 'pending']);
-    assert.deepEqual([...scenarios.values()].filter((s) => !s.passed).map((s) => s.name), [], text);
-    assert.match(text, /Total: \d+ passed, 0 failed/, text);
-    for (const name of ['json-schema-2020-12', 'server-sse-polling']) assert.ok(scenarios.has(name), `${name} did not run:\n${text}`);
-    // Its checks only count when the server really primed, announced a retry and resumed (else the scenario reports 0 of 0).
-    assert.equal(scenarios.get('server-sse-polling')!.checksPassed, 3, text);
-    assert.ok(scenarios.get('json-schema-2020-12')!.checksPassed >= 4, text);
-  });
+test('conformance server suite: the pending scenarios pass too, and not vacuously', { skip: missing, timeout: 120_000 }, async () => {
+  const { text, scenarios } = await runAgainstServe([], ['--suite', 'pending']);
+  assert.deepEqual([...scenarios.values()].filter((s) => !s.passed).map((s) => s.name), [], text);
+  assert.match(text, /Total: \d+ passed, 0 failed/, text);
+  for (const name of ['json-schema-2020-12', 'server-sse-polling']) assert.ok(scenarios.has(name), `${name} did not run:\n${text}`);
+  // Its checks only count when the server really primed, announced a retry and resumed (else the scenario reports 0 of 0).
+  assert.equal(scenarios.get('server-sse-polling')!.checksPassed, 3, text);
+  assert.ok(scenarios.get('json-schema-2020-12')!.checksPassed >= 4, text);
 });
