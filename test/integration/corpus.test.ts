@@ -10,12 +10,18 @@
  *
  * The probe speaks HTTP: stdio servers have no probe verdicts. Every run is
  * a few seconds on loopback; the servers are stopped after each case.
+ *
+ * The cases run three at a time, each with its own server, port and files:
+ * they are mostly waiting (a 6 s run; FastMCP answers each new session only
+ * after its one-second wait for the client's capabilities, and the probe
+ * opens about thirty, one after another). FastMCP's case, the longest,
+ * comes first so that the others run beside it.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { ROOT, runCli } from './cli-helpers.js';
 import { EVERYTHING_BIN, startNodeServer } from '../helpers/everything.js';
 
@@ -93,6 +99,13 @@ function stdio(command: string, env: Record<string, string> = {}): Target {
 
 const CORPUS: CorpusServer[] = [
   {
+    name: 'FastMCP, HTTP streaming',
+    start: () => http(path.join(ROOT, 'test/fixtures/fastmcp-server.mjs'), [], '/mcp'),
+    // No body limit (10 MB accepted) is a security finding; a 500 on deep JSON, with the server still up, is conformance.
+    probe: { security: ['origin.foreign', 'origin.rebinding-host', 'protocol.large-body'], conformance: [...SDK_TRANSPORT_CONFORMANCE, 'protocol.deep-json'] },
+    discover: { called: ['tools/call add', 'tools/list tools/list', 'resources/read memo://greeting'] },
+  },
+  {
     name: 'server-everything, Streamable HTTP',
     start: () => http(EVERYTHING_BIN, ['streamableHttp'], '/mcp'),
     // The issue's own case: only Origin and Host at medium or above; the rest is conformance.
@@ -135,13 +148,6 @@ const CORPUS: CorpusServer[] = [
     },
   },
   {
-    name: 'FastMCP, HTTP streaming',
-    start: () => http(path.join(ROOT, 'test/fixtures/fastmcp-server.mjs'), [], '/mcp'),
-    // No body limit (10 MB accepted) is a security finding; a 500 on deep JSON, with the server still up, is conformance.
-    probe: { security: ['origin.foreign', 'origin.rebinding-host', 'protocol.large-body'], conformance: [...SDK_TRANSPORT_CONFORMANCE, 'protocol.deep-json'] },
-    discover: { called: ['tools/call add', 'tools/list tools/list', 'resources/read memo://greeting'] },
-  },
-  {
     name: "the official SDK's minimal server (createMcpExpressApp)",
     start: () => http(path.join(ROOT, 'test/fixtures/sdk-minimal-server.mjs'), [], '/mcp'),
     // The SDK's Express app guards the Host header on 127.0.0.1, not the Origin.
@@ -153,8 +159,13 @@ const CORPUS: CorpusServer[] = [
 interface CheckRow { id: string; status: string; kind: string; severity: string; quote?: string }
 interface Entry { type: string; name: string; requests: number; failures: number; cut?: number }
 
+/** A case's own file in the shared temporary folder (the cases run side by side). */
+function fileOf(server: CorpusServer, what: string): string {
+  return path.join(dir, `${CORPUS.indexOf(server)}-${what}.json`);
+}
+
 async function checkProbe(server: CorpusServer, host: string, expected: ProbeExpectation): Promise<void> {
-  const json = path.join(dir, 'probe.json');
+  const json = fileOf(server, 'probe');
   const r = await runCli(['probe', '--host', host, '--json', json, '--request-timeout', '20s']);
   const checks = (JSON.parse(readFileSync(json, 'utf8')) as { checks: CheckRow[] }).checks;
   const failed = (kind: string) => checks.filter((c) => c.status === 'fail' && c.kind === kind).map((c) => c.id).sort();
@@ -178,7 +189,7 @@ async function checkProbe(server: CorpusServer, host: string, expected: ProbeExp
 }
 
 async function checkDiscover(server: CorpusServer, target: Target, expected: DiscoverExpectation): Promise<void> {
-  const json = path.join(dir, 'discover.json');
+  const json = fileOf(server, 'discover');
   // --exit-code-on-error 0: a tool slower than the run, cut at the stop, fails only mcpload's "never answered" default;
   // what each row did is judged below.
   const r = await runCli(['run', '--headless', ...target.runArgs, '--scenario', 'discover', ...(expected.args ?? []), '-u', USERS, '-r', USERS, '-t', '6s',
@@ -204,14 +215,16 @@ async function checkDiscover(server: CorpusServer, target: Target, expected: Dis
   if (expected.note) assert.match(r.stdout, expected.note, server.name);
 }
 
-for (const server of CORPUS) {
-  test(`corpus: ${server.name}`, async () => {
-    const target = await server.start();
-    try {
-      if (server.probe) await checkProbe(server, target.probeHost!, server.probe);
-      await checkDiscover(server, target, server.discover);
-    } finally {
-      await target.stop();
-    }
-  });
-}
+describe('corpus', { concurrency: 3 }, () => {
+  for (const server of CORPUS) {
+    it(`corpus: ${server.name}`, async () => {
+      const target = await server.start();
+      try {
+        if (server.probe) await checkProbe(server, target.probeHost!, server.probe);
+        await checkDiscover(server, target, server.discover);
+      } finally {
+        await target.stop();
+      }
+    });
+  }
+});

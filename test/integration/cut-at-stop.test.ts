@@ -5,8 +5,11 @@
  * targets made here on 127.0.0.1: one that accepts every request and never
  * answers, one that answers the handshake and then opens an SSE reply to
  * every tools/call that never ends. The general client and --bench-mode both.
+ *
+ * The cases run side by side (each with its own target and folder): each is
+ * a bounded wait on a target that never answers.
  */
-import { test } from 'node:test';
+import { describe, it as test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,61 +98,63 @@ async function runAgainst(target: string, extra: string[], dir: string): Promise
   };
 }
 
-for (const mode of [[], ['--bench-mode']] as const) {
-  const label = mode.length === 0 ? 'the general client' : '--bench-mode';
+describe('cut at the stop', { concurrency: true }, () => {
+  for (const mode of [[], ['--bench-mode']] as const) {
+    const label = mode.length === 0 ? 'the general client' : '--bench-mode';
 
-  test(`${label}: a target that never answers: every user's initialize is cut at the stop, recorded, and the run FAILS`, async () => {
-    const { url, server } = await listen(() => { /* never answers */ });
-    try {
-      await withDir(async (dir) => {
-        const scenario = mode.length === 0 ? ['test/fixtures/echo-once.ts'] : [...mode];
-        const r = await runAgainst(url, scenario, dir);
-        assert.equal(r.code, 1, r.stdout);
-        assert.equal(cutOf(r.report, 'initialize'), USERS, r.stdout);
-        assert.equal(r.report.passed, false);
-        assert.ok(r.report.verdict.failures.some((f) => f.startsWith(`no request completed: ${USERS} requests were still waiting`)), r.report.verdict.failures.join('\n'));
-        assert.match(r.stdout, new RegExp(`Cut at the stop: ${USERS} requests were still waiting for a reply when the run stopped`));
-        assert.match(r.stdout, /FAILED: requests never answered/);
-        assert.ok(!r.stdout.includes('PASSED'), r.stdout);
-        assert.match(r.failuresCsv, new RegExp(`initialize,/mcp,cut: still waiting when the run stopped,${USERS}`));
-        assert.match(r.statsCsv, new RegExp(`initialize,/mcp,${USERS},${USERS},`));
-      });
-    } finally {
-      await shut(server);
-    }
-  });
+    test(`${label}: a target that never answers: every user's initialize is cut at the stop, recorded, and the run FAILS`, async () => {
+      const { url, server } = await listen(() => { /* never answers */ });
+      try {
+        await withDir(async (dir) => {
+          const scenario = mode.length === 0 ? ['test/fixtures/echo-once.ts'] : [...mode];
+          const r = await runAgainst(url, scenario, dir);
+          assert.equal(r.code, 1, r.stdout);
+          assert.equal(cutOf(r.report, 'initialize'), USERS, r.stdout);
+          assert.equal(r.report.passed, false);
+          assert.ok(r.report.verdict.failures.some((f) => f.startsWith(`no request completed: ${USERS} requests were still waiting`)), r.report.verdict.failures.join('\n'));
+          assert.match(r.stdout, new RegExp(`Cut at the stop: ${USERS} requests were still waiting for a reply when the run stopped`));
+          assert.match(r.stdout, /FAILED: requests never answered/);
+          assert.ok(!r.stdout.includes('PASSED'), r.stdout);
+          assert.match(r.failuresCsv, new RegExp(`initialize,/mcp,cut: still waiting when the run stopped,${USERS}`));
+          assert.match(r.statsCsv, new RegExp(`initialize,/mcp,${USERS},${USERS},`));
+        });
+      } finally {
+        await shut(server);
+      }
+    });
 
-  test(`${label}: a tools/call whose SSE reply never ends is cut at the stop, has its row, and the run FAILS`, async () => {
-    const { url, server } = await listen(endlessToolCalls);
-    try {
-      await withDir(async (dir) => {
-        const scenario = mode.length === 0 ? ['test/fixtures/echo-once.ts'] : [...mode];
-        const r = await runAgainst(url, scenario, dir);
-        assert.equal(r.code, 1, r.stdout);
-        const name = mode.length === 0 ? 'echo' : 'add';
-        const row = r.report.snapshot.entries.find((e) => e.type === 'tools/call' && e.name === name);
-        assert.ok(row, r.stdout);
-        assert.equal(row.cut, USERS, r.stdout);
-        assert.equal(row.requests, USERS);
-        assert.ok(r.report.snapshot.entries.some((e) => e.type === 'initialize' && e.requests === USERS && e.failures === 0), r.stdout);
-        assert.ok(r.report.verdict.failures.some((f) => f.startsWith(`tools/call ${name}: none of ${USERS} requests completed`)), r.report.verdict.failures.join('\n'));
-        assert.match(r.failuresCsv, new RegExp(`tools/call,${name},cut: still waiting when the run stopped,${USERS}`));
-        assert.ok(!r.stdout.includes('PASSED'), r.stdout);
-      });
-    } finally {
-      await shut(server);
-    }
-  });
-}
+    test(`${label}: a tools/call whose SSE reply never ends is cut at the stop, has its row, and the run FAILS`, async () => {
+      const { url, server } = await listen(endlessToolCalls);
+      try {
+        await withDir(async (dir) => {
+          const scenario = mode.length === 0 ? ['test/fixtures/echo-once.ts'] : [...mode];
+          const r = await runAgainst(url, scenario, dir);
+          assert.equal(r.code, 1, r.stdout);
+          const name = mode.length === 0 ? 'echo' : 'add';
+          const row = r.report.snapshot.entries.find((e) => e.type === 'tools/call' && e.name === name);
+          assert.ok(row, r.stdout);
+          assert.equal(row.cut, USERS, r.stdout);
+          assert.equal(row.requests, USERS);
+          assert.ok(r.report.snapshot.entries.some((e) => e.type === 'initialize' && e.requests === USERS && e.failures === 0), r.stdout);
+          assert.ok(r.report.verdict.failures.some((f) => f.startsWith(`tools/call ${name}: none of ${USERS} requests completed`)), r.report.verdict.failures.join('\n'));
+          assert.match(r.failuresCsv, new RegExp(`tools/call,${name},cut: still waiting when the run stopped,${USERS}`));
+          assert.ok(!r.stdout.includes('PASSED'), r.stdout);
+        });
+      } finally {
+        await shut(server);
+      }
+    });
+  }
 
-test('stdio: a server process that never answers: each initialize is cut at the stop and recorded, and the run FAILS', async () => {
-  await withDir(async (dir) => {
-    const json = path.join(dir, 'run.json');
-    const r = await runCli(['run', 'test/fixtures/echo-once.ts', '--stdio', `${process.execPath} -e process.stdin.resume()`,
-      '--headless', '-u', '3', '-r', '50', '-t', '1s', '--stop-timeout', '0s', '--request-timeout', '20s', '--print-interval', '0', '--json', json]);
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
-    assert.equal(cutOf(report, 'initialize'), 3, r.stdout);
-    assert.ok(report.verdict.failures.some((f) => f.startsWith('no request completed: 3 requests')), report.verdict.failures.join('\n'));
+  test('stdio: a server process that never answers: each initialize is cut at the stop and recorded, and the run FAILS', async () => {
+    await withDir(async (dir) => {
+      const json = path.join(dir, 'run.json');
+      const r = await runCli(['run', 'test/fixtures/echo-once.ts', '--stdio', `${process.execPath} -e process.stdin.resume()`,
+        '--headless', '-u', '3', '-r', '50', '-t', '1s', '--stop-timeout', '0s', '--request-timeout', '20s', '--print-interval', '0', '--json', json]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+      assert.equal(cutOf(report, 'initialize'), 3, r.stdout);
+      assert.ok(report.verdict.failures.some((f) => f.startsWith('no request completed: 3 requests')), report.verdict.failures.join('\n'));
+    });
   });
 });

@@ -11,9 +11,11 @@
  * has just built (prepack would rebuild it, and delete it first, under the
  * feet of other test files). One install of each kind is shared by all
  * cases. Dependencies come from npm's cache (--prefer-offline): `npm ci`
- * filled it.
+ * filled it. The two installs run at once, and so do the cases, three at a
+ * time, each in a folder of its own (the project's two, which share its
+ * folder, one after the other): most of their time is npm and 3 s runs.
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, it as test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -104,10 +106,9 @@ before(async () => {
   assert.equal(packed.code, 0, packed.stderr);
   const tarball = path.join(root, packed.stdout.trim().split('\n').pop()!);
   assert.ok(existsSync(tarball), `no tarball at ${tarball}`);
-  await npm(['install', '-g', '--prefix', globalPrefix, tarball], root);
   mkdirSync(project);
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'my-load-tests', private: true, type: 'module' }));
-  await npm(['install', '-D', tarball], project);
+  await Promise.all([npm(['install', '-g', '--prefix', globalPrefix, tarball], root), npm(['install', '-D', tarball], project)]);
 });
 
 after(async () => {
@@ -115,83 +116,87 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-test('the tarball holds the built package: dist, web UI, types, examples; no sources, tests or caches', () => {
-  const pkg = path.join(project, 'node_modules/mcpload');
-  for (const file of ['bin/mcpload.js', 'dist/index.js', 'dist/index.d.ts', 'dist/web/ui/index.html', 'examples/classic-suite.ts', 'package.json']) {
-    assert.ok(existsSync(path.join(pkg, file)), `${file} is missing from the installed package`);
-  }
-  for (const absent of ['src', 'test', '.cache', 'bench', 'dist/index.js.map']) {
-    assert.ok(!existsSync(path.join(pkg, absent)), `${absent} should not be in the package`);
-  }
-  const manifest = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8'));
-  assert.equal(manifest.exports['.'].types, './dist/index.d.ts');
-  assert.ok(!('node' in (manifest.devDependencies ?? {})) && !('node' in (manifest.dependencies ?? {})), 'a node package would shadow the user\'s node');
-});
+describe('mcpload installed from its tarball', { concurrency: 3 }, () => {
+  test('the tarball holds the built package: dist, web UI, types, examples; no sources, tests or caches', () => {
+    const pkg = path.join(project, 'node_modules/mcpload');
+    for (const file of ['bin/mcpload.js', 'dist/index.js', 'dist/index.d.ts', 'dist/web/ui/index.html', 'examples/classic-suite.ts', 'package.json']) {
+      assert.ok(existsSync(path.join(pkg, file)), `${file} is missing from the installed package`);
+    }
+    for (const absent of ['src', 'test', '.cache', 'bench', 'dist/index.js.map', 'dist/tsconfig.build.tsbuildinfo', 'dist/tsconfig.classic.tsbuildinfo']) {
+      assert.ok(!existsSync(path.join(pkg, absent)), `${absent} should not be in the package`);
+    }
+    const manifest = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8'));
+    assert.equal(manifest.exports['.'].types, './dist/index.d.ts');
+    assert.ok(!('node' in (manifest.devDependencies ?? {})) && !('node' in (manifest.dependencies ?? {})), 'a node package would shadow the user\'s node');
+  });
 
-test('global install: mcpload run --headless from an empty folder passes, with an HTML report that has the UI inlined', { timeout: 120_000 }, async () => {
-  const dir = path.join(root, 'empty');
-  mkdirSync(dir);
-  const out = await sh(globalBin, ['run', '--headless', '-u', '3', '-r', '3', '-t', '3s', '--html', 'report.html', ...LIFT_CLASSIC_LATENCY], dir);
-  assertRan(out, 'mcpload run');
-  // The embedded server is dual-era: the default negotiates 2026-07-28, where server/discover stands in for the handshake.
-  assert.match(out.stdout, /server\/discover\s+\/mcp\s+[1-9]/);
-  const report = readFileSync(path.join(dir, 'report.html'), 'utf8');
-  assert.match(report, /<script/);
-  assert.ok(statSync(path.join(dir, 'report.html')).size > 20_000, 'the HTML report is too small to hold the UI');
-});
+  describe('project install (npm i -D), one case after the other in its folder', { concurrency: 1 }, () => {
+    test('project install (npm i -D): npx mcpload runs a .ts scenario of a "type": "module" project', { timeout: 120_000 }, async () => {
+      writeFileSync(path.join(project, 'load.ts'), SCENARIO);
+      assertRan(await sh('npx', ['--no', '--', 'mcpload', 'run', 'load.ts', '--headless', '-u', '2', '-r', '2', '-t', '3s'], project), 'type module project');
+    });
 
-test('global install: a .ts scenario in a folder with no package.json', { timeout: 120_000 }, async () => {
-  const dir = scenarioFolder('no-package-json', undefined);
-  assertRan(await sh(globalBin, ['run', 'load.ts', '--headless', '-u', '2', '-r', '2', '-t', '3s'], dir), 'no package.json');
-});
+    test('project install: mcpload init writes a tsconfig without paths, and the starter type-checks against node_modules', { timeout: 120_000 }, async () => {
+      const out = await sh('npx', ['--no', '--', 'mcpload', 'init', '--file', 'starter.ts'], project);
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /types in node_modules/);
+      const tsconfig = JSON.parse(readFileSync(path.join(project, 'tsconfig.json'), 'utf8'));
+      assert.equal(tsconfig.compilerOptions.paths, undefined);
+      const tsc = await sh(process.execPath, [TSC, '--noEmit', '-p', '.'], project);
+      assert.equal(tsc.code, 0, tsc.stdout);
+    });
+  });
 
-test('global install: .ts and .js scenarios in a "type": "commonjs" folder', { timeout: 150_000 }, async () => {
-  const dir = scenarioFolder('commonjs', { type: 'commonjs' });
-  writeFileSync(path.join(dir, 'load.js'), SCENARIO);
-  assertRan(await sh(globalBin, ['run', 'load.ts', '--headless', '-u', '2', '-r', '2', '-t', '3s'], dir), 'commonjs .ts');
-  assertRan(await sh(globalBin, ['run', 'load.js', '--headless', '-u', '2', '-r', '2', '-t', '3s'], dir), 'commonjs .js');
-});
+  test('global install: mcpload run --headless from an empty folder passes, with an HTML report that has the UI inlined', { timeout: 120_000 }, async () => {
+    const dir = path.join(root, 'empty');
+    mkdirSync(dir);
+    const out = await sh(globalBin, ['run', '--headless', '-u', '3', '-r', '3', '-t', '3s', '--html', 'report.html', ...LIFT_CLASSIC_LATENCY], dir);
+    assertRan(out, 'mcpload run');
+    // The embedded server is dual-era: the default negotiates 2026-07-28, where server/discover stands in for the handshake.
+    assert.match(out.stdout, /server\/discover\s+\/mcp\s+[1-9]/);
+    const report = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    assert.match(report, /<script/);
+    assert.ok(statSync(path.join(dir, 'report.html')).size > 20_000, 'the HTML report is too small to hold the UI');
+  });
 
-test('project install (npm i -D): npx mcpload runs a .ts scenario of a "type": "module" project', { timeout: 120_000 }, async () => {
-  writeFileSync(path.join(project, 'load.ts'), SCENARIO);
-  assertRan(await sh('npx', ['--no', '--', 'mcpload', 'run', 'load.ts', '--headless', '-u', '2', '-r', '2', '-t', '3s'], project), 'type module project');
-});
+  test('global install: a .ts scenario in a folder with no package.json', { timeout: 120_000 }, async () => {
+    const dir = scenarioFolder('no-package-json', undefined);
+    assertRan(await sh(globalBin, ['run', 'load.ts', '--headless', '-u', '2', '-r', '2', '-t', '3s'], dir), 'no package.json');
+  });
 
-test('project install: mcpload init writes a tsconfig without paths, and the starter type-checks against node_modules', { timeout: 120_000 }, async () => {
-  const out = await sh('npx', ['--no', '--', 'mcpload', 'init', '--file', 'starter.ts'], project);
-  assert.equal(out.code, 0, out.stderr);
-  assert.match(out.stdout, /types in node_modules/);
-  const tsconfig = JSON.parse(readFileSync(path.join(project, 'tsconfig.json'), 'utf8'));
-  assert.equal(tsconfig.compilerOptions.paths, undefined);
-  const tsc = await sh(process.execPath, [TSC, '--noEmit', '-p', '.'], project);
-  assert.equal(tsc.code, 0, tsc.stdout);
-});
+  test('global install: .ts and .js scenarios in a "type": "commonjs" folder', { timeout: 150_000 }, async () => {
+    const dir = scenarioFolder('commonjs', { type: 'commonjs' });
+    writeFileSync(path.join(dir, 'load.js'), SCENARIO);
+    assertRan(await sh(globalBin, ['run', 'load.ts', '--headless', '-u', '2', '-r', '2', '-t', '3s'], dir), 'commonjs .ts');
+    assertRan(await sh(globalBin, ['run', 'load.js', '--headless', '-u', '2', '-r', '2', '-t', '3s'], dir), 'commonjs .js');
+  });
 
-test('global install: mcpload init --host writes a scenario that type-checks and runs against that server', { timeout: 180_000 }, async () => {
-  server = await startServeProcess();
-  const dir = path.join(root, 'init-host');
-  mkdirSync(dir);
-  const init = await sh(globalBin, ['init', '--host', server.url, '--request-timeout', '3s'], dir);
-  assert.equal(init.code, 0, init.stderr);
-  const tsconfig = JSON.parse(readFileSync(path.join(dir, 'tsconfig.json'), 'utf8'));
-  // A global install: the types come through "paths", from the install itself.
-  const mapped: string = tsconfig.compilerOptions.paths.mcpload[0];
-  assert.ok(mapped.startsWith(globalPrefix) || mapped.includes('/lib/node_modules/mcpload/'), mapped);
-  const tsc = await sh(process.execPath, [TSC, '--noEmit', '-p', '.'], dir);
-  assert.equal(tsc.code, 0, tsc.stdout);
-  const run = await sh(globalBin, ['run', 'my-scenario.ts', '--headless', '--host', server.url, '-u', '3', '-r', '3', '-t', '3s'], dir);
-  assertRan(run, 'the scenario init wrote');
-  assert.match(run.stdout, /tools\/call\s+\S+\s+[1-9]/);
-});
+  test('global install: mcpload init --host writes a scenario that type-checks and runs against that server', { timeout: 180_000 }, async () => {
+    server = await startServeProcess();
+    const dir = path.join(root, 'init-host');
+    mkdirSync(dir);
+    const init = await sh(globalBin, ['init', '--host', server.url, '--request-timeout', '3s'], dir);
+    assert.equal(init.code, 0, init.stderr);
+    const tsconfig = JSON.parse(readFileSync(path.join(dir, 'tsconfig.json'), 'utf8'));
+    // A global install: the types come through "paths", from the install itself.
+    const mapped: string = tsconfig.compilerOptions.paths.mcpload[0];
+    assert.ok(mapped.startsWith(globalPrefix) || mapped.includes('/lib/node_modules/mcpload/'), mapped);
+    const tsc = await sh(process.execPath, [TSC, '--noEmit', '-p', '.'], dir);
+    assert.equal(tsc.code, 0, tsc.stdout);
+    const run = await sh(globalBin, ['run', 'my-scenario.ts', '--headless', '--host', server.url, '-u', '3', '-r', '3', '-t', '3s'], dir);
+    assertRan(run, 'the scenario init wrote');
+    assert.match(run.stdout, /tools\/call\s+\S+\s+[1-9]/);
+  });
 
-test('inside the clone, npx runs the Node on the PATH: nothing in node_modules/.bin shadows node', async () => {
-  assert.ok(!existsSync(path.join(ROOT, 'node_modules/.bin/node')), 'node_modules/.bin/node exists: a dependency provides its own node');
-  const direct = await sh('node', ['-p', 'process.execPath'], ROOT);
-  const viaNpx = await sh('npx', ['--no', '--', 'node', '-p', 'process.execPath'], ROOT);
-  assert.equal(viaNpx.code, 0, viaNpx.stderr);
-  assert.equal(viaNpx.stdout.trim(), direct.stdout.trim());
-  // And mcpload's bin under npx is a script run by that same node (#!/usr/bin/env node).
-  assert.match(readFileSync(path.join(ROOT, 'bin/mcpload.js'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
-  const version = await sh('npx', ['--no', '--', 'mcpload', '--version'], ROOT);
-  assert.equal(version.stdout.trim(), JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  test('inside the clone, npx runs the Node on the PATH: nothing in node_modules/.bin shadows node', async () => {
+    assert.ok(!existsSync(path.join(ROOT, 'node_modules/.bin/node')), 'node_modules/.bin/node exists: a dependency provides its own node');
+    const direct = await sh('node', ['-p', 'process.execPath'], ROOT);
+    const viaNpx = await sh('npx', ['--no', '--', 'node', '-p', 'process.execPath'], ROOT);
+    assert.equal(viaNpx.code, 0, viaNpx.stderr);
+    assert.equal(viaNpx.stdout.trim(), direct.stdout.trim());
+    // And mcpload's bin under npx is a script run by that same node (#!/usr/bin/env node).
+    assert.match(readFileSync(path.join(ROOT, 'bin/mcpload.js'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    const version = await sh('npx', ['--no', '--', 'mcpload', '--version'], ROOT);
+    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
 });

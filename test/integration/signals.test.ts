@@ -10,13 +10,16 @@
  *
  * Linux only (processes are found through /proc). Every wait is bounded and
  * asserts liveness, never a duration.
+ *
+ * The cases run three at a time: each run is its own process group, and
+ * each case follows only its own processes (by pid).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, it as test } from 'node:test';
 import { BIN, cleanEnv, ROOT, type CliResult } from './cli-helpers.js';
 import { childrenOf, descendantsOf, killAll, survivors, until } from './process-tree.js';
 import { parseCsv } from '../helpers/csv.js';
@@ -135,16 +138,18 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   }
 }
 
-test('SIGKILL of the parent: the run process stops the run and still writes complete reports, and nothing is left', { skip: !linux, timeout: 180_000 }, () =>
-  withReports(async (prefix, reportArgs) => {
-    const run = await startRun(['-u', '2', '-r', '10', '-t', '60s', ...reportArgs]);
-    try {
-      process.kill(run.parent, 'SIGKILL');
-      // The parent's pipes are shared with the run process: they close when it is gone too.
-      const r = await run.done;
-      assert.deepEqual(await survivors(run.tree), [], 'processes of the run still alive');
-      assertReports(prefix, r.stdout + r.stderr);
-    } finally {
-      killAll([run.parent, ...run.tree]);
-    }
-  }));
+describe('stop signals', { concurrency: 3 }, () => {
+  test('SIGKILL of the parent: the run process stops the run and still writes complete reports, and nothing is left', { skip: !linux, timeout: 180_000 }, () =>
+    withReports(async (prefix, reportArgs) => {
+      const run = await startRun(['-u', '2', '-r', '10', '-t', '60s', ...reportArgs]);
+      try {
+        process.kill(run.parent, 'SIGKILL');
+        // The parent's pipes are shared with the run process: they close when it is gone too.
+        const r = await run.done;
+        assert.deepEqual(await survivors(run.tree), [], 'processes of the run still alive');
+        assertReports(prefix, r.stdout + r.stderr);
+      } finally {
+        killAll([run.parent, ...run.tree]);
+      }
+    }));
+});

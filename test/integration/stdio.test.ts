@@ -5,7 +5,7 @@
  * against a third-party server, @modelcontextprotocol/server-everything,
  * one process per user and one shared.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,34 +168,38 @@ async function runDiscoverOverStdio(seconds: number, extra: string[]): Promise<{
   }
 }
 
-test('run --stdio: discovery against server-everything, one process per user, no failure, CPU and memory reported', async () => {
-  const { stdout, result } = await runDiscoverOverStdio(3, []);
-  assert.match(stdout, /scenario discover against stdio: /);
-  const entries = result.snapshot.entries;
-  assert.deepEqual(entries.filter((e) => e.failures - (e.cut ?? 0) > 0), [], 'no failure but requests cut at the stop');
-  assert.equal(entries.find((e) => e.type === 'initialize')?.requests, 3);
-  assert.ok(entries.some((e) => e.type === 'tools/call'));
-  const usage = result.serverProcesses!;
-  if (process.platform === 'linux') {
-    assert.equal(usage.available, true);
-    assert.equal(usage.peakProcesses, 3);
-    assert.ok(usage.rssBytes.max > 0 && usage.series.length > 0);
-    assert.match(stdout, /server processes: 3 at most · CPU avg [\d.]+% max [\d.]+% of one core · RSS avg [\d.]+ MB/);
-  } else {
-    assert.equal(usage.available, false);
-  }
-});
+// The runs through the CLI side by side (each its own folder and server processes); the stdio client cases
+// above stay one at a time, as their handshake deadline counts a server process's start.
+describe('run --stdio', { concurrency: true }, () => {
+  test('run --stdio: discovery against server-everything, one process per user, no failure, CPU and memory reported', async () => {
+    const { stdout, result } = await runDiscoverOverStdio(3, []);
+    assert.match(stdout, /scenario discover against stdio: /);
+    const entries = result.snapshot.entries;
+    assert.deepEqual(entries.filter((e) => e.failures - (e.cut ?? 0) > 0), [], 'no failure but requests cut at the stop');
+    assert.equal(entries.find((e) => e.type === 'initialize')?.requests, 3);
+    assert.ok(entries.some((e) => e.type === 'tools/call'));
+    const usage = result.serverProcesses!;
+    if (process.platform === 'linux') {
+      assert.equal(usage.available, true);
+      assert.equal(usage.peakProcesses, 3);
+      assert.ok(usage.rssBytes.max > 0 && usage.series.length > 0);
+      assert.match(stdout, /server processes: 3 at most · CPU avg [\d.]+% max [\d.]+% of one core · RSS avg [\d.]+ MB/);
+    } else {
+      assert.equal(usage.available, false);
+    }
+  });
 
-test('run --stdio --stdio-shared: one process, one handshake, for all users', async () => {
-  const { result } = await runDiscoverOverStdio(2, ['--stdio-shared']);
-  const entries = result.snapshot.entries;
-  assert.deepEqual(entries.filter((e) => e.failures - (e.cut ?? 0) > 0), []);
-  assert.equal(entries.find((e) => e.type === 'initialize')?.requests, 1);
-  if (process.platform === 'linux') assert.equal(result.serverProcesses!.peakProcesses, 1);
-});
+  test('run --stdio --stdio-shared: one process, one handshake, for all users', async () => {
+    const { result } = await runDiscoverOverStdio(2, ['--stdio-shared']);
+    const entries = result.snapshot.entries;
+    assert.deepEqual(entries.filter((e) => e.failures - (e.cut ?? 0) > 0), []);
+    assert.equal(entries.find((e) => e.type === 'initialize')?.requests, 1);
+    if (process.platform === 'linux') assert.equal(result.serverProcesses!.peakProcesses, 1);
+  });
 
-test('run --stdio with --host is a usage error', async () => {
-  const r = await runCli(['run', '--headless', '--stdio', 'node x.js', '--host', 'http://127.0.0.1:9', '-t', '1s']);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /--stdio and --host/);
+  test('run --stdio with --host is a usage error', async () => {
+    const r = await runCli(['run', '--headless', '--stdio', 'node x.js', '--host', 'http://127.0.0.1:9', '-t', '1s']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--stdio and --host/);
+  });
 });

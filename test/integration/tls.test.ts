@@ -95,33 +95,40 @@ function assertReached(r: CliResult, proxy: Proxy, before: number): void {
   assert.match(r.stdout, /error_rate = 0% .*\(0 failed\)/, all);
 }
 
-describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () => {
+// The cases run three at a time. Each has HTTPS fronts of its own (the upstream server is shared), so
+// the requests a front counts are that case's alone, "none got through" included.
+describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP, concurrency: 3 }, () => {
   let pki: Pki;
   let upstream: { url: string; stop: () => Promise<void> };
-  let selfSigned: Proxy;
-  let caSigned: Proxy;
-  let mutual: Proxy;
-  let otherName: Proxy;
+  const opened: Proxy[] = [];
 
   before(async () => {
     pki = makePki();
     upstream = await startServeProcess();
-    const read = (file: string) => readFileSync(file);
-    selfSigned = await startHttpsProxy(upstream.url, { key: read(pki.selfSigned.key), cert: read(pki.selfSigned.cert) });
-    caSigned = await startHttpsProxy(upstream.url, { key: read(pki.server.key), cert: read(pki.server.cert) });
-    otherName = await startHttpsProxy(upstream.url, { key: read(pki.otherName.key), cert: read(pki.otherName.cert) });
-    mutual = await startHttpsProxy(upstream.url, {
-      key: read(pki.server.key), cert: read(pki.server.cert), ca: read(pki.caCert), requestCert: true, rejectUnauthorized: true,
-    });
   });
 
   after(async () => {
-    await Promise.all([selfSigned?.close(), caSigned?.close(), mutual?.close(), otherName?.close()]);
+    await Promise.all(opened.map((proxy) => proxy.close()));
     await upstream?.stop();
     if (pki) rmSync(pki.dir, { recursive: true, force: true });
   });
 
+  /** A front of its own for one case: a self-signed certificate, one the CA signed, one for another name, or mutual TLS. */
+  async function front(kind: 'selfSigned' | 'caSigned' | 'otherName' | 'mutual'): Promise<Proxy> {
+    const read = (file: string) => readFileSync(file);
+    const tls: https.ServerOptions = {
+      selfSigned: { key: read(pki.selfSigned.key), cert: read(pki.selfSigned.cert) },
+      caSigned: { key: read(pki.server.key), cert: read(pki.server.cert) },
+      otherName: { key: read(pki.otherName.key), cert: read(pki.otherName.cert) },
+      mutual: { key: read(pki.server.key), cert: read(pki.server.cert), ca: read(pki.caCert), requestCert: true, rejectUnauthorized: true },
+    }[kind];
+    const proxy = await startHttpsProxy(upstream.url, tls);
+    opened.push(proxy);
+    return proxy;
+  }
+
   it('an untrusted self-signed certificate: one line naming the cause and the flags, exit 2, no load', async () => {
+    const selfSigned = await front('selfSigned');
     const r = await runCli([...RUN, '--host', selfSigned.url], { NODE_EXTRA_CA_CERTS: '' });
     assert.equal(r.code, 2, r.stdout + r.stderr);
     const lines = r.stderr.trim().split('\n');
@@ -136,6 +143,7 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
   });
 
   it('a certificate from an unknown CA: the same kind of line, for probe too', async () => {
+    const caSigned = await front('caSigned');
     const r = await runCli(['probe', '--host', caSigned.url]);
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stderr, /unknown CA/);
@@ -144,12 +152,15 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
   });
 
   it('--insecure-skip-tls-verify reaches a self-signed server', async () => {
+    const selfSigned = await front('selfSigned');
     const before = selfSigned.requests;
     const r = await runCli([...RUN, '--host', selfSigned.url, '--insecure-skip-tls-verify']);
     assertReached(r, selfSigned, before);
   });
 
   it('--ca-cert trusts a server signed by that CA (and still checks the name)', async () => {
+    const caSigned = await front('caSigned');
+    const otherName = await front('otherName');
     const before = caSigned.requests;
     const r = await runCli([...RUN, '--host', caSigned.url, '--ca-cert', pki.caCert]);
     assertReached(r, caSigned, before);
@@ -164,6 +175,7 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
   });
 
   it('mutual TLS: with --client-cert/--client-key the run gets through; without them the server refuses and the line says so', async () => {
+    const mutual = await front('mutual');
     const before = mutual.requests;
     const ok = await runCli([...RUN, '--host', mutual.url, '--ca-cert', pki.caCert, '--client-cert', pki.client.cert, '--client-key', pki.client.key]);
     assertReached(ok, mutual, before);
@@ -177,6 +189,7 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
   });
 
   it('--bench-mode (its own raw sockets) speaks TLS with the same options', async () => {
+    const mutual = await front('mutual');
     const before = mutual.requests;
     const r = await runCli(['run', '--headless', '--bench-mode', '--host', mutual.url, '-u', '2', '-r', '2', '-t', '2s', '--print-interval', '0',
       '--ca-cert', pki.caCert, '--client-cert', pki.client.cert, '--client-key', pki.client.key]);
@@ -188,6 +201,7 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
   });
 
   it('probe honours --ca-cert and the client certificate too', async () => {
+    const mutual = await front('mutual');
     const before = mutual.requests;
     const r = await runCli(['probe', '--host', mutual.url, '--ca-cert', pki.caCert, '--client-cert', pki.client.cert, '--client-key', pki.client.key]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -196,6 +210,8 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
   });
 
   it('client: the same flags; an untrusted certificate or a missing client certificate is one line and exit 2', async () => {
+    const selfSigned = await front('selfSigned');
+    const mutual = await front('mutual');
     const untrusted = await runCli(['client', `${selfSigned.url}/mcp`, '--request-timeout', '5s']);
     assert.equal(untrusted.code, 2, untrusted.stdout + untrusted.stderr);
     assert.match(untrusted.stderr, /self-signed certificate.*--insecure-skip-tls-verify/);
@@ -211,6 +227,8 @@ describe('HTTPS targets: trust, skip-verify and mutual TLS', { skip: SKIP }, () 
   });
 
   it('bad TLS flags: a missing file or a certificate without its key is one line naming the flag, exit 2', async () => {
+    const caSigned = await front('caSigned');
+    const mutual = await front('mutual');
     const missing = await runCli(['probe', '--host', caSigned.url, '--ca-cert', path.join(pki.dir, 'nope.pem')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^error: --ca-cert .*nope\.pem: no readable file there\n$/);
