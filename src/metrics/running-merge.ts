@@ -34,20 +34,9 @@ type Clock = Pick<Snapshot, 'startedAt' | 'takenAt' | 'endedAt'>;
  * last sent (encoded, unread) with the buckets sent since. Plain fields
  * changed in place: 500 workers x 50 entries come through here each second.
  */
-interface OwnEntry {
+interface OwnEntry extends Required<Counts> {
   type: string;
   name: string;
-  requests: number;
-  failures: number;
-  sumUs: number;
-  minUs: number | null;
-  maxUs: number | null;
-  bytes: number;
-  firstAt: number | null;
-  lastAt: number | null;
-  checksPassed: number;
-  checksFailed: number;
-  cut: number;
   /** Unix second → [requests, failures]. */
   recent: Map<number, [number, number]>;
   whole: string;

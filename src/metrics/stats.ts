@@ -332,13 +332,7 @@ export class Stats implements Recorder {
       histogram: opts.histograms === false ? '' : encodeHistogram(entry.histogram),
     }));
     return {
-      version: SNAPSHOT_VERSION,
-      startedAt: this.startedAt,
-      takenAt,
-      ...(this.endedAt !== undefined ? { endedAt: this.endedAt } : {}),
-      entries,
-      errors: this.errorGroups(),
-      exceptions: this.exceptionGroups(),
+      version: SNAPSHOT_VERSION, ...this.clockAndGroups(takenAt), entries,
       history: opts.history === false ? [] : this.history.rows(opts.historyAfter),
     };
   }
@@ -362,15 +356,17 @@ export class Stats implements Recorder {
       if (sent !== null) entries.push({ ...entryFigures(entry, since), ...sent });
     }
     baseline.lastSecond = Math.floor(takenAt / 1000);
+    return { generation: this.generation, ...this.clockAndGroups(takenAt), entries, history: this.history.rows(opts.historyAfter) };
+  }
+
+  /** What a snapshot and an update both hold besides entries and history: the clock, every error group and exception. */
+  private clockAndGroups(takenAt: number): Pick<Snapshot, 'startedAt' | 'takenAt' | 'endedAt' | 'errors' | 'exceptions'> {
     return {
-      generation: this.generation,
       startedAt: this.startedAt,
       takenAt,
       ...(this.endedAt !== undefined ? { endedAt: this.endedAt } : {}),
-      entries,
       errors: this.errorGroups(),
       exceptions: this.exceptionGroups(),
-      history: this.history.rows(opts.historyAfter),
     };
   }
 
