@@ -165,9 +165,11 @@ describe('fault matrix: the general client counts every fault as the target caus
       const allowed = ['connect: ECONNREFUSED', 'http: HTTP 404 (session expired)', CUT_LABEL, ...RESET];
       assert.ok([...labels.keys()].every((l) => allowed.includes(l)), label(labels));
       assert.ok((labels.get('connect: ECONNREFUSED') ?? 0) > 0, `calls while the target was down are refused: ${label(labels)}`);
-      // The restarted target knew none of the old sessions: each user's first call was 404, then the user started anew.
+      // The restarted target knew none of the old sessions: a user's first call on an old session was 404, then the
+      // user started anew. A user whose call failed on the kill itself (refused, reset) may start anew without one.
       assert.equal(labels.get('http: HTTP 404 (session expired)'), afterCounts.injected['session-404'], label(labels));
-      assert.equal(afterCounts.injected['session-404'], users);
+      const expired = afterCounts.injected['session-404'] ?? 0;
+      assert.ok(expired >= 1 && expired <= users, `404s on the restarted target: ${expired} for ${users} users`);
       assert.equal(afterCounts.sessions, users);
       // Every call went to one target or the other, or was refused; a call on a socket the kill closed may not have
       // been read (it failed as a reset), and one cut at the stop may not have arrived.
