@@ -39,7 +39,7 @@ import type { SnapshotUpdate } from '../metrics/snapshot-update.js';
 /** How long a worker may take to send its result after `stop` (beyond the users' stop timeout). */
 export const RESULT_GRACE_MS = 15_000;
 /** Network workers' updates are read (parsed) at least this often, with or without a live view. */
-const SNAPSHOT_READ_MS = 500;
+const UPDATE_READ_MS = 500;
 /** Above this CPU use (% of one core) a worker's figures measure the generator more than the target (Locust warns at 90 %). */
 export const CPU_WARNING_PERCENT = 90;
 /**
@@ -305,7 +305,7 @@ export class Pool {
     if (loss) {
       this.watch = setInterval(() => {
         // Snapshots held back by their links are read at least this often, live view or not (CPU warnings).
-        if (Date.now() - this.flushedAtMs >= SNAPSHOT_READ_MS) this.flushAll();
+        if (Date.now() - this.flushedAtMs >= UPDATE_READ_MS) this.flushAll();
         this.checkHeartbeats(loss.heartbeatTimeoutMs);
       }, 500);
     }

@@ -77,7 +77,7 @@ export function addEncodedHistogram(target: Histogram, encoded: string): void {
 }
 
 /**
- * Adds `n` (bucket index, count) pairs of `pairs`, indexes ascending, into
+ * Adds `n` (bucket index, count) pairs of `pairs`, in any order, into
  * `target`, keeping what JsHistogram.add keeps beside the counts (unit
  * magnitude 0: no mask to add).
  */

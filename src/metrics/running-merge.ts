@@ -18,7 +18,7 @@
  */
 import { addBucketPairs, addEncodedHistogram, bucketPairsProblem, decodeHistogram, encodeHistogram, newHistogram, type Histogram } from './histogram.js';
 import {
-  addCounts, addSecond, compareTypeName, emptyTotals, entryKey, mergedClock, mergeGroups, SNAPSHOT_VERSION, totalsToEntry,
+  addCounts, addSecond, compareTypeName, emptyTotals, entryKey, mergedClock, mergeGroups, SNAPSHOT_VERSION, totalsToEntry, widen,
   type Counts, type EntrySnapshot, type EntryTotals, type ErrorGroup, type ExceptionGroup, type HistoryRow, type Snapshot,
 } from './snapshot.js';
 import type { SnapshotUpdate } from './snapshot-update.js';
@@ -255,7 +255,7 @@ export class RunningMerge {
     for (const state of this.sources.values()) {
       for (const [key, own] of state.entries) {
         const t = this.slots.get(key)?.totals;
-        if (t !== undefined) addCounts(t, { ...own, requests: 0, failures: 0, sumUs: 0, bytes: 0, checksPassed: 0, checksFailed: 0, cut: 0 });
+        if (t !== undefined) widen(t, own);
       }
     }
   }

@@ -156,7 +156,11 @@ export function addCounts(target: EntryTotals, from: Counts, sign: 1 | -1 = 1): 
   target.checksPassed += sign * (from.checksPassed ?? 0);
   target.checksFailed += sign * (from.checksFailed ?? 0);
   target.cut += sign * (from.cut ?? 0);
-  if (sign < 0) return;
+  if (sign > 0) widen(target, from);
+}
+
+/** Widens the smallest and largest latency and the first and last instant of `target` to take in those of `from`. */
+export function widen(target: EntryTotals, from: Pick<Counts, 'minUs' | 'maxUs' | 'firstAt' | 'lastAt'>): void {
   target.minUs = minOf(target.minUs, from.minUs);
   target.maxUs = maxOf(target.maxUs, from.maxUs);
   target.firstAt = minOf(target.firstAt, from.firstAt);
