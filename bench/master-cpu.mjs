@@ -33,6 +33,8 @@ const ROOT = path.resolve(HERE, '..');
 const MCPLOAD = path.join(ROOT, 'bin/mcpload.js');
 const SCENARIO = path.join(HERE, 'scenarios/undici-call.ts');
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
+// BENCH_USERS: a closed model instead (N users calling back to back, no wait), every process as busy as it can be.
+const USERS = process.env.BENCH_USERS === undefined ? undefined : Number(process.env.BENCH_USERS);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const WINDOW_S = Number(process.env.BENCH_SECONDS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
@@ -89,7 +91,8 @@ async function requestsServed(port) {
 
 /** Starts the generator processes of one set-up; the first is the one whose end ends the run. */
 async function generators(distributed, url, timeS) {
-  const load = [SCENARIO, '--host', url, '--headless', '--arrival-rate', String(RATE), '--max-users', '50', '-t', `${timeS}s`, '--print-interval', '0'];
+  const model = USERS === undefined ? ['--arrival-rate', String(RATE), '--max-users', '50'] : ['-u', String(USERS), '-r', String(USERS)];
+  const load = [SCENARIO, '--host', url, '--headless', ...model, '-t', `${timeS}s`, '--print-interval', '0'];
   if (distributed === 'processes') return [start(process.execPath, [MCPLOAD, 'run', ...load, '--processes', String(WORKERS)])];
   if (!distributed) return [start(process.execPath, [MCPLOAD, 'run', ...load])];
   const port = await freePort();
@@ -107,7 +110,7 @@ async function measure(distributed, nginxPort) {
   for (let i = 0; i < 300; i++) {
     await sleep(100);
     const now = await requestsServed(nginxPort);
-    if (now - prev > RATE / 20) break;
+    if (now - prev > (USERS === undefined ? RATE : 1000) / 20) break;
     prev = now;
   }
   await sleep(WARMUP_S * 1000);

@@ -5,7 +5,7 @@
  * scenario's shape function.
  * Also how a model is shared among worker processes.
  */
-import { parseStages, stagesToSegments, totalDurationS, type RateSegment, ArrivalPlan } from '../engine/arrival-plan.js';
+import { parseStages, segmentsFrom, stagesToSegments, totalDurationS, type RateSegment, ArrivalPlan } from '../engine/arrival-plan.js';
 import { parseUserStages, userStagePlan, userStagesShape, type LoadShape, type UserStageStep } from '../engine/shape.js';
 import { RunSetupError } from './scenario-setup.js';
 import type { TestRun } from './test-run.js';
@@ -105,22 +105,32 @@ function round(n: number): string {
   return String(Math.round(n * 1000) / 1000);
 }
 
-export async function startLoad(run: TestRun, model: LoadModel): Promise<void> {
+/**
+ * Starts `model` on `run`. `fromS`: the plan starts that many seconds in (a
+ * worker that replaces a lost one joins the run's timeline where it is): the
+ * stages and shapes go on from there; users ramp up from none at the spawn rate.
+ */
+export async function startLoad(run: TestRun, model: LoadModel, fromS = 0): Promise<void> {
+  const later = (shape: LoadShape): LoadShape => (fromS > 0 ? (elapsedS) => shape(elapsedS + fromS) : shape);
   switch (model.kind) {
     case 'closed':
       run.start(model.users, model.spawnRate);
       return;
-    case 'open':
-      run.startArrivals(new ArrivalPlan(model.segments), model.maxUsers);
+    case 'open': {
+      const segments = segmentsFrom(model.segments, fromS);
+      // Joined after the last stage: nothing is left to run, and the run is ending.
+      if (segments.length === 0) return;
+      run.startArrivals(new ArrivalPlan(segments), model.maxUsers);
       return;
+    }
     case 'shape': {
       const { shape, part } = model;
       const scaled: LoadShape = part === undefined ? shape : async (elapsedS) => scaleTick(await shape(elapsedS), part);
-      await run.startShape(scaled, model.maxUsers);
+      await run.startShape(later(scaled), model.maxUsers);
       return;
     }
     case 'user-stages':
-      await run.startShape(userStagesShape(model.steps), 1);
+      await run.startShape(later(userStagesShape(model.steps)), 1);
   }
 }
 

@@ -103,6 +103,10 @@ export class MasterListener {
   private allCame: () => void = () => {};
   private readonly pinger: NodeJS.Timeout;
   private closed = false;
+  /** Set once the leader has its N workers: from then on a worker only comes to replace a lost one. */
+  private handedOver = false;
+  /** Takes a worker admitted after the hand-over; absent: none is admitted then. */
+  private lateJoin: ((link: WorkerLink, index: number) => void) | undefined;
 
   private constructor(private readonly opts: MasterOptions, private readonly admission: Admission, private readonly io: RunIo) {
     this.server = opts.tlsCert !== undefined && opts.tlsKey !== undefined
@@ -153,9 +157,11 @@ export class MasterListener {
     socket.once('message', (data) => {
       clearTimeout(timer);
       const decoded = decodeFrame<Hello>(String(data));
-      const verdict = 'message' in decoded
+      let verdict = 'message' in decoded
         ? admitWorker(decoded.message, { ...this.admission, token: this.opts.token, nonce, taken: new Set(this.slots.keys()) })
         : { refused: `the worker speaks ${decoded.problem}` };
+      // After the start only a lost worker's share is open (its index freed), and only while the run takes replacements.
+      if (!('refused' in verdict) && this.handedOver && this.lateJoin === undefined) verdict = { refused: 'the run takes no more workers' };
       if ('refused' in verdict) {
         this.io.err(`warning: refused a worker from ${address}: ${verdict.refused}`);
         send(socket, { type: 'refused', reason: verdict.refused });
@@ -168,14 +174,18 @@ export class MasterListener {
       this.slots.set(verdict.index, link);
       const proof = this.opts.token !== undefined ? proofOf(this.opts.token, String(hello.message.nonce)) : undefined;
       send(socket, { type: 'welcome', index: verdict.index, count: this.admission.count, ...(proof !== undefined ? { proof } : {}) });
-      this.io.err(`${link.name} joined from ${address} (${this.slots.size}/${this.admission.count})`);
+      this.io.err(`${link.name} joined from ${address}${this.handedOver ? '' : ` (${this.slots.size}/${this.admission.count})`}`);
       const skew = Number(hello.message.clockMs) - Date.now();
       if (Math.abs(skew) > CLOCK_SKEW_WARNING_MS) {
         this.io.err(`warning: ${link.name}'s clock is ${formatDuration(Math.abs(skew))} ${skew > 0 ? 'ahead' : 'behind'}: it starts that far apart (sync the clocks, e.g. NTP)`);
       }
+      if (this.handedOver) {
+        this.lateJoin?.(link, verdict.index);
+        return;
+      }
       // A worker gone before the start frees its index for another.
       void link.ended.then(() => {
-        if (!this.closed && this.slots.size < this.admission.count && this.slots.get(verdict.index) === link) {
+        if (!this.closed && !this.handedOver && this.slots.get(verdict.index) === link) {
           this.slots.delete(verdict.index);
           this.io.err(`warning: ${link.name} left before the start (${this.slots.size}/${this.admission.count})`);
         }
@@ -209,10 +219,26 @@ export class MasterListener {
       }),
     ]);
     clearTimeout(timer);
+    if (came) this.handedOver = true;
     if (!came) {
       throw new RunSetupError(`only ${this.slots.size} of ${count} workers came within --expect-workers-max-wait ${formatDuration(this.opts.maxWaitMs)}; no load was started`);
     }
     return Array.from({ length: count }, (_, i) => this.slots.get(i)).filter((link): link is WorkerLink => link !== undefined);
+  }
+
+  /** Admits workers after the hand-over, each for the share a lost worker left (see `free`), and hands each to `join`. */
+  acceptReplacements(join: (link: WorkerLink, index: number) => void): void {
+    this.lateJoin = join;
+  }
+
+  /** A lost worker's index: a worker may now come to take its share. */
+  free(index: number): void {
+    if (this.handedOver) this.slots.delete(index);
+  }
+
+  /** Takes no more workers (the run is ending). */
+  refuseReplacements(): void {
+    this.lateJoin = undefined;
   }
 
   /** Stops listening and drops every connection still open. */

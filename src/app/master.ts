@@ -48,6 +48,11 @@ export async function runMaster(opts: RunOptions, master: MasterOptions, io: Run
       ...masterMode(master),
       links: () => listener.allWorkers(),
       startAtMs: () => Date.now() + START_LEAD_MS,
+      replacements: {
+        accept: (join) => listener.acceptReplacements(join),
+        free: (index) => listener.free(index),
+        close: () => listener.refuseReplacements(),
+      },
     });
   } finally {
     await listener.close();

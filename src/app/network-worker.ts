@@ -170,6 +170,7 @@ export async function runNetworkWorker(opts: RunOptions, worker: WorkerOptions, 
     }
     // A master with a web UI keeps its workers for its next test (`stay`); a headless one has one run.
     let start: StartMessage = first;
+    if (start.fromS !== undefined) io.err(`this worker takes the share of a lost one, ${formatDuration(start.fromS * 1000)} into the run`);
     for (;;) {
       const { code, next } = await runShare(channel, start, opts, worker, io);
       if (code !== 0 || start.stay !== true) return code;

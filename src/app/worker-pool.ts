@@ -90,6 +90,17 @@ export interface PoolMode {
   startAtMs?(): number;
   /** Network workers: how a worker is found lost and what its loss means. Absent: a worker that ends without its result is an error. */
   loss?: WorkerLoss;
+  /**
+   * Network workers: workers that come after the start to take a lost one's
+   * share (a pod its Indexed Job started again). `accept` hands the leader
+   * each such link with the share it claims; `free` opens a lost worker's
+   * share to them; `close` takes no more.
+   */
+  replacements?: {
+    accept(join: (link: WorkerLink, share: number) => void): void;
+    free(share: number): void;
+    close(): void;
+  };
   /** Settings the result shows for this mode (`processes: 3`, `workers: 3`), beside the run's options. */
   settings: Record<string, unknown>;
   /** Option keys that stay with the leader (never sent to workers, never in reports). */
@@ -97,7 +108,12 @@ export interface PoolMode {
 }
 
 export interface Worker {
+  /** Its place in the pool (the key of its figures in the merge); a worker that replaced a lost one comes after the first N. */
   index: number;
+  /** A replacement's share of the load: the lost worker's index (absent: its own index). */
+  share?: number;
+  /** A replacement: the name of the lost worker whose share it took. */
+  replaces?: string;
   link: WorkerLink;
   /** The history rows it sent with its updates, oldest first (cleared by a reset). */
   history: HistoryRow[];
@@ -162,6 +178,19 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     for (const worker of workers) {
       worker.link.send({ type: 'start', opts: workerOpts, index: worker.index, count: mode.count, ...(startAtMs !== undefined ? { startAtMs } : {}) });
     }
+    if (mode.replacements) {
+      const { replacements } = mode;
+      pool.onLoss = (w) => replacements.free(w.share ?? w.index);
+      replacements.accept((link, share) => {
+        // It joins the plan where the others are: seconds since the start instant they all share.
+        const fromS = Math.max(0, (Date.now() - (startAtMs ?? Date.now())) / 1000);
+        const start = { type: 'start' as const, opts: workerOpts, index: share, count: mode.count, fromS: Math.round(fromS * 1000) / 1000 };
+        if (!pool.join(link, share, start)) {
+          link.send({ type: 'quit', reason: 'the run is ending' });
+          link.close();
+        }
+      });
+    }
 
     // The clock starts when every worker has loaded the scenario and started its load (or one failed).
     await Promise.race([pool.ready, pool.finished]);
@@ -178,6 +207,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     const reason = await stop.until(timeMs, pool.finished);
     clearInterval(printer);
 
+    mode.replacements?.close();
     await shieldedFromSigint(() => io.err(ALREADY_STOPPING), () => pool.stopAll(reason, opts.stopTimeoutMs + RESULT_GRACE_MS));
     pool.flushAll();
     pool.close();
@@ -272,6 +302,10 @@ export function poolResult(
 export class Pool {
   /** The workers' figures merged as their updates come. */
   readonly merge = new RunningMerge();
+  /** Told when a worker is lost (its share may then be taken by a replacement). */
+  onLoss: ((w: Worker) => void) | undefined;
+  /** The shares: the workers the pool began with (replacements come after them in `workers`). */
+  private readonly shares: number;
   private readonly historyRowsPerWorker: number;
   failure: { message: string; usage: boolean } | undefined;
   readonly ready: Promise<void>;
@@ -290,7 +324,8 @@ export class Pool {
   private transitMaxMs = 0;
   private flushedAtMs = Date.now();
 
-  constructor(readonly workers: readonly Worker[], private readonly io: RunIo, private readonly loss: WorkerLoss | undefined) {
+  constructor(readonly workers: Worker[], private readonly io: RunIo, private readonly loss: WorkerLoss | undefined) {
+    this.shares = workers.length;
     this.historyRowsPerWorker = Math.max(MIN_HISTORY_ROWS_PER_WORKER, Math.floor(MAX_HISTORY_ROWS / Math.max(1, workers.length)));
     this.ready = new Promise((resolve) => {
       this.allReady = resolve;
@@ -315,6 +350,25 @@ export class Pool {
   flushAll(): void {
     this.flushedAtMs = Date.now();
     for (const w of this.workers) w.link.flush?.();
+  }
+
+  /**
+   * A worker that takes the share of a lost one for the rest of the run:
+   * `start` has it join the plan where the others are. Its figures count
+   * beside what the lost one sent. False when the run is ending or that
+   * share's worker is not lost.
+   */
+  join(link: WorkerLink, share: number, start: ParentMessage): boolean {
+    if (this.stopping || this.closed || this.failure !== undefined) return false;
+    const holder = this.workers.findLast((w) => (w.share ?? w.index) === share);
+    if (holder?.lost === undefined) return false;
+    const worker: Worker = { index: this.workers.length, share, replaces: holder.link.name, link, history: [] };
+    this.workers.push(worker);
+    link.listen((m) => this.onMessage(worker, m));
+    void link.ended.then((end) => this.onEnded(worker, end));
+    link.send(start);
+    this.io.err(`${link.name} takes the share of ${holder.link.name}${start.type === 'start' && start.fromS !== undefined ? `, ${formatDuration(start.fromS * 1000)} into the run` : ''}`);
+    return true;
   }
 
   private onMessage(w: Worker, m: WorkerMessage): void {
@@ -404,6 +458,7 @@ export class Pool {
     w.lost = `${why}, ${last}`;
     this.resultCame();
     this.io.err(`warning: ${w.link.name} lost: ${w.lost}`);
+    if (!this.stopping) this.onLoss?.(w);
     if (!this.stopping) this.checkAllDone();
     // A worker lost while the others start: the run starts without waiting for it.
     this.checkReady();
@@ -429,10 +484,10 @@ export class Pool {
     const statuses = this.workers.flatMap((w) => (w.status && w.lost === undefined ? [w.status] : []));
     const users = statuses.reduce((sum, s) => sum + s.users, 0);
     const reporting = this.workers.filter((w) => this.merge.has(w.index) && w.lost === undefined).length;
-    const lost = this.workers.filter((w) => w.lost !== undefined).map((w) => w.link.name);
+    const lost = this.workers.filter((w) => w.lost !== undefined).map((w) => `${w.link.name}${this.replaced(w) ? ' (replaced)' : ''}`);
     const info = { elapsedS, totalS, users, state: statuses[0]?.state };
     const table = formatLiveRows(rows, info) + openModelLine(statuses) +
-      ` · ${reporting}/${this.workers.length} ${unit}${lost.length > 0 ? ` · lost: ${lost.join(', ')}` : ''}\n`;
+      ` · ${reporting}/${this.shares} ${unit}${lost.length > 0 ? ` · lost: ${lost.join(', ')}` : ''}\n`;
     this.logViewLag(performance.now() - mergeStart);
     return table;
   }
@@ -452,6 +507,11 @@ export class Pool {
     this.io.err(`debug: live view: read and merged in ${Math.round(mergeMs)} ms; oldest update ${now - oldest} ms old; ` +
       `updates read up to ${this.transitMaxMs} ms after they were taken`);
     this.transitMaxMs = 0;
+  }
+
+  /** Whether a worker that took its share came after `w`. */
+  replaced(w: Worker): boolean {
+    return this.workers.some((other) => other.index > w.index && (other.share ?? other.index) === (w.share ?? w.index));
   }
 
   /** The workers neither lost nor done: those a command reaches. */
@@ -569,7 +629,8 @@ export function workerLines(workers: readonly Worker[], results: readonly RunRes
     const requests = result ? result.snapshot.entries.reduce((sum, e) => sum + e.requests, 0) : 0;
     const state = w.result ? 'done' : w.lost !== undefined ? 'lost' : 'no result';
     const cpu = w.cpuPeak !== undefined ? `, CPU up to ${Math.round(w.cpuPeak)} %` : '';
-    return `  ${w.link.name.padEnd(28)} ${state.padEnd(9)} ${requests} requests${w.lost !== undefined ? ' up to its last update' : ''}, peak ${result?.peakUsers ?? 0} users${cpu}`;
+    const took = w.replaces !== undefined ? `, in place of ${w.replaces}` : '';
+    return `  ${w.link.name.padEnd(28)} ${state.padEnd(9)} ${requests} requests${w.lost !== undefined ? ' up to its last update' : ''}, peak ${result?.peakUsers ?? 0} users${cpu}${took}`;
   });
   return `workers:\n${lines.join('\n')}\n`;
 }

@@ -17,6 +17,8 @@ export type ParentMessage =
     type: 'start'; opts: RunOptions; index: number; count: number; startAtMs?: number; weights?: Record<string, number>;
     /** After its result the worker stays for the master's next test (a master with a web UI); absent: it ends. */
     stay?: boolean;
+    /** A worker that replaces a lost one: it starts at once, this many seconds into the run's plan. */
+    fromS?: number;
   }
   | { type: 'stop'; reason: string }
   /** A new user count and spawn rate: this worker's share of the whole (the web UI's swarm during a run). */

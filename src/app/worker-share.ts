@@ -102,7 +102,7 @@ export async function runWorkerShare(
     // Counted before the first user: from then on the load shares the connections.
     const preLoad = preLoadRequests(target);
     try {
-      await startLoad(run, model);
+      await startLoad(run, model, start.fromS ?? 0);
       commands.attach(run);
       await send({ type: 'ready', preLoadRequests: preLoad });
       const reason = await stopRequested;

@@ -43,6 +43,27 @@ export function totalDurationS(segments: readonly RateSegment[]): number {
   return segments.reduce((sum, s) => sum + s.durationS, 0);
 }
 
+/**
+ * The plan from `fromS` seconds on, as a plan that starts there: the
+ * segments that ended before are dropped, the one running then is cut
+ * (its rate at `fromS` to its end rate). An empty list: the plan is over.
+ */
+export function segmentsFrom(segments: readonly RateSegment[], fromS: number): RateSegment[] {
+  if (!(fromS > 0)) return [...segments];
+  const rest: RateSegment[] = [];
+  let start = 0;
+  for (const segment of segments) {
+    const end = start + segment.durationS;
+    if (end > fromS) {
+      const tau = Math.max(0, fromS - start);
+      const rate = segment.durationS === Infinity ? segment.fromRate : segment.fromRate + ((segment.toRate - segment.fromRate) * tau) / segment.durationS;
+      rest.push(tau > 0 ? { durationS: segment.durationS - tau, fromRate: rate, toRate: segment.toRate } : { ...segment });
+    }
+    start = end;
+  }
+  return rest;
+}
+
 function checkSegment(segment: RateSegment): void {
   const { durationS, fromRate, toRate } = segment;
   if (!(durationS > 0) || !Number.isFinite(fromRate) || !Number.isFinite(toRate) || fromRate < 0 || toRate < 0) {

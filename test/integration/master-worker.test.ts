@@ -199,6 +199,52 @@ describe('master and workers on loopback, counted by the target', () => {
     }
   });
 
+  it('a worker started again with the lost one\'s JOB_COMPLETION_INDEX (a pod its Job restarts) takes its share for the rest of the run', async () => {
+    target.hits.length = 0;
+    const port = await freePort();
+    const json = path.join(dir, 'replaced.json');
+    // The open model: the replacement joins the arrival plan where the run is. No time limit: stopped once it reports.
+    const m = master(port, 2, [HITS, '--arrival-rate', '40', '--max-users', '4', '--on-worker-loss', 'continue', '--json', json]);
+    let live = '';
+    let log = '';
+    m.child.stdout!.on('data', (chunk: Buffer) => (live += String(chunk)));
+    m.child.stderr!.on('data', (chunk: Buffer) => (log += String(chunk)));
+    const survivor = worker(port, 0, [HITS, '--json', path.join(dir, 'kept.json')]);
+    const victim = worker(port, 1, [HITS]);
+    let replacement: ReturnType<typeof worker> | undefined;
+    try {
+      await until('a live table from both workers', () => /2\/2 workers/.test(live), { timeoutMs: 30_000, everyMs: 50 });
+      victim.child.kill('SIGKILL');
+      await until('the master seeing the loss', () => /worker 1 \([^)]+\) lost/.test(log), { timeoutMs: 30_000, everyMs: 50 });
+      replacement = worker(port, 1, [HITS, '--json', path.join(dir, 'replacement.json')]);
+      await until('the replacement taking the share', () => /worker 1 \([^)]+\) takes the share of worker 1 \([^)]+\), [\d.]+s into the run/.test(log),
+        { timeoutMs: 30_000, everyMs: 50 });
+      const seen = live.length;
+      await until(() => `a live table from the survivor and the replacement; it shows:\n${live.slice(-600)}`,
+        () => /2\/2 workers · lost: worker 1 \([^)]+\) \(replaced\)/.test(live.slice(seen)), { timeoutMs: 30_000, everyMs: 50 });
+      m.child.kill('SIGINT');
+      const [mr, sr, rr] = await Promise.all([m.done, survivor.done, replacement.done]);
+      assert.equal(sr.code, 0, sr.stderr);
+      assert.equal(rr.code, 0, rr.stderr);
+      assert.match(rr.stderr, /this worker takes the share of a lost one, [\d.]+s into the run/);
+      assert.equal(mr.code, 0, mr.stdout + mr.stderr);
+      assert.match(mr.stdout, /worker 1 \([^)]+\) +lost +[1-9]\d* requests up to its last update/);
+      assert.match(mr.stdout, /worker 1 \([^)]+\) +done +[1-9]\d* requests, .*in place of worker 1 \(/);
+      const merged = hitRequests(await readResult(json));
+      const kept = hitRequests(await readResult(path.join(dir, 'kept.json')));
+      const replaced = hitRequests(await readResult(path.join(dir, 'replacement.json')));
+      assert.ok(replaced > 0, 'the replacement ran its share');
+      assert.ok(merged > kept + replaced, 'the lost worker\'s requests up to its last update count beside the replacement\'s');
+      // What the lost worker sent after its last update is the only part the target saw and the result did not.
+      assert.ok(merged <= target.hits.length, `${merged} merged, ${target.hits.length} served`);
+    } finally {
+      m.child.kill('SIGKILL');
+      survivor.child.kill('SIGKILL');
+      victim.child.kill('SIGKILL');
+      replacement?.child.kill('SIGKILL');
+    }
+  });
+
   it('kill -9 of the master: the worker stops its users and writes its own result for mcpload merge', async () => {
     target.hits.length = 0;
     const port = await freePort();

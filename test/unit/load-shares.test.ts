@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveLoadModel, shareLoadModel, startLoad, type LoadModel } from '../../src/app/load-model.js';
 import type { TestRun } from '../../src/app/test-run.js';
+import { ArrivalPlan, segmentsFrom } from '../../src/engine/arrival-plan.js';
 import type { LoadShape, ShapeTick } from '../../src/engine/shape.js';
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -63,5 +64,50 @@ describe('shares of a load model among workers', () => {
         close(sum(got.map((g) => (g && 'rate' in g ? g.rate : 0))), tick.rate);
       }
     }
+  });
+
+  it('a worker joining late (a replacement) starts the plan where the run is: the cut plan gives the whole one\'s due times from there', () => {
+    const segments = [{ durationS: 10, fromRate: 0, toRate: 90 }, { durationS: 20, fromRate: 90, toRate: 301 }, { durationS: 5, fromRate: 301, toRate: 0 }];
+    for (const fromS of [0, 4, 10, 17.5, 33]) {
+      const whole = new ArrivalPlan(segments);
+      const late = new ArrivalPlan(segmentsFrom(segments, fromS));
+      close(late.durationS, 35 - fromS);
+      for (const t of [0, 0.5, 1.7]) if (fromS + t < 35) close(late.rateAt(t), whole.rateAt(fromS + t));
+      // Iterations due after fromS in the whole plan, in the same order and at the same times less fromS.
+      const due: number[] = [];
+      for (let d = whole.next(); d !== undefined; d = whole.next()) if (d >= fromS) due.push(d - fromS);
+      const lateDue: number[] = [];
+      for (let d = late.next(); d !== undefined; d = late.next()) lateDue.push(d);
+      assert.ok(Math.abs(lateDue.length - due.length) <= 1, `from ${fromS}s: ${lateDue.length} vs ${due.length}`);
+      for (let k = 0; k < Math.min(20, due.length, lateDue.length); k++) assert.ok(Math.abs(lateDue[k]! - due[k]!) < 0.05, `from ${fromS}s, iteration ${k}`);
+    }
+    assert.deepEqual(segmentsFrom(segments, 35), []);
+    assert.deepEqual(segmentsFrom([{ durationS: Infinity, fromRate: 7, toRate: 7 }], 100), [{ durationS: Infinity, fromRate: 7, toRate: 7 }]);
+  });
+
+  it('startLoad from a later second: shapes and user stages are asked for the run\'s time, open plans are cut, a plan already over starts nothing', async () => {
+    const asked: number[] = [];
+    const shape: LoadShape = (t) => { asked.push(t); return { users: 4, spawnRate: 2 }; };
+    let given: LoadShape | undefined;
+    let arrivals: ArrivalPlan | undefined;
+    const run = {
+      startShape: (s: LoadShape) => { given = s; return Promise.resolve(); },
+      startArrivals: (plan: ArrivalPlan) => { arrivals = plan; },
+    } as unknown as TestRun;
+    await startLoad(run, { kind: 'shape', shape, maxUsers: 4 }, 12);
+    await given!(3);
+    assert.deepEqual(asked, [15]);
+    const userStages = resolveLoadModel({ users: 1, spawnRate: 1, userStages: '10s:10,10s:20' });
+    await startLoad(run, userStages);
+    const fromStart = given!;
+    await startLoad(run, userStages, 12);
+    assert.deepEqual(await given!(0), await fromStart(12));
+    assert.notDeepEqual(await given!(0), await fromStart(0));
+    await startLoad(run, resolveLoadModel({ users: 1, spawnRate: 1, stages: '10s:100,10s:100', maxUsers: 5 }), 15);
+    close(arrivals!.durationS, 5);
+    close(arrivals!.rateAt(0), 100);
+    arrivals = undefined;
+    await startLoad(run, resolveLoadModel({ users: 1, spawnRate: 1, stages: '10s:100', maxUsers: 5 }), 11);
+    assert.equal(arrivals, undefined);
   });
 });
