@@ -15,7 +15,9 @@
 // splitting the load, not from leading it. Rounds alternate the set-ups;
 // medians are reported.
 //
-// Env: BENCH_RATE (requests/s, 2000), BENCH_ROUNDS (2), BENCH_SECONDS (window, 10),
+// Env: BENCH_RATE (requests/s, 2000), BENCH_USERS (instead of a rate: that many users
+//      calling back to back, the closed model at saturation, where one process runs
+//      out of core and splitting is what users do), BENCH_ROUNDS (2), BENCH_SECONDS (window, 10),
 //      BENCH_WORKERS (workers beside the master, 2), BENCH_WARMUP (seconds of
 //      load before the window, 10: each process's JIT compiles for its first
 //      ~15 s, about 1 % of a core that a longer run does not pay).
@@ -137,7 +139,8 @@ async function measure(distributed, nginxPort) {
 }
 
 async function main() {
-  console.log(`# master-cpu: ${RATE} tools/call per second against nginx, one process vs a master and ${WORKERS} workers (and --processes ${WORKERS}); ${WARMUP_S} s of load, then a ${WINDOW_S} s window; ${ROUNDS} rounds`);
+  const load = USERS === undefined ? `${RATE} tools/call per second` : `${USERS} users calling tools/call back to back (every process as busy as it can be)`;
+  console.log(`# master-cpu: ${load} against nginx, one process vs a master and ${WORKERS} workers (and --processes ${WORKERS}); ${WARMUP_S} s of load, then a ${WINDOW_S} s window; ${ROUNDS} rounds`);
   console.log(`# load average before: ${loadAverage()}`);
   const port = await freePort();
   const nginx = await startNginx(port);

@@ -4,7 +4,8 @@
  * and starts the swarm form's run on all of them once all N came (a
  * PooledRun). As in Locust, the workers stay between tests: after a stop
  * they send their results and wait for the next start; a worker gone
- * between tests is lost, and the next test is shared among the others.
+ * is lost, and the next test is shared among the others, unless a new
+ * worker comes to take its place (its index): it joins the next test.
  * When the page's master quits, it tells its workers, which then exit.
  */
 import type { RunIo } from './conclude.js';
@@ -38,17 +39,30 @@ export class MasterSession implements RunSource {
     listener.allWorkers(true).then((links) => {
       if (this.closed) return;
       this.links = links;
-      for (const link of links) {
-        void link.ended.then((end) => {
-          this.gone.set(link, end.detail);
-          // Between tests no pool watches the links: the page and the log say it here.
-          if (!this.closed && this.run?.state === 'stopped') io.err(`warning: ${link.name} left between tests (${end.detail}); the next test is shared among the others`);
-        });
-      }
+      links.forEach((link, index) => this.watch(link, index));
+      listener.acceptReplacements((link, index) => this.takePlace(link, index));
       this.pool = this.poolOf(links);
       io.out(`all ${links.length} workers joined: start the test from the web UI`);
       this.allJoined();
     }, (err: unknown) => io.err(`error: ${(err as Error).message}`));
+  }
+
+  /** A worker gone (between tests or during one) leaves its index to a new worker. */
+  private watch(link: WorkerLink, index: number): void {
+    void link.ended.then((end) => {
+      this.gone.set(link, end.detail);
+      // Between tests no pool watches the links: the page and the log say it here.
+      if (!this.closed && this.run?.state === 'stopped') this.io.err(`warning: ${link.name} left between tests (${end.detail}); the next test is shared among the others unless a worker takes its place`);
+      if (!this.closed) this.listener.free(index);
+    });
+  }
+
+  /** A worker that came for a gone worker's index: it waits for the next test. */
+  private takePlace(link: WorkerLink, index: number): void {
+    const before = this.links[index];
+    this.links[index] = link;
+    this.watch(link, index);
+    this.io.err(`${link.name} takes the place of ${before?.name ?? `worker ${index}`}${this.run !== undefined && this.run.state !== 'stopped' ? ' from the next test on' : ''}`);
   }
 
   private poolOf(links: WorkerLink[]): Pool {
@@ -94,6 +108,8 @@ export class MasterSession implements RunSource {
     return this.links.map((link, index) => {
       const w = inPool.get(link);
       const left = this.gone.get(link);
+      // Came after this test started: it waits for the next.
+      if (w === undefined && left === undefined) return waitingView(index, link, now);
       if (w && !(between && left !== undefined && w.lost === undefined)) return workerView(w, now, this.run !== undefined, pool.currentRps(w, now));
       // Not in this test (gone before it), or gone after it: lost either way.
       return { ...waitingView(index, link, now), state: 'lost', heartbeatAgoS: null, detail: left ?? 'left' };

@@ -178,6 +178,44 @@ describe('the web UI on a master, driven through Locust\'s routes', () => {
     }
   });
 
+  it('a worker gone between tests leaves its place: a new one with its index is listed waiting, and the next test has both', async () => {
+    target.hits.length = 0;
+    const { master, port, workers, children } = await masterAndWorkers([]);
+    let replacement: ReturnType<typeof startCli> | undefined;
+    try {
+      const stats = () => getJson(`${master.url}/stats/requests`) as Promise<StatsJson>;
+      await waitFor('both workers joined', async () => ((await stats()).workers?.length === 2 ? true : undefined));
+      assert.equal((await post(`${master.url}/swarm`, 'user_count=2&spawn_rate=100')).status, 200);
+      await waitFor('both workers running', async () => ((await stats()).workers?.every((w) => w.state === 'running') ? true : undefined));
+      assert.equal((await post(`${master.url}/stop`)).json.message, 'Test stopped');
+      children[1]!.kill('SIGKILL');
+      await waitFor('worker 1 gone', async () => ((await stats()).workers?.[1]?.state === 'lost' ? true : undefined));
+      replacement = startCli(['run', '--worker', '--master-host', '127.0.0.1', '--master-port', String(port), HITS], { ...ENV, JOB_COMPLETION_INDEX: '1' }, { cwd: dir });
+      const back = await waitFor('the new worker listed, waiting', async () => {
+        const s = await stats();
+        return s.workers?.[1]?.state === 'waiting' ? s : undefined;
+      });
+      assert.deepEqual(back.workers!.map((w) => w.state), ['stopped', 'waiting']);
+      const atStart = target.hits.length;
+      assert.equal((await post(`${master.url}/swarm`, 'user_count=4&spawn_rate=100')).status, 200);
+      const running = await waitFor('the next test on both', async () => {
+        const s = await stats();
+        return s.workers?.every((w) => w.state === 'running') && s.user_count === 4 && aggregated(s) > 10 ? s : undefined;
+      });
+      assert.deepEqual(running.workers!.map((w) => w.user_count), [2, 2]);
+      assert.equal((await post(`${master.url}/stop`)).json.message, 'Test stopped');
+      assert.equal(aggregated(await stats()), target.hits.length - atStart, 'the test counts what the target served, from both workers');
+      const end = await master.interrupt();
+      assert.equal(end.code, 0, end.stderr);
+      assert.match(end.stderr, /worker 1 \([^)]+\) takes the place of worker 1 \(/);
+      assert.equal((await workers[0]!).code, 0);
+      assert.equal((await replacement.done).code, 0);
+    } finally {
+      master.child.kill('SIGKILL');
+      replacement?.child.kill('SIGKILL');
+    }
+  });
+
   it('--autostart waits for both workers, -t stops them, --autoquit quits: the reports are the merged run', async () => {
     target.hits.length = 0;
     const json = path.join(dir, 'auto.json');
