@@ -182,9 +182,10 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
       const { replacements } = mode;
       pool.onLoss = (w) => replacements.free(w.share ?? w.index);
       replacements.accept((link, share) => {
-        // It joins the plan where the others are: seconds since the start instant they all share.
-        const fromS = Math.max(0, (Date.now() - (startAtMs ?? Date.now())) / 1000);
-        const start = { type: 'start' as const, opts: workerOpts, index: share, count: mode.count, fromS: Math.round(fromS * 1000) / 1000 };
+        // It joins the plan where the others are: seconds since the start instant they all share (or at that instant, still to come).
+        const sinceS = (Date.now() - (startAtMs ?? Date.now())) / 1000;
+        const when = sinceS < 0 && startAtMs !== undefined ? { startAtMs } : { fromS: Math.round(Math.max(0, sinceS) * 1000) / 1000 };
+        const start = { type: 'start' as const, opts: workerOpts, index: share, count: mode.count, ...when };
         if (!pool.join(link, share, start)) {
           link.send({ type: 'quit', reason: 'the run is ending' });
           link.close();
