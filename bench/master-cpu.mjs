@@ -166,7 +166,8 @@ async function main() {
   }
   const ratio = median(distributed) / median(single);
   console.log('');
-  console.log(`generator CPU per request, master + ${WORKERS} workers vs one process: ${median(distributed).toFixed(1)} µs vs ${median(single).toFixed(1)} µs = ${ratio.toFixed(2)}x` +
+  const at = USERS === undefined ? `at ${RATE} req/s` : `at saturation (${USERS} users, no wait)`;
+  console.log(`generator CPU per request ${at}, master + ${WORKERS} workers vs one process: ${median(distributed).toFixed(1)} µs vs ${median(single).toFixed(1)} µs = ${ratio.toFixed(2)}x` +
     `  goal <= ${GOAL_RATIO}x: ${ratio <= GOAL_RATIO ? 'PASS' : 'MISS'}`);
   console.log(`  for scale, the same load split over --processes ${WORKERS} (no network, no master): ${median(processes).toFixed(1)} µs = ${(median(processes) / median(single)).toFixed(2)}x;` +
     ` master + ${WORKERS} workers vs --processes ${WORKERS}: ${(median(distributed) / median(processes)).toFixed(2)}x`);
