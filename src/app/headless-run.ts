@@ -76,9 +76,9 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     const result = run.result();
     if (target.processUsage) result.serverProcesses = target.processUsage();
     io.out(`\nstopped (${reason}) after ${formatDuration(run.elapsedS * 1000)}\n`);
-    const pacing = run.pacingNote();
+    const runNotes = run.runNotes();
     const outFailures = outputs.close();
-    const code = await concludeRun(result, opts, io, pacing ? [...(prepared.scenario.notes ?? []), pacing] : prepared.scenario.notes, run.events);
+    const code = await concludeRun(result, opts, io, [...(prepared.scenario.notes ?? []), ...runNotes], run.events);
     return exitCodeWithOutputs(code, outFailures, io);
   } finally {
     stop?.close();

@@ -221,6 +221,13 @@ export class TestRun implements LiveRun {
    * Closed model: a note when spawning waited for users to finish onStart
    * (the target set the pace, not the spawn rate); undefined when it never did.
    */
+  /** What the run itself has to say beside the scenario's notes: spawning paced by onStart, very many request names. */
+  runNotes(): string[] {
+    const pacing = this.pacingNote();
+    const names = manyNamesNote(this.stats.entryCount);
+    return [...(pacing !== undefined ? [pacing] : []), ...(names !== undefined ? [names] : [])];
+  }
+
   pacingNote(): string | undefined {
     const held = this.runner.spawnsPaced;
     if (held === 0) return undefined;
@@ -375,7 +382,6 @@ export class TestRun implements LiveRun {
     const snapshot = this.stats.snapshot();
     const firstByte = this.firstByteStats.snapshot();
     const judged = judgeRun(this.config.thresholds, snapshot, { abortedBy: this.abortedBy });
-    const pacing = this.pacingNote();
     return {
       tool: 'mcpload',
       version: VERSION,
@@ -387,7 +393,7 @@ export class TestRun implements LiveRun {
       security: judged.security,
       passed: judged.passed,
       verdict: judged.verdict,
-      notes: [...(this.config.notes ?? []), ...(pacing ? [pacing] : [])],
+      notes: [...(this.config.notes ?? []), ...this.runNotes()],
       peakUsers: this.peakUsers,
       ...(this.open ? { droppedIterations: this.open.droppedIterations } : {}),
       ...(this.serviceStats ? { serviceSnapshot: this.serviceStats.snapshot() } : {}),
@@ -395,4 +401,19 @@ export class TestRun implements LiveRun {
       ...(this.config.figures ? { scenarioFigures: this.config.figures.read() } : {}),
     };
   }
+}
+
+/** From this many request names on, the run says what they cost in memory. */
+export const MANY_NAMES = 1000;
+
+/**
+ * Each request name keeps latency histograms of its own (all requests, and the
+ * last tick's copy, for full replies and for the first byte: 4 x 92 KB): names
+ * that carry IDs (a path or URI per item) grow the generator's memory with them.
+ */
+export function manyNamesNote(names: number): string | undefined {
+  if (names < MANY_NAMES) return undefined;
+  const mb = Math.round((names * 4 * 92) / 1024);
+  return `${names} request names, each with latency histograms of its own (about ${mb} MB in all): when names carry IDs (a path or URI per item), ` +
+    'give those calls one name with the `name` option (e.g. user.rest.get(path, { name: \'/items/{id}\' }))';
 }

@@ -438,6 +438,13 @@ export class Stats implements Recorder {
     return { rows, aggregated: rowFromTotals('', AGGREGATED_NAME, all, durationS, now, this.startedAt) };
   }
 
+  /** How many (type, name) entries there are: each keeps its own histograms. */
+  get entryCount(): number {
+    let count = 0;
+    for (const byName of this.entries.values()) count += byName.size;
+    return count;
+  }
+
   private entryFor(type: string, name: string): Entry {
     let byName = this.entries.get(type);
     if (byName === undefined) {

@@ -472,3 +472,16 @@ test('a history row closed a few ms after the last divides by a second, not by t
   assert.equal(last.requestsPerSec, 3);
   assert.equal(last.intervalS, 1);
 });
+
+test('entryCount counts (type, name) pairs; from MANY_NAMES on, a run note says what they cost and how to name them as one', async () => {
+  const { manyNamesNote, MANY_NAMES } = await import('../../src/app/test-run.js');
+  const { stats } = clocked();
+  for (let i = 0; i < 5; i++) stats.record('GET', `/items/${i}`, 1000, 10);
+  stats.record('POST', '/items/0', 1000, 10);
+  stats.record('GET', '/items/0', 2000, 10);
+  assert.equal(stats.entryCount, 6);
+  assert.equal(manyNamesNote(MANY_NAMES - 1), undefined);
+  const note = manyNamesNote(2000);
+  assert.match(note ?? '', /^2000 request names, each with latency histograms of its own \(about 719 MB in all\)/);
+  assert.match(note ?? '', /name: '\/items\/\{id\}'/);
+});
