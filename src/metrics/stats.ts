@@ -46,6 +46,9 @@ export interface StatsOptions {
   maxHistoryRows?: number;
 }
 
+/** Stands for an interval without samples; never written to. */
+const EMPTY_HISTOGRAM = newHistogram();
+
 /** Mutable per-(type, name) state. Plain fields and typed arrays: `record` allocates nothing here. */
 class Entry {
   requests = 0;
@@ -82,23 +85,38 @@ class Entry {
 
   constructor(readonly type: string, readonly name: string) {}
 
-  /** The figures of the closing interval (its latencies written into `into`), then starts a new interval. */
+  /**
+   * The figures of the closing interval (its latencies written into `into`;
+   * with no sample since the last tick, `intervalHistogram` is an empty one
+   * that must not be written), then starts a new interval.
+   */
   closeInterval(into: Histogram): RowFigures {
-    into.reset();
-    into.add(this.histogram);
-    into.subtract(this.histogramAtLastTick);
-    this.histogramAtLastTick.add(into);
+    // An entry without a sample since the last tick (most of them, when names carry IDs) costs no histogram pass.
+    const sampled = this.intervalRequests > 0;
+    if (sampled) {
+      into.reset();
+      into.add(this.histogram);
+      into.subtract(this.histogramAtLastTick);
+      this.histogramAtLastTick.add(into);
+    }
     const figures: RowFigures = {
       requests: this.requests, failures: this.failures, sumUs: this.sumUs, minUs: this.minUs, maxUs: this.maxUs,
       bytes: this.bytes, histogram: this.histogram,
       intervalRequests: this.intervalRequests, intervalFailures: this.intervalFailures,
-      intervalMinUs: this.intervalMinUs, intervalMaxUs: this.intervalMaxUs, intervalHistogram: into,
+      intervalMinUs: this.intervalMinUs, intervalMaxUs: this.intervalMaxUs, intervalHistogram: sampled ? into : EMPTY_HISTOGRAM,
     };
     this.intervalRequests = 0;
     this.intervalFailures = 0;
     this.intervalMinUs = Infinity;
     this.intervalMaxUs = 0;
     return figures;
+  }
+
+  /** Adds what the histogram gained since the last tick to `into`. */
+  addSinceTick(into: Histogram): void {
+    if (this.intervalRequests === 0) return;
+    into.add(this.histogram);
+    into.subtract(this.histogramAtLastTick);
   }
 
   resetAll(): void {
@@ -193,10 +211,15 @@ export class Stats implements Recorder {
   private intervalStartedAt: number;
   /** How many times the stats were reset: an update's generation (snapshot-update.ts). */
   private generation = 0;
-  // Reused at each tick: one entry's interval, and the Aggregated row's sums.
+  // Reused at each tick: one entry's interval, and the Aggregated row's interval.
   private readonly entryIntervalScratch = newHistogram();
-  private readonly totalScratch = newHistogram();
   private readonly intervalScratch = newHistogram();
+  /**
+   * Every entry's histogram added up, as of the last tick: the Aggregated
+   * row's. Kept by adding each closed interval, so that a tick costs
+   * histogram passes only for the entries sampled since the last one.
+   */
+  private readonly aggregateAtTick = newHistogram();
   // The Aggregated row's histogram for `liveRows`.
   private readonly liveTotalScratch = newHistogram();
 
@@ -278,10 +301,9 @@ export class Stats implements Recorder {
     const users = Number.isFinite(userCount) && userCount > 0 ? Math.round(userCount) : 0;
 
     const total: RowFigures = {
-      requests: 0, failures: 0, sumUs: 0, minUs: Infinity, maxUs: 0, bytes: 0, histogram: this.totalScratch,
+      requests: 0, failures: 0, sumUs: 0, minUs: Infinity, maxUs: 0, bytes: 0, histogram: this.aggregateAtTick,
       intervalRequests: 0, intervalFailures: 0, intervalMinUs: Infinity, intervalMaxUs: 0, intervalHistogram: this.intervalScratch,
     };
-    total.histogram.reset();
     total.intervalHistogram.reset();
 
     const rows: HistoryRow[] = [];
@@ -294,12 +316,14 @@ export class Stats implements Recorder {
       total.minUs = Math.min(total.minUs, f.minUs);
       total.maxUs = Math.max(total.maxUs, f.maxUs);
       total.bytes += f.bytes;
-      total.histogram.add(f.histogram);
       total.intervalRequests += f.intervalRequests;
       total.intervalFailures += f.intervalFailures;
       total.intervalMinUs = Math.min(total.intervalMinUs, f.intervalMinUs);
       total.intervalMaxUs = Math.max(total.intervalMaxUs, f.intervalMaxUs);
-      total.intervalHistogram.add(f.intervalHistogram);
+      if (f.intervalRequests > 0) {
+        total.histogram.add(f.intervalHistogram);
+        total.intervalHistogram.add(f.intervalHistogram);
+      }
     }
     rows.push(historyRow('', AGGREGATED_NAME, total, timestamp, intervalS, users));
     this.history.append(timestamp, intervalS, rows);
@@ -310,6 +334,7 @@ export class Stats implements Recorder {
   reset(): void {
     this.generation++;
     for (const entry of this.sortedEntries()) entry.resetAll();
+    this.aggregateAtTick.reset();
     this.exceptions.clear();
     this.history.clear();
     this.endedAt = undefined;
@@ -401,7 +426,17 @@ export class Stats implements Recorder {
       requests: 0, failures: 0, sumUs: 0, minUs: null, maxUs: null, bytes: 0,
       firstAt: null, lastAt: null, histogram: this.liveTotalScratch, recent: new Map(), checksPassed: 0, checksFailed: 0, cut: 0,
     };
+    // The Aggregated histogram: every entry's added up (a pass each), or, when fewer passes, every entry's as
+    // of the last tick plus what the entries sampled since gained (two passes each).
+    let counted = 0;
+    let sampled = 0;
+    for (const entry of entries) {
+      if (entry.requests > 0) counted++;
+      if (entry.intervalRequests > 0) sampled++;
+    }
+    const sinceTick = 1 + 2 * sampled < counted;
     all.histogram.reset();
+    if (sinceTick) all.histogram.add(this.aggregateAtTick);
     const rows: StatsRow[] = [];
     for (const entry of entries) {
       const has = entry.requests > 0;
@@ -433,7 +468,8 @@ export class Stats implements Recorder {
       all.minUs = all.minUs === null || entry.minUs < all.minUs ? entry.minUs : all.minUs;
       all.maxUs = all.maxUs === null || entry.maxUs > all.maxUs ? entry.maxUs : all.maxUs;
       all.bytes += entry.bytes;
-      all.histogram.add(entry.histogram);
+      if (sinceTick) entry.addSinceTick(all.histogram);
+      else all.histogram.add(entry.histogram);
     }
     return { rows, aggregated: rowFromTotals('', AGGREGATED_NAME, all, durationS, now, this.startedAt) };
   }

@@ -485,3 +485,40 @@ test('entryCount counts (type, name) pairs; from MANY_NAMES on, a run note says 
   assert.match(note ?? '', /^2000 request names, each with latency histograms of its own \(about 719 MB in all\)/);
   assert.match(note ?? '', /name: '\/items\/\{id\}'/);
 });
+
+test('ticks that skip idle entries keep the Aggregated figures exact: history rows and live rows equal a from-scratch count', () => {
+  const { stats, clock } = clocked();
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  for (let second = 0; second < 12; second++) {
+    // Entry k is sampled one second in k+1: most entries are idle at most ticks, as when names carry IDs.
+    const fresh = new Stats({ now: () => clock.t });
+    for (const [k, name] of names.entries()) {
+      if (second % (k + 1) !== 0) continue;
+      for (let i = 0; i < 3 + k; i++) {
+        clock.t = T0 + second * 1000 + 100 + k * 50 + i;
+        const us = 200 + 977 * ((second * 7 + k * 13 + i * 31) % 101);
+        stats.record('GET', name, us, 10);
+        fresh.record('GET', name, us, 10);
+      }
+    }
+    clock.t = T0 + second * 1000 + 600;
+    assert.deepEqual(stats.liveRows(), statsRows(stats.snapshot()), `live rows between ticks, second ${second}`);
+    clock.t = T0 + (second + 1) * 1000;
+    const whole = statsRows(stats.snapshot()).aggregated;
+    const rows = stats.tick(1);
+    const aggregated = rows[rows.length - 1]!;
+    assert.equal(aggregated.name, 'Aggregated');
+    assert.equal(aggregated.totalRequests, whole.requests);
+    assert.equal(aggregated.totalMedianMs, whole.medianMs, `the whole run's median at tick ${second}`);
+    // The interval's percentiles: those of a Stats that saw only this second's samples.
+    const own = fresh.liveRows().aggregated.percentilesMs;
+    for (const key of ['50', '90', '99', '100']) assert.equal(aggregated.percentilesMs[key], own[key], `p${key} of second ${second}`);
+    assert.deepEqual(stats.liveRows(), statsRows(stats.snapshot()), `live rows right after tick ${second}`);
+  }
+  stats.reset();
+  stats.record('GET', 'a', 5000, 1);
+  clock.t += 1000;
+  const afterReset = stats.tick(1);
+  assert.equal(afterReset[afterReset.length - 1]!.totalRequests, 1);
+  assert.equal(afterReset[afterReset.length - 1]!.totalMedianMs, 5);
+});
