@@ -407,13 +407,14 @@ export class TestRun implements LiveRun {
 export const MANY_NAMES = 1000;
 
 /**
- * Each request name keeps latency histograms of its own (all requests, and the
- * last tick's copy, for full replies and for the first byte: 4 x 92 KB): names
- * that carry IDs (a path or URI per item) grow the generator's memory with them.
+ * Each request name keeps latency histograms of its own (one for full replies
+ * and one for the first byte, 92 KB each; twice that for a name called more
+ * than 32 times a second): names that carry IDs (a path or URI per item) grow
+ * the generator's memory with them.
  */
 export function manyNamesNote(names: number): string | undefined {
   if (names < MANY_NAMES) return undefined;
-  const mb = Math.round((names * 4 * 92) / 1024);
+  const mb = Math.round((names * 2 * 92) / 1024);
   return `${names} request names, each with latency histograms of its own (about ${mb} MB in all): when names carry IDs (a path or URI per item), ` +
     'give those calls one name with the `name` option (e.g. user.rest.get(path, { name: \'/items/{id}\' }))';
 }

@@ -49,7 +49,14 @@ export interface StatsOptions {
 /** Stands for an interval without samples; never written to. */
 const EMPTY_HISTOGRAM = newHistogram();
 
-/** Mutable per-(type, name) state. Plain fields and typed arrays: `record` allocates nothing here. */
+/**
+ * An interval's latencies are kept as values up to this many: an entry never
+ * sampled more often than that in a second (names that carry IDs) needs no
+ * second histogram.
+ */
+const FEW_SAMPLES = 32;
+
+/** Mutable per-(type, name) state. Plain fields and typed arrays: `record` allocates nothing here but an entry's first copy of its histogram. */
 class Entry {
   requests = 0;
   failures = 0;
@@ -71,11 +78,14 @@ class Entry {
   intervalMinUs = Infinity;
   intervalMaxUs = 0;
   /**
-   * `histogram` as it was at the last tick. The interval's histogram is the
-   * difference, computed once per tick, which keeps `record` to one histogram
-   * update instead of two.
+   * `histogram` as it was at the last tick, from the first interval with more
+   * than FEW_SAMPLES samples on. The interval's histogram is the difference,
+   * computed once per tick, which keeps `record` to one histogram update
+   * instead of two. Until then, `intervalValues` holds the interval's latencies.
    */
-  private readonly histogramAtLastTick: Histogram = newHistogram();
+  private histogramAtLastTick: Histogram | undefined;
+  private readonly intervalValues = new Float64Array(FEW_SAMPLES);
+  private intervalValueCount = 0;
   /** Ring of per-second counts, indexed by Unix second & RING_MASK. */
   readonly ringSecond = new Float64Array(RING_SIZE).fill(-1);
   readonly ringRequests = new Float64Array(RING_SIZE);
@@ -84,6 +94,31 @@ class Entry {
   readonly errors = new Map<string, number>();
 
   constructor(readonly type: string, readonly name: string) {}
+
+  /** After `histogram.recordValue(us)`: keeps the interval's latency, while the entry has no copy of its histogram. */
+  noteSample(us: number): void {
+    if (this.histogramAtLastTick !== undefined) return;
+    if (this.intervalValueCount < FEW_SAMPLES) {
+      this.intervalValues[this.intervalValueCount++] = us;
+      return;
+    }
+    // One more than it keeps: the copy from now on. At the last tick the histogram was what it is less this interval's samples.
+    const copy = newHistogram();
+    copy.add(this.histogram);
+    for (let i = 0; i < this.intervalValueCount; i++) copy.recordValueWithCount(this.intervalValues[i]!, -1);
+    copy.recordValueWithCount(us, -1);
+    this.histogramAtLastTick = copy;
+  }
+
+  /** Records the interval's latencies into `into`: the values kept, or the histogram less its copy at the last tick. */
+  private addInterval(into: Histogram): void {
+    if (this.histogramAtLastTick === undefined) {
+      for (let i = 0; i < this.intervalValueCount; i++) into.recordValue(this.intervalValues[i]!);
+      return;
+    }
+    into.add(this.histogram);
+    into.subtract(this.histogramAtLastTick);
+  }
 
   /**
    * The figures of the closing interval (its latencies written into `into`;
@@ -95,10 +130,10 @@ class Entry {
     const sampled = this.intervalRequests > 0;
     if (sampled) {
       into.reset();
-      into.add(this.histogram);
-      into.subtract(this.histogramAtLastTick);
-      this.histogramAtLastTick.add(into);
+      this.addInterval(into);
+      this.histogramAtLastTick?.add(into);
     }
+    this.intervalValueCount = 0;
     const figures: RowFigures = {
       requests: this.requests, failures: this.failures, sumUs: this.sumUs, minUs: this.minUs, maxUs: this.maxUs,
       bytes: this.bytes, histogram: this.histogram,
@@ -114,9 +149,7 @@ class Entry {
 
   /** Adds what the histogram gained since the last tick to `into`. */
   addSinceTick(into: Histogram): void {
-    if (this.intervalRequests === 0) return;
-    into.add(this.histogram);
-    into.subtract(this.histogramAtLastTick);
+    if (this.intervalRequests > 0) this.addInterval(into);
   }
 
   resetAll(): void {
@@ -132,7 +165,8 @@ class Entry {
     this.checksFailed = 0;
     this.cut = 0;
     this.histogram.reset();
-    this.histogramAtLastTick.reset();
+    this.histogramAtLastTick?.reset();
+    this.intervalValueCount = 0;
     this.intervalRequests = 0;
     this.intervalFailures = 0;
     this.intervalMinUs = Infinity;
@@ -243,6 +277,7 @@ export class Stats implements Recorder {
     if (entry.firstAt === 0) entry.firstAt = at;
     entry.lastAt = at;
     entry.histogram.recordValue(us);
+    entry.noteSample(us);
 
     entry.intervalRequests++;
     if (us < entry.intervalMinUs) entry.intervalMinUs = us;
