@@ -70,7 +70,7 @@ describe('fault matrix: --bench-mode counts every fault as the target caused it'
     { fault: 'status-500', every: 3, label: 'http: HTTP 500' },
   ];
 
-  for (const { fault, every, label, also, extra } of cases) {
+  function faultCase({ fault, every, label, also, extra }: (typeof cases)[number]): void {
     it(`${fault} on every ${every}${({ 2: 'nd', 3: 'rd' } as Record<number, string>)[every] ?? 'th'} call: recorded == received, each failure "${label}", descriptors flat`, async () => {
       const target = await startFaultTarget({ fault, every });
       try {
@@ -91,41 +91,53 @@ describe('fault matrix: --bench-mode counts every fault as the target caused it'
     });
   }
 
-  for (const fault of ['too-large-length', 'too-large-chunked'] as const) {
-    it(`${fault}: 20 MiB replies are "response too large" and the run stays under 400 MB`, async () => {
-      const target = await startFaultTarget({ fault, every: 3 });
+  // The stall case alone: its 300 ms request timeout would also fire on a call that is merely late, on a box
+  // that another run keeps busy, and count it as a failure the target did not inject.
+  describe('the stall, alone', () => {
+    faultCase(cases.find((c) => c.fault === 'stall')!);
+  });
+
+  // The others two at a time: each has its own target (in this process), run, JSON file and descriptor sampling,
+  // and what they assert are counts with a margin of one call per user, never durations or deadlines.
+  describe('the other faults, two at a time', { concurrency: 2 }, () => {
+    for (const c of cases.filter((x) => x.fault !== 'stall')) faultCase(c);
+
+    for (const fault of ['too-large-length', 'too-large-chunked'] as const) {
+      it(`${fault}: 20 MiB replies are "response too large" and the run stays under 400 MB`, async () => {
+        const target = await startFaultTarget({ fault, every: 3 });
+        try {
+          const out = await runAgainst(target.url, fault);
+          const counts = target.counts();
+          assert.equal(out.code, 1, out.stderr);
+          assertCountsMatch(out, counts.received['tools/call'] ?? 0);
+          assert.deepEqual([...out.errors.keys()], ['http: response too large']);
+          const injected = counts.injected[fault] ?? 0;
+          assert.ok(out.failures <= injected && injected <= out.failures + USERS, `failures ${out.failures}, injected ${injected}`);
+          assert.ok(out.peakMiB > 0 && out.peakMiB < 400, `peak RSS ${out.peakMiB.toFixed(0)} MiB`);
+          assertFdsFlat(out.sampled, USERS);
+        } finally {
+          await target.close();
+        }
+      });
+    }
+
+    it('session-404 on every 3rd call: the 404 call fails, the user opens a new session and goes on', async () => {
+      const target = await startFaultTarget({ fault: 'session-404', every: 3 });
       try {
-        const out = await runAgainst(target.url, fault);
+        const out = await runAgainst(target.url, 'session-404');
         const counts = target.counts();
-        assert.equal(out.code, 1, out.stderr);
         assertCountsMatch(out, counts.received['tools/call'] ?? 0);
-        assert.deepEqual([...out.errors.keys()], ['http: response too large']);
-        const injected = counts.injected[fault] ?? 0;
+        assert.deepEqual([...out.errors.keys()], ['http: HTTP 404 (session expired)']);
+        const injected = counts.injected['session-404'] ?? 0;
         assert.ok(out.failures <= injected && injected <= out.failures + USERS, `failures ${out.failures}, injected ${injected}`);
-        assert.ok(out.peakMiB > 0 && out.peakMiB < 400, `peak RSS ${out.peakMiB.toFixed(0)} MiB`);
+        // Without re-initializing, every call after a user's first 404 would be 404 as well (the issue saw 93 %).
+        assert.ok(out.failures < out.requests / 2, `${out.failures} of ${out.requests} failed`);
+        // One session per user from onStart, and one after each 404 but the last of a user, which the stop may cut short.
+        assert.ok(out.failures <= out.initializes && out.initializes <= out.failures + USERS, `initialize ${out.initializes}, 404s ${out.failures}`);
         assertFdsFlat(out.sampled, USERS);
       } finally {
         await target.close();
       }
     });
-  }
-
-  it('session-404 on every 3rd call: the 404 call fails, the user opens a new session and goes on', async () => {
-    const target = await startFaultTarget({ fault: 'session-404', every: 3 });
-    try {
-      const out = await runAgainst(target.url, 'session-404');
-      const counts = target.counts();
-      assertCountsMatch(out, counts.received['tools/call'] ?? 0);
-      assert.deepEqual([...out.errors.keys()], ['http: HTTP 404 (session expired)']);
-      const injected = counts.injected['session-404'] ?? 0;
-      assert.ok(out.failures <= injected && injected <= out.failures + USERS, `failures ${out.failures}, injected ${injected}`);
-      // Without re-initializing, every call after a user's first 404 would be 404 as well (the issue saw 93 %).
-      assert.ok(out.failures < out.requests / 2, `${out.failures} of ${out.requests} failed`);
-      // One session per user from onStart, and one after each 404 but the last of a user, which the stop may cut short.
-      assert.ok(out.failures <= out.initializes && out.initializes <= out.failures + USERS, `initialize ${out.initializes}, 404s ${out.failures}`);
-      assertFdsFlat(out.sampled, USERS);
-    } finally {
-      await target.close();
-    }
   });
 });

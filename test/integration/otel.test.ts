@@ -5,7 +5,7 @@
  * front of the reference server, as the server would see them). A receiver
  * that is down costs one warning line and never the run.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -159,60 +159,65 @@ async function otelRun(extra: string[], interrupt = false): Promise<void> {
   }
 }
 
-test('--otel exports metrics that match the report and a span per request; each request carries its span\'s traceparent', () => otelRun(['--protocol-version', '2025-11-25']));
+// The cases run three at a time: each starts its own reference server, proxy, receiver and folder (or, for the
+// refused receiver, its own embedded server and a port of its own), and asserts counts, never durations. The two
+// whose receiver is down spend most of their time waiting on the bounded last export at the stop.
+describe('--otel', { concurrency: 3 }, () => {
+  test('--otel exports metrics that match the report and a span per request; each request carries its span\'s traceparent', () => otelRun(['--protocol-version', '2025-11-25']));
 
-test('--otel under 2026-07-28: the traceparent also rides in _meta, as the revision defines', () => otelRun(['--protocol-version', '2026-07-28']));
+  test('--otel under 2026-07-28: the traceparent also rides in _meta, as the revision defines', () => otelRun(['--protocol-version', '2026-07-28']));
 
-test('--otel and Ctrl-C: the run stops, and everything it recorded is exported before the exit', () => otelRun(['--protocol-version', '2025-11-25'], true));
+  test('--otel and Ctrl-C: the run stops, and everything it recorded is exported before the exit', () => otelRun(['--protocol-version', '2025-11-25'], true));
 
-test('--otel over --processes 2: each worker exports its share under its index; together they are the merged report', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-otel-'));
-  const serve = await startServeProcess();
-  const receiver = await startOtlpReceiver();
-  try {
-    const json = path.join(dir, 'run.json');
-    const r = await runCli([...RUN, '-H', serve.url, '-t', '3s', '--processes', '2', '--json', json], { ...OTEL_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.doesNotMatch(r.stderr, /warning: --otel/);
-    assert.deepEqual(receiver.rejected, []);
-    const entries = (JSON.parse(readFileSync(json, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
-    const requests = lastCounts(receiver.metrics, 'mcpload.requests');
-    let total = 0;
-    for (const entry of entries) {
-      assert.equal(requests.get(`${entry.type} ${entry.name}`), entry.requests, `${entry.type} ${entry.name}: mcpload.requests over both workers`);
-      total += entry.requests;
+  test('--otel over --processes 2: each worker exports its share under its index; together they are the merged report', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcpload-otel-'));
+    const serve = await startServeProcess();
+    const receiver = await startOtlpReceiver();
+    try {
+      const json = path.join(dir, 'run.json');
+      const r = await runCli([...RUN, '-H', serve.url, '-t', '3s', '--processes', '2', '--json', json], { ...OTEL_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.doesNotMatch(r.stderr, /warning: --otel/);
+      assert.deepEqual(receiver.rejected, []);
+      const entries = (JSON.parse(readFileSync(json, 'utf8')) as { snapshot: { entries: Entry[] } }).snapshot.entries;
+      const requests = lastCounts(receiver.metrics, 'mcpload.requests');
+      let total = 0;
+      for (const entry of entries) {
+        assert.equal(requests.get(`${entry.type} ${entry.name}`), entry.requests, `${entry.type} ${entry.name}: mcpload.requests over both workers`);
+        total += entry.requests;
+      }
+      assert.equal(receiver.spans.length, total, 'a span per request, from both workers');
+      const spanWorkers = new Set(receiver.spans.map((span) => attributeValue(span.resource?.attributes, 'mcpload.worker.index')));
+      assert.deepEqual([...spanWorkers].sort(), [0, 1], 'each worker exports under its index');
+      assert.ok(receiver.resources.every((res) => attributeValue(res.attributes, 'mcpload.worker.count') === 2));
+    } finally {
+      await receiver.close();
+      await serve.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
-    assert.equal(receiver.spans.length, total, 'a span per request, from both workers');
-    const spanWorkers = new Set(receiver.spans.map((span) => attributeValue(span.resource?.attributes, 'mcpload.worker.index')));
-    assert.deepEqual([...spanWorkers].sort(), [0, 1], 'each worker exports under its index');
-    assert.ok(receiver.resources.every((res) => attributeValue(res.attributes, 'mcpload.worker.count') === 2));
-  } finally {
-    await receiver.close();
-    await serve.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-for (const verdict of ['passes', 'fails'] as const) {
-  test(`--otel with a receiver that refuses connections: one warning line, and the run ${verdict} on its own merits`, async () => {
-    const closed = await freePort();
-    // A rule no run can hold makes the failing case (exit 1 is the verdict's, not the export's).
-    const rules = verdict === 'fails' ? ['--threshold', 'count<1'] : [];
-    const r = await runCli([...RUN, '-t', '2s', ...rules], { ...OTEL_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}` });
-    assert.equal(r.code, verdict === 'passes' ? 0 : 1, r.stdout + r.stderr);
-    assert.match(r.stdout, verdict === 'passes' ? /PASSED/ : /FAILED/);
-    const warnings = r.stderr.split('\n').filter((line) => line.includes('--otel'));
-    assert.equal(warnings.length, 1, r.stderr);
-    assert.match(warnings[0]!, /^warning: --otel: .*(failed|did not reach)/);
   });
-}
 
-test('--otel outside a headless run, or with an OTEL_* value the SDK refuses, is a usage error before any load', async () => {
-  const r = await runCli(['run', '--otel', '-t', '1s']);
-  assert.equal(r.code, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /--otel exports from a headless run: add --headless/);
-  const zero = await runCli([...RUN, '-t', '1s'], { OTEL_METRIC_EXPORT_INTERVAL: '0' });
-  assert.equal(zero.code, 2, zero.stdout + zero.stderr);
-  assert.match(zero.stderr, /^error: --otel: OTEL_METRIC_EXPORT_INTERVAL must be more than 0/m);
-  assert.doesNotMatch(zero.stdout, /PASSED|FAILED/);
+  for (const verdict of ['passes', 'fails'] as const) {
+    test(`--otel with a receiver that refuses connections: one warning line, and the run ${verdict} on its own merits`, async () => {
+      const closed = await freePort();
+      // A rule no run can hold makes the failing case (exit 1 is the verdict's, not the export's).
+      const rules = verdict === 'fails' ? ['--threshold', 'count<1'] : [];
+      const r = await runCli([...RUN, '-t', '2s', ...rules], { ...OTEL_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}` });
+      assert.equal(r.code, verdict === 'passes' ? 0 : 1, r.stdout + r.stderr);
+      assert.match(r.stdout, verdict === 'passes' ? /PASSED/ : /FAILED/);
+      const warnings = r.stderr.split('\n').filter((line) => line.includes('--otel'));
+      assert.equal(warnings.length, 1, r.stderr);
+      assert.match(warnings[0]!, /^warning: --otel: .*(failed|did not reach)/);
+    });
+  }
+
+  test('--otel outside a headless run, or with an OTEL_* value the SDK refuses, is a usage error before any load', async () => {
+    const r = await runCli(['run', '--otel', '-t', '1s']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /--otel exports from a headless run: add --headless/);
+    const zero = await runCli([...RUN, '-t', '1s'], { OTEL_METRIC_EXPORT_INTERVAL: '0' });
+    assert.equal(zero.code, 2, zero.stdout + zero.stderr);
+    assert.match(zero.stderr, /^error: --otel: OTEL_METRIC_EXPORT_INTERVAL must be more than 0/m);
+    assert.doesNotMatch(zero.stdout, /PASSED|FAILED/);
+  });
 });
