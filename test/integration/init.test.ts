@@ -20,6 +20,8 @@ import { BIN, cleanEnv, ROOT, startServeProcess } from './cli-helpers.js';
 
 const exec = promisify(execFile);
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+/** In place of the starters' p(95)<500, which on a busy box judges the box (a threshold given on the command line replaces the scenario's for that metric). */
+const LOOSE_P95 = 'p(95)<60000';
 const root = mkdtempSync(path.join(tmpdir(), 'mcpload-init-'));
 let server: { url: string; stop: () => Promise<void> };
 
@@ -65,7 +67,8 @@ describe('mcpload init', { concurrency: true }, () => {
     // /tmp cannot resolve 'mcpload': the written tsconfig maps it to this package's types.
     assert.deepEqual(tsconfig.compilerOptions.paths, { mcpload: [path.join(ROOT, 'dist/index.d.ts')] });
     await typeCheck(dir);
-    const run = await mcpload(dir, ['run', 'my-scenario.ts', '--headless', '-u', '3', '-r', '3', '-t', '3s']);
+    // One slow call in 11 failed the starter's p(95)<500 in CI; its error rate and mcpload's default rules still judge the run.
+    const run = await mcpload(dir, ['run', 'my-scenario.ts', '--headless', '-u', '3', '-r', '3', '-t', '3s', '--threshold', LOOSE_P95]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     // Tasks are drawn at random: any of its calls counts, not one named tool (a 3 s run can miss one).
     assert.match(run.stdout, /(tools\/call|tools\/list|resources\/read)\s+\S+\s+[1-9]/);
@@ -83,7 +86,7 @@ describe('mcpload init', { concurrency: true }, () => {
     assert.match(text, /\/\/ Left out: init tried it with these arguments and it failed \(tool: [^)]*\)/);
     assert.match(text, /^ {2}\/\/ call\('fail', \{/m);
     await typeCheck(dir);
-    const run = await mcpload(dir, ['run', 'server.ts', '--host', server.url, '--headless', '-u', '4', '-r', '4', '-t', '4s']);
+    const run = await mcpload(dir, ['run', 'server.ts', '--host', server.url, '--headless', '-u', '4', '-r', '4', '-t', '4s', '--threshold', LOOSE_P95]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     // Tasks are drawn at random among ~10 tools: a 4 s run calls some of them, not always add.
     assert.match(run.stdout, /tools\/call\s+\S+\s+[1-9]/);
