@@ -217,10 +217,6 @@ export class TestRun implements LiveRun {
     return (this.open ?? this.runner).usersByClass();
   }
 
-  /**
-   * Closed model: a note when spawning waited for users to finish onStart
-   * (the target set the pace, not the spawn rate); undefined when it never did.
-   */
   /** What the run itself has to say beside the scenario's notes: spawning paced by onStart, very many request names. */
   runNotes(): string[] {
     const pacing = this.pacingNote();
@@ -228,6 +224,10 @@ export class TestRun implements LiveRun {
     return [...(pacing !== undefined ? [pacing] : []), ...(names !== undefined ? [names] : [])];
   }
 
+  /**
+   * Closed model: a note when spawning waited for users to finish onStart
+   * (the target set the pace, not the spawn rate); undefined when it never did.
+   */
   pacingNote(): string | undefined {
     const held = this.runner.spawnsPaced;
     if (held === 0) return undefined;
