@@ -127,6 +127,33 @@ export function addBucketPairs(target: Histogram, pairs: readonly number[]): voi
   addPairs(target, pairs, pairs.length / 2);
 }
 
+/**
+ * The buckets where `now` counts more than `sent`, as flat pairs, added to
+ * `sent` as they are found (what a worker's update carries: snapshot-update.ts).
+ * Only the recorded range of `now` is scanned.
+ */
+export function takeAddedBuckets(now: Histogram, sent: Histogram): number[] {
+  if (!(now instanceof JsHistogram) || !(sent instanceof JsHistogram)) throw new Error('takeAddedBuckets: not JS HDR histograms');
+  const pairs: number[] = [];
+  if (now.totalCount === sent.totalCount) return pairs;
+  const last = Math.min(now.countsArrayIndex(now.maxValue), now.countsArrayLength - 1);
+  // Index 0 holds the zero-latency samples; the rest starts at the smallest non-zero one.
+  const first = now.minNonZeroValue <= now.maxValue ? now.countsArrayIndex(now.minNonZeroValue) : last + 1;
+  let gained = 0;
+  const take = (index: number): void => {
+    const diff = now.getCountAtIndex(index) - sent.getCountAtIndex(index);
+    if (diff > 0) {
+      pairs.push(index, diff);
+      sent.addToCountAtIndex(index, diff);
+      gained += diff;
+    }
+  };
+  take(0);
+  for (let index = Math.max(1, first); index <= last; index++) take(index);
+  sent.setTotalCount(sent.totalCount + gained);
+  return pairs;
+}
+
 /** The buckets readBuckets found, reused from call to call (a merge reads thousands of histograms). */
 const scratch = { pairs: new Float64Array(8192) };
 

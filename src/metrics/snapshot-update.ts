@@ -19,7 +19,7 @@
  * (a lost worker, a reset) without a copy of each one kept up to date.
  */
 import type { Histogram } from './histogram.js';
-import { encodeHistogram, newHistogram } from './histogram.js';
+import { encodeHistogram, newHistogram, takeAddedBuckets } from './histogram.js';
 import type { EntrySnapshot, ErrorGroup, ExceptionGroup, HistoryRow } from './snapshot.js';
 
 /**
@@ -51,7 +51,6 @@ export interface SnapshotUpdate {
   /** The history rows since the previous update. */
   history: HistoryRow[];
 }
-
 
 /** What a worker has sent so far in its current generation: per entry, its counts and its histogram as sent. */
 export class UpdateBaseline {
@@ -94,42 +93,4 @@ export class UpdateBaseline {
     sent.sinceWhole = 0;
     return { added, histogram: encodeHistogram(histogram) };
   }
-}
-
-/**
- * The buckets where `now` counts more than `sent`, as flat pairs, added to
- * `sent` as they are found. Only the recorded range of `now` is scanned.
- */
-export function takeAddedBuckets(now: Histogram, sent: Histogram): number[] {
-  const pairs: number[] = [];
-  if (now.totalCount === sent.totalCount) return pairs;
-  const h = now as Histogram & BucketAccess;
-  const s = sent as Histogram & BucketAccess;
-  const last = Math.min(h.countsArrayIndex(h.maxValue), h.countsArrayLength - 1);
-  // Index 0 holds the zero-latency samples; the rest starts at the smallest non-zero one.
-  const first = h.minNonZeroValue <= h.maxValue ? h.countsArrayIndex(h.minNonZeroValue) : last + 1;
-  let gained = 0;
-  const take = (index: number): void => {
-    const diff = h.getCountAtIndex(index) - s.getCountAtIndex(index);
-    if (diff > 0) {
-      pairs.push(index, diff);
-      s.addToCountAtIndex(index, diff);
-      gained += diff;
-    }
-  };
-  take(0);
-  for (let index = Math.max(1, first); index <= last; index++) take(index);
-  s.setTotalCount(s.totalCount + gained);
-  return pairs;
-}
-
-/** The bucket-level methods of hdr-histogram-js's JsHistogram that the update needs. */
-interface BucketAccess {
-  countsArrayLength: number;
-  maxValue: number;
-  minNonZeroValue: number;
-  countsArrayIndex(value: number): number;
-  getCountAtIndex(index: number): number;
-  addToCountAtIndex(index: number, value: number): void;
-  setTotalCount(total: number): void;
 }
