@@ -128,6 +128,11 @@ export interface Worker {
   preLoadRequests?: number;
 }
 
+/** Which share of the load a worker runs: its own index, or a lost worker's that it replaced. */
+function shareOf(w: Worker): number {
+  return w.share ?? w.index;
+}
+
 export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Promise<number> {
   const target = await openTarget(opts);
   // The workers speak what the leader negotiated.
@@ -180,7 +185,7 @@ export async function runPooled(opts: RunOptions, io: RunIo, mode: PoolMode): Pr
     }
     if (mode.replacements) {
       const { replacements } = mode;
-      pool.onLoss = (w) => replacements.free(w.share ?? w.index);
+      pool.onLoss = (w) => replacements.free(shareOf(w));
       replacements.accept((link, share) => {
         // It joins the plan where the others are: seconds since the start instant they all share (or at that instant, still to come).
         const sinceS = (Date.now() - (startAtMs ?? Date.now())) / 1000;
@@ -359,16 +364,16 @@ export class Pool {
    * beside what the lost one sent. False when the run is ending or that
    * share's worker is not lost.
    */
-  join(link: WorkerLink, share: number, start: ParentMessage): boolean {
+  join(link: WorkerLink, share: number, start: Extract<ParentMessage, { type: 'start' }>): boolean {
     if (this.stopping || this.closed || this.failure !== undefined) return false;
-    const holder = this.workers.findLast((w) => (w.share ?? w.index) === share);
+    const holder = this.workers.findLast((w) => shareOf(w) === share);
     if (holder?.lost === undefined) return false;
     const worker: Worker = { index: this.workers.length, share, replaces: holder.link.name, link, history: [] };
     this.workers.push(worker);
     link.listen((m) => this.onMessage(worker, m));
     void link.ended.then((end) => this.onEnded(worker, end));
     link.send(start);
-    this.io.err(`${link.name} takes the share of ${holder.link.name}${start.type === 'start' && start.fromS !== undefined ? `, ${formatDuration(start.fromS * 1000)} into the run` : ''}`);
+    this.io.err(`${link.name} takes the share of ${holder.link.name}${start.fromS !== undefined ? `, ${formatDuration(start.fromS * 1000)} into the run` : ''}`);
     return true;
   }
 
@@ -512,7 +517,7 @@ export class Pool {
 
   /** Whether a worker that took its share came after `w`. */
   replaced(w: Worker): boolean {
-    return this.workers.some((other) => other.index > w.index && (other.share ?? other.index) === (w.share ?? w.index));
+    return this.workers.some((other) => other.index > w.index && shareOf(other) === shareOf(w));
   }
 
   /** The workers neither lost nor done: those a command reaches. */
